@@ -1,0 +1,83 @@
+// Command kdeck is a terminal console for Kubernetes clusters.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/theme"
+	"github.com/kdeck/kdeck/ui"
+	"github.com/kdeck/kdeck/views"
+	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/klog/v2"
+)
+
+// Stamped by the release build (see .goreleaser.yaml).
+var version, commit, date = "dev", "none", "unknown"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+// run parses args, connects and runs the UI; it returns the process exit code.
+func run(args []string, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("kdeck", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "kdeck: a terminal console for Kubernetes clusters\n\nUsage:\n  kdeck [flags]\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	kubeFlags := genericclioptions.NewConfigFlags(true)
+	kubeFlags.AddFlags(fs)
+	allNamespaces := fs.BoolP("all-namespaces", "A", false, "show every namespace")
+	showVersion := fs.Bool("version", false, "print kdeck's version and exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *showVersion {
+		fmt.Printf("kdeck %s (commit %s, built %s)\n", version, commit, date)
+		return 0
+	}
+	silenceKlog()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	client, err := kube.Connect(ctx, kubeFlags, "kdeck/"+version)
+	stop()
+	if err != nil {
+		fmt.Fprintf(stderr, "kdeck: %v\n", err)
+		return 1
+	}
+	ns := client.Info.Namespace
+	if *allNamespaces {
+		ns = ""
+	}
+	env := &ui.Env{Client: client, Styles: theme.New(theme.Dark()), Namespace: ns, Version: version, Now: time.Now}
+	app := ui.New(env, views.NewPods(env, ns))
+	if _, err := tea.NewProgram(app).Run(); err != nil {
+		fmt.Fprintf(stderr, "kdeck: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// silenceKlog stops client-go's logging from drawing over the terminal UI.
+func silenceKlog() {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	_ = fs.Set("logtostderr", "false")
+	_ = fs.Set("alsologtostderr", "false")
+	_ = fs.Set("stderrthreshold", "FATAL")
+	klog.SetOutput(io.Discard)
+}

@@ -1,0 +1,197 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Pod is the compact row kdeck keeps per pod: what the pods view shows, nothing more.
+type Pod struct {
+	Namespace   string
+	Name        string
+	Status      string // the reason kubectl shows: Running, CrashLoopBackOff, Init:0/1 …
+	IP          string
+	Node        string
+	Created     time.Time
+	LastRestart time.Time // zero when no container has restarted
+	Restarts    int32
+	Ready       int16 // ready containers
+	Containers  int16 // all regular containers
+}
+
+// RowKey implements Row.
+func (p *Pod) RowKey() Key { return Key{p.Namespace, p.Name} }
+
+// PodSource returns the Source for pods in ns ("" for all namespaces), streamed as protobuf.
+func PodSource(cs kubernetes.Interface, ns string) Source[*Pod] {
+	pods := cs.CoreV1().Pods(ns)
+	return Source[*Pod]{
+		Resource:  "pods",
+		Namespace: ns,
+		List: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return pods.List(ctx, o)
+		},
+		Watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return pods.Watch(ctx, o)
+		},
+		Convert: func(obj runtime.Object) (*Pod, bool) {
+			p, ok := obj.(*corev1.Pod)
+			if !ok {
+				return nil, false
+			}
+			return PodRow(p), true
+		},
+		Items: func(list runtime.Object) []runtime.Object {
+			l := list.(*corev1.PodList)
+			out := make([]runtime.Object, len(l.Items))
+			for i := range l.Items {
+				out[i] = &l.Items[i]
+			}
+			return out
+		},
+	}
+}
+
+// PodRow summarises p the way `kubectl get pods` does.
+func PodRow(p *corev1.Pod) *Pod {
+	r := &Pod{
+		Namespace:  p.Namespace,
+		Name:       p.Name,
+		IP:         p.Status.PodIP,
+		Node:       p.Spec.NodeName,
+		Created:    p.CreationTimestamp.Time,
+		Containers: int16(len(p.Spec.Containers)),
+	}
+	for _, cs := range p.Status.ContainerStatuses {
+		if cs.Ready {
+			r.Ready++
+		}
+	}
+	r.Status, r.Restarts, r.LastRestart = podStatus(p)
+	return r
+}
+
+// podStatus derives the displayed status, restart count and last restart time.
+// The rules follow kubectl's printer: init containers first, then the last non-running
+// container's reason, then Terminating for pods being deleted.
+func podStatus(p *corev1.Pod) (string, int32, time.Time) {
+	status := string(p.Status.Phase)
+	if p.Status.Reason != "" {
+		status = p.Status.Reason
+	}
+	var restarts int32
+	var last time.Time
+	noteRestart := func(cs corev1.ContainerStatus) {
+		restarts += cs.RestartCount
+		if t := cs.LastTerminationState.Terminated; t != nil && t.FinishedAt.After(last) {
+			last = t.FinishedAt.Time
+		}
+	}
+
+	initializing := false
+	nInit := len(p.Spec.InitContainers)
+	for i, cs := range p.Status.InitContainerStatuses {
+		noteRestart(cs)
+		if isRestartableInit(p, cs.Name) && cs.Started != nil && *cs.Started {
+			continue // a running sidecar does not hold up initialisation
+		}
+		switch {
+		case cs.State.Terminated != nil && cs.State.Terminated.ExitCode == 0:
+			continue
+		case cs.State.Terminated != nil:
+			t := cs.State.Terminated
+			switch {
+			case t.Reason != "":
+				status = "Init:" + t.Reason
+			case t.Signal != 0:
+				status = fmt.Sprintf("Init:Signal:%d", t.Signal)
+			default:
+				status = fmt.Sprintf("Init:ExitCode:%d", t.ExitCode)
+			}
+		case cs.State.Waiting != nil && cs.State.Waiting.Reason != "" && cs.State.Waiting.Reason != "PodInitializing":
+			status = "Init:" + cs.State.Waiting.Reason
+		default:
+			status = fmt.Sprintf("Init:%d/%d", i, nInit)
+		}
+		initializing = true
+		break
+	}
+
+	if !initializing {
+		running := false
+		for i := len(p.Status.ContainerStatuses) - 1; i >= 0; i-- {
+			cs := p.Status.ContainerStatuses[i]
+			noteRestart(cs)
+			switch {
+			case cs.State.Waiting != nil && cs.State.Waiting.Reason != "":
+				status = cs.State.Waiting.Reason
+			case cs.State.Terminated != nil && cs.State.Terminated.Reason != "":
+				status = cs.State.Terminated.Reason
+			case cs.State.Terminated != nil && cs.State.Terminated.Signal != 0:
+				status = fmt.Sprintf("Signal:%d", cs.State.Terminated.Signal)
+			case cs.State.Terminated != nil:
+				status = fmt.Sprintf("ExitCode:%d", cs.State.Terminated.ExitCode)
+			case cs.Ready && cs.State.Running != nil:
+				running = true
+			}
+		}
+		if status == "Completed" && running {
+			status = "NotReady"
+			if podReady(p) {
+				status = "Running"
+			}
+		}
+	}
+
+	if p.DeletionTimestamp != nil {
+		status = "Terminating"
+		if p.Status.Reason == "NodeLost" {
+			status = "Unknown"
+		}
+	}
+	return internStatus(status), restarts, last
+}
+
+func isRestartableInit(p *corev1.Pod, name string) bool {
+	for _, c := range p.Spec.InitContainers {
+		if c.Name == name {
+			return c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways
+		}
+	}
+	return false
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// commonStatuses lets 50k rows share a handful of status strings instead of one copy each.
+var commonStatuses = map[string]string{}
+
+func init() {
+	for _, s := range []string{"Running", "Pending", "Succeeded", "Failed", "Unknown", "Completed",
+		"ContainerCreating", "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "Error",
+		"Terminating", "NotReady", "OOMKilled", "Evicted", "PodInitializing"} {
+		commonStatuses[s] = s
+	}
+}
+
+func internStatus(s string) string {
+	if c, ok := commonStatuses[s]; ok {
+		return c
+	}
+	return strings.Clone(s)
+}

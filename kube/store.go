@@ -1,0 +1,351 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/utils/ptr"
+)
+
+// Key identifies an object inside one resource.
+type Key struct{ Namespace, Name string }
+
+// Compare orders keys by namespace, then name: the order the server lists them in.
+func (k Key) Compare(o Key) int {
+	if c := strings.Compare(k.Namespace, o.Namespace); c != 0 {
+		return c
+	}
+	return strings.Compare(k.Name, o.Name)
+}
+
+// Row is a compact, immutable summary of one object. Stores replace rows, never mutate them.
+type Row interface {
+	comparable
+	RowKey() Key
+}
+
+// Phase says how far a store can be trusted.
+type Phase int
+
+// The phases of a store, in the order a healthy store moves through them.
+const (
+	PhaseLoading   Phase = iota // the first full load is under way: rows are partial
+	PhaseLive                   // loaded and watching: rows are current
+	PhaseResyncing              // reloading after a break: rows are being refreshed
+	PhaseBroken                 // the watch failed and is being retried: rows are stale
+)
+
+// State is what a view needs to say how fresh its rows are.
+type State struct {
+	Phase     Phase
+	Err       error     // the last failure, while Phase is PhaseBroken
+	LiveSince time.Time // when rows were last known current (zero before the first sync)
+	Retry     time.Time // when the next attempt starts, while broken
+}
+
+// Snapshot is an immutable copy of a store's rows in namespace/name order and its state.
+type Snapshot[R Row] struct {
+	Rows  []R
+	State State
+}
+
+// Source tells a Store how to list, watch and summarise one resource.
+type Source[R Row] struct {
+	Resource  string // plural resource name, for errors ("pods")
+	Namespace string // "" for all namespaces
+	// List returns one page of objects; opts carries Limit and Continue.
+	List func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error)
+	// Watch opens a watch; with SendInitialEvents set it streams the current state first.
+	Watch func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error)
+	// Convert summarises one object; ok is false for objects the store should skip.
+	Convert func(obj runtime.Object) (row R, ok bool)
+	// Items extracts the objects of one List page.
+	Items func(list runtime.Object) []runtime.Object
+}
+
+// Store keeps the rows of one resource current with a list+watch loop and tells a
+// listener when they change. It keeps no full objects: only the compact rows.
+type Store[R Row] struct {
+	src     Source[R]
+	changed chan struct{}
+	now     func() time.Time
+
+	mu    sync.Mutex
+	rows  []R // sorted by key
+	state State
+	dirty bool
+}
+
+// NewStore returns a store for src; call Run to start it.
+func NewStore[R Row](src Source[R]) *Store[R] {
+	return &Store[R]{src: src, changed: make(chan struct{}, 1), now: time.Now}
+}
+
+// Changed receives a value (coalesced) whenever rows or state changed since the last Snapshot.
+func (s *Store[R]) Changed() <-chan struct{} { return s.changed }
+
+// Snapshot returns the current rows and state; the slice is never modified afterwards.
+func (s *Store[R]) Snapshot() Snapshot[R] {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dirty = false
+	return Snapshot[R]{Rows: slices.Clone(s.rows), State: s.state}
+}
+
+func (s *Store[R]) notify() {
+	s.dirty = true
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Store[R]) setState(st State) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st.LiveSince.IsZero() {
+		st.LiveSince = s.state.LiveSince
+	}
+	s.state = st
+	s.notify()
+}
+
+func (s *Store[R]) upsert(r R) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := r.RowKey()
+	n := len(s.rows)
+	if n == 0 || s.rows[n-1].RowKey().Compare(k) < 0 { // fast path: the server lists in order
+		s.rows = append(s.rows, r)
+	} else if i, found := s.search(k); found {
+		s.rows[i] = r
+	} else {
+		s.rows = slices.Insert(s.rows, i, r)
+	}
+	s.notify()
+}
+
+func (s *Store[R]) remove(k Key) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, found := s.search(k); found {
+		s.rows = slices.Delete(s.rows, i, i+1)
+		s.notify()
+	}
+}
+
+// prune drops every row whose key is not in keep, after a reload.
+func (s *Store[R]) prune(keep map[Key]struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rows = slices.DeleteFunc(s.rows, func(r R) bool { _, ok := keep[r.RowKey()]; return !ok })
+	s.notify()
+}
+
+func (s *Store[R]) search(k Key) (int, bool) {
+	return slices.BinarySearchFunc(s.rows, k, func(r R, k Key) int { return r.RowKey().Compare(k) })
+}
+
+// Run loads and watches until ctx ends, reconnecting with backoff after failures.
+// Rows are painted as they arrive on the first load; on a reload after a break the old
+// rows stay (marked by the phase) until the new full state has arrived.
+func (s *Store[R]) Run(ctx context.Context) {
+	var rv string
+	useWatchList := true
+	backoff := time.Second
+	for ctx.Err() == nil {
+		var err error
+		rv, useWatchList, err = s.cycle(ctx, rv, useWatchList)
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			backoff = time.Second
+			continue
+		}
+		if errors.Is(err, errExpired) {
+			rv = ""
+			continue
+		}
+		retry := s.now().Add(backoff)
+		s.setState(State{Phase: PhaseBroken, Err: err, Retry: retry})
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+}
+
+var errExpired = errors.New("resource version expired")
+
+// cycle performs one load (when rv is empty) and watches until the watch ends.
+// It returns the resource version to resume from and whether WatchList still seems supported.
+func (s *Store[R]) cycle(ctx context.Context, rv string, useWatchList bool) (string, bool, error) {
+	var w watch.Interface
+	var err error
+	if rv == "" {
+		s.mu.Lock()
+		first := len(s.rows) == 0 && s.state.LiveSince.IsZero()
+		s.mu.Unlock()
+		if !first {
+			s.setState(State{Phase: PhaseResyncing})
+		}
+		if useWatchList {
+			w, rv, err = s.watchList(ctx)
+			if err != nil && !s.transient(err) {
+				useWatchList = false // the server refuses WatchList: fall back to paged LIST
+				err = nil
+			}
+		}
+		if !useWatchList {
+			rv, err = s.pagedList(ctx)
+		}
+		if err != nil {
+			return "", useWatchList, s.classify(err, "list")
+		}
+		s.setState(State{Phase: PhaseLive, LiveSince: s.now()})
+	}
+	if w == nil {
+		w, err = s.src.Watch(ctx, metav1.ListOptions{ResourceVersion: rv, AllowWatchBookmarks: true})
+		if err != nil {
+			if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
+				return "", useWatchList, errExpired
+			}
+			return rv, useWatchList, s.classify(err, "watch")
+		}
+		s.mu.Lock()
+		broken := s.state.Phase != PhaseLive
+		s.mu.Unlock()
+		if broken {
+			s.setState(State{Phase: PhaseLive, LiveSince: s.now()})
+		}
+	}
+	defer w.Stop()
+	rv, err = s.follow(ctx, w, rv, nil)
+	return rv, useWatchList, err
+}
+
+// transient reports errors worth retrying with WatchList rather than falling back.
+func (s *Store[R]) transient(err error) bool {
+	k := kindOf(err)
+	return k == KindUnreachable || k == KindForbidden || k == KindUnauthorized || errors.Is(err, context.Canceled)
+}
+
+func (s *Store[R]) classify(err error, verb string) error {
+	return Classify(err, verb, s.src.Resource, s.src.Namespace)
+}
+
+// watchList streams the initial state through a watch and returns it, still open, at the
+// bookmark that ends the initial events.
+func (s *Store[R]) watchList(ctx context.Context) (watch.Interface, string, error) {
+	w, err := s.src.Watch(ctx, metav1.ListOptions{
+		SendInitialEvents:    ptr.To(true),
+		ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan,
+		AllowWatchBookmarks:  true,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	seen := map[Key]struct{}{}
+	rv, err := s.follow(ctx, w, "", seen)
+	if err != nil || seen == nil {
+		w.Stop()
+		if err == nil {
+			err = errors.New("watch closed before the initial list completed")
+		}
+		return nil, "", err
+	}
+	s.prune(seen)
+	return w, rv, nil
+}
+
+// follow applies watch events until the watch closes, fails or (when seen is non-nil)
+// the initial events end; seen collects the keys of the initial state.
+func (s *Store[R]) follow(ctx context.Context, w watch.Interface, rv string, seen map[Key]struct{}) (string, error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return rv, ctx.Err()
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				if seen != nil {
+					return rv, errors.New("watch closed before the initial list completed")
+				}
+				return rv, nil
+			}
+			switch ev.Type {
+			case watch.Error:
+				err := apierrors.FromObject(ev.Object)
+				if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
+					return "", errExpired
+				}
+				return rv, err
+			case watch.Bookmark:
+				m, err := meta.Accessor(ev.Object)
+				if err != nil {
+					continue
+				}
+				rv = m.GetResourceVersion()
+				if seen != nil && m.GetAnnotations()[metav1.InitialEventsAnnotationKey] == "true" {
+					return rv, nil
+				}
+			case watch.Added, watch.Modified:
+				row, ok := s.src.Convert(ev.Object)
+				if m, err := meta.Accessor(ev.Object); err == nil {
+					rv = m.GetResourceVersion()
+				}
+				if !ok {
+					continue
+				}
+				if seen != nil {
+					seen[row.RowKey()] = struct{}{}
+				}
+				s.upsert(row)
+			case watch.Deleted:
+				if m, err := meta.Accessor(ev.Object); err == nil {
+					rv = m.GetResourceVersion()
+					s.remove(Key{m.GetNamespace(), m.GetName()})
+				}
+			}
+		}
+	}
+}
+
+// pagedList loads the current state page by page (never with resourceVersion "0", which
+// makes the watch cache ignore the limit) and returns the list's resource version.
+func (s *Store[R]) pagedList(ctx context.Context) (string, error) {
+	seen := map[Key]struct{}{}
+	opts := metav1.ListOptions{Limit: 500}
+	for {
+		list, err := s.src.List(ctx, opts)
+		if err != nil {
+			return "", err
+		}
+		for _, obj := range s.src.Items(list) {
+			if row, ok := s.src.Convert(obj); ok {
+				seen[row.RowKey()] = struct{}{}
+				s.upsert(row)
+			}
+		}
+		lm, err := meta.ListAccessor(list)
+		if err != nil {
+			return "", err
+		}
+		if lm.GetContinue() == "" {
+			s.prune(seen)
+			return lm.GetResourceVersion(), nil
+		}
+		opts.Continue = lm.GetContinue()
+	}
+}

@@ -1,0 +1,96 @@
+// Package theme turns a palette of semantic colours into every lipgloss style kdeck uses.
+// Styles are built once and passed to the UI; nothing here is global or mutable.
+package theme
+
+import (
+	"image/color"
+
+	"charm.land/lipgloss/v2"
+)
+
+// Palette names colours by what they mean, not by how they look.
+type Palette struct {
+	Text      color.Color // ordinary text
+	Muted     color.Color // secondary text, column headers' rules, stale rows
+	Accent    color.Color // titles, the header's context, key names in help
+	Good      color.Color // healthy: Running, Ready, Live
+	Warn      color.Color // in progress or worth a look: Pending, ContainerCreating
+	Bad       color.Color // broken: CrashLoopBackOff, Error, disconnected
+	Info      color.Color // neutral state changes: Terminating, Completed
+	SelectFg  color.Color // the selected row
+	SelectBg  color.Color
+	HeaderBg  color.Color // the column header band
+	StatusBar color.Color // background of the status line
+}
+
+// Dark is the palette for dark terminal backgrounds (the default).
+func Dark() Palette {
+	return Palette{
+		Text: lipgloss.Color("#d0d0d0"), Muted: lipgloss.Color("#7a7a7a"), Accent: lipgloss.Color("#5fafff"),
+		Good: lipgloss.Color("#5fd75f"), Warn: lipgloss.Color("#ffd75f"), Bad: lipgloss.Color("#ff5f5f"),
+		Info: lipgloss.Color("#d787ff"), SelectFg: lipgloss.Color("#000000"), SelectBg: lipgloss.Color("#5fafff"),
+		HeaderBg: lipgloss.Color("#262626"), StatusBar: lipgloss.Color("#1c1c1c"),
+	}
+}
+
+// Light is the palette for light terminal backgrounds.
+func Light() Palette {
+	return Palette{
+		Text: lipgloss.Color("#1c1c1c"), Muted: lipgloss.Color("#6c6c6c"), Accent: lipgloss.Color("#005fd7"),
+		Good: lipgloss.Color("#008700"), Warn: lipgloss.Color("#af8700"), Bad: lipgloss.Color("#d70000"),
+		Info: lipgloss.Color("#8700af"), SelectFg: lipgloss.Color("#ffffff"), SelectBg: lipgloss.Color("#005fd7"),
+		HeaderBg: lipgloss.Color("#e4e4e4"), StatusBar: lipgloss.Color("#eeeeee"),
+	}
+}
+
+// Styles holds every style the UI draws with.
+type Styles struct {
+	Text, Muted, Accent, Good, Warn, Bad, Info lipgloss.Style
+
+	Title       lipgloss.Style // a view's title in the header
+	HeaderKey   lipgloss.Style // "context:" labels in the header
+	HeaderValue lipgloss.Style
+	ColumnHead  lipgloss.Style // the table's column header band
+	Selected    lipgloss.Style // the selected row
+	Stale       lipgloss.Style // rows that are no longer known to be current
+	StatusLine  lipgloss.Style
+	HelpKey     lipgloss.Style
+	HelpDesc    lipgloss.Style
+	Box         lipgloss.Style // overlays such as help
+}
+
+// New builds the styles for p.
+func New(p Palette) *Styles {
+	fg := func(c color.Color) lipgloss.Style { return lipgloss.NewStyle().Foreground(c) }
+	return &Styles{
+		Text: fg(p.Text), Muted: fg(p.Muted), Accent: fg(p.Accent),
+		Good: fg(p.Good), Warn: fg(p.Warn), Bad: fg(p.Bad), Info: fg(p.Info),
+
+		Title:       fg(p.Accent).Bold(true),
+		HeaderKey:   fg(p.Muted),
+		HeaderValue: fg(p.Text).Bold(true),
+		ColumnHead:  fg(p.Text).Background(p.HeaderBg).Bold(true),
+		Selected:    lipgloss.NewStyle().Foreground(p.SelectFg).Background(p.SelectBg),
+		Stale:       fg(p.Muted).Faint(true),
+		StatusLine:  fg(p.Text).Background(p.StatusBar),
+		HelpKey:     fg(p.Accent).Bold(true),
+		HelpDesc:    fg(p.Text),
+		Box:         lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(p.Accent).Padding(0, 1),
+	}
+}
+
+// ForStatus picks the style for a pod or workload status word.
+func (s *Styles) ForStatus(status string) lipgloss.Style {
+	switch status {
+	case "Running", "Ready", "Active", "Bound", "Healthy":
+		return s.Good
+	case "Completed", "Succeeded", "Terminating":
+		return s.Info
+	case "Pending", "ContainerCreating", "PodInitializing", "NotReady", "Unknown":
+		return s.Warn
+	}
+	if len(status) > 5 && status[:5] == "Init:" {
+		return s.Warn
+	}
+	return s.Bad
+}

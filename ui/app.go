@@ -1,0 +1,254 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/theme"
+)
+
+// globalKeys are handled by the shell on every page.
+var globalKeys = struct {
+	Help, Back, Quit key.Binding
+}{
+	Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+	Back: key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q/esc", "back or quit")),
+	Quit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+}
+
+// tickMsg refreshes relative times ("40 s ago", ages) once a second.
+type tickMsg time.Time
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// App is the root model: it owns the page stack and the frame around the top page.
+type App struct {
+	env           *Env
+	stack         []Page
+	width, height int
+	help          bool
+}
+
+// New returns the root model showing first.
+func New(env *Env, first Page) *App {
+	return &App{env: env, stack: []Page{first}}
+}
+
+func (a *App) top() Page { return a.stack[len(a.stack)-1] }
+
+// Init starts the first page, the clock and the background colour query.
+func (a *App) Init() tea.Cmd {
+	return tea.Batch(a.top().Init(), tick(), tea.RequestBackgroundColor)
+}
+
+// Update routes msg: keys to the shell or the top page, everything else to every page
+// (each page drops what is not addressed to it).
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		return a, nil
+	case tea.BackgroundColorMsg:
+		p := theme.Dark()
+		if !msg.IsDark() {
+			p = theme.Light()
+		}
+		a.env.Styles = theme.New(p)
+		return a, nil
+	case tickMsg:
+		return a, tick()
+	case tea.KeyPressMsg:
+		return a.key(msg)
+	}
+	var cmds []tea.Cmd
+	for i, p := range a.stack {
+		var cmd tea.Cmd
+		a.stack[i], cmd = p.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return a, tea.Batch(cmds...)
+}
+
+func (a *App) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if key.Matches(msg, globalKeys.Quit) {
+		return a, a.quit()
+	}
+	if a.help {
+		if key.Matches(msg, globalKeys.Help, globalKeys.Back) {
+			a.help = false
+		}
+		return a, nil
+	}
+	switch {
+	case key.Matches(msg, globalKeys.Help):
+		a.help = true
+		return a, nil
+	case key.Matches(msg, globalKeys.Back):
+		if len(a.stack) > 1 {
+			a.top().Close()
+			a.stack = a.stack[:len(a.stack)-1]
+			return a, nil
+		}
+		if msg.String() == "q" {
+			return a, a.quit()
+		}
+		return a, nil
+	}
+	var cmd tea.Cmd
+	a.stack[len(a.stack)-1], cmd = a.top().Update(msg)
+	return a, cmd
+}
+
+func (a *App) quit() tea.Cmd {
+	for _, p := range a.stack {
+		p.Close()
+	}
+	return tea.Quit
+}
+
+// View draws the header, the title bar, the top page and the status line. Every part
+// degrades on small terminals: at 3 lines only the page remains.
+func (a *App) View() tea.View {
+	v := tea.NewView(a.render())
+	v.AltScreen = true
+	v.WindowTitle = "kdeck: " + a.env.Client.Info.Context
+	return v
+}
+
+func (a *App) render() string {
+	w, h := a.width, a.height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	page := a.top()
+	fresh := page.Freshness()
+	var top, bottom []string
+	if h >= 6 {
+		top = append(top, a.header(w, fresh))
+	}
+	if h >= 4 {
+		top = append(top, a.titleBar(w, page.Title()))
+	}
+	if h >= 3 {
+		bottom = append(bottom, a.statusLine(w, fresh))
+	}
+	bodyH := h - len(top) - len(bottom)
+	var body string
+	if a.help {
+		body = a.helpView(w, bodyH)
+	} else {
+		body = page.View(w, bodyH)
+	}
+	parts := append(top, body)
+	parts = append(parts, bottom...)
+	return strings.Join(parts, "\n")
+}
+
+func (a *App) header(w int, fresh Freshness) string {
+	st := a.env.Styles
+	info := a.env.Client.Info
+	ns := a.env.Namespace
+	if ns == "" {
+		ns = "all"
+	}
+	conn := st.Good.Render("● connected")
+	if fresh.Disconnected {
+		conn = st.Bad.Render("● disconnected, reconnecting")
+	}
+	field := func(k, v string) string { return st.HeaderKey.Render(k+" ") + st.HeaderValue.Render(v) }
+	sep := st.Muted.Render(" │ ")
+	line := strings.Join([]string{
+		st.Title.Render("kdeck " + a.env.Version),
+		field("ctx", info.Context),
+		field("cluster", info.Cluster),
+		field("user", info.User),
+		field("k8s", info.ServerVersion),
+		field("ns", ns),
+		conn,
+	}, sep)
+	return fit(line, w)
+}
+
+func (a *App) titleBar(w int, title string) string {
+	st := a.env.Styles
+	label := " " + title + " "
+	lw := ansi.StringWidth(label)
+	if lw >= w {
+		return fit(st.Title.Render(label), w)
+	}
+	left := (w - lw) / 2
+	return st.Muted.Render(strings.Repeat("─", left)) + st.Title.Render(label) +
+		st.Muted.Render(strings.Repeat("─", w-lw-left))
+}
+
+func (a *App) statusLine(w int, fresh Freshness) string {
+	st := a.env.Styles
+	style := st.Good
+	switch fresh.Level {
+	case LevelInfo:
+		style = st.Text
+	case LevelWarn:
+		style = st.Warn
+	case LevelError:
+		style = st.Bad
+	}
+	left := style.Render(fresh.Text)
+	hints := st.Muted.Render("?:help  q:quit")
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(hints)
+	if gap < 1 {
+		return fit(left, w)
+	}
+	return left + strings.Repeat(" ", gap) + hints
+}
+
+// helpView lists the shell's keys and the top page's keys, generated from their bindings.
+func (a *App) helpView(w, h int) string {
+	st := a.env.Styles
+	var lines []string
+	section := func(title string, bs []key.Binding) {
+		lines = append(lines, st.Title.Render(title))
+		for _, b := range bs {
+			hb := b.Help()
+			lines = append(lines, "  "+st.HelpKey.Render(pad(hb.Key, 12, Left))+" "+st.HelpDesc.Render(hb.Desc))
+		}
+		lines = append(lines, "")
+	}
+	section(a.top().Title(), a.top().Bindings())
+	section("General", []key.Binding{globalKeys.Help, globalKeys.Back, globalKeys.Quit})
+	lines = append(lines, st.Muted.Render("? or esc closes this help"))
+	return block(lines, w, h)
+}
+
+// block fits lines into exactly w × h cells.
+func block(lines []string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	out := make([]string, h)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = fit(lines[i], w)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// fit truncates a styled line to w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}

@@ -1,0 +1,113 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/kdeck/kdeck/kube"
+)
+
+// FeedInterval is the shortest time between two snapshots delivered to a page (~10 Hz).
+const FeedInterval = 100 * time.Millisecond
+
+// SnapshotMsg carries a store snapshot to the page whose feed has the same ID.
+type SnapshotMsg[R kube.Row] struct {
+	ID       uint64
+	Snapshot kube.Snapshot[R]
+}
+
+// Feed runs one store for one page and delivers its snapshots as messages, coalesced to
+// at most one per FeedInterval. A stopped feed's messages are recognised and dropped.
+type Feed[R kube.Row] struct {
+	id     uint64
+	store  *kube.Store[R]
+	ctx    context.Context
+	cancel context.CancelFunc
+	last   time.Time
+}
+
+// StartFeed starts a store for src in the background.
+func StartFeed[R kube.Row](env *Env, src kube.Source[R]) *Feed[R] {
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &Feed[R]{id: env.NextID(), store: kube.NewStore(src), ctx: ctx, cancel: cancel}
+	go f.store.Run(ctx)
+	return f
+}
+
+// Next waits for the store's next change and returns it as a SnapshotMsg.
+func (f *Feed[R]) Next() tea.Cmd {
+	wait := time.Until(f.last.Add(FeedInterval))
+	return func() tea.Msg {
+		if wait > 0 {
+			select {
+			case <-f.ctx.Done():
+				return nil
+			case <-time.After(wait):
+			}
+		}
+		select {
+		case <-f.ctx.Done():
+			return nil
+		case <-f.store.Changed():
+			return SnapshotMsg[R]{ID: f.id, Snapshot: f.store.Snapshot()}
+		}
+	}
+}
+
+// Accept returns the snapshot in msg when msg belongs to this feed, and the command that
+// waits for the following one.
+func (f *Feed[R]) Accept(msg tea.Msg) (kube.Snapshot[R], tea.Cmd, bool) {
+	m, ok := msg.(SnapshotMsg[R])
+	if !ok || m.ID != f.id || f.ctx.Err() != nil {
+		return kube.Snapshot[R]{}, nil, false
+	}
+	f.last = time.Now()
+	return m.Snapshot, f.Next(), true
+}
+
+// Stop ends the store's watch; pending messages from it are dropped by Accept.
+func (f *Feed[R]) Stop() { f.cancel() }
+
+// FreshnessOf describes a store's state for the status line; noun names its rows ("pods").
+func FreshnessOf(st kube.State, rows int, noun string, now time.Time) Freshness {
+	switch st.Phase {
+	case kube.PhaseLoading:
+		return Freshness{Level: LevelInfo, Text: fmt.Sprintf("loading %s… %s so far", noun, Count(rows))}
+	case kube.PhaseResyncing:
+		return Freshness{Level: LevelWarn, Text: fmt.Sprintf("reconnected, reloading %s…", noun)}
+	case kube.PhaseBroken:
+		text := "watch broken: " + st.Err.Error()
+		if !st.LiveSince.IsZero() {
+			text += "; rows from " + Ago(now.Sub(st.LiveSince))
+		}
+		if wait := st.Retry.Sub(now); wait > 0 {
+			text += fmt.Sprintf("; retrying in %ds", int(wait.Seconds()+0.999))
+		} else {
+			text += "; retrying"
+		}
+		return Freshness{Level: LevelError, Text: text, Disconnected: kube.KindOf(st.Err) == kube.KindUnreachable}
+	}
+	return Freshness{Level: LevelOK, Text: fmt.Sprintf("live · %s %s", Count(rows), noun)}
+}
+
+// Ago renders a past duration as "40s ago", "3m ago", "2h ago".
+func Ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%dh ago", int(d.Hours()))
+}
+
+// Count renders n with thousands separators: 50000 → "50,000".
+func Count(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

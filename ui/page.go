@@ -1,0 +1,66 @@
+// Package ui is kdeck's application shell: the root model, the page stack, the header,
+// the status line, help, and shared components such as the virtualized table.
+// It routes messages to pages; pages (in views/) decide what to show.
+package ui
+
+import (
+	"sync/atomic"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/theme"
+)
+
+// Env is what every page shares: the cluster connection, the styles and the clock.
+// The root owns it; pages read it and never keep copies of its fields.
+type Env struct {
+	Client    *kube.Client
+	Styles    *theme.Styles
+	Namespace string // "" means all namespaces
+	Version   string // kdeck's own version
+	Now       func() time.Time
+
+	ids atomic.Uint64
+}
+
+// Page is one screen in the stack (a resource list, a describe view, …).
+type Page interface {
+	// Init starts the page's background work (watches) and returns its first command.
+	Init() tea.Cmd
+	// Update handles a message; pages ignore messages that are not theirs.
+	Update(msg tea.Msg) (Page, tea.Cmd)
+	// View renders the page into exactly width × height cells.
+	View(width, height int) string
+	// Title names the page in the title bar, e.g. "pods(all)[1,024]".
+	Title() string
+	// Freshness says how current the page's data is, for the status line.
+	Freshness() Freshness
+	// Bindings lists the page's own keys, for help and the footer.
+	Bindings() []key.Binding
+	// Close stops the page's background work; the page is not used afterwards.
+	Close()
+}
+
+// Level is how much a message matters.
+type Level int
+
+// Message levels, from calm to alarming.
+const (
+	LevelOK Level = iota
+	LevelInfo
+	LevelWarn
+	LevelError
+)
+
+// Freshness is a page's report of how current its data is.
+type Freshness struct {
+	Level        Level
+	Text         string // e.g. "live", "loading… 1,234", "watch broken: …; retrying in 3s"
+	Disconnected bool   // the server is unreachable (the header says so)
+}
+
+// NextID returns a number no other page or feed of this program has, used to address
+// asynchronous results to their owner.
+func (e *Env) NextID() uint64 { return e.ids.Add(1) }

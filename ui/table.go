@@ -1,0 +1,255 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/theme"
+)
+
+// Align is a column's text alignment.
+type Align int
+
+// Column alignments.
+const (
+	Left Align = iota
+	Right
+)
+
+// Column declares one table column: its header and how to read its cell from a row,
+// together, so the two can never drift apart.
+type Column[R any] struct {
+	Name     string
+	Align    Align
+	Min, Max int  // width bounds; Max 0 means the header or content decides
+	Flex     bool // takes the width left over by the other columns (NAME)
+	Drop     int  // the order columns are dropped in when the terminal is narrow: higher first
+	Value    func(R) string
+	Style    func(*theme.Styles, R) lipgloss.Style // optional per-cell colour
+}
+
+// Table is a virtualized table: it keeps a reference to the rows it is given and renders
+// only the visible window, so 50,000 rows cost no more to draw than 50.
+type Table[R any] struct {
+	Columns []Column[R]
+	rows    []R
+	cursor  int
+	offset  int
+	height  int // rows visible at the last render
+}
+
+// SetRows replaces the rows; keep reports whether r is the previously selected row, so the
+// selection follows an object when rows move. The slice must not be modified afterwards.
+func (t *Table[R]) SetRows(rows []R, same func(a, b R) bool) {
+	var sel R
+	had := t.cursor < len(t.rows)
+	if had {
+		sel = t.rows[t.cursor]
+	}
+	t.rows = rows
+	if had && same != nil && (t.cursor >= len(rows) || !same(rows[t.cursor], sel)) {
+		for i, r := range rows {
+			if same(r, sel) {
+				t.cursor = i
+				break
+			}
+		}
+	}
+	t.clamp()
+}
+
+// Len is the number of rows.
+func (t *Table[R]) Len() int { return len(t.rows) }
+
+// Selected returns the row under the cursor.
+func (t *Table[R]) Selected() (R, bool) {
+	if t.cursor < len(t.rows) {
+		return t.rows[t.cursor], true
+	}
+	var zero R
+	return zero, false
+}
+
+// Cursor is the index of the selected row.
+func (t *Table[R]) Cursor() int { return t.cursor }
+
+// Move moves the cursor by delta rows (negative is up), clamped to the rows.
+func (t *Table[R]) Move(delta int) { t.cursor += delta; t.clamp() }
+
+// Page moves the cursor by delta visible pages.
+func (t *Table[R]) Page(delta int) { t.Move(delta * max(1, t.height-1)) }
+
+// Top and Bottom jump to the first or last row.
+func (t *Table[R]) Top()    { t.cursor = 0; t.clamp() }
+func (t *Table[R]) Bottom() { t.cursor = len(t.rows) - 1; t.clamp() }
+
+func (t *Table[R]) clamp() {
+	t.cursor = max(0, min(t.cursor, len(t.rows)-1))
+	if t.height > 0 {
+		if t.cursor < t.offset {
+			t.offset = t.cursor
+		}
+		if t.cursor >= t.offset+t.height {
+			t.offset = t.cursor - t.height + 1
+		}
+	}
+	t.offset = max(0, min(t.offset, len(t.rows)-max(t.height, 1)))
+}
+
+// View renders the column header and the visible rows into exactly height lines of width
+// cells. stale dims every row (data no longer known to be current).
+func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	t.height = height - 1
+	t.clamp()
+	end := min(len(t.rows), t.offset+max(t.height, 0))
+	visible := t.rows[t.offset:end]
+	cols, widths := t.layout(visible, width)
+
+	lines := make([]string, 0, height)
+	var head strings.Builder
+	for i, c := range cols {
+		if i > 0 {
+			head.WriteByte(' ')
+		}
+		head.WriteString(pad(c.Name, widths[i], c.Align))
+	}
+	lines = append(lines, st.ColumnHead.Render(pad(head.String(), width, Left)))
+
+	for i, r := range visible {
+		selected := t.offset+i == t.cursor
+		var b strings.Builder
+		for j, c := range cols {
+			if j > 0 {
+				b.WriteByte(' ')
+			}
+			cell := pad(c.Value(r), widths[j], c.Align)
+			switch {
+			case selected:
+			case stale:
+				cell = st.Stale.Render(cell)
+			case c.Style != nil:
+				cell = c.Style(st, r).Render(cell)
+			}
+			b.WriteString(cell)
+		}
+		line := b.String()
+		if selected {
+			line = st.Selected.Render(pad(line, width, Left))
+		}
+		lines = append(lines, line)
+	}
+	for len(lines) < height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// layout picks the columns that fit in width and their widths, sized to the header and
+// the visible rows only.
+func (t *Table[R]) layout(visible []R, width int) ([]Column[R], []int) {
+	cols := append([]Column[R](nil), t.Columns...)
+	natural := func(c Column[R]) int {
+		w := max(ansi.StringWidth(c.Name), c.Min)
+		for _, r := range visible {
+			w = max(w, ansi.StringWidth(c.Value(r)))
+		}
+		if c.Max > 0 {
+			w = min(w, c.Max)
+		}
+		return w
+	}
+	for {
+		widths := make([]int, len(cols))
+		total := len(cols) - 1 // separators
+		flex := -1
+		for i, c := range cols {
+			widths[i] = natural(c)
+			if c.Flex {
+				flex = i
+				widths[i] = max(c.Min, ansi.StringWidth(c.Name))
+			}
+			total += widths[i]
+		}
+		if total <= width || len(cols) == 1 {
+			if flex >= 0 {
+				// the flex column grows to its natural width, then the rest is spare
+				grow := min(width-total, natural(cols[flex])-widths[flex])
+				widths[flex] += max(grow, 0)
+			}
+			if len(cols) == 1 {
+				widths[0] = width
+			}
+			return cols, widths
+		}
+		drop := 0
+		for i, c := range cols {
+			if c.Drop >= cols[drop].Drop {
+				drop = i
+			}
+		}
+		cols = append(cols[:drop], cols[drop+1:]...)
+	}
+}
+
+// pad fits s into exactly w cells, truncating with an ellipsis when it is too long.
+func pad(s string, w int, a Align) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	space := strings.Repeat(" ", w-sw)
+	if a == Right {
+		return space + s
+	}
+	return s + space
+}
+
+// TableKeys are the navigation keys every table view shares.
+var TableKeys = struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+}{
+	Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+	Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+	PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+	PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+	Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first row")),
+	Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last row")),
+}
+
+// TableBindings lists TableKeys for help.
+func TableBindings() []key.Binding {
+	k := TableKeys
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+}
+
+// Navigate moves the cursor for a navigation key and reports whether msg was one.
+func (t *Table[R]) Navigate(msg tea.KeyPressMsg) bool {
+	k := TableKeys
+	switch {
+	case key.Matches(msg, k.Up):
+		t.Move(-1)
+	case key.Matches(msg, k.Down):
+		t.Move(1)
+	case key.Matches(msg, k.PageUp):
+		t.Page(-1)
+	case key.Matches(msg, k.PageDown):
+		t.Page(1)
+	case key.Matches(msg, k.Top):
+		t.Top()
+	case key.Matches(msg, k.Bottom):
+		t.Bottom()
+	default:
+		return false
+	}
+	return true
+}
