@@ -78,6 +78,7 @@ type Store[R Row] struct {
 	src     Source[R]
 	changed chan struct{}
 	now     func() time.Time
+	backoff time.Duration // first retry delay; doubles up to maxBackoff
 
 	mu    sync.Mutex
 	rows  []R // sorted by key
@@ -87,7 +88,7 @@ type Store[R Row] struct {
 
 // NewStore returns a store for src; call Run to start it.
 func NewStore[R Row](src Source[R]) *Store[R] {
-	return &Store[R]{src: src, changed: make(chan struct{}, 1), now: time.Now}
+	return &Store[R]{src: src, changed: make(chan struct{}, 1), now: time.Now, backoff: time.Second}
 }
 
 // Changed receives a value (coalesced) whenever rows or state changed since the last Snapshot.
@@ -161,7 +162,7 @@ func (s *Store[R]) search(k Key) (int, bool) {
 func (s *Store[R]) Run(ctx context.Context) {
 	var rv string
 	useWatchList := true
-	backoff := time.Second
+	backoff := s.backoff
 	for ctx.Err() == nil {
 		var err error
 		rv, useWatchList, err = s.cycle(ctx, rv, useWatchList)
@@ -169,7 +170,7 @@ func (s *Store[R]) Run(ctx context.Context) {
 			return
 		}
 		if err == nil {
-			backoff = time.Second
+			backoff = s.backoff
 			continue
 		}
 		if errors.Is(err, errExpired) {
@@ -183,9 +184,12 @@ func (s *Store[R]) Run(ctx context.Context) {
 			return
 		case <-time.After(backoff):
 		}
-		backoff = min(backoff*2, 10*time.Second)
+		backoff = min(backoff*2, maxBackoff)
 	}
 }
+
+// maxBackoff caps the wait between reconnection attempts.
+const maxBackoff = 10 * time.Second
 
 var errExpired = errors.New("resource version expired")
 

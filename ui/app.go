@@ -165,12 +165,12 @@ func (a *App) header(w int, fresh Freshness) string {
 	sep := st.Muted.Render(" │ ")
 	line := strings.Join([]string{
 		st.Title.Render("kdeck " + a.env.Version),
+		conn,
 		field("ctx", info.Context),
 		field("cluster", info.Cluster),
 		field("user", info.User),
 		field("k8s", info.ServerVersion),
 		field("ns", ns),
-		conn,
 	}, sep)
 	return fit(line, w)
 }

@@ -172,8 +172,10 @@ func (t *Table[R]) layout(visible []R, width int) ([]Column[R], []int) {
 		for i, c := range cols {
 			widths[i] = natural(c)
 			if c.Flex {
+				// the flex column claims its natural width up to flexWant before other
+				// columns are kept; beyond that it only takes what is spare
 				flex = i
-				widths[i] = max(c.Min, ansi.StringWidth(c.Name))
+				widths[i] = max(c.Min, ansi.StringWidth(c.Name), min(widths[i], flexWant))
 			}
 			total += widths[i]
 		}
@@ -197,6 +199,9 @@ func (t *Table[R]) layout(visible []R, width int) ([]Column[R], []int) {
 		cols = append(cols[:drop], cols[drop+1:]...)
 	}
 }
+
+// flexWant is how wide the flex column may insist on being before narrower columns drop.
+const flexWant = 40
 
 // pad fits s into exactly w cells, truncating with an ellipsis when it is too long.
 func pad(s string, w int, a Align) string {

@@ -90,14 +90,19 @@ func (v *Pods) Init() tea.Cmd {
 // Update takes the pods feed's snapshots and the navigation keys.
 func (v *Pods) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
 	if snap, next, ok := v.feed.Accept(msg); ok {
-		v.snap = snap
-		v.table.SetRows(snap.Rows, func(a, b *kube.Pod) bool { return a.RowKey() == b.RowKey() })
+		v.show(snap)
 		return v, next
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		v.table.Navigate(k)
 	}
 	return v, nil
+}
+
+// show displays snap, keeping the selection on the same pod.
+func (v *Pods) show(snap kube.Snapshot[*kube.Pod]) {
+	v.snap = snap
+	v.table.SetRows(snap.Rows, func(a, b *kube.Pod) bool { return a.RowKey() == b.RowKey() })
 }
 
 // View renders the table; rows are dimmed while the watch is broken.
@@ -111,7 +116,11 @@ func (v *Pods) Title() string {
 	if ns == "" {
 		ns = "all"
 	}
-	return fmt.Sprintf("pods(%s)[%s]", ns, ui.Count(v.table.Len()))
+	title := fmt.Sprintf("pods(%s)[%s]", ns, ui.Count(v.table.Len()))
+	if v.snap.State.Phase == kube.PhaseBroken {
+		title += " STALE"
+	}
+	return title
 }
 
 // Freshness reports the watch's state.

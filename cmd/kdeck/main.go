@@ -44,6 +44,7 @@ func run(args []string, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
+		fmt.Fprintf(stderr, "kdeck: %v (see kdeck --help)\n", err)
 		return 2
 	}
 	if *showVersion {

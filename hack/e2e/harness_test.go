@@ -1,0 +1,191 @@
+//go:build e2e
+
+// Package e2e drives the real kdeck binary in a tmux pane against a real testbed cluster
+// (kube-apiserver, controllers, scheduler, etcd and metrics-server; nodes emulated by kwok)
+// and checks both the screen and the cluster's state.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// testbed is the cluster every test in this run shares.
+var testbed struct {
+	kubeconfig string
+	clientset  kubernetes.Interface
+	kdeck      string // path of the kdeck binary under test
+	root       string // repository root
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+// runMain builds kdeck, starts a fresh testbed cluster (or reuses KDECK_E2E_CLUSTER when
+// set, for quick local iterations), runs the tests and removes the cluster.
+func runMain(m *testing.M) int {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		return fail(err)
+	}
+	testbed.root = root
+	tmp, err := os.MkdirTemp("", "kdeck-e2e-")
+	if err != nil {
+		return fail(err)
+	}
+	defer os.RemoveAll(tmp)
+
+	testbed.kdeck = filepath.Join(tmp, "kdeck")
+	build := exec.Command("go", "build", "-race", "-o", testbed.kdeck, "./cmd/kdeck")
+	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fail(fmt.Errorf("building kdeck: %w", err))
+	}
+
+	name := os.Getenv("KDECK_E2E_CLUSTER")
+	if name == "" {
+		name = fmt.Sprintf("kdeck-e2e-%d", os.Getpid())
+		defer testbedCmd("down", name)
+	}
+	start := time.Now()
+	out, err := testbedCmd("up", name)
+	if err != nil {
+		return fail(fmt.Errorf("starting testbed cluster %s: %w", name, err))
+	}
+	fmt.Fprintf(os.Stderr, "e2e: testbed cluster %s up in %s\n", name, time.Since(start).Round(time.Millisecond))
+	testbed.kubeconfig = strings.TrimSpace(out)
+	cfg, err := clientcmd.BuildConfigFromFlags("", testbed.kubeconfig)
+	if err != nil {
+		return fail(err)
+	}
+	cfg.QPS, cfg.Burst = 100, 200
+	testbed.clientset, err = kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return fail(err)
+	}
+	return m.Run()
+}
+
+func fail(err error) int {
+	fmt.Fprintln(os.Stderr, "e2e:", err)
+	return 1
+}
+
+// testbedCmd runs hack/testbed.sh with args and returns its stdout.
+func testbedCmd(args ...string) (string, error) {
+	cmd := exec.Command(filepath.Join(testbed.root, "hack", "testbed.sh"), args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// Term is kdeck running in a tmux pane of a fixed size, as a person sees it.
+type Term struct {
+	t       *testing.T
+	socket  string
+	session string
+}
+
+// StartKdeck runs kdeck with args (and the testbed's kubeconfig) in a width × height pane.
+func StartKdeck(t *testing.T, width, height int, args ...string) *Term {
+	t.Helper()
+	term := &Term{t: t, socket: fmt.Sprintf("kdeck-e2e-%d", os.Getpid()), session: sanitize(t.Name())}
+	argv := append([]string{testbed.kdeck, "--kubeconfig", testbed.kubeconfig}, args...)
+	cmd := []string{"-L", term.socket, "new-session", "-d", "-s", term.session,
+		"-x", fmt.Sprint(width), "-y", fmt.Sprint(height),
+		"env", "TERM=xterm-256color", strings.Join(quoteAll(argv), " ") + "; sleep 600"}
+	if out, err := exec.Command("tmux", cmd...).CombinedOutput(); err != nil {
+		t.Fatalf("tmux new-session: %v: %s", err, out)
+	}
+	t.Cleanup(term.Close)
+	return term
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '.' || r == ':' || r == ' ' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+func quoteAll(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return out
+}
+
+func (term *Term) tmux(args ...string) string {
+	out, err := exec.Command("tmux", append([]string{"-L", term.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		term.t.Fatalf("tmux %v: %v: %s", args, err, out)
+	}
+	return string(out)
+}
+
+// Send types keys (tmux key names: "q", "Enter", "Escape", "C-c", …).
+func (term *Term) Send(keys ...string) {
+	term.t.Helper()
+	term.tmux(append([]string{"send-keys", "-t", term.session}, keys...)...)
+}
+
+// Screen returns the pane's current text.
+func (term *Term) Screen() string {
+	return term.tmux("capture-pane", "-p", "-t", term.session)
+}
+
+// WaitFor waits until cond holds for the screen and returns the time it took; it fails
+// the test with the last screen after timeout.
+func (term *Term) WaitFor(what string, timeout time.Duration, cond func(screen string) bool) time.Duration {
+	term.t.Helper()
+	start := time.Now()
+	var screen string
+	for time.Since(start) < timeout {
+		screen = term.Screen()
+		if cond(screen) {
+			return time.Since(start)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	term.t.Fatalf("timed out after %s waiting for %s; screen:\n%s", timeout, what, screen)
+	return 0
+}
+
+// WaitText waits until text is on screen.
+func (term *Term) WaitText(text string, timeout time.Duration) time.Duration {
+	term.t.Helper()
+	return term.WaitFor(fmt.Sprintf("%q on screen", text), timeout, func(s string) bool { return strings.Contains(s, text) })
+}
+
+// WaitGone waits until text is no longer on screen.
+func (term *Term) WaitGone(text string, timeout time.Duration) time.Duration {
+	term.t.Helper()
+	return term.WaitFor(fmt.Sprintf("%q gone from screen", text), timeout, func(s string) bool { return !strings.Contains(s, text) })
+}
+
+// Close ends the pane and kdeck with it.
+func (term *Term) Close() {
+	_ = exec.Command("tmux", "-L", term.socket, "kill-session", "-t", term.session).Run()
+}
+
+// ctx returns a context bounded for one cluster call.
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}

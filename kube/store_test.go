@@ -1,0 +1,192 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+// scriptedServer hands out watchers and list pages the test controls.
+type scriptedServer struct {
+	mu        sync.Mutex
+	watchErr  error               // returned by the next Watch call with SendInitialEvents
+	watchers  chan *watch.FakeWatcher
+	watchOpts chan metav1.ListOptions
+	pages     []*corev1.PodList
+}
+
+func newScriptedServer() *scriptedServer {
+	return &scriptedServer{watchers: make(chan *watch.FakeWatcher, 10), watchOpts: make(chan metav1.ListOptions, 10)}
+}
+
+func (s *scriptedServer) source() Source[*Pod] {
+	src := PodSource(fake.NewClientset(), "")
+	src.Watch = func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+		s.mu.Lock()
+		err := s.watchErr
+		if o.SendInitialEvents != nil {
+			s.watchErr = nil
+		}
+		s.mu.Unlock()
+		s.watchOpts <- o
+		if err != nil && o.SendInitialEvents != nil {
+			return nil, err
+		}
+		w := watch.NewFakeWithChanSize(100, false)
+		s.watchers <- w
+		return w, nil
+	}
+	src.List = func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		p := s.pages[0]
+		s.pages = s.pages[1:]
+		return p, nil
+	}
+	return src
+}
+
+func pod(ns, name, rv string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, ResourceVersion: rv},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c"}}}, Status: corev1.PodStatus{Phase: corev1.PodRunning}}
+}
+
+func endOfInitialEvents(rv string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{ResourceVersion: rv,
+		Annotations: map[string]string{metav1.InitialEventsAnnotationKey: "true"}}}
+}
+
+// waitFor polls the store until cond holds.
+func waitFor(t *testing.T, s *Store[*Pod], what string, cond func(Snapshot[*Pod]) bool) Snapshot[*Pod] {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if snap := s.Snapshot(); cond(snap) {
+			return snap
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	snap := s.Snapshot()
+	t.Fatalf("timed out waiting for %s; phase %d, %d rows, err %v", what, snap.State.Phase, len(snap.Rows), snap.State.Err)
+	return snap
+}
+
+func names(snap Snapshot[*Pod]) []string {
+	var out []string
+	for _, r := range snap.Rows {
+		out = append(out, r.Namespace+"/"+r.Name)
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func startStore(t *testing.T, srv *scriptedServer) *Store[*Pod] {
+	t.Helper()
+	s := NewStore(srv.source())
+	s.backoff = 5 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go s.Run(ctx)
+	return s
+}
+
+// WatchList: rows appear as they stream in, the bookmark makes the store live, and later
+// events keep it current, in namespace/name order.
+func TestStoreWatchList(t *testing.T) {
+	srv := newScriptedServer()
+	s := startStore(t, srv)
+	if o := <-srv.watchOpts; o.SendInitialEvents == nil || !*o.SendInitialEvents || !o.AllowWatchBookmarks {
+		t.Fatalf("first request is not a WatchList: %+v", o)
+	}
+	w := <-srv.watchers
+	w.Add(pod("a", "one", "1"))
+	w.Add(pod("b", "two", "2"))
+	snap := waitFor(t, s, "two streamed rows", func(s Snapshot[*Pod]) bool { return len(s.Rows) == 2 })
+	if snap.State.Phase != PhaseLoading {
+		t.Errorf("phase %d before the bookmark, want loading", snap.State.Phase)
+	}
+	w.Action(watch.Bookmark, endOfInitialEvents("2"))
+	waitFor(t, s, "live", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseLive })
+
+	w.Add(pod("a", "zero", "3"))
+	w.Delete(pod("b", "two", "4"))
+	w.Modify(pod("a", "one", "5"))
+	waitFor(t, s, "events applied in order", func(s Snapshot[*Pod]) bool {
+		return equal(names(s), []string{"a/one", "a/zero"})
+	})
+}
+
+// A server that refuses WatchList gets a paged LIST, then a watch from the list's version.
+func TestStoreFallsBackToPagedList(t *testing.T) {
+	srv := newScriptedServer()
+	srv.watchErr = apierrors.NewInvalid(schema.GroupKind{Kind: "ListOptions"}, "", nil)
+	p1 := &corev1.PodList{Items: []corev1.Pod{*pod("a", "one", "1")}, ListMeta: metav1.ListMeta{Continue: "next"}}
+	p2 := &corev1.PodList{Items: []corev1.Pod{*pod("a", "two", "2")}, ListMeta: metav1.ListMeta{ResourceVersion: "7"}}
+	srv.pages = []*corev1.PodList{p1, p2}
+	s := startStore(t, srv)
+	<-srv.watchOpts // the refused WatchList
+	o := <-srv.watchOpts
+	if o.ResourceVersion != "7" || o.SendInitialEvents != nil {
+		t.Fatalf("watch after list: %+v, want resourceVersion 7 without initial events", o)
+	}
+	waitFor(t, s, "both pages live", func(s Snapshot[*Pod]) bool {
+		return s.State.Phase == PhaseLive && equal(names(s), []string{"a/one", "a/two"})
+	})
+}
+
+// A broken watch marks rows stale with the error, keeps them, and resumes from the last
+// resource version; an expired version triggers a reload that drops vanished rows.
+func TestStoreBreaksAndRecovers(t *testing.T) {
+	srv := newScriptedServer()
+	s := startStore(t, srv)
+	<-srv.watchOpts
+	w := <-srv.watchers
+	w.Add(pod("a", "one", "1"))
+	w.Add(pod("a", "two", "2"))
+	w.Action(watch.Bookmark, endOfInitialEvents("2"))
+	waitFor(t, s, "live", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseLive })
+
+	w.Error(&apierrors.NewInternalError(errors.New("etcd went away")).ErrStatus)
+	snap := waitFor(t, s, "broken", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseBroken })
+	if len(snap.Rows) != 2 || snap.State.Err == nil {
+		t.Errorf("broken store: %d rows, err %v; want the 2 old rows and the error", len(snap.Rows), snap.State.Err)
+	}
+	if o := <-srv.watchOpts; o.ResourceVersion != "2" {
+		t.Fatalf("resumed watch from %q, want 2", o.ResourceVersion)
+	}
+	w = <-srv.watchers
+	waitFor(t, s, "live again", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseLive })
+
+	w.Error(&apierrors.NewResourceExpired("too old").ErrStatus)
+	if o := <-srv.watchOpts; o.SendInitialEvents == nil {
+		t.Fatalf("after 410 Gone the store must reload with WatchList, got %+v", o)
+	}
+	w = <-srv.watchers
+	waitFor(t, s, "resyncing", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseResyncing })
+	w.Add(pod("a", "two", "9"))
+	w.Action(watch.Bookmark, endOfInitialEvents("9"))
+	waitFor(t, s, "reloaded without the vanished pod", func(s Snapshot[*Pod]) bool {
+		return s.State.Phase == PhaseLive && equal(names(s), []string{"a/two"})
+	})
+}
