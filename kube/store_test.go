@@ -19,7 +19,7 @@ import (
 // scriptedServer hands out watchers and list pages the test controls.
 type scriptedServer struct {
 	mu        sync.Mutex
-	watchErr  error               // returned by the next Watch call with SendInitialEvents
+	watchErr  error // returned by the next Watch call with SendInitialEvents
 	watchers  chan *watch.FakeWatcher
 	watchOpts chan metav1.ListOptions
 	pages     []*corev1.PodList

@@ -38,7 +38,7 @@ func kwokPod(ns, name string) *corev1.Pod {
 			Containers: []corev1.Container{{Name: "app", Image: "registry.example.com/app:1.0",
 				Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
 					corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")}}}},
-			Tolerations: []corev1.Toleration{{Key: "kwok.x-k8s.io/node", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
+			Tolerations:  []corev1.Toleration{{Key: "kwok.x-k8s.io/node", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
 			NodeSelector: map[string]string{"type": "kwok"},
 		},
 	}
