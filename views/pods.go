@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"charm.land/bubbles/v2/key"
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/theme"
@@ -15,20 +13,18 @@ import (
 	"k8s.io/apimachinery/pkg/util/duration"
 )
 
-// Pods lists pods live from a list+watch of one namespace or all of them.
-type Pods struct {
-	env   *ui.Env
-	ns    string
-	feed  *ui.Feed[*kube.Pod]
-	snap  kube.Snapshot[*kube.Pod]
-	table ui.Table[*kube.Pod]
+// PodsSpec declares the pods view.
+var PodsSpec = ui.ListSpec[*kube.Pod]{
+	Noun:    "pods",
+	Columns: podColumns,
+	Source: func(env *ui.Env, ns string) kube.Source[*kube.Pod] {
+		return kube.PodSource(env.Client.Clientset, ns)
+	},
 }
 
 // NewPods returns the pods view for namespace ns ("" for all namespaces).
-func NewPods(env *ui.Env, ns string) *Pods {
-	v := &Pods{env: env, ns: ns}
-	v.table.Columns = podColumns(env, ns == "")
-	return v
+func NewPods(env *ui.Env, ns string) *ui.ListPage[*kube.Pod] {
+	return ui.NewListPage(env, PodsSpec, ns)
 }
 
 func podColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Pod] {
@@ -79,63 +75,4 @@ func age(t, now time.Time) string {
 		return "<unknown>"
 	}
 	return duration.HumanDuration(now.Sub(t))
-}
-
-// Init starts watching pods.
-func (v *Pods) Init() tea.Cmd {
-	v.feed = ui.StartFeed(v.env, kube.PodSource(v.env.Client.Clientset, v.ns))
-	return v.feed.Next()
-}
-
-// Update takes the pods feed's snapshots and the navigation keys.
-func (v *Pods) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
-	if snap, next, ok := v.feed.Accept(msg); ok {
-		v.show(snap)
-		return v, next
-	}
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		v.table.Navigate(k)
-	}
-	return v, nil
-}
-
-// show displays snap, keeping the selection on the same pod.
-func (v *Pods) show(snap kube.Snapshot[*kube.Pod]) {
-	v.snap = snap
-	v.table.SetRows(snap.Rows, func(a, b *kube.Pod) bool { return a.RowKey() == b.RowKey() })
-}
-
-// View renders the table; rows are dimmed while the watch is broken.
-func (v *Pods) View(width, height int) string {
-	return v.table.View(v.env.Styles, width, height, v.snap.State.Phase == kube.PhaseBroken)
-}
-
-// Title is "pods(NAMESPACE)[COUNT]".
-func (v *Pods) Title() string {
-	ns := v.ns
-	if ns == "" {
-		ns = "all"
-	}
-	title := fmt.Sprintf("pods(%s)[%s]", ns, ui.Count(v.table.Len()))
-	if v.snap.State.Phase == kube.PhaseBroken {
-		title += " STALE"
-	}
-	return title
-}
-
-// Freshness reports the watch's state.
-func (v *Pods) Freshness() ui.Freshness {
-	return ui.FreshnessOf(v.snap.State, v.table.Len(), "pods", v.env.Now())
-}
-
-// Bindings lists the pods view's keys.
-func (v *Pods) Bindings() []key.Binding {
-	return ui.TableBindings()
-}
-
-// Close stops the watch.
-func (v *Pods) Close() {
-	if v.feed != nil {
-		v.feed.Stop()
-	}
 }

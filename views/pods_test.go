@@ -41,7 +41,7 @@ func render(t *testing.T, ns string, w, h int, rows []*kube.Pod, state kube.Stat
 	t.Helper()
 	env := testEnv(ns)
 	v := NewPods(env, ns)
-	v.show(kube.Snapshot[*kube.Pod]{Rows: rows, State: state})
+	v.Show(kube.Snapshot[*kube.Pod]{Rows: rows, State: state})
 	app := ui.New(env, v)
 	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return app.View().Content

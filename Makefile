@@ -1,0 +1,42 @@
+# kdeck: `make demo` runs kdeck against a local demo cluster; `make test` runs every test.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+E2E_TIMEOUT ?= 40m
+
+.PHONY: build test vet unit e2e testbed release-check demo demo-down tools-check
+
+## build: compile kdeck into bin/
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kdeck ./cmd/kdeck
+
+## test: vet, unit tests with -race, end-to-end tests on a fresh testbed cluster, release config check
+test: vet unit e2e release-check
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./hack/e2e/
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+## e2e: builds the testbed if missing (cold: 10-15 min), starts a fresh cluster, drives kdeck in tmux
+e2e: tools-check testbed
+	$(GO) test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./hack/e2e/
+
+testbed:
+	hack/testbed.sh build >/dev/null
+
+release-check:
+	hack/goreleaser.sh check
+
+## demo: build what is missing, start (or reuse) and seed the demo cluster, run kdeck on it
+demo: build testbed
+	KUBECONFIG="$$(hack/demo.sh)" bin/kdeck -A
+
+## demo-down: delete the demo cluster
+demo-down:
+	hack/testbed.sh down kdeck-demo
+
+tools-check:
+	@command -v tmux >/dev/null || { echo "make: the end-to-end tests need tmux (Debian/Ubuntu: sudo apt-get install tmux; macOS: brew install tmux)"; exit 1; }
