@@ -105,7 +105,7 @@ func StartKdeck(t *testing.T, width, height int, args ...string) *Term {
 	argv := append([]string{testbed.kdeck, "--kubeconfig", testbed.kubeconfig}, args...)
 	cmd := []string{"-L", term.socket, "new-session", "-d", "-s", term.session,
 		"-x", fmt.Sprint(width), "-y", fmt.Sprint(height),
-		"env", "TERM=xterm-256color", strings.Join(quoteAll(argv), " ") + "; sleep 600"}
+		"TERM=xterm-256color " + strings.Join(quoteAll(argv), " ") + "; sleep 600"}
 	if out, err := exec.Command("tmux", cmd...).CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
