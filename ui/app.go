@@ -27,6 +27,12 @@ func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
+// PushMsg asks the shell to open Page on top of the current one (drill-down).
+type PushMsg struct{ Page Page }
+
+// Push returns the command that opens page on top of the stack.
+func Push(page Page) tea.Cmd { return func() tea.Msg { return PushMsg{page} } }
+
 // App is the root model: it owns the page stack and the frame around the top page.
 type App struct {
 	env           *Env
@@ -63,6 +69,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case tickMsg:
 		return a, tick()
+	case PushMsg:
+		a.stack = append(a.stack, msg.Page)
+		return a, msg.Page.Init()
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	}

@@ -13,7 +13,12 @@ type ListSpec[R kube.Row] struct {
 	Noun    string                                   // plural resource name: "pods"
 	Columns func(env *Env, allNamespaces bool) []Column[R]
 	Source  func(env *Env, ns string) kube.Source[R] // what to list and watch
+	// Enter opens the drill-down page of a row (deployment → its pods); nil when none.
+	Enter func(env *Env, row R) Page
 }
+
+// enterKey drills down into the selected row.
+var enterKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open"))
 
 // ListPage is a live table of one resource, fed by a store and declared by a ListSpec.
 type ListPage[R kube.Row] struct {
@@ -45,7 +50,14 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 		return p, next
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		p.table.Navigate(k)
+		if p.table.Navigate(k) {
+			return p, nil
+		}
+		if key.Matches(k, enterKey) && p.spec.Enter != nil {
+			if row, ok := p.table.Selected(); ok {
+				return p, Push(p.spec.Enter(p.env, row))
+			}
+		}
 	}
 	return p, nil
 }
@@ -80,7 +92,12 @@ func (p *ListPage[R]) Freshness() Freshness {
 }
 
 // Bindings lists the page's keys.
-func (p *ListPage[R]) Bindings() []key.Binding { return TableBindings() }
+func (p *ListPage[R]) Bindings() []key.Binding {
+	if p.spec.Enter != nil {
+		return append(TableBindings(), enterKey)
+	}
+	return TableBindings()
+}
 
 // Close stops the watch.
 func (p *ListPage[R]) Close() {
