@@ -10,7 +10,7 @@ import (
 
 // ListSpec declares a resource list view: everything a view file states about itself.
 type ListSpec[R kube.Row] struct {
-	Noun    string                                   // plural resource name: "pods"
+	Noun    string // plural resource name: "pods"
 	Columns func(env *Env, allNamespaces bool) []Column[R]
 	Source  func(env *Env, ns string) kube.Source[R] // what to list and watch
 	// Enter opens the drill-down page of a row (deployment → its pods); nil when none.
