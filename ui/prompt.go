@@ -51,10 +51,11 @@ func (p *Prompt) Update(msg tea.Msg) tea.Cmd {
 
 // View renders the prompt and any error in width cells.
 func (p *Prompt) View(st *theme.Styles, width int) string {
-	p.input.SetWidth(max(1, width-lipgloss.Width(p.input.Prompt)-2))
-	line := p.input.View()
+	errText := ""
 	if p.Err != "" {
-		line += "  " + st.Bad.Render(p.Err)
+		errText = "  " + st.Bad.Render(p.Err)
 	}
-	return fit(line, width)
+	inputW := width - lipgloss.Width(p.input.Prompt) - lipgloss.Width(errText) - 1
+	p.input.SetWidth(max(1, inputW))
+	return fit(p.input.View()+errText, width)
 }
