@@ -17,6 +17,15 @@ type ListSpec[R kube.Row] struct {
 	Enter func(env *Env, row R) Page
 	// FilterText is what `/` matches against; nil means "namespace/name".
 	FilterText func(R) string
+	// Actions are the view's keys that act on the selected row (describe, logs, scale…).
+	Actions []Action[R]
+}
+
+// Action binds a key to something done with the selected row. Run returns the command
+// that does it (typically a Push of a new page); it must not block.
+type Action[R any] struct {
+	Key key.Binding
+	Run func(env *Env, row R) tea.Cmd
 }
 
 // enterKey drills down into the selected row.
@@ -66,9 +75,16 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if p.table.Navigate(k) {
 			return p, nil
 		}
+		row, ok := p.table.Selected()
+		if !ok {
+			return p, nil
+		}
 		if key.Matches(k, enterKey) && p.spec.Enter != nil {
-			if row, ok := p.table.Selected(); ok {
-				return p, Push(p.spec.Enter(p.env, row))
+			return p, Push(p.spec.Enter(p.env, row))
+		}
+		for _, a := range p.spec.Actions {
+			if key.Matches(k, a.Key) {
+				return p, a.Run(p.env, row)
 			}
 		}
 	}
@@ -127,6 +143,9 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 	b := append(TableBindings(), filterKey)
 	if p.spec.Enter != nil {
 		b = append(b, enterKey)
+	}
+	for _, a := range p.spec.Actions {
+		b = append(b, a.Key)
 	}
 	return b
 }
