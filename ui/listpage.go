@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -111,10 +112,40 @@ func (p *ListPage[R]) setRows(rows []R) {
 // while the watch is broken.
 func (p *ListPage[R]) View(width, height int) string {
 	stale := p.snap.State.Phase == kube.PhaseBroken
-	if p.filter.input == nil || height < 2 {
-		return p.table.View(p.env.Styles, width, height, stale)
+	tableH := height
+	if p.filter.input != nil && height >= 2 {
+		tableH--
 	}
-	return p.table.View(p.env.Styles, width, height-1, stale) + "\n" + p.filter.input.View(p.env.Styles, width)
+	out := p.table.View(p.env.Styles, width, tableH, stale)
+	if p.table.Len() == 0 && tableH >= 3 {
+		out = p.withEmptyNote(out, width)
+	}
+	if tableH < height {
+		out += "\n" + p.filter.input.View(p.env.Styles, width)
+	}
+	return out
+}
+
+// withEmptyNote writes why the table is empty on its second line: still loading, an
+// error, nothing matching the filter, or nothing there.
+func (p *ListPage[R]) withEmptyNote(table string, width int) string {
+	st := p.env.Styles
+	where := "namespace " + p.ns
+	if p.ns == "" {
+		where = "any namespace"
+	}
+	note := st.Muted.Render(fmt.Sprintf("no %s in %s", p.spec.Noun, where))
+	switch {
+	case p.snap.State.Phase == kube.PhaseLoading:
+		note = st.Muted.Render("loading…")
+	case p.snap.State.Err != nil && p.snap.State.Phase == kube.PhaseBroken:
+		note = st.Bad.Render(p.snap.State.Err.Error())
+	case p.filter.query != "":
+		note = st.Muted.Render(fmt.Sprintf("no %s match /%s (esc clears the filter)", p.spec.Noun, p.filter.query))
+	}
+	lines := strings.SplitN(table, "\n", 3)
+	lines[1] = fit(" "+note, width)
+	return strings.Join(lines, "\n")
 }
 
 // Title is "NOUN(NAMESPACE)[COUNT]", marked STALE while the watch is broken.
