@@ -8,7 +8,7 @@ E2E_TIMEOUT ?= 40m
 
 ## build: compile kdeck into bin/
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kdeck ./cmd/kdeck
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/kdeck ./cmd/kdeck
 
 ## test: vet, unit tests with -race, end-to-end tests on a fresh testbed cluster, release config check
 test: vet unit e2e release-check
