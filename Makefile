@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 E2E_TIMEOUT ?= 40m
 
-.PHONY: build test vet unit e2e testbed release-check demo demo-down tools-check
+.PHONY: build test vet unit e2e testbed release-check demo demo-down tools-check screenshots
 
 ## build: compile kdeck into bin/
 build:
@@ -40,3 +40,7 @@ demo-down:
 
 tools-check:
 	@command -v tmux >/dev/null || { echo "make: the end-to-end tests need tmux (Debian/Ubuntu: sudo apt-get install tmux; macOS: brew install tmux)"; exit 1; }
+
+## screenshots: render screenshots/*.svg from kdeck on the demo cluster
+screenshots: testbed
+	hack/screenshots.sh
