@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -18,20 +19,24 @@ type filterState[R kube.Row] struct {
 	input   *Prompt  // open while typing
 	query   string   // the query the rows are filtered by
 	gen     uint64   // bumped per query or snapshot; older results are dropped
-	keys    []string // lowercase filter texts of the current snapshot, once computed
-	pool    []int    // every index that matched the last query, for narrowing
-	poolFor string   // the query pool belongs to
+	keys    []string // lowercase filter texts of sorted, once computed
+	sorted  []R      // the current snapshot in sort order, once computed (nil: not yet)
+	sortCol int      // index into the table's columns, -1 for the store's order
+	desc    bool
+	pool    []int  // every index that matched the last query, for narrowing
+	poolFor string // the query pool belongs to
 	started time.Time
 }
 
 // filteredMsg carries one filter result back to its page.
 type filteredMsg[R kube.Row] struct {
-	page  *ListPage[R]
-	gen   uint64
-	rows  []R
-	keys  []string
-	pool  []int
-	query string
+	page   *ListPage[R]
+	gen    uint64
+	rows   []R
+	sorted []R
+	keys   []string
+	pool   []int
+	query  string
 }
 
 func (p *ListPage[R]) openFilter() tea.Cmd {
@@ -57,7 +62,11 @@ func (p *ListPage[R]) clearFilter() {
 	p.filter.input = nil
 	p.filter.query, p.filter.pool, p.filter.poolFor = "", nil, ""
 	p.filter.gen++
-	p.setRows(p.snap.Rows)
+	if p.filter.sortCol < 0 {
+		p.setRows(p.snap.Rows)
+	} else if p.filter.sorted != nil {
+		p.setRows(p.filter.sorted)
+	}
 }
 
 func (p *ListPage[R]) filterKey(k tea.KeyPressMsg) tea.Cmd {
@@ -83,14 +92,19 @@ func (p *ListPage[R]) filterKey(k tea.KeyPressMsg) tea.Cmd {
 	return tea.Batch(cmd, p.runFilter(true))
 }
 
-// runFilter matches the current snapshot against the query in a command. typed marks a
-// keystroke (timed for the bench); narrowing reuses the last pool when the query grew.
+// runFilter sorts the current snapshot (once per snapshot and sort order) and matches it
+// against the query, in a command off the UI goroutine. typed marks a keystroke (timed for
+// the bench); narrowing reuses the last pool when the query grew.
 func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 	p.filter.gen++
 	if typed {
 		p.filter.started = time.Now()
 	}
-	gen, query, rows, keys := p.filter.gen, p.filter.query, p.snap.Rows, p.filter.keys
+	gen, query, rows, keys, sorted := p.filter.gen, p.filter.query, p.snap.Rows, p.filter.keys, p.filter.sorted
+	var less func(a, b R) int
+	if c := p.filter.sortCol; c >= 0 && c < len(p.table.Columns) {
+		less = p.table.Columns[c].compare(p.filter.desc)
+	}
 	var within []int
 	if keys != nil && p.filter.poolFor != "" && strings.HasPrefix(strings.ToLower(query), p.filter.poolFor) {
 		within = p.filter.pool
@@ -100,15 +114,25 @@ func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 		text = func(r R) string { k := r.RowKey(); return k.Namespace + "/" + k.Name }
 	}
 	return func() tea.Msg {
+		if sorted == nil {
+			sorted = rows
+			if less != nil {
+				sorted = slices.Clone(rows)
+				slices.SortStableFunc(sorted, less)
+			}
+		}
+		if query == "" {
+			return filteredMsg[R]{page: p, gen: gen, rows: sorted, sorted: sorted}
+		}
 		if keys == nil {
-			keys = FilterKeys(rows, text)
+			keys = FilterKeys(sorted, text)
 		}
 		shown, pool := Match(keys, query, within)
 		out := make([]R, len(shown))
 		for i, idx := range shown {
-			out[i] = rows[idx]
+			out[i] = sorted[idx]
 		}
-		return filteredMsg[R]{page: p, gen: gen, rows: out, keys: keys, pool: pool, query: query}
+		return filteredMsg[R]{page: p, gen: gen, rows: out, sorted: sorted, keys: keys, pool: pool, query: query}
 	}
 }
 
@@ -117,6 +141,31 @@ func (p *ListPage[R]) applyFilter(m filteredMsg[R]) {
 	if m.page != p || m.gen != p.filter.gen {
 		return
 	}
-	p.filter.keys, p.filter.pool, p.filter.poolFor = m.keys, m.pool, strings.ToLower(m.query)
+	p.filter.sorted = m.sorted
+	if m.keys != nil {
+		p.filter.keys, p.filter.pool, p.filter.poolFor = m.keys, m.pool, strings.ToLower(m.query)
+	}
 	p.setRows(m.rows)
+}
+
+// sortBy sorts by column c, or reverses the order when it already sorts by c.
+func (p *ListPage[R]) sortBy(c int) tea.Cmd {
+	if p.filter.sortCol == c {
+		p.filter.desc = !p.filter.desc
+	} else {
+		p.filter.sortCol, p.filter.desc = c, p.table.Columns[c].DescFirst
+	}
+	p.table.SortBy, p.table.SortDesc = p.table.Columns[c].Name, p.filter.desc
+	p.filter.sorted, p.filter.keys, p.filter.pool, p.filter.poolFor = nil, nil, nil, ""
+	return p.runFilter(false)
+}
+
+// sortKey returns the column whose sort key k is, or -1.
+func (p *ListPage[R]) sortKey(k tea.KeyPressMsg) int {
+	for i, c := range p.table.Columns {
+		if c.SortKey != "" && k.String() == c.SortKey {
+			return i
+		}
+	}
+	return -1
 }

@@ -47,6 +47,7 @@ type ListPage[R kube.Row] struct {
 // NewListPage returns the list page of spec for namespace ns ("" for all namespaces).
 func NewListPage[R kube.Row](env *Env, spec ListSpec[R], ns string) *ListPage[R] {
 	p := &ListPage[R]{spec: spec, env: env, ns: ns}
+	p.filter.sortCol = -1
 	p.table.Columns = spec.Columns(env, ns == "")
 	return p
 }
@@ -73,6 +74,9 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if key.Matches(k, filterKey) {
 			return p, p.openFilter()
 		}
+		if c := p.sortKey(k); c >= 0 {
+			return p, p.sortBy(c)
+		}
 		if p.table.Navigate(k) {
 			return p, nil
 		}
@@ -96,8 +100,8 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 // snapshot is filtered off the UI goroutine first.
 func (p *ListPage[R]) Show(snap kube.Snapshot[R]) tea.Cmd {
 	p.snap = snap
-	p.filter.keys = nil // belonged to the previous snapshot
-	if p.filter.query == "" {
+	p.filter.keys, p.filter.sorted = nil, nil // belonged to the previous snapshot
+	if p.filter.query == "" && p.filter.sortCol < 0 {
 		p.setRows(snap.Rows)
 		return nil
 	}
@@ -177,6 +181,11 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 	}
 	for _, a := range p.spec.Actions {
 		b = append(b, a.Key)
+	}
+	for _, c := range p.table.Columns {
+		if c.SortKey != "" {
+			b = append(b, key.NewBinding(key.WithKeys(c.SortKey), key.WithHelp(c.SortKey, "sort by "+c.Name+" (again: reverse)")))
+		}
 	}
 	return b
 }
