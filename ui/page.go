@@ -4,6 +4,8 @@
 package ui
 
 import (
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -64,3 +66,21 @@ type Freshness struct {
 // NextID returns a number no other page or feed of this program has, used to address
 // asynchronous results to their owner.
 func (e *Env) NextID() uint64 { return e.ids.Add(1) }
+
+// ViewSpec names a top-level view for the command line (-c) and command mode (:deploy).
+type ViewSpec struct {
+	Name    string                         // canonical name: "deployments"
+	Aliases []string                       // other names: "deploy", "dp"
+	New     func(env *Env, ns string) Page // opens the view on namespace ns ("" for all)
+}
+
+// Lookup finds the view called name (its name or an alias, case-insensitive).
+func Lookup(specs []ViewSpec, name string) (ViewSpec, bool) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	for _, s := range specs {
+		if s.Name == name || slices.Contains(s.Aliases, name) {
+			return s, true
+		}
+	}
+	return ViewSpec{}, false
+}
