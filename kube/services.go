@@ -139,9 +139,12 @@ func EndpointSliceRow(s *discoveryv1.EndpointSlice) *EndpointSlice {
 	return r
 }
 
-// ServiceCache returns the services of ns joined with their EndpointSlices' counts.
-func ServiceCache(cs kubernetes.Interface, ns string) *Joined[*Service, *EndpointSlice] {
-	return NewJoined(ServiceSource(cs, ns), EndpointSliceSource(cs, ns), JoinEndpoints)
+// ServiceCache returns the services of ns matching the label selector ("" for all) joined
+// with their EndpointSlices' counts.
+func ServiceCache(cs kubernetes.Interface, ns, selector string) *Joined[*Service, *EndpointSlice] {
+	src := ServiceSource(cs, ns)
+	src.Selector = selector
+	return NewJoined(src, EndpointSliceSource(cs, ns), JoinEndpoints)
 }
 
 // JoinEndpoints returns services with Ready and Total counted from slices. The counts of

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -40,6 +41,7 @@ func run(args []string, stderr io.Writer) int {
 	kubeFlags.AddFlags(fs)
 	allNamespaces := fs.BoolP("all-namespaces", "A", false, "show every namespace")
 	showVersion := fs.Bool("version", false, "print kdeck's version and exit")
+	command := fs.StringP("command", "c", "pods", "the view to open: "+viewNames())
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
@@ -50,6 +52,11 @@ func run(args []string, stderr io.Writer) int {
 	if *showVersion {
 		fmt.Printf("kdeck %s (commit %s, built %s)\n", version, commit, date)
 		return 0
+	}
+	view, ok := ui.Lookup(views.Registry, *command)
+	if !ok {
+		fmt.Fprintf(stderr, "kdeck: unknown view %q for --command (one of: %s)\n", *command, viewNames())
+		return 2
 	}
 	silenceKlog()
 
@@ -65,12 +72,24 @@ func run(args []string, stderr io.Writer) int {
 		ns = ""
 	}
 	env := &ui.Env{Client: client, Styles: theme.New(theme.Dark()), Namespace: ns, Version: version, Now: time.Now}
-	app := ui.New(env, views.NewPods(env, ns))
+	app := ui.New(env, view.New(env, ns))
 	if _, err := tea.NewProgram(app).Run(); err != nil {
 		fmt.Fprintf(stderr, "kdeck: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// viewNames lists the views --command opens, with their aliases.
+func viewNames() string {
+	names := make([]string, len(views.Registry))
+	for i, v := range views.Registry {
+		names[i] = v.Name
+		if len(v.Aliases) > 0 {
+			names[i] += " (" + strings.Join(v.Aliases, ", ") + ")"
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // silenceKlog stops client-go's logging from drawing over the terminal UI.
