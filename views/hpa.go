@@ -28,17 +28,19 @@ func NewHPAs(env *ui.Env, ns string) *ui.ListPage[*kube.HPA] {
 func hpaColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.HPA] {
 	type col = ui.Column[*kube.HPA]
 	bound := func(name string, v func(*kube.HPA) int32) col {
-		return col{Name: name, Align: ui.Right, Drop: 5,
+		return col{Name: name, Align: ui.Right, Drop: 6,
 			Value: func(h *kube.HPA) string { return strconv.Itoa(int(v(h))) }}
 	}
+	hpaAge := ageColumn(env, func(h *kube.HPA) time.Time { return h.Created })
+	hpaAge.Drop = 5 // on an HPA, what limits it matters more than its age
 	return withNamespace(allNamespaces,
-		col{Name: "REFERENCE", Max: 30, Drop: 6, Value: func(h *kube.HPA) string { return h.RefKind + "/" + h.RefName }},
-		col{Name: "TARGETS", Max: 40, Drop: 3, Value: (*kube.HPA).Targets},
+		col{Name: "REFERENCE", Max: 30, Drop: 7, Value: func(h *kube.HPA) string { return h.RefKind + "/" + h.RefName }},
+		col{Name: "TARGETS", Max: 30, Drop: 2, Value: (*kube.HPA).Targets},
 		bound("MIN", func(h *kube.HPA) int32 { return h.Min }),
 		bound("MAX", func(h *kube.HPA) int32 { return h.Max }),
 		col{Name: "REPLICAS", Align: ui.Right, Drop: 1,
 			Value: func(h *kube.HPA) string { return ratio(h.Current, h.Desired) }},
-		col{Name: "LIMITING", Max: 26, Drop: 4,
+		col{Name: "LIMITING", Max: 26, Drop: 3,
 			Value: func(h *kube.HPA) string {
 				if c, ok := h.Limiting(); ok {
 					return c.Reason
@@ -51,6 +53,6 @@ func hpaColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.HPA] {
 				}
 				return st.Warn
 			}},
-		ageColumn(env, func(h *kube.HPA) time.Time { return h.Created }),
+		hpaAge,
 	)
 }

@@ -299,7 +299,7 @@ func Formula(h *kube.HPA, m kube.MetricPlan) string {
 	case h.Current == 0:
 		return fmt.Sprintf("ceil(%s / %s) = ceil(%s) = %d", m.Metric.Current.Text, m.Metric.Target.Text, num(m.Ratio), m.Replicas)
 	case m.Within:
-		return fmt.Sprintf("%.2f within [%.2f, %.2f]: no change, stays %d", m.Ratio, 1-h.TolDown, 1+h.TolUp, m.Replicas)
+		return fmt.Sprintf("within [%.2f, %.2f]: stays %d", 1-h.TolDown, 1+h.TolUp, m.Replicas)
 	}
 	return fmt.Sprintf("ceil(%d × %s / %s) = ceil(%s) = %d", h.Current, m.Metric.Current.Text, m.Metric.Target.Text,
 		num(m.Ratio*float64(h.Current)), m.Replicas)
