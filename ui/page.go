@@ -5,7 +5,6 @@ package ui
 
 import (
 	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -67,20 +66,31 @@ type Freshness struct {
 // asynchronous results to their owner.
 func (e *Env) NextID() uint64 { return e.ids.Add(1) }
 
-// ViewSpec names a top-level view for the command line (-c) and command mode (:deploy).
+// ViewSpec registers a view for command mode: `:NAME` or any alias opens it.
 type ViewSpec struct {
-	Name    string                         // canonical name: "deployments"
-	Aliases []string                       // other names: "deploy", "dp"
-	New     func(env *Env, ns string) Page // opens the view on namespace ns ("" for all)
+	Name    string
+	Aliases []string
+	New     func(env *Env, ns string) Page
 }
 
-// Lookup finds the view called name (its name or an alias, case-insensitive).
+// Lookup finds the view named (or aliased) name.
 func Lookup(specs []ViewSpec, name string) (ViewSpec, bool) {
-	name = strings.ToLower(strings.TrimSpace(name))
 	for _, s := range specs {
 		if s.Name == name || slices.Contains(s.Aliases, name) {
 			return s, true
 		}
 	}
 	return ViewSpec{}, false
+}
+
+// InputCapturer is implemented by pages that are reading text (a filter, a prompt):
+// while Capturing, every key goes to the page, not to the shell.
+type InputCapturer interface {
+	Capturing() bool
+}
+
+// Escaper is implemented by pages that use esc to clear something of their own (a filter)
+// before esc goes back; Escape reports whether it did.
+type Escaper interface {
+	Escape() bool
 }

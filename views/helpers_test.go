@@ -33,7 +33,7 @@ var live = kube.State{Phase: kube.PhaseLive, LiveSince: fixedNow.Add(-time.Minut
 
 // renderPage draws the whole app frame of size w × h around page.
 func renderPage(env *ui.Env, page ui.Page, w, h int) string {
-	app := ui.New(env, page)
+	app := ui.New(env, Registry, ui.ViewSpec{Name: "test", New: func(*ui.Env, string) ui.Page { return page }})
 	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return app.View().Content
 }

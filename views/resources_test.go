@@ -198,7 +198,7 @@ func TestDrillDown(t *testing.T) {
 }
 
 func TestRegistryLookup(t *testing.T) {
-	for name, want := range map[string]string{"deploy": "deployments", "dp": "deployments", "svc": "services", "HPA": "hpa", "po": "pods"} {
+	for name, want := range map[string]string{"deploy": "deployments", "dp": "deployments", "svc": "services", "hpa": "hpa", "po": "pods"} {
 		if v, ok := ui.Lookup(Registry, name); !ok || v.Name != want {
 			t.Errorf("Lookup(%q) = %q, %v; want %q", name, v.Name, ok, want)
 		}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -40,8 +39,8 @@ func run(args []string, stderr io.Writer) int {
 	kubeFlags := genericclioptions.NewConfigFlags(true)
 	kubeFlags.AddFlags(fs)
 	allNamespaces := fs.BoolP("all-namespaces", "A", false, "show every namespace")
+	command := fs.StringP("command", "c", "pods", "the view to open first (pods, deploy, svc, hpa, …)")
 	showVersion := fs.Bool("version", false, "print kdeck's version and exit")
-	command := fs.StringP("command", "c", "pods", "the view to open: "+viewNames())
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
@@ -52,11 +51,6 @@ func run(args []string, stderr io.Writer) int {
 	if *showVersion {
 		fmt.Printf("kdeck %s (commit %s, built %s)\n", version, commit, date)
 		return 0
-	}
-	view, ok := ui.Lookup(views.Registry, *command)
-	if !ok {
-		fmt.Fprintf(stderr, "kdeck: unknown view %q for --command (one of: %s)\n", *command, viewNames())
-		return 2
 	}
 	silenceKlog()
 
@@ -72,24 +66,17 @@ func run(args []string, stderr io.Writer) int {
 		ns = ""
 	}
 	env := &ui.Env{Client: client, Styles: theme.New(theme.Dark()), Namespace: ns, Version: version, Now: time.Now}
-	app := ui.New(env, view.New(env, ns))
+	first, ok := ui.Lookup(views.Registry, *command)
+	if !ok {
+		fmt.Fprintf(stderr, "kdeck: unknown view %q for --command\n", *command)
+		return 2
+	}
+	app := ui.New(env, views.Registry, first)
 	if _, err := tea.NewProgram(app).Run(); err != nil {
 		fmt.Fprintf(stderr, "kdeck: %v\n", err)
 		return 1
 	}
 	return 0
-}
-
-// viewNames lists the views --command opens, with their aliases.
-func viewNames() string {
-	names := make([]string, len(views.Registry))
-	for i, v := range views.Registry {
-		names[i] = v.Name
-		if len(v.Aliases) > 0 {
-			names[i] += " (" + strings.Join(v.Aliases, ", ") + ")"
-		}
-	}
-	return strings.Join(names, ", ")
 }
 
 // silenceKlog stops client-go's logging from drawing over the terminal UI.
