@@ -1,15 +1,11 @@
 package kube
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -32,32 +28,15 @@ func (p *Pod) RowKey() Key { return Key{p.Namespace, p.Name} }
 
 // PodSource returns the Source for pods in ns ("" for all namespaces), streamed as protobuf.
 func PodSource(cs kubernetes.Interface, ns string) Source[*Pod] {
+	return PodSourceSelector(cs, ns, "")
+}
+
+// PodSourceSelector returns the Source for the pods in ns matching the label selector
+// ("app=web"; "" for every pod).
+func PodSourceSelector(cs kubernetes.Interface, ns, selector string) Source[*Pod] {
 	pods := cs.CoreV1().Pods(ns)
-	return Source[*Pod]{
-		Resource:  "pods",
-		Namespace: ns,
-		List: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			return pods.List(ctx, o)
-		},
-		Watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			return pods.Watch(ctx, o)
-		},
-		Convert: func(obj runtime.Object) (*Pod, bool) {
-			p, ok := obj.(*corev1.Pod)
-			if !ok {
-				return nil, false
-			}
-			return PodRow(p), true
-		},
-		Items: func(list runtime.Object) []runtime.Object {
-			l := list.(*corev1.PodList)
-			out := make([]runtime.Object, len(l.Items))
-			for i := range l.Items {
-				out[i] = &l.Items[i]
-			}
-			return out
-		},
-	}
+	return typedSource("pods", ns, selector, pods.List, pods.Watch,
+		func(l *corev1.PodList) []corev1.Pod { return l.Items }, PodRow)
 }
 
 // PodRow summarises p the way `kubectl get pods` does.

@@ -22,16 +22,16 @@ type SnapshotMsg[R kube.Row] struct {
 // at most one per FeedInterval. A stopped feed's messages are recognised and dropped.
 type Feed[R kube.Row] struct {
 	id     uint64
-	store  *kube.Store[R]
+	store  kube.Cache[R]
 	ctx    context.Context
 	cancel context.CancelFunc
 	last   time.Time
 }
 
-// StartFeed starts a store for src in the background.
-func StartFeed[R kube.Row](env *Env, src kube.Source[R]) *Feed[R] {
+// StartFeed runs cache (a kube.Store, or stores joined) in the background.
+func StartFeed[R kube.Row](env *Env, cache kube.Cache[R]) *Feed[R] {
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &Feed[R]{id: env.NextID(), store: kube.NewStore(src), ctx: ctx, cancel: cancel}
+	f := &Feed[R]{id: env.NextID(), store: cache, ctx: ctx, cancel: cancel}
 	go f.store.Run(ctx)
 	return f
 }

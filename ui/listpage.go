@@ -14,6 +14,9 @@ type ListSpec[R kube.Row] struct {
 	Noun    string // plural resource name: "pods"
 	Columns func(env *Env, allNamespaces bool) []Column[R]
 	Source  func(env *Env, ns string) kube.Source[R] // what to list and watch
+	// Cache, when set instead of Source, builds rows from more than one store (services
+	// joined with their EndpointSlices); selector narrows the listed resource.
+	Cache func(env *Env, ns, selector string) kube.Cache[R]
 	// Enter opens the drill-down page of a row (deployment → its pods); nil when none.
 	Enter func(env *Env, row R) Page
 	// FilterText is what `/` matches against; nil means "namespace/name".
@@ -34,12 +37,13 @@ var enterKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open
 
 // ListPage is a live table of one resource, fed by a store and declared by a ListSpec.
 type ListPage[R kube.Row] struct {
-	spec  ListSpec[R]
-	env   *Env
-	ns    string
-	feed  *Feed[R]
-	snap  kube.Snapshot[R]
-	table Table[R]
+	spec     ListSpec[R]
+	env      *Env
+	ns       string
+	selector string // label selector narrowing the list ("" for all)
+	feed     *Feed[R]
+	snap     kube.Snapshot[R]
+	table    Table[R]
 
 	filter filterState[R]
 }
@@ -52,9 +56,25 @@ func NewListPage[R kube.Row](env *Env, spec ListSpec[R], ns string) *ListPage[R]
 	return p
 }
 
+// NewListPageSelector returns the list page of spec for the objects in ns matching the
+// label selector ("app=web"), e.g. the pods of a deployment; the title shows the selector.
+func NewListPageSelector[R kube.Row](env *Env, spec ListSpec[R], ns, selector string) *ListPage[R] {
+	p := NewListPage(env, spec, ns)
+	p.selector = selector
+	return p
+}
+
 // Init starts the watch.
 func (p *ListPage[R]) Init() tea.Cmd {
-	p.feed = StartFeed(p.env, p.spec.Source(p.env, p.ns))
+	var cache kube.Cache[R]
+	if p.spec.Cache != nil {
+		cache = p.spec.Cache(p.env, p.ns, p.selector)
+	} else {
+		src := p.spec.Source(p.env, p.ns)
+		src.Selector = p.selector
+		cache = kube.NewStore(src)
+	}
+	p.feed = StartFeed(p.env, cache)
 	return p.feed.Next()
 }
 
@@ -152,7 +172,8 @@ func (p *ListPage[R]) withEmptyNote(table string, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// Title is "NOUN(NAMESPACE)[COUNT]", marked STALE while the watch is broken.
+// Title is "NOUN(NAMESPACE)[COUNT]" followed by the label selector if any, marked STALE
+// while the watch is broken.
 func (p *ListPage[R]) Title() string {
 	ns := p.ns
 	if ns == "" {
@@ -161,6 +182,9 @@ func (p *ListPage[R]) Title() string {
 	title := fmt.Sprintf("%s(%s)[%s]", p.spec.Noun, ns, Count(p.table.Len()))
 	if p.filter.query != "" {
 		title = fmt.Sprintf("%s(%s)[%s of %s] /%s", p.spec.Noun, ns, Count(p.table.Len()), Count(len(p.snap.Rows)), p.filter.query)
+	}
+	if p.selector != "" {
+		title += " " + p.selector
 	}
 	if p.snap.State.Phase == kube.PhaseBroken {
 		title += " STALE"

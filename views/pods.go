@@ -27,15 +27,14 @@ func NewPods(env *ui.Env, ns string) *ui.ListPage[*kube.Pod] {
 	return ui.NewListPage(env, PodsSpec, ns)
 }
 
+// NewPodsFor returns the pods in ns matching the label selector (the pods of a deployment
+// or a service); its title reads "pods(shop)[4] app=web".
+func NewPodsFor(env *ui.Env, ns, selector string) *ui.ListPage[*kube.Pod] {
+	return ui.NewListPageSelector(env, PodsSpec, ns, selector)
+}
+
 func podColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Pod] {
-	var cols []ui.Column[*kube.Pod]
-	if allNamespaces {
-		cols = append(cols, ui.Column[*kube.Pod]{Name: "NAMESPACE", Max: 20, Drop: 4,
-			Value: func(p *kube.Pod) string { return p.Namespace }})
-	}
-	return append(cols,
-		ui.Column[*kube.Pod]{Name: "NAME", Flex: true, Min: 12,
-			Value: func(p *kube.Pod) string { return p.Name }},
+	return withNamespace(allNamespaces,
 		ui.Column[*kube.Pod]{Name: "READY", Align: ui.Right, Drop: 3,
 			Value: func(p *kube.Pod) string { return fmt.Sprintf("%d/%d", p.Ready, p.Containers) },
 			Style: func(st *theme.Styles, p *kube.Pod) lipgloss.Style {
@@ -57,8 +56,7 @@ func podColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Pod] {
 			}},
 		ui.Column[*kube.Pod]{Name: "IP", Drop: 7, Value: func(p *kube.Pod) string { return p.IP }},
 		ui.Column[*kube.Pod]{Name: "NODE", Max: 24, Drop: 6, Value: func(p *kube.Pod) string { return p.Node }},
-		ui.Column[*kube.Pod]{Name: "AGE", Align: ui.Right, Drop: 2,
-			Value: func(p *kube.Pod) string { return age(p.Created, env.Now()) }},
+		ageColumn(env, func(p *kube.Pod) time.Time { return p.Created }),
 	)
 }
 

@@ -6,27 +6,12 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/kdeck/kdeck/kube"
-	"github.com/kdeck/kdeck/theme"
-	"github.com/kdeck/kdeck/ui"
 )
 
-var fixedNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-
-func testEnv(ns string) *ui.Env {
-	return &ui.Env{
-		Client: &kube.Client{Info: kube.Info{Context: "kdeck-demo", Cluster: "kwok-kdeck-demo",
-			User: "kwok-admin", ServerVersion: "v1.37.2", Namespace: "default"}},
-		Styles: theme.New(theme.Dark()), Namespace: ns, Version: "dev",
-		Now: func() time.Time { return fixedNow },
-	}
-}
-
 func fixturePods() []*kube.Pod {
-	ago := func(d time.Duration) time.Time { return fixedNow.Add(-d) }
 	return []*kube.Pod{
 		{Namespace: "payments", Name: "ledger-7c9d5b8f6-2xkqp", Status: "Running", Ready: 1, Containers: 1, IP: "10.0.1.12", Node: "kwok-node-1", Created: ago(26 * time.Hour)},
 		{Namespace: "payments", Name: "ledger-7c9d5b8f6-9fj2w", Status: "CrashLoopBackOff", Ready: 0, Containers: 1, Restarts: 9, LastRestart: ago(4 * time.Second), IP: "10.0.1.13", Node: "kwok-node-2", Created: ago(40 * time.Minute)},
@@ -39,21 +24,11 @@ func fixturePods() []*kube.Pod {
 // render draws the whole app frame around a pods view holding rows, as plain text.
 func render(t *testing.T, ns string, w, h int, rows []*kube.Pod, state kube.State) string {
 	t.Helper()
-	env := testEnv(ns)
-	v := NewPods(env, ns)
-	v.Show(kube.Snapshot[*kube.Pod]{Rows: rows, State: state})
-	app := ui.New(env, Registry, ui.ViewSpec{Name: "pods", New: func(*ui.Env, string) ui.Page { return v }})
-	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	return app.View().Content
+	return renderList(PodsSpec, ns, w, h, rows, state)
 }
 
 func TestPodsGolden(t *testing.T) {
-	live := kube.State{Phase: kube.PhaseLive, LiveSince: fixedNow.Add(-time.Minute)}
-	for _, size := range [][2]int{{80, 24}, {200, 50}, {20, 5}} {
-		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			golden.RequireEqual(t, ansi.Strip(render(t, "", size[0], size[1], fixturePods(), live)))
-		})
-	}
+	requireGoldenSizes(t, func(w, h int) string { return render(t, "", w, h, fixturePods(), live) })
 	t.Run("broken", func(t *testing.T) {
 		broken := kube.State{Phase: kube.PhaseBroken, LiveSince: fixedNow.Add(-40 * time.Second),
 			Retry: fixedNow.Add(3 * time.Second),
@@ -82,18 +57,5 @@ func TestPodsStatusColour(t *testing.T) {
 // requested number of lines, none wider than the terminal.
 func TestPodsEverySize(t *testing.T) {
 	rows := fixturePods()
-	for w := 1; w <= 300; w++ {
-		for _, h := range []int{1, 2, 3, 4, 5, 6, 7, 24, 60} {
-			out := render(t, "", w, h, rows, kube.State{Phase: kube.PhaseLive})
-			lines := strings.Split(out, "\n")
-			if len(lines) != h {
-				t.Fatalf("%dx%d: %d lines", w, h, len(lines))
-			}
-			for i, l := range lines {
-				if lw := ansi.StringWidth(l); lw > w {
-					t.Fatalf("%dx%d: line %d is %d wide: %q", w, h, i, lw, ansi.Strip(l))
-				}
-			}
-		}
-	}
+	requireEverySize(t, func(w, h int) string { return render(t, "", w, h, rows, kube.State{Phase: kube.PhaseLive}) })
 }
