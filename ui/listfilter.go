@@ -2,8 +2,11 @@ package ui
 
 import (
 	"slices"
+
 	"strings"
 	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -11,7 +14,7 @@ import (
 )
 
 // filterKey opens the fuzzy filter of a list.
-var filterKey = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (fuzzy); esc clears"))
+var filterKey = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (fuzzy); /-l app=web: label selector; esc clears"))
 
 // filterState is a list's `/` filter: the query, the prompt while typing, and the
 // bookkeeping that lets results computed off the UI goroutine find their way back.
@@ -75,13 +78,16 @@ func (p *ListPage[R]) filterKey(k tea.KeyPressMsg) tea.Cmd {
 		p.clearFilter()
 		return nil
 	case "enter":
+		if sel, ok := strings.CutPrefix(p.filter.input.Value(), "-l"); ok {
+			return p.openSelector(strings.TrimSpace(sel))
+		}
 		p.filter.input = nil
 		return nil
 	}
 	cmd := p.filter.input.Update(k)
 	q := p.filter.input.Value()
-	if q == p.filter.query {
-		return cmd
+	if q == p.filter.query || strings.HasPrefix(q, "-l") {
+		return cmd // a label selector is applied on enter, by the server
 	}
 	p.filter.query = q
 	if q == "" {
@@ -90,6 +96,22 @@ func (p *ListPage[R]) filterKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	return tea.Batch(cmd, p.runFilter(true))
+}
+
+// openSelector opens the same list narrowed by a label selector, on top of this one (esc
+// comes back). A selector that does not parse is an inline error and changes nothing.
+func (p *ListPage[R]) openSelector(sel string) tea.Cmd {
+	parsed, err := labels.Parse(sel)
+	if err != nil || sel == "" {
+		p.filter.input.Err = "bad label selector: try -l app=web,tier!=db"
+		if err != nil {
+			p.filter.input.Err = "bad label selector: " + err.Error()
+		}
+		return nil
+	}
+	p.filter.input = nil
+	p.filter.query = ""
+	return Push(NewListPageSelector(p.env, p.spec, p.ns, parsed.String()))
 }
 
 // runFilter sorts the current snapshot (once per snapshot and sort order) and matches it

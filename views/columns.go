@@ -11,7 +11,7 @@ import (
 // withNamespace returns cols, preceded by a NAMESPACE column when the view lists every
 // namespace; every view's NAME column follows it.
 func withNamespace[R kube.Row](allNamespaces bool, cols ...ui.Column[R]) []ui.Column[R] {
-	name := ui.Column[R]{Name: "NAME", Flex: true, Min: 12,
+	name := ui.Column[R]{Name: "NAME", Flex: true, Min: 12, SortKey: "N",
 		Value: func(r R) string { return r.RowKey().Name }}
 	if !allNamespaces {
 		return append([]ui.Column[R]{name}, cols...)
@@ -23,8 +23,9 @@ func withNamespace[R kube.Row](allNamespaces bool, cols ...ui.Column[R]) []ui.Co
 
 // ageColumn is the AGE column every view ends with.
 func ageColumn[R kube.Row](env *ui.Env, created func(R) time.Time) ui.Column[R] {
-	return ui.Column[R]{Name: "AGE", Align: ui.Right, Drop: 2,
-		Value: func(r R) string { return age(created(r), env.Now()) }}
+	return ui.Column[R]{Name: "AGE", Align: ui.Right, Drop: 2, SortKey: "A",
+		Value:   func(r R) string { return age(created(r), env.Now()) },
+		Compare: func(a, b R) int { return created(b).Compare(created(a)) }} // youngest first
 }
 
 // ratio renders "3/5".

@@ -2,6 +2,7 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"time"
@@ -43,11 +44,12 @@ func podColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Pod] {
 				}
 				return st.Text
 			}},
-		ui.Column[*kube.Pod]{Name: "STATUS", Max: 26, Drop: 1,
+		ui.Column[*kube.Pod]{Name: "STATUS", Max: 26, Drop: 1, SortKey: "S",
 			Value: func(p *kube.Pod) string { return p.Status },
 			Style: func(st *theme.Styles, p *kube.Pod) lipgloss.Style { return st.ForStatus(p.Status) }},
-		ui.Column[*kube.Pod]{Name: "RESTARTS", Align: ui.Right, Drop: 5,
-			Value: func(p *kube.Pod) string { return restarts(p, env.Now()) },
+		ui.Column[*kube.Pod]{Name: "RESTARTS", Align: ui.Right, Drop: 5, SortKey: "R", DescFirst: true,
+			Value:   func(p *kube.Pod) string { return restarts(p, env.Now()) },
+			Compare: func(a, b *kube.Pod) int { return cmp.Compare(a.Restarts, b.Restarts) },
 			Style: func(st *theme.Styles, p *kube.Pod) lipgloss.Style {
 				if p.Restarts > 0 {
 					return st.Warn
