@@ -6,11 +6,12 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/ui/benchtrace"
 )
 
 // ListSpec declares a resource list view: everything a view file states about itself.
 type ListSpec[R kube.Row] struct {
-	Noun    string                                   // plural resource name: "pods"
+	Noun    string // plural resource name: "pods"
 	Columns func(env *Env, allNamespaces bool) []Column[R]
 	Source  func(env *Env, ns string) kube.Source[R] // what to list and watch
 	// Enter opens the drill-down page of a row (deployment → its pods); nil when none.
@@ -70,6 +71,14 @@ func (p *ListPage[R]) Show(snap kube.Snapshot[R]) {
 
 // View renders the table; rows are dimmed while the watch is broken.
 func (p *ListPage[R]) View(width, height int) string {
+	if benchtrace.Enabled() && height > 1 {
+		if p.table.Len() > 0 {
+			benchtrace.FirstRows()
+		}
+		if p.snap.State.Phase == kube.PhaseLive {
+			benchtrace.Loaded()
+		}
+	}
 	return p.table.View(p.env.Styles, width, height, p.snap.State.Phase == kube.PhaseBroken)
 }
 
