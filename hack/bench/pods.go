@@ -38,7 +38,9 @@ var (
 )
 
 // namespaces returns the benchmark's 50 namespaces.
-func namespaces() []string {
+func namespaces() []string { return benchNamespaces }
+
+var benchNamespaces = func() []string {
 	var out []string
 	for _, s := range stages {
 		for _, t := range teams {
@@ -46,7 +48,7 @@ func namespaces() []string {
 		}
 	}
 	return out
-}
+}()
 
 // podID is where pod i lives and what it is called: pods are dealt round-robin over the
 // namespaces, then over a namespace's workloads, with ReplicaSet-style names.
