@@ -64,6 +64,7 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kdeck: %v\n", err)
 		return 1
 	}
+	benchtrace.Event("connected", "")
 	ns := client.Info.Namespace
 	if *allNamespaces {
 		ns = ""

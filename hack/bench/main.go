@@ -71,7 +71,7 @@ func run() error {
 	flag.StringVar(&o.root, "root", ".", "kdeck repository root")
 	flag.StringVar(&o.testbed, "testbed", "", "testbed script (default ROOT/hack/testbed.sh)")
 	flag.DurationVar(&o.poll, "poll", 10*time.Millisecond, "screen polling interval (0: trace only)")
-	flag.StringVar(&o.profileDir, "profile", os.Getenv("KDECK_BENCH_PROFILE"), "write kdeck CPU and heap profiles into this directory (env KDECK_BENCH_PROFILE)")
+	flag.StringVar(&o.profileDir, "profile", os.Getenv("KDECK_BENCH_PROFILE"), "write kdeck's CPU and heap profiles and its trace into this directory (env KDECK_BENCH_PROFILE)")
 	flag.Parse()
 	silenceKlog()
 	o.width, o.height = 220, 60
@@ -200,6 +200,7 @@ func run() error {
 type result struct {
 	size, total                   int
 	firstRows, loaded             time.Duration // from kdeck's trace, since its process start
+	traceStart, traceConnected    time.Duration // kdeck's initialisation done; server's first answer
 	firstRowsScreen, loadedScreen time.Duration // from tmux polling, since tmux was asked to start it
 	hwmKiB                        int64         // VmHWM after load and filter
 	filterMS                      []float64
@@ -226,6 +227,10 @@ func measureKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.
 
 func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Interface, nodes []string, kdeck, kubeconfig, tmp string, r *result) error {
 	tracePath := filepath.Join(tmp, fmt.Sprintf("trace-%d.txt", r.size))
+	if o.profileDir != "" {
+		tracePath = filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.trace.txt", r.size))
+		_ = os.Remove(tracePath)
+	}
 	env := []string{"TERM=xterm-256color", "KDECK_BENCH_TRACE=" + tracePath}
 	if o.profileDir != "" {
 		env = append(env,
@@ -272,6 +277,7 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 		time.Sleep(max(o.poll, 10*time.Millisecond))
 	}
 	r.firstRows, r.loaded = tr.firstRows, tr.loaded
+	r.traceStart, r.traceConnected = tr.start, tr.connected
 	logf("kdeck: first rows %s, loaded %s (screen: %s, %s)", secs(r.firstRows), secs(r.loaded), secs(r.firstRowsScreen), secs(r.loadedScreen))
 	if s := p.screen(); screenCount(liveRE, s) != r.total {
 		logf("kdeck: status line does not say %s pods:\n%s", count(r.total), s)
@@ -459,6 +465,7 @@ func (l *lineCounter) Write(b []byte) (int, error) {
 
 // trace is what kdeck's trace file says (see package ui/benchtrace).
 type trace struct {
+	start, connected  time.Duration
 	firstRows, loaded time.Duration
 	filterMS          []float64
 }
@@ -480,6 +487,10 @@ func readTrace(path string) trace {
 		}
 		d := time.Duration(s * float64(time.Second))
 		switch f[0] {
+		case "start":
+			t.start = d
+		case "connected":
+			t.connected = d
 		case "first_rows":
 			t.firstRows = d
 		case "loaded":

@@ -90,6 +90,10 @@ func notes(r *result, o options) []string {
 	var n []string
 	n = append(n, fmt.Sprintf("%s pods: budgets of the %s row; screen-polled (tmux, %s, from the tmux command): first rows %s, full load %s",
 		count(r.size), budgetFor(r.size).name, o.poll, secs(r.firstRowsScreen), secs(r.loadedScreen)))
+	if r.traceConnected > 0 {
+		n = append(n, fmt.Sprintf("kdeck start-up (trace): initialised %s, first server answer %s, first rows %s",
+			secs(r.traceStart), secs(r.traceConnected), secs(r.firstRows)))
+	}
 	if len(r.filterMS) > 0 {
 		n = append(n, fmt.Sprintf("filter: %d timed keystrokes, median %.2f ms, p99 %.2f ms, max %.2f ms",
 			len(r.filterMS), percentile(r.filterMS, 50), percentile(r.filterMS, 99), percentile(r.filterMS, 100)))
