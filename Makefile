@@ -13,7 +13,7 @@ BENCH_FLAGS ?=
 
 ## build: compile kdeck into bin/
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kdeck ./cmd/kdeck
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/kdeck ./cmd/kdeck
 
 ## test: vet, unit tests with -race, end-to-end tests on a fresh testbed cluster, release config check
 test: vet unit e2e release-check

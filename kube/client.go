@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +40,10 @@ type Client struct {
 	Clientset kubernetes.Interface
 	Config    *rest.Config
 	Info      Info
+	Contexts  []string // every context in the kubeconfig, sorted
+
+	flags     *genericclioptions.ConfigFlags
+	userAgent string
 }
 
 // Connect resolves the kubeconfig the way kubectl does (flags, $KUBECONFIG, ~/.kube/config),
@@ -85,7 +91,19 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 		return nil, Classify(err, "get", "version", "")
 	}
 	info.ServerVersion = v.GitVersion
-	return &Client{Clientset: cs, Config: cfg, Info: info}, nil
+	contexts := slices.Sorted(maps.Keys(raw.Contexts))
+	return &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts, flags: flags, userAgent: userAgent}, nil
+}
+
+// SwitchContext connects to another context of the same kubeconfig, keeping the
+// kubeconfig path, timeout and impersonation; the namespace becomes the new context's own.
+// The current client is untouched, so a failed switch changes nothing.
+func (c *Client) SwitchContext(ctx context.Context, name string) (*Client, error) {
+	f := genericclioptions.NewConfigFlags(true)
+	f.KubeConfig, f.Timeout = c.flags.KubeConfig, c.flags.Timeout
+	f.Impersonate, f.ImpersonateUID, f.ImpersonateGroup = c.flags.Impersonate, c.flags.ImpersonateUID, c.flags.ImpersonateGroup
+	f.Context = &name
+	return Connect(ctx, f, c.userAgent)
 }
 
 // tune raises client-side rate limits (the defaults stretch a 50k-pod list to many seconds)

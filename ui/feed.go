@@ -79,6 +79,9 @@ func FreshnessOf(st kube.State, rows int, noun string, now time.Time) Freshness 
 		return Freshness{Level: LevelWarn, Text: fmt.Sprintf("reconnected, reloading %s…", noun)}
 	case kube.PhaseBroken:
 		text := "watch broken: " + st.Err.Error()
+		if kube.KindOf(st.Err) == kube.KindForbidden {
+			text = st.Err.Error() // says which verb on which resource where
+		}
 		if !st.LiveSince.IsZero() {
 			text += "; rows from " + Ago(now.Sub(st.LiveSince))
 		}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -16,6 +17,17 @@ type ListSpec[R kube.Row] struct {
 	Source  func(env *Env, ns string) kube.Source[R] // what to list and watch
 	// Enter opens the drill-down page of a row (deployment → its pods); nil when none.
 	Enter func(env *Env, row R) Page
+	// FilterText is what `/` matches against; nil means "namespace/name".
+	FilterText func(R) string
+	// Actions are the view's keys that act on the selected row (describe, logs, scale…).
+	Actions []Action[R]
+}
+
+// Action binds a key to something done with the selected row. Run returns the command
+// that does it (typically a Push of a new page); it must not block.
+type Action[R any] struct {
+	Key key.Binding
+	Run func(env *Env, row R) tea.Cmd
 }
 
 // enterKey drills down into the selected row.
@@ -29,6 +41,8 @@ type ListPage[R kube.Row] struct {
 	feed  *Feed[R]
 	snap  kube.Snapshot[R]
 	table Table[R]
+
+	filter filterState[R]
 }
 
 // NewListPage returns the list page of spec for namespace ns ("" for all namespaces).
@@ -47,29 +61,56 @@ func (p *ListPage[R]) Init() tea.Cmd {
 // Update takes the feed's snapshots and the navigation keys.
 func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 	if snap, next, ok := p.feed.Accept(msg); ok {
-		p.Show(snap)
-		return p, next
+		return p, tea.Batch(p.Show(snap), next)
+	}
+	if m, ok := msg.(filteredMsg[R]); ok {
+		p.applyFilter(m)
+		return p, nil
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
+		if p.filter.input != nil {
+			return p, p.filterKey(k)
+		}
+		if key.Matches(k, filterKey) {
+			return p, p.openFilter()
+		}
 		if p.table.Navigate(k) {
 			return p, nil
 		}
+		row, ok := p.table.Selected()
+		if !ok {
+			return p, nil
+		}
 		if key.Matches(k, enterKey) && p.spec.Enter != nil {
-			if row, ok := p.table.Selected(); ok {
-				return p, Push(p.spec.Enter(p.env, row))
+			return p, Push(p.spec.Enter(p.env, row))
+		}
+		for _, a := range p.spec.Actions {
+			if key.Matches(k, a.Key) {
+				return p, a.Run(p.env, row)
 			}
 		}
 	}
 	return p, nil
 }
 
-// Show displays snap, keeping the selection on the same object.
-func (p *ListPage[R]) Show(snap kube.Snapshot[R]) {
+// Show displays snap, keeping the selection on the same object; with a filter set, the
+// snapshot is filtered off the UI goroutine first.
+func (p *ListPage[R]) Show(snap kube.Snapshot[R]) tea.Cmd {
 	p.snap = snap
-	p.table.SetRows(snap.Rows, func(a, b R) bool { return a.RowKey() == b.RowKey() })
+	p.filter.keys = nil // belonged to the previous snapshot
+	if p.filter.query == "" {
+		p.setRows(snap.Rows)
+		return nil
+	}
+	return p.runFilter(false)
 }
 
-// View renders the table; rows are dimmed while the watch is broken.
+func (p *ListPage[R]) setRows(rows []R) {
+	p.table.SetRows(rows, func(a, b R) bool { return a.RowKey() == b.RowKey() })
+}
+
+// View renders the table (and the filter prompt under it while typing); rows are dimmed
+// while the watch is broken.
 func (p *ListPage[R]) View(width, height int) string {
 	if benchtrace.Enabled() && height > 1 {
 		if p.table.Len() > 0 {
@@ -79,7 +120,41 @@ func (p *ListPage[R]) View(width, height int) string {
 			benchtrace.Loaded()
 		}
 	}
-	return p.table.View(p.env.Styles, width, height, p.snap.State.Phase == kube.PhaseBroken)
+	stale := p.snap.State.Phase == kube.PhaseBroken
+	tableH := height
+	if p.filter.input != nil && height >= 2 {
+		tableH--
+	}
+	out := p.table.View(p.env.Styles, width, tableH, stale)
+	if p.table.Len() == 0 && tableH >= 3 {
+		out = p.withEmptyNote(out, width)
+	}
+	if tableH < height {
+		out += "\n" + p.filter.input.View(p.env.Styles, width)
+	}
+	return out
+}
+
+// withEmptyNote writes why the table is empty on its second line: still loading, an
+// error, nothing matching the filter, or nothing there.
+func (p *ListPage[R]) withEmptyNote(table string, width int) string {
+	st := p.env.Styles
+	where := "namespace " + p.ns
+	if p.ns == "" {
+		where = "any namespace"
+	}
+	note := st.Muted.Render(fmt.Sprintf("no %s in %s", p.spec.Noun, where))
+	switch {
+	case p.snap.State.Phase == kube.PhaseLoading:
+		note = st.Muted.Render("loading…")
+	case p.snap.State.Err != nil && p.snap.State.Phase == kube.PhaseBroken:
+		note = st.Bad.Render(p.snap.State.Err.Error())
+	case p.filter.query != "":
+		note = st.Muted.Render(fmt.Sprintf("no %s match /%s (esc clears the filter)", p.spec.Noun, p.filter.query))
+	}
+	lines := strings.SplitN(table, "\n", 3)
+	lines[1] = fit(" "+note, width)
+	return strings.Join(lines, "\n")
 }
 
 // Title is "NOUN(NAMESPACE)[COUNT]", marked STALE while the watch is broken.
@@ -89,6 +164,9 @@ func (p *ListPage[R]) Title() string {
 		ns = "all"
 	}
 	title := fmt.Sprintf("%s(%s)[%s]", p.spec.Noun, ns, Count(p.table.Len()))
+	if p.filter.query != "" {
+		title = fmt.Sprintf("%s(%s)[%s of %s] /%s", p.spec.Noun, ns, Count(p.table.Len()), Count(len(p.snap.Rows)), p.filter.query)
+	}
 	if p.snap.State.Phase == kube.PhaseBroken {
 		title += " STALE"
 	}
@@ -97,15 +175,19 @@ func (p *ListPage[R]) Title() string {
 
 // Freshness reports the watch's state.
 func (p *ListPage[R]) Freshness() Freshness {
-	return FreshnessOf(p.snap.State, p.table.Len(), p.spec.Noun, p.env.Now())
+	return FreshnessOf(p.snap.State, len(p.snap.Rows), p.spec.Noun, p.env.Now())
 }
 
 // Bindings lists the page's keys.
 func (p *ListPage[R]) Bindings() []key.Binding {
+	b := append(TableBindings(), filterKey)
 	if p.spec.Enter != nil {
-		return append(TableBindings(), enterKey)
+		b = append(b, enterKey)
 	}
-	return TableBindings()
+	for _, a := range p.spec.Actions {
+		b = append(b, a.Key)
+	}
+	return b
 }
 
 // Close stops the watch.

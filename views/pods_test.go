@@ -42,7 +42,7 @@ func render(t *testing.T, ns string, w, h int, rows []*kube.Pod, state kube.Stat
 	env := testEnv(ns)
 	v := NewPods(env, ns)
 	v.Show(kube.Snapshot[*kube.Pod]{Rows: rows, State: state})
-	app := ui.New(env, v)
+	app := ui.New(env, Registry, ui.ViewSpec{Name: "pods", New: func(*ui.Env, string) ui.Page { return v }})
 	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return app.View().Content
 }
