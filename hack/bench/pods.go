@@ -426,12 +426,12 @@ func churn(ctx context.Context, cs kubernetes.Interface, nodes []string, size, p
 			pods := cs.CoreV1().Pods(id.Namespace)
 			var err error
 			if n%3 == 2 {
+				// delete and create again run to the end even when churn has just stopped,
+				// or the cluster would be left short of pods
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+				defer cancel()
 				err = pods.Delete(ctx, id.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
 				if err == nil || apierrors.IsNotFound(err) {
-					// the pod is gone: create it again even when churn has just stopped,
-					// or the cluster would be left short of pods
-					ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-					defer cancel()
 					err = retry(ctx, func() error {
 						if _, err := pods.Create(ctx, podFor(i, nodes[i%len(nodes)]), metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 							return err
