@@ -201,6 +201,7 @@ type result struct {
 	size, total                   int
 	firstRows, loaded             time.Duration // from kdeck's trace, since its process start
 	traceStart, traceConnected    time.Duration // kdeck's initialisation done; server's first answer
+	loadCPU                       time.Duration // kdeck's CPU time from its start to the full load
 	firstRowsScreen, loadedScreen time.Duration // from tmux polling, since tmux was asked to start it
 	hwmKiB                        int64         // VmHWM after load and filter
 	filterMS                      []float64
@@ -276,6 +277,7 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 		}
 		time.Sleep(max(o.poll, 10*time.Millisecond))
 	}
+	r.loadCPU, _ = cpuTime(p.pid)
 	r.firstRows, r.loaded = tr.firstRows, tr.loaded
 	r.traceStart, r.traceConnected = tr.start, tr.connected
 	logf("kdeck: first rows %s, loaded %s (screen: %s, %s)", secs(r.firstRows), secs(r.loaded), secs(r.firstRowsScreen), secs(r.loadedScreen))

@@ -91,8 +91,8 @@ func notes(r *result, o options) []string {
 	n = append(n, fmt.Sprintf("%s pods: budgets of the %s row; screen-polled (tmux, %s, from the tmux command): first rows %s, full load %s",
 		count(r.size), budgetFor(r.size).name, o.poll, secs(r.firstRowsScreen), secs(r.loadedScreen)))
 	if r.traceConnected > 0 {
-		n = append(n, fmt.Sprintf("kdeck start-up (trace): initialised %s, first server answer %s, first rows %s",
-			secs(r.traceStart), secs(r.traceConnected), secs(r.firstRows)))
+		n = append(n, fmt.Sprintf("kdeck start-up (trace): initialised %s, first server answer %s, first rows %s; CPU used until fully loaded %s (the rest of the load time is waiting for the server)",
+			secs(r.traceStart), secs(r.traceConnected), secs(r.firstRows), secs(r.loadCPU)))
 	}
 	if len(r.filterMS) > 0 {
 		n = append(n, fmt.Sprintf("filter: %d timed keystrokes, median %.2f ms, p99 %.2f ms, max %.2f ms",
