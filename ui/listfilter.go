@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/ui/benchtrace"
 )
 
 // filterKey opens the fuzzy filter of a list.
@@ -168,6 +169,10 @@ func (p *ListPage[R]) applyFilter(m filteredMsg[R]) {
 		p.filter.keys, p.filter.pool, p.filter.poolFor = m.keys, m.pool, strings.ToLower(m.query)
 	}
 	p.setRows(m.rows)
+	if !p.filter.started.IsZero() {
+		benchtrace.Filter(time.Since(p.filter.started)) // keystroke to its rows applied
+		p.filter.started = time.Time{}
+	}
 }
 
 // sortBy sorts by column c, or reverses the order when it already sorts by c.

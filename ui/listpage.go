@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/ui/benchtrace"
 )
 
 // ListSpec declares a resource list view: everything a view file states about itself.
@@ -135,6 +136,14 @@ func (p *ListPage[R]) setRows(rows []R) {
 // View renders the table (and the filter prompt under it while typing); rows are dimmed
 // while the watch is broken.
 func (p *ListPage[R]) View(width, height int) string {
+	if benchtrace.Enabled() && height > 1 {
+		if p.table.Len() > 0 {
+			benchtrace.FirstRows()
+		}
+		if p.snap.State.Phase == kube.PhaseLive {
+			benchtrace.Loaded()
+		}
+	}
 	stale := p.snap.State.Phase == kube.PhaseBroken
 	tableH := height
 	if p.filter.input != nil && height >= 2 {
