@@ -26,6 +26,9 @@ type Pod struct {
 // RowKey implements Row.
 func (p *Pod) RowKey() Key { return Key{p.Namespace, p.Name} }
 
+// Equal reports whether two rows show the same thing (see Row).
+func (p *Pod) Equal(o *Pod) bool { return *p == *o }
+
 // PodSource returns the Source for pods in ns ("" for all namespaces), streamed as protobuf.
 func PodSource(cs kubernetes.Interface, ns string) Source[*Pod] {
 	return PodSourceSelector(cs, ns, "")

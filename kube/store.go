@@ -28,6 +28,8 @@ func (k Key) Compare(o Key) int {
 }
 
 // Row is a compact, immutable summary of one object. Stores replace rows, never mutate them.
+// A row type may also have a method Equal(R) bool: updates equal to the current row are
+// then dropped without waking the view.
 type Row interface {
 	comparable
 	RowKey() Key
@@ -129,6 +131,9 @@ func (s *Store[R]) upsert(r R) {
 	if n == 0 || s.rows[n-1].RowKey().Compare(k) < 0 { // fast path: the server lists in order
 		s.rows = append(s.rows, r)
 	} else if i, found := s.search(k); found {
+		if eq, ok := any(s.rows[i]).(interface{ Equal(R) bool }); ok && eq.Equal(r) {
+			return // a change kdeck does not show (labels, annotations): no redraw
+		}
 		s.rows[i] = r
 	} else {
 		s.rows = slices.Insert(s.rows, i, r)
