@@ -35,11 +35,12 @@ func eventColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Event] {
 		return st.Text
 	}
 	cols := []ui.Column[*kube.Event]{
-		{Name: "LAST SEEN", Align: ui.Right, Drop: 3,
+		{Name: "LAST SEEN", Align: ui.Right, Drop: 2,
 			Value: func(e *kube.Event) string { return age(e.LastSeen, env.Now()) }},
+		// REASON carries the warning colour too, so TYPE can drop first
 		{Name: "TYPE", Drop: 4, Value: func(e *kube.Event) string { return e.Type }, Style: warn},
 		{Name: "REASON", Max: 24, Drop: 1, Value: func(e *kube.Event) string { return e.Reason }, Style: warn},
-		{Name: "OBJECT", Max: 40, Drop: 2, Value: func(e *kube.Event) string { return e.Object }},
+		{Name: "OBJECT", Max: 40, Drop: 3, Value: func(e *kube.Event) string { return e.Object }},
 		{Name: "MESSAGE", Flex: true, Min: 16, Value: func(e *kube.Event) string { return e.Message }},
 		{Name: "COUNT", Align: ui.Right, Drop: 6,
 			Value: func(e *kube.Event) string { return strconv.Itoa(int(e.Count)) }},
