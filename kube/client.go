@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -41,6 +42,10 @@ type Client struct {
 	Config    *rest.Config
 	Info      Info
 	Contexts  []string // every context in the kubeconfig, sorted
+	// Resources resolves typed resource names through discovery, on first use only.
+	Resources *Resources
+	// HTTP is the connection pool the clientset uses, shared by the Table client.
+	HTTP *http.Client
 
 	flags     *genericclioptions.ConfigFlags
 	userAgent string
@@ -74,7 +79,11 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 		return nil, configError(flags, err)
 	}
 	tune(cfg, userAgent)
-	cs, err := kubernetes.NewForConfig(cfg)
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, configError(flags, err)
+	}
+	cs, err := kubernetes.NewForConfigAndClient(cfg, hc)
 	if err != nil {
 		return nil, configError(flags, err)
 	}
@@ -92,7 +101,8 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 	}
 	info.ServerVersion = v.GitVersion
 	contexts := slices.Sorted(maps.Keys(raw.Contexts))
-	return &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts, flags: flags, userAgent: userAgent}, nil
+	return &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts,
+		Resources: NewResources(cs.Discovery()), HTTP: hc, flags: flags, userAgent: userAgent}, nil
 }
 
 // SwitchContext connects to another context of the same kubeconfig, keeping the

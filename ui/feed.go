@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -26,6 +27,7 @@ type Feed[R kube.Row] struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	last   time.Time
+	less   func(a, b R) int // display order applied to each snapshot; nil keeps key order
 }
 
 // StartFeed runs cache (a kube.Store, or stores joined) in the background.
@@ -39,6 +41,7 @@ func StartFeed[R kube.Row](env *Env, cache kube.Cache[R]) *Feed[R] {
 // Next waits for the store's next change and returns it as a SnapshotMsg.
 func (f *Feed[R]) Next() tea.Cmd {
 	wait := time.Until(f.last.Add(FeedInterval))
+	less := f.less
 	return func() tea.Msg {
 		if wait > 0 {
 			select {
@@ -51,7 +54,11 @@ func (f *Feed[R]) Next() tea.Cmd {
 		case <-f.ctx.Done():
 			return nil
 		case <-f.store.Changed():
-			return SnapshotMsg[R]{ID: f.id, Snapshot: f.store.Snapshot()}
+			snap := f.store.Snapshot()
+			if less != nil {
+				slices.SortStableFunc(snap.Rows, less) // the snapshot's own copy
+			}
+			return SnapshotMsg[R]{ID: f.id, Snapshot: snap}
 		}
 	}
 }

@@ -24,6 +24,14 @@ type ListSpec[R kube.Row] struct {
 	FilterText func(R) string
 	// Actions are the view's keys that act on the selected row (describe, logs, scale…).
 	Actions []Action[R]
+	// Less, when set, orders rows for display (events: newest first); nil keeps the
+	// store's namespace/name order. Rows are sorted off the UI goroutine, once per
+	// changed snapshot.
+	Less func(a, b R) int
+	// Recolumn, when set, is given every snapshot and returns new columns, or nil to keep
+	// the current ones: for rows that carry their own column definitions (server-side
+	// Table rows), known only once the server has answered.
+	Recolumn func(env *Env, allNamespaces bool, rows []R) []Column[R]
 }
 
 // Action binds a key to something done with the selected row. Run returns the command
@@ -76,6 +84,7 @@ func (p *ListPage[R]) Init() tea.Cmd {
 		cache = kube.NewStore(src)
 	}
 	p.feed = StartFeed(p.env, cache)
+	p.feed.less = p.spec.Less
 	return p.feed.Next()
 }
 
@@ -122,6 +131,11 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 func (p *ListPage[R]) Show(snap kube.Snapshot[R]) tea.Cmd {
 	p.snap = snap
 	p.filter.keys, p.filter.sorted = nil, nil // belonged to the previous snapshot
+	if p.spec.Recolumn != nil {
+		if cols := p.spec.Recolumn(p.env, p.ns == "", snap.Rows); cols != nil {
+			p.table.Columns = cols
+		}
+	}
 	if p.filter.query == "" && p.filter.sortCol < 0 {
 		p.setRows(snap.Rows)
 		return nil

@@ -77,6 +77,7 @@ func run(args []string, stderr io.Writer) int {
 		return 2
 	}
 	app := ui.New(env, views.Registry, first)
+	app.SetResolver(views.Resolve)
 	if _, err := tea.NewProgram(app).Run(); err != nil {
 		fmt.Fprintf(stderr, "kdeck: %v\n", err)
 		return 1
