@@ -241,7 +241,12 @@ func StreamPodLogs(cs kubernetes.Interface, ns, pod string, o LogOptions) *LogSt
 	s := newLogStream(o)
 	go func() {
 		defer s.finish()
-		s.followPod(cs, ns, pod, "", o, s.setStatus)
+		s.followPod(cs, ns, pod, "", o, func(st LogStatus) {
+			if st.Phase == LogReconnecting {
+				s.note("", o.Container, st.Text) // a gap in the log is marked where it is
+			}
+			s.setStatus(st)
+		})
 	}()
 	return s
 }
@@ -339,8 +344,7 @@ func (s *LogStream) followPod(cs kubernetes.Interface, ns, pod, prefix string, o
 			report(LogStatus{Phase: LogEnded, Text: "pod " + strings.ToLower(string(p.Status.Phase))})
 			return
 		default:
-			s.note(prefix, o.Container, why+" while the pod runs; reconnecting")
-			report(LogStatus{Phase: LogReconnecting, Text: why + "; reconnecting…"})
+			report(LogStatus{Phase: LogReconnecting, Text: why + " while the pod runs; reconnecting…"})
 		}
 		if !s.sleep(backoff) {
 			return

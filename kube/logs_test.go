@@ -226,8 +226,10 @@ func TestSelectorLogsJoin(t *testing.T) {
 	if _, err := cs.CoreV1().Pods("shop").Create(context.Background(), runningPod("shop", "web-3", labels), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	start := time.Now()
 	more, st := collect(t, s, 5*time.Second, func(l []LogLine, _ LogStatus) bool { return pods(l)["web-3"] })
 	if !pods(more)["web-3"] {
 		t.Fatalf("a new pod did not join the stream; status %+v", st)
 	}
+	t.Logf("a new pod joined after %s", time.Since(start))
 }
