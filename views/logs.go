@@ -16,15 +16,11 @@ import (
 	"github.com/kdeck/kdeck/ui"
 )
 
-// logKeys are the logs page's own keys.
+// logKeys are the logs page's own keys; it scrolls with the table's keys (ui.TableKeys),
+// and scrolling up pauses follow.
 var logKeys = struct {
-	Up, Down, PageUp, PageDown, Top, Follow, Pause, Wrap, Stamps, Search, Older, Newer, Container, Left, Right key.Binding
+	Follow, Pause, Wrap, Stamps, Search, Older, Newer, Container, Left, Right key.Binding
 }{
-	Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up (pauses follow)")),
-	Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
-	PageUp:    key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-	PageDown:  key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-	Top:       key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "oldest line")),
 	Follow:    key.NewBinding(key.WithKeys("f", "G", "end"), key.WithHelp("f/G", "follow: jump to the newest line")),
 	Pause:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause / resume (lines keep arriving)")),
 	Wrap:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap long lines")),
@@ -206,15 +202,15 @@ func (p *LogsPage) apply(b kube.LogBatch) {
 func (p *LogsPage) key(k tea.KeyPressMsg) tea.Cmd {
 	page := int64(max(p.height-1, 1))
 	switch {
-	case key.Matches(k, logKeys.Up):
+	case key.Matches(k, ui.TableKeys.Up):
 		p.scroll(-1)
-	case key.Matches(k, logKeys.Down):
+	case key.Matches(k, ui.TableKeys.Down):
 		p.scroll(1)
-	case key.Matches(k, logKeys.PageUp):
+	case key.Matches(k, ui.TableKeys.PageUp):
 		p.scroll(-page)
-	case key.Matches(k, logKeys.PageDown):
+	case key.Matches(k, ui.TableKeys.PageDown):
 		p.scroll(page)
-	case key.Matches(k, logKeys.Top):
+	case key.Matches(k, ui.TableKeys.Top):
 		p.scroll(-p.buf.Total())
 	case key.Matches(k, logKeys.Follow):
 		p.paused = false
@@ -341,9 +337,9 @@ func (p *LogsPage) pickerKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case k.String() == "esc":
 		p.picker = -1
-	case key.Matches(k, logKeys.Up):
+	case key.Matches(k, ui.TableKeys.Up):
 		p.picker = max(0, p.picker-1)
-	case key.Matches(k, logKeys.Down):
+	case key.Matches(k, ui.TableKeys.Down):
 		p.picker = min(len(p.pc.Containers)-1, p.picker+1)
 	case k.String() == "enter":
 		name := p.pc.Containers[p.picker].Name
@@ -386,7 +382,7 @@ func (p *LogsPage) View(width, height int) string {
 	out := make([]string, height)
 	for i := range out {
 		if i < len(rows) && i < bodyH {
-			out[i] = fitCells(rows[i], width)
+			out[i] = ansi.Truncate(rows[i], width, "…")
 		}
 	}
 	if p.search != nil && height >= 2 {
@@ -568,8 +564,8 @@ func (p *LogsPage) Freshness() ui.Freshness {
 
 // Bindings lists the page's keys.
 func (p *LogsPage) Bindings() []key.Binding {
-	k := logKeys
-	return []key.Binding{k.Follow, k.Pause, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Left, k.Right,
+	k, t := logKeys, ui.TableKeys
+	return []key.Binding{k.Follow, k.Pause, t.Up, t.Down, t.PageUp, t.PageDown, t.Top, k.Left, k.Right,
 		k.Wrap, k.Stamps, k.Search, k.Older, k.Newer, k.Container}
 }
 
@@ -659,12 +655,4 @@ func podStyle(st *theme.Styles, pod string) lipgloss.Style {
 	h := fnv.New32a()
 	h.Write([]byte(pod))
 	return styles[h.Sum32()%uint32(len(styles))].Bold(true)
-}
-
-// fitCells cuts a styled row to w cells.
-func fitCells(s string, w int) string {
-	if ansi.StringWidth(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
 }
