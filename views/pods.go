@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/theme"
@@ -20,6 +22,12 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 	Columns: podColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Pod] {
 		return kube.PodSource(env.Client.Clientset, ns)
+	},
+	Actions: []ui.Action[*kube.Pod]{
+		{Key: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs (follow)")),
+			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, false)) }},
+		{Key: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous logs (last terminated container)")),
+			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, true)) }},
 	},
 }
 
