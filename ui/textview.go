@@ -39,6 +39,7 @@ type TextView struct {
 	matches []textMatch // in text order
 	current int         // index into matches; -1 when there are none
 	input   *Prompt     // the search prompt, while typing
+	reveal  bool        // scroll to the current match at the next render
 
 	rows     []textRow // the lines cut into screen rows for rowsW cells
 	rowsW    int
@@ -243,7 +244,7 @@ func (v *TextView) search(jump bool) {
 	if v.current == len(v.matches) {
 		v.current = 0
 	}
-	v.reveal()
+	v.reveal = true
 }
 
 // step moves to the next (1) or previous (-1) match, wrapping around.
@@ -252,20 +253,22 @@ func (v *TextView) step(dir int) {
 		return
 	}
 	v.current = (v.current + dir + len(v.matches)) % len(v.matches)
-	v.reveal()
+	v.reveal = true
 }
 
-// reveal scrolls so that the current match is on screen, a third of the way down.
-func (v *TextView) reveal() {
+// showCurrent scrolls so that the current match is on screen, a third of the way down;
+// it runs at render time, once the lines are laid out for the screen.
+func (v *TextView) showCurrent() {
+	v.reveal = false
+	if v.current < 0 || v.current >= len(v.matches) {
+		return
+	}
 	m := v.matches[v.current]
 	line := v.lines[m.line]
 	startCell := ansi.StringWidth(line[:m.start])
 	endCell := ansi.StringWidth(line[:m.end])
 	if !v.wrap && v.width > 0 && (startCell < v.left || endCell > v.left+v.width) {
 		v.left = max(0, startCell-v.width/4)
-	}
-	if v.rows == nil {
-		return // not laid out yet: the first render shows the top
 	}
 	row := v.rowOf(m.line, startCell)
 	if row < v.offset || row >= v.offset+v.height {
@@ -332,6 +335,9 @@ func (v *TextView) View(st *theme.Styles, width, height int) string {
 	}
 	v.width, v.height = width, height
 	v.layout(width)
+	if v.reveal {
+		v.showCurrent()
+	}
 	v.clamp()
 	if v.wrap {
 		v.left = 0

@@ -20,6 +20,7 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Pod] {
 		return kube.PodSource(env.Client.Clientset, ns)
 	},
+	Actions: objectActions[*kube.Pod](kube.GVRPods),
 }
 
 // NewPods returns the pods view for namespace ns ("" for all namespaces).

@@ -42,7 +42,12 @@ func render(t *testing.T, ns string, w, h int, rows []*kube.Pod, state kube.Stat
 	env := testEnv(ns)
 	v := NewPods(env, ns)
 	v.Show(kube.Snapshot[*kube.Pod]{Rows: rows, State: state})
-	app := ui.New(env, Registry, ui.ViewSpec{Name: "pods", New: func(*ui.Env, string) ui.Page { return v }})
+	return renderPage(env, v, w, h)
+}
+
+// renderPage draws the whole app frame around page at w × h, without starting the page.
+func renderPage(env *ui.Env, page ui.Page, w, h int) string {
+	app := ui.New(env, Registry, ui.ViewSpec{Name: "page", New: func(*ui.Env, string) ui.Page { return page }})
 	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return app.View().Content
 }
@@ -82,9 +87,16 @@ func TestPodsStatusColour(t *testing.T) {
 // requested number of lines, none wider than the terminal.
 func TestPodsEverySize(t *testing.T) {
 	rows := fixturePods()
+	checkEverySize(t, func(w, h int) string { return render(t, "", w, h, rows, kube.State{Phase: kube.PhaseLive}) })
+}
+
+// checkEverySize renders every terminal size from 1x1 to 300x60 and fails unless each
+// has exactly the requested number of lines, none wider than the terminal.
+func checkEverySize(t *testing.T, render func(w, h int) string) {
+	t.Helper()
 	for w := 1; w <= 300; w++ {
 		for _, h := range []int{1, 2, 3, 4, 5, 6, 7, 24, 60} {
-			out := render(t, "", w, h, rows, kube.State{Phase: kube.PhaseLive})
+			out := render(w, h)
 			lines := strings.Split(out, "\n")
 			if len(lines) != h {
 				t.Fatalf("%dx%d: %d lines", w, h, len(lines))
