@@ -1,14 +1,9 @@
 package kube
 
 import (
-	"context"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -26,29 +21,13 @@ type Secret struct {
 func (s *Secret) RowKey() Key { return Key{s.Namespace, s.Name} }
 
 // SecretSource returns the Source for secrets in ns ("" for all namespaces). The values
-// arrive with each object but are dropped by Convert; rows never hold them.
+// arrive with each object but are dropped by SecretRow; rows never hold them.
 func SecretSource(cs kubernetes.Interface, ns string) Source[*Secret] {
-	secrets := cs.CoreV1().Secrets(ns)
-	return Source[*Secret]{
-		Resource:  "secrets",
-		Namespace: ns,
-		List: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			return secrets.List(ctx, o)
-		},
-		Watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			return secrets.Watch(ctx, o)
-		},
-		Convert: func(obj runtime.Object) (*Secret, bool) {
-			s, ok := obj.(*corev1.Secret)
-			if !ok {
-				return nil, false
-			}
-			return &Secret{Namespace: s.Namespace, Name: s.Name, Type: string(s.Type),
-				Keys: len(s.Data), Created: s.CreationTimestamp.Time}, true
-		},
-		Items: func(list runtime.Object) []runtime.Object {
-			items, _ := meta.ExtractList(list)
-			return items
-		},
-	}
+	return TypedSource[*Secret, *corev1.Secret]("secrets", ns, cs.CoreV1().Secrets(ns), SecretRow)
+}
+
+// SecretRow summarises s without its values.
+func SecretRow(s *corev1.Secret) *Secret {
+	return &Secret{Namespace: s.Namespace, Name: s.Name, Type: string(s.Type),
+		Keys: len(s.Data), Created: s.CreationTimestamp.Time}
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/theme"
 )
@@ -18,26 +17,12 @@ func numbered(n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// press sends keys by name ("j", "pgdown", "esc", "enter") or, for other strings, as text.
+// press sends keys to v (names as keyMsg takes them).
 func press(t *testing.T, v *TextView, keys ...string) {
 	t.Helper()
 	st := theme.New(theme.Dark())
 	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "esc":
-			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "pgdown":
-			msg = tea.KeyPressMsg{Code: tea.KeyPgDown}
-		case "pgup":
-			msg = tea.KeyPressMsg{Code: tea.KeyPgUp}
-		default:
-			r := []rune(k)[0]
-			msg = tea.KeyPressMsg{Code: r, Text: k}
-		}
-		v.Update(st, msg)
+		v.Update(st, keyMsg(k))
 	}
 }
 

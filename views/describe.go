@@ -1,8 +1,6 @@
 package views
 
 import (
-	"context"
-
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/ui"
 )
@@ -10,7 +8,5 @@ import (
 // NewDescribe returns the page showing `kubectl describe` of ref, with its events;
 // a Secret's values are masked.
 func NewDescribe(env *ui.Env, ref kube.ObjectRef) *ui.TextPage {
-	return ui.NewTextPage(env, "describe "+ref.String(), func(ctx context.Context) (string, error) {
-		return env.Client.Describe(ctx, ref)
-	})
+	return objectPage(env, "describe", ref, (*kube.Client).Describe)
 }

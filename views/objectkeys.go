@@ -1,6 +1,8 @@
 package views
 
 import (
+	"context"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
@@ -25,4 +27,14 @@ func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
 		{Key: objectKeys.Describe, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewDescribe(env, ref(row))) }},
 		{Key: objectKeys.YAML, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewYAML(env, ref(row))) }},
 	}
+}
+
+// objectPage returns a page titled "VERB REF" showing what fetch renders of ref, through
+// the client of the moment (read here, not in the fetch, which runs off the UI goroutine).
+func objectPage(env *ui.Env, verb string, ref kube.ObjectRef,
+	fetch func(*kube.Client, context.Context, kube.ObjectRef) (string, error)) *ui.TextPage {
+	client := env.Client
+	return ui.NewTextPage(env, verb+" "+ref.String(), func(ctx context.Context) (string, error) {
+		return fetch(client, ctx, ref)
+	})
 }

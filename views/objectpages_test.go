@@ -207,3 +207,14 @@ func TestObjectActions(t *testing.T) {
 		t.Errorf("titles %v, want %v", titles, want)
 	}
 }
+
+func TestSecretsGolden(t *testing.T) {
+	env := testEnv("")
+	v := NewSecrets(env, "")
+	v.Show(kube.Snapshot[*kube.Secret]{State: kube.State{Phase: kube.PhaseLive, LiveSince: fixedNow}, Rows: []*kube.Secret{
+		{Namespace: "payments", Name: "ledger-db", Type: "Opaque", Keys: 2, Created: fixedNow.Add(-26 * time.Hour)},
+		{Namespace: "shop", Name: "web-tls", Type: "kubernetes.io/tls", Keys: 2, Created: fixedNow.Add(-90 * 24 * time.Hour)},
+		{Namespace: "shop", Name: "registry-pull", Type: "kubernetes.io/dockerconfigjson", Keys: 1, Created: fixedNow.Add(-5 * time.Minute)},
+	}})
+	golden.RequireEqual(t, ansi.Strip(renderPage(env, v, 80, 10)))
+}
