@@ -153,7 +153,7 @@ func TestObjectPagesEverySize(t *testing.T) {
 	for _, kind := range []string{"describe", "yaml"} {
 		env := testEnv("shop")
 		p := textPage(env, kind, describeFixture+yamlFixture, nil)
-		checkEverySize(t, func(w, h int) string { return renderPage(env, p, w, h) })
+		requireEverySize(t, func(w, h int) string { return renderPage(env, p, w, h) })
 	}
 }
 

@@ -29,7 +29,14 @@ func NewPods(env *ui.Env, ns string) *ui.ListPage[*kube.Pod] {
 }
 
 func podColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Pod] {
-	return append(keyColumns[*kube.Pod](allNamespaces),
+	var cols []ui.Column[*kube.Pod]
+	if allNamespaces {
+		cols = append(cols, ui.Column[*kube.Pod]{Name: "NAMESPACE", Max: 20, Drop: 4,
+			Value: func(p *kube.Pod) string { return p.Namespace }})
+	}
+	return append(cols,
+		ui.Column[*kube.Pod]{Name: "NAME", Flex: true, Min: 12,
+			Value: func(p *kube.Pod) string { return p.Name }},
 		ui.Column[*kube.Pod]{Name: "READY", Align: ui.Right, Drop: 3,
 			Value: func(p *kube.Pod) string { return fmt.Sprintf("%d/%d", p.Ready, p.Containers) },
 			Style: func(st *theme.Styles, p *kube.Pod) lipgloss.Style {

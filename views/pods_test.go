@@ -87,12 +87,12 @@ func TestPodsStatusColour(t *testing.T) {
 // requested number of lines, none wider than the terminal.
 func TestPodsEverySize(t *testing.T) {
 	rows := fixturePods()
-	checkEverySize(t, func(w, h int) string { return render(t, "", w, h, rows, kube.State{Phase: kube.PhaseLive}) })
+	requireEverySize(t, func(w, h int) string { return render(t, "", w, h, rows, kube.State{Phase: kube.PhaseLive}) })
 }
 
-// checkEverySize renders every terminal size from 1x1 to 300x60 and fails unless each
+// requireEverySize renders every terminal size from 1x1 to 300x60 and fails unless each
 // has exactly the requested number of lines, none wider than the terminal.
-func checkEverySize(t *testing.T, render func(w, h int) string) {
+func requireEverySize(t *testing.T, render func(w, h int) string) {
 	t.Helper()
 	for w := 1; w <= 300; w++ {
 		for _, h := range []int{1, 2, 3, 4, 5, 6, 7, 24, 60} {

@@ -23,7 +23,14 @@ func NewSecrets(env *ui.Env, ns string) *ui.ListPage[*kube.Secret] {
 }
 
 func secretColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Secret] {
-	return append(keyColumns[*kube.Secret](allNamespaces),
+	var cols []ui.Column[*kube.Secret]
+	if allNamespaces {
+		cols = append(cols, ui.Column[*kube.Secret]{Name: "NAMESPACE", Max: 20, Drop: 4,
+			Value: func(s *kube.Secret) string { return s.Namespace }})
+	}
+	return append(cols,
+		ui.Column[*kube.Secret]{Name: "NAME", Flex: true, Min: 12,
+			Value: func(s *kube.Secret) string { return s.Name }},
 		ui.Column[*kube.Secret]{Name: "TYPE", Max: 36, Drop: 1,
 			Value: func(s *kube.Secret) string { return s.Type }},
 		ui.Column[*kube.Secret]{Name: "DATA", Align: ui.Right, Drop: 3,
