@@ -49,6 +49,7 @@ type Client struct {
 
 	flags     *genericclioptions.ConfigFlags
 	userAgent string
+	objects   objectClients // for objects of any kind (describe, YAML), built on first use
 }
 
 // Connect resolves the kubeconfig the way kubectl does (flags, $KUBECONFIG, ~/.kube/config),

@@ -23,12 +23,12 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Pod] {
 		return kube.PodSource(env.Client.Clientset, ns)
 	},
-	Actions: []ui.Action[*kube.Pod]{
-		{Key: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs (follow)")),
+	Actions: append(objectActions[*kube.Pod](kube.GVRPods),
+		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs (follow)")),
 			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, false)) }},
-		{Key: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous logs (last terminated container)")),
+		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous logs (last terminated container)")),
 			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, true)) }},
-	},
+	),
 }
 
 // NewPods returns the pods view for namespace ns ("" for all namespaces).

@@ -15,4 +15,6 @@ var Registry = []ui.ViewSpec{
 		New: func(env *ui.Env, ns string) ui.Page { return NewHPAs(env, ns) }},
 	{Name: "events", Aliases: []string{"ev", "event"},
 		New: func(env *ui.Env, ns string) ui.Page { return NewEvents(env, ns) }},
+	{Name: "secrets", Aliases: []string{"secret", "sec"},
+		New: func(env *ui.Env, ns string) ui.Page { return NewSecrets(env, ns) }},
 }

@@ -1,0 +1,24 @@
+package kube
+
+import "k8s.io/apimachinery/pkg/runtime/schema"
+
+// GVRs of the kinds kdeck has views or actions for.
+var (
+	GVRPods         = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
+	GVRServices     = schema.GroupVersionResource{Version: "v1", Resource: "services"}
+	GVRSecrets      = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+	GVRConfigMaps   = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+	GVREvents       = schema.GroupVersionResource{Version: "v1", Resource: "events"}
+	GVRNodes        = schema.GroupVersionResource{Version: "v1", Resource: "nodes"}
+	GVRNamespaces   = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	GVREndpoints    = schema.GroupVersionResource{Version: "v1", Resource: "endpoints"}
+	GVRPVCs         = schema.GroupVersionResource{Version: "v1", Resource: "persistentvolumeclaims"}
+	GVRDeployments  = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
+	GVRReplicaSets  = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "replicasets"}
+	GVRStatefulSets = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets"}
+	GVRDaemonSets   = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "daemonsets"}
+	GVRJobs         = schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "jobs"}
+	GVRCronJobs     = schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "cronjobs"}
+	GVRHPAs         = schema.GroupVersionResource{Group: "autoscaling", Version: "v2", Resource: "horizontalpodautoscalers"}
+	GVRIngresses    = schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"}
+)

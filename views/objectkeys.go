@@ -1,0 +1,40 @@
+package views
+
+import (
+	"context"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/ui"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// objectKeys are the keys every object list has.
+var objectKeys = struct{ Describe, YAML key.Binding }{
+	Describe: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "describe (with events)")),
+	YAML:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "YAML")),
+}
+
+// objectActions returns the describe (d) and YAML (y) actions for a list of gvr's objects;
+// every resource view adds them to its ListSpec.Actions.
+func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
+	ref := func(row R) kube.ObjectRef {
+		k := row.RowKey()
+		return kube.ObjectRef{GVR: gvr, Namespace: k.Namespace, Name: k.Name}
+	}
+	return []ui.Action[R]{
+		{Key: objectKeys.Describe, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewDescribe(env, ref(row))) }},
+		{Key: objectKeys.YAML, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewYAML(env, ref(row))) }},
+	}
+}
+
+// objectPage returns a page titled "VERB REF" showing what fetch renders of ref, through
+// the client of the moment (read here, not in the fetch, which runs off the UI goroutine).
+func objectPage(env *ui.Env, verb string, ref kube.ObjectRef,
+	fetch func(*kube.Client, context.Context, kube.ObjectRef) (string, error)) *ui.TextPage {
+	client := env.Client
+	return ui.NewTextPage(env, verb+" "+ref.String(), func(ctx context.Context) (string, error) {
+		return fetch(client, ctx, ref)
+	})
+}
