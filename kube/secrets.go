@@ -1,13 +1,9 @@
 package kube
 
 import (
-	"context"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -29,25 +25,8 @@ func (s *Secret) RowKey() Key { return Key{s.Namespace, s.Name} }
 // (After merging main: typedSource("secrets", ns, "", c.List, c.Watch, items, SecretRow).)
 func SecretSource(cs kubernetes.Interface, ns string) Source[*Secret] {
 	c := cs.CoreV1().Secrets(ns)
-	return Source[*Secret]{
-		Resource:  "secrets",
-		Namespace: ns,
-		List: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			return c.List(ctx, o)
-		},
-		Watch: c.Watch,
-		Convert: func(obj runtime.Object) (*Secret, bool) {
-			s, ok := obj.(*corev1.Secret)
-			if !ok {
-				return nil, false
-			}
-			return SecretRow(s), true
-		},
-		Items: func(list runtime.Object) []runtime.Object {
-			items, _ := meta.ExtractList(list)
-			return items
-		},
-	}
+	return typedSource("secrets", ns, "", c.List, c.Watch,
+		func(l *corev1.SecretList) []corev1.Secret { return l.Items }, SecretRow)
 }
 
 // SecretRow summarises s without its values.

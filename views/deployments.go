@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/theme"
@@ -17,6 +19,12 @@ var DeploymentsSpec = ui.ListSpec[*kube.Deployment]{
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Deployment] {
 		return kube.DeploymentSource(env.Client.Clientset, ns)
 	},
+	Actions: append(objectActions[*kube.Deployment](kube.GVRDeployments),
+		ui.Action[*kube.Deployment]{Key: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs of all its pods")),
+			Run: func(env *ui.Env, d *kube.Deployment) tea.Cmd {
+				return ui.Push(NewSelectorLogs(env, d.Namespace, d.Selector, d.Namespace+"/deploy/"+d.Name))
+			}},
+	),
 	Enter: func(env *ui.Env, d *kube.Deployment) ui.Page {
 		return NewPodsFor(env, d.Namespace, d.Selector)
 	},

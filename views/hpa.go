@@ -17,7 +17,8 @@ var HPASpec = ui.ListSpec[*kube.HPA]{
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.HPA] {
 		return kube.HPASource(env.Client.Clientset, ns)
 	},
-	Enter: func(env *ui.Env, h *kube.HPA) ui.Page { return NewHPAExplainer(env, h.RowKey()) },
+	Actions: objectActions[*kube.HPA](kube.GVRHPAs),
+	Enter:   func(env *ui.Env, h *kube.HPA) ui.Page { return NewHPAExplainer(env, h.RowKey()) },
 }
 
 // NewHPAs returns the HPA view for namespace ns ("" for all namespaces).

@@ -2,6 +2,7 @@ package views
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/ui"
@@ -23,19 +24,11 @@ func NewSecrets(env *ui.Env, ns string) *ui.ListPage[*kube.Secret] {
 }
 
 func secretColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Secret] {
-	var cols []ui.Column[*kube.Secret]
-	if allNamespaces {
-		cols = append(cols, ui.Column[*kube.Secret]{Name: "NAMESPACE", Max: 20, Drop: 4,
-			Value: func(s *kube.Secret) string { return s.Namespace }})
-	}
-	return append(cols,
-		ui.Column[*kube.Secret]{Name: "NAME", Flex: true, Min: 12,
-			Value: func(s *kube.Secret) string { return s.Name }},
+	return withNamespace(allNamespaces,
 		ui.Column[*kube.Secret]{Name: "TYPE", Max: 36, Drop: 1,
 			Value: func(s *kube.Secret) string { return s.Type }},
 		ui.Column[*kube.Secret]{Name: "DATA", Align: ui.Right, Drop: 3,
 			Value: func(s *kube.Secret) string { return strconv.Itoa(s.Keys) }},
-		ui.Column[*kube.Secret]{Name: "AGE", Align: ui.Right, Drop: 2,
-			Value: func(s *kube.Secret) string { return age(s.Created, env.Now()) }},
+		ageColumn(env, func(s *kube.Secret) time.Time { return s.Created }),
 	)
 }
