@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	metrics "k8s.io/metrics/pkg/client/clientset/versioned"
 )
 
 // DefaultProbeTimeout bounds the first request to a server when no --request-timeout is given,
@@ -38,6 +39,7 @@ type Client struct {
 	Clientset kubernetes.Interface
 	Config    *rest.Config
 	Info      Info
+	Metrics   *MetricsPoller // pod metrics (metrics.k8s.io), shared by every view; nil in tests without it
 }
 
 // Connect resolves the kubeconfig the way kubectl does (flags, $KUBECONFIG, ~/.kube/config),
@@ -85,7 +87,11 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 		return nil, Classify(err, "get", "version", "")
 	}
 	info.ServerVersion = v.GitVersion
-	return &Client{Clientset: cs, Config: cfg, Info: info}, nil
+	c := &Client{Clientset: cs, Config: cfg, Info: info}
+	if mcs, err := metrics.NewForConfig(cfg); err == nil {
+		c.Metrics = NewMetricsPoller(MetricsLister(mcs), DefaultMetricsInterval)
+	}
+	return c, nil
 }
 
 // tune raises client-side rate limits (the defaults stretch a 50k-pod list to many seconds)
