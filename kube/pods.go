@@ -41,22 +41,31 @@ func (p *Pod) RowKey() Key { return Key{p.Namespace, p.Name} }
 
 // PodSource returns the Source for pods in ns ("" for all namespaces), streamed as protobuf.
 func PodSource(cs kubernetes.Interface, ns string) Source[*Pod] {
+	return podSource(cs, ns, "", PodRow)
+}
+
+// podSource lists and watches the pods of ns matching fieldSelector ("" for all) and
+// summarises each with convert.
+func podSource[R Row](cs kubernetes.Interface, ns, fieldSelector string, convert func(*corev1.Pod) R) Source[R] {
 	pods := cs.CoreV1().Pods(ns)
-	return Source[*Pod]{
+	return Source[R]{
 		Resource:  "pods",
 		Namespace: ns,
 		List: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.FieldSelector = fieldSelector
 			return pods.List(ctx, o)
 		},
 		Watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.FieldSelector = fieldSelector
 			return pods.Watch(ctx, o)
 		},
-		Convert: func(obj runtime.Object) (*Pod, bool) {
+		Convert: func(obj runtime.Object) (R, bool) {
 			p, ok := obj.(*corev1.Pod)
 			if !ok {
-				return nil, false
+				var zero R
+				return zero, false
 			}
-			return PodRow(p), true
+			return convert(p), true
 		},
 		Items: func(list runtime.Object) []runtime.Object {
 			l := list.(*corev1.PodList)

@@ -10,9 +10,13 @@ import (
 
 // ListSpec declares a resource list view: everything a view file states about itself.
 type ListSpec[R kube.Row] struct {
-	Noun    string                                   // plural resource name: "pods"
+	Noun    string // plural resource name: "pods"
 	Columns func(env *Env, allNamespaces bool) []Column[R]
 	Source  func(env *Env, ns string) kube.Source[R] // what to list and watch
+	// WithExtra, for lists whose columns also read a second live source (pod metrics beside
+	// pods), is used instead of Columns: it opens that source for one page and returns it
+	// with the columns that read it. The page runs and closes it.
+	WithExtra func(env *Env, ns string) (Extra, []Column[R])
 	// Enter opens the drill-down page of a row (deployment → its pods); nil when none.
 	Enter func(env *Env, row R) Page
 }
@@ -26,6 +30,7 @@ type ListPage[R kube.Row] struct {
 	env   *Env
 	ns    string
 	feed  *Feed[R]
+	extra Extra // nil when the spec has none
 	snap  kube.Snapshot[R]
 	table Table[R]
 }
@@ -33,13 +38,20 @@ type ListPage[R kube.Row] struct {
 // NewListPage returns the list page of spec for namespace ns ("" for all namespaces).
 func NewListPage[R kube.Row](env *Env, spec ListSpec[R], ns string) *ListPage[R] {
 	p := &ListPage[R]{spec: spec, env: env, ns: ns}
-	p.table.Columns = spec.Columns(env, ns == "")
+	if spec.WithExtra != nil {
+		p.extra, p.table.Columns = spec.WithExtra(env, ns)
+	} else {
+		p.table.Columns = spec.Columns(env, ns == "")
+	}
 	return p
 }
 
-// Init starts the watch.
+// Init starts the watch (and the extra source).
 func (p *ListPage[R]) Init() tea.Cmd {
 	p.feed = StartFeed(p.env, p.spec.Source(p.env, p.ns))
+	if p.extra != nil {
+		return tea.Batch(p.feed.Next(), p.extra.Init())
+	}
 	return p.feed.Next()
 }
 
@@ -48,6 +60,11 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 	if snap, next, ok := p.feed.Accept(msg); ok {
 		p.Show(snap)
 		return p, next
+	}
+	if p.extra != nil {
+		if next, ok := p.extra.Accept(msg); ok {
+			return p, next
+		}
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		if p.table.Navigate(k) {
@@ -86,9 +103,9 @@ func (p *ListPage[R]) Title() string {
 	return title
 }
 
-// Freshness reports the watch's state.
+// Freshness reports the watch's state, with the extra source's note when it has one.
 func (p *ListPage[R]) Freshness() Freshness {
-	return FreshnessOf(p.snap.State, p.table.Len(), p.spec.Noun, p.env.Now())
+	return WithNote(FreshnessOf(p.snap.State, p.table.Len(), p.spec.Noun, p.env.Now()), p.extra)
 }
 
 // Bindings lists the page's keys.
@@ -99,9 +116,12 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 	return TableBindings()
 }
 
-// Close stops the watch.
+// Close stops the watch and the extra source.
 func (p *ListPage[R]) Close() {
 	if p.feed != nil {
 		p.feed.Stop()
+	}
+	if p.extra != nil {
+		p.extra.Close()
 	}
 }

@@ -15,11 +15,15 @@ import (
 
 // PodsSpec declares the pods view.
 var PodsSpec = ui.ListSpec[*kube.Pod]{
-	Noun:    "pods",
-	Columns: podColumns,
+	Noun: "pods",
+	WithExtra: func(env *ui.Env, ns string) (ui.Extra, []ui.Column[*kube.Pod]) {
+		m := newMetricsLive(env, ns)
+		return m, podColumns(env, ns == "", m)
+	},
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Pod] {
 		return kube.PodSource(env.Client.Clientset, ns)
 	},
+	Enter: func(env *ui.Env, p *kube.Pod) ui.Page { return NewContainers(env, p.RowKey()) },
 }
 
 // NewPods returns the pods view for namespace ns ("" for all namespaces).
@@ -27,7 +31,21 @@ func NewPods(env *ui.Env, ns string) *ui.ListPage[*kube.Pod] {
 	return ui.NewListPage(env, PodsSpec, ns)
 }
 
-func podColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Pod] {
+// PodUsage is a pod's current CPU (millicores) and memory (bytes) usage in m; ok is false
+// when metrics are unavailable or do not list the pod. Sorting by CPU or MEM reads it.
+func PodUsage(m *kube.MetricsSnapshot, p *kube.Pod) (cpu, mem int64, ok bool) {
+	u, ok := m.Pod(p.RowKey())
+	if !ok {
+		return 0, 0, false
+	}
+	return u.CPU(), u.Mem(), true
+}
+
+func podColumns(env *ui.Env, allNamespaces bool, m metricsLive) []ui.Column[*kube.Pod] {
+	use := newUsageColumns(func(p *kube.Pod) (int64, int64, kube.Resources, bool) {
+		cpu, mem, ok := PodUsage(m.Value, p)
+		return cpu, mem, p.Resources, ok
+	})
 	var cols []ui.Column[*kube.Pod]
 	if allNamespaces {
 		cols = append(cols, ui.Column[*kube.Pod]{Name: "NAMESPACE", Max: 20, Drop: 4,
@@ -55,8 +73,14 @@ func podColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Pod] {
 				}
 				return st.Text
 			}},
-		ui.Column[*kube.Pod]{Name: "IP", Drop: 7, Value: func(p *kube.Pod) string { return p.IP }},
-		ui.Column[*kube.Pod]{Name: "NODE", Max: 24, Drop: 6, Value: func(p *kube.Pod) string { return p.Node }},
+		drop(use.CPU, 7),
+		drop(use.Mem, 8),
+		drop(use.CPUReq, 10),
+		drop(use.MemReq, 10),
+		drop(use.CPULim, 11),
+		drop(use.MemLim, 11),
+		ui.Column[*kube.Pod]{Name: "IP", Drop: 13, Value: func(p *kube.Pod) string { return p.IP }},
+		ui.Column[*kube.Pod]{Name: "NODE", Max: 24, Drop: 12, Value: func(p *kube.Pod) string { return p.Node }},
 		ui.Column[*kube.Pod]{Name: "AGE", Align: ui.Right, Drop: 2,
 			Value: func(p *kube.Pod) string { return age(p.Created, env.Now()) }},
 	)
