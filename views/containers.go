@@ -73,7 +73,7 @@ func (c *Containers) columns() []ui.Column[*kube.Container] {
 			}
 			return k.Name
 		}},
-		{Name: "IMAGE", Max: 40, Drop: 9, Value: func(k *kube.Container) string { return k.Image }},
+		{Name: "IMAGE", Max: 40, Drop: 12, Value: func(k *kube.Container) string { return k.Image }},
 		{Name: "READY", Drop: 3, Value: func(k *kube.Container) string { return strconv.FormatBool(k.Ready) },
 			Style: func(st *theme.Styles, k *kube.Container) lipgloss.Style {
 				if !k.Ready && !(k.Init && !k.Sidecar) {
@@ -90,8 +90,8 @@ func (c *Containers) columns() []ui.Column[*kube.Container] {
 				}
 				return st.Text
 			}},
-		{Name: "PORTS", Max: 24, Drop: 12, Value: func(k *kube.Container) string { return k.Ports }},
-		{Name: "PROBES", Max: 40, Drop: 13, Value: func(k *kube.Container) string { return k.Probes }},
+		{Name: "PORTS", Max: 24, Drop: 13, Value: func(k *kube.Container) string { return k.Ports }},
+		{Name: "PROBES", Max: 44, Drop: 11, Value: func(k *kube.Container) string { return k.Probes }},
 		drop(use.CPU, 2),
 		drop(use.CPUReq, 6),
 		drop(use.CPULim, 8),
@@ -99,7 +99,7 @@ func (c *Containers) columns() []ui.Column[*kube.Container] {
 		drop(use.MemReq, 6),
 		drop(use.MemLim, 8),
 		drop(spark("CPU HISTORY", kube.History.CPU, func(r kube.Resources) int64 { return orBoth(r.CPULim, r.CPUReq) }), 10),
-		drop(spark("MEM HISTORY", kube.History.Mem, func(r kube.Resources) int64 { return orBoth(r.MemLim, r.MemReq) }), 11),
+		drop(spark("MEM HISTORY", kube.History.Mem, func(r kube.Resources) int64 { return orBoth(r.MemLim, r.MemReq) }), 14),
 	}
 }
 
