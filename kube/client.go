@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +42,10 @@ type Client struct {
 	Config    *rest.Config
 	Info      Info
 	Metrics   *MetricsPoller // pod metrics (metrics.k8s.io), shared by every view; nil in tests without it
+	Contexts  []string       // every context in the kubeconfig, sorted
+
+	flags     *genericclioptions.ConfigFlags
+	userAgent string
 }
 
 // Connect resolves the kubeconfig the way kubectl does (flags, $KUBECONFIG, ~/.kube/config),
@@ -87,11 +93,23 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 		return nil, Classify(err, "get", "version", "")
 	}
 	info.ServerVersion = v.GitVersion
-	c := &Client{Clientset: cs, Config: cfg, Info: info}
+	contexts := slices.Sorted(maps.Keys(raw.Contexts))
+	c := &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts, flags: flags, userAgent: userAgent}
 	if mcs, err := metrics.NewForConfig(cfg); err == nil {
 		c.Metrics = NewMetricsPoller(MetricsLister(mcs), DefaultMetricsInterval)
 	}
 	return c, nil
+}
+
+// SwitchContext connects to another context of the same kubeconfig, keeping the
+// kubeconfig path, timeout and impersonation; the namespace becomes the new context's own.
+// The current client is untouched, so a failed switch changes nothing.
+func (c *Client) SwitchContext(ctx context.Context, name string) (*Client, error) {
+	f := genericclioptions.NewConfigFlags(true)
+	f.KubeConfig, f.Timeout = c.flags.KubeConfig, c.flags.Timeout
+	f.Impersonate, f.ImpersonateUID, f.ImpersonateGroup = c.flags.Impersonate, c.flags.ImpersonateUID, c.flags.ImpersonateGroup
+	f.Context = &name
+	return Connect(ctx, f, c.userAgent)
 }
 
 // tune raises client-side rate limits (the defaults stretch a 50k-pod list to many seconds)

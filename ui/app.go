@@ -13,11 +13,13 @@ import (
 
 // globalKeys are handled by the shell on every page.
 var globalKeys = struct {
-	Help, Back, Quit key.Binding
+	Help, Back, Quit, Command, Favourite key.Binding
 }{
-	Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-	Back: key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q/esc", "back or quit")),
-	Quit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+	Back:      key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q/esc", "back (clears a filter first), or quit")),
+	Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command: a view (pods, deploy…), ns NAME, ctx NAME; tab completes")),
+	Favourite: key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("0-9", "namespace favourites (0 = all)")),
 }
 
 // tickMsg refreshes relative times ("40 s ago", ages) once a second.
@@ -36,14 +38,22 @@ func Push(page Page) tea.Cmd { return func() tea.Msg { return PushMsg{page} } }
 // App is the root model: it owns the page stack and the frame around the top page.
 type App struct {
 	env           *Env
+	registry      []ViewSpec
+	rootSpec      ViewSpec // the view at the bottom of the stack, reopened on ns/ctx switch
 	stack         []Page
 	width, height int
 	help          bool
+	prompt        *Prompt  // the `:` command prompt, when open
+	toast         *toast   // a transient message for the status line
+	favourites    []string // recently used namespaces, for keys 1–9
 }
 
-// New returns the root model showing first.
-func New(env *Env, first Page) *App {
-	return &App{env: env, stack: []Page{first}}
+// New returns the root model showing the view first of registry.
+func New(env *Env, registry []ViewSpec, first ViewSpec) *App {
+	a := &App{env: env, registry: registry, rootSpec: first}
+	a.rememberNamespace(env.Namespace)
+	a.stack = []Page{first.New(env, env.Namespace)}
+	return a
 }
 
 func (a *App) top() Page { return a.stack[len(a.stack)-1] }
@@ -72,10 +82,20 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case PushMsg:
 		a.stack = append(a.stack, msg.Page)
 		return a, msg.Page.Init()
+	case namespacesMsg:
+		if a.prompt != nil {
+			a.prompt.SetSuggestions(a.suggestions(msg.names))
+		}
+		return a, nil
+	case contextSwitchedMsg:
+		return a, a.contextSwitched(msg)
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	}
 	var cmds []tea.Cmd
+	if a.prompt != nil {
+		cmds = append(cmds, a.prompt.Update(msg)) // cursor blink
+	}
 	for i, p := range a.stack {
 		var cmd tea.Cmd
 		a.stack[i], cmd = p.Update(msg)
@@ -94,11 +114,31 @@ func (a *App) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	}
+	if a.prompt != nil {
+		switch msg.String() {
+		case "esc":
+			a.prompt = nil
+			return a, nil
+		case "enter":
+			return a, a.runCommand(a.prompt.Value())
+		}
+		return a, a.prompt.Update(msg)
+	}
+	if c, ok := a.top().(InputCapturer); ok && c.Capturing() {
+		return a, a.forward(msg)
+	}
 	switch {
 	case key.Matches(msg, globalKeys.Help):
 		a.help = true
 		return a, nil
+	case key.Matches(msg, globalKeys.Command):
+		return a, a.openCommand()
+	case key.Matches(msg, globalKeys.Favourite):
+		return a, a.favourite(int(msg.String()[0] - '0'))
 	case key.Matches(msg, globalKeys.Back):
+		if e, ok := a.top().(Escaper); ok && e.Escape() {
+			return a, nil
+		}
 		if len(a.stack) > 1 {
 			a.top().Close()
 			a.stack = a.stack[:len(a.stack)-1]
@@ -109,9 +149,14 @@ func (a *App) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	}
+	return a, a.forward(msg)
+}
+
+// forward hands a message to the top page only.
+func (a *App) forward(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	a.stack[len(a.stack)-1], cmd = a.top().Update(msg)
-	return a, cmd
+	return cmd
 }
 
 func (a *App) quit() tea.Cmd {
@@ -198,6 +243,12 @@ func (a *App) titleBar(w int, title string) string {
 
 func (a *App) statusLine(w int, fresh Freshness) string {
 	st := a.env.Styles
+	if a.prompt != nil {
+		return a.prompt.View(st, w)
+	}
+	if a.toast != nil && a.env.Now().Before(a.toast.Until) {
+		fresh = Freshness{Level: a.toast.Level, Text: a.toast.Text}
+	}
 	style := st.Good
 	switch fresh.Level {
 	case LevelInfo:
@@ -208,7 +259,7 @@ func (a *App) statusLine(w int, fresh Freshness) string {
 		style = st.Bad
 	}
 	left := style.Render(fresh.Text)
-	hints := st.Muted.Render("?:help  q:quit")
+	hints := st.Muted.Render(":cmd  ?:help  q:quit")
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(hints)
 	if gap < 1 {
 		return fit(left, w)
@@ -229,7 +280,8 @@ func (a *App) helpView(w, h int) string {
 		lines = append(lines, "")
 	}
 	section(a.top().Title(), a.top().Bindings())
-	section("General", []key.Binding{globalKeys.Help, globalKeys.Back, globalKeys.Quit})
+	g := globalKeys
+	section("General", []key.Binding{g.Command, g.Favourite, g.Help, g.Back, g.Quit})
 	lines = append(lines, st.Muted.Render("? or esc closes this help"))
 	return block(lines, w, h)
 }

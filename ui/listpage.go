@@ -19,6 +19,17 @@ type ListSpec[R kube.Row] struct {
 	WithExtra func(env *Env, ns string) (Extra, []Column[R])
 	// Enter opens the drill-down page of a row (deployment → its pods); nil when none.
 	Enter func(env *Env, row R) Page
+	// FilterText is what `/` matches against; nil means "namespace/name".
+	FilterText func(R) string
+	// Actions are the view's keys that act on the selected row (describe, logs, scale…).
+	Actions []Action[R]
+}
+
+// Action binds a key to something done with the selected row. Run returns the command
+// that does it (typically a Push of a new page); it must not block.
+type Action[R any] struct {
+	Key key.Binding
+	Run func(env *Env, row R) tea.Cmd
 }
 
 // enterKey drills down into the selected row.
@@ -33,6 +44,8 @@ type ListPage[R kube.Row] struct {
 	extra Extra // nil when the spec has none
 	snap  kube.Snapshot[R]
 	table Table[R]
+
+	filter filterState[R]
 }
 
 // NewListPage returns the list page of spec for namespace ns ("" for all namespaces).
@@ -58,8 +71,11 @@ func (p *ListPage[R]) Init() tea.Cmd {
 // Update takes the feed's snapshots and the navigation keys.
 func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 	if snap, next, ok := p.feed.Accept(msg); ok {
-		p.Show(snap)
-		return p, next
+		return p, tea.Batch(p.Show(snap), next)
+	}
+	if m, ok := msg.(filteredMsg[R]); ok {
+		p.applyFilter(m)
+		return p, nil
 	}
 	if p.extra != nil {
 		if next, ok := p.extra.Accept(msg); ok {
@@ -67,27 +83,55 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
+		if p.filter.input != nil {
+			return p, p.filterKey(k)
+		}
+		if key.Matches(k, filterKey) {
+			return p, p.openFilter()
+		}
 		if p.table.Navigate(k) {
 			return p, nil
 		}
+		row, ok := p.table.Selected()
+		if !ok {
+			return p, nil
+		}
 		if key.Matches(k, enterKey) && p.spec.Enter != nil {
-			if row, ok := p.table.Selected(); ok {
-				return p, Push(p.spec.Enter(p.env, row))
+			return p, Push(p.spec.Enter(p.env, row))
+		}
+		for _, a := range p.spec.Actions {
+			if key.Matches(k, a.Key) {
+				return p, a.Run(p.env, row)
 			}
 		}
 	}
 	return p, nil
 }
 
-// Show displays snap, keeping the selection on the same object.
-func (p *ListPage[R]) Show(snap kube.Snapshot[R]) {
+// Show displays snap, keeping the selection on the same object; with a filter set, the
+// snapshot is filtered off the UI goroutine first.
+func (p *ListPage[R]) Show(snap kube.Snapshot[R]) tea.Cmd {
 	p.snap = snap
-	p.table.SetRows(snap.Rows, func(a, b R) bool { return a.RowKey() == b.RowKey() })
+	p.filter.keys = nil // belonged to the previous snapshot
+	if p.filter.query == "" {
+		p.setRows(snap.Rows)
+		return nil
+	}
+	return p.runFilter(false)
 }
 
-// View renders the table; rows are dimmed while the watch is broken.
+func (p *ListPage[R]) setRows(rows []R) {
+	p.table.SetRows(rows, func(a, b R) bool { return a.RowKey() == b.RowKey() })
+}
+
+// View renders the table (and the filter prompt under it while typing); rows are dimmed
+// while the watch is broken.
 func (p *ListPage[R]) View(width, height int) string {
-	return p.table.View(p.env.Styles, width, height, p.snap.State.Phase == kube.PhaseBroken)
+	stale := p.snap.State.Phase == kube.PhaseBroken
+	if p.filter.input == nil || height < 2 {
+		return p.table.View(p.env.Styles, width, height, stale)
+	}
+	return p.table.View(p.env.Styles, width, height-1, stale) + "\n" + p.filter.input.View(p.env.Styles, width)
 }
 
 // Title is "NOUN(NAMESPACE)[COUNT]", marked STALE while the watch is broken.
@@ -97,6 +141,9 @@ func (p *ListPage[R]) Title() string {
 		ns = "all"
 	}
 	title := fmt.Sprintf("%s(%s)[%s]", p.spec.Noun, ns, Count(p.table.Len()))
+	if p.filter.query != "" {
+		title = fmt.Sprintf("%s(%s)[%s of %s] /%s", p.spec.Noun, ns, Count(p.table.Len()), Count(len(p.snap.Rows)), p.filter.query)
+	}
 	if p.snap.State.Phase == kube.PhaseBroken {
 		title += " STALE"
 	}
@@ -105,15 +152,19 @@ func (p *ListPage[R]) Title() string {
 
 // Freshness reports the watch's state, with the extra source's note when it has one.
 func (p *ListPage[R]) Freshness() Freshness {
-	return WithNote(FreshnessOf(p.snap.State, p.table.Len(), p.spec.Noun, p.env.Now()), p.extra)
+	return WithNote(FreshnessOf(p.snap.State, len(p.snap.Rows), p.spec.Noun, p.env.Now()), p.extra)
 }
 
 // Bindings lists the page's keys.
 func (p *ListPage[R]) Bindings() []key.Binding {
+	b := append(TableBindings(), filterKey)
 	if p.spec.Enter != nil {
-		return append(TableBindings(), enterKey)
+		b = append(b, enterKey)
 	}
-	return TableBindings()
+	for _, a := range p.spec.Actions {
+		b = append(b, a.Key)
+	}
+	return b
 }
 
 // Close stops the watch and the extra source.

@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -64,3 +65,32 @@ type Freshness struct {
 // NextID returns a number no other page or feed of this program has, used to address
 // asynchronous results to their owner.
 func (e *Env) NextID() uint64 { return e.ids.Add(1) }
+
+// ViewSpec registers a view for command mode: `:NAME` or any alias opens it.
+type ViewSpec struct {
+	Name    string
+	Aliases []string
+	New     func(env *Env, ns string) Page
+}
+
+// Lookup finds the view named (or aliased) name.
+func Lookup(specs []ViewSpec, name string) (ViewSpec, bool) {
+	for _, s := range specs {
+		if s.Name == name || slices.Contains(s.Aliases, name) {
+			return s, true
+		}
+	}
+	return ViewSpec{}, false
+}
+
+// InputCapturer is implemented by pages that are reading text (a filter, a prompt):
+// while Capturing, every key goes to the page, not to the shell.
+type InputCapturer interface {
+	Capturing() bool
+}
+
+// Escaper is implemented by pages that use esc to clear something of their own (a filter)
+// before esc goes back; Escape reports whether it did.
+type Escaper interface {
+	Escape() bool
+}

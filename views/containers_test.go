@@ -75,7 +75,7 @@ func renderContainers(t *testing.T, env *ui.Env, w, h int, pod *corev1.Pod, stat
 		rows = append(rows, kube.PodDetailRow(pod))
 	}
 	v.Show(kube.Snapshot[*kube.PodDetail]{Rows: rows, State: state})
-	app := ui.New(env, v)
+	app := ui.New(env, Registry, ui.ViewSpec{Name: "containers", New: func(*ui.Env, string) ui.Page { return v }})
 	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return app.View().Content
 }

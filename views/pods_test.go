@@ -91,7 +91,7 @@ func renderEnv(t *testing.T, env *ui.Env, w, h int, rows []*kube.Pod, state kube
 	ns := env.Namespace
 	v := NewPods(env, ns)
 	v.Show(kube.Snapshot[*kube.Pod]{Rows: rows, State: state})
-	app := ui.New(env, v)
+	app := ui.New(env, Registry, ui.ViewSpec{Name: "pods", New: func(*ui.Env, string) ui.Page { return v }})
 	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return app.View().Content
 }

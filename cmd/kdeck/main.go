@@ -39,6 +39,7 @@ func run(args []string, stderr io.Writer) int {
 	kubeFlags := genericclioptions.NewConfigFlags(true)
 	kubeFlags.AddFlags(fs)
 	allNamespaces := fs.BoolP("all-namespaces", "A", false, "show every namespace")
+	command := fs.StringP("command", "c", "pods", "the view to open first (pods, deploy, svc, hpa, …)")
 	showVersion := fs.Bool("version", false, "print kdeck's version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -65,7 +66,12 @@ func run(args []string, stderr io.Writer) int {
 		ns = ""
 	}
 	env := &ui.Env{Client: client, Styles: theme.New(theme.Dark()), Namespace: ns, Version: version, Now: time.Now}
-	app := ui.New(env, views.NewPods(env, ns))
+	first, ok := ui.Lookup(views.Registry, *command)
+	if !ok {
+		fmt.Fprintf(stderr, "kdeck: unknown view %q for --command\n", *command)
+		return 2
+	}
+	app := ui.New(env, views.Registry, first)
 	if _, err := tea.NewProgram(app).Run(); err != nil {
 		fmt.Fprintf(stderr, "kdeck: %v\n", err)
 		return 1

@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/kdeck/kdeck/kube"
+)
+
+// namespacesMsg carries the namespace names for completion.
+type namespacesMsg struct{ names []string }
+
+// contextSwitchedMsg carries the result of connecting to another context.
+type contextSwitchedMsg struct {
+	client *kube.Client
+	err    error
+}
+
+// toast is a transient message in the status line.
+type toast struct {
+	Level Level
+	Text  string
+	Until time.Time
+}
+
+// openCommand shows the `:` prompt, completing view names, `ns NAME` and `ctx NAME`.
+func (a *App) openCommand() tea.Cmd {
+	a.prompt = NewPrompt(a.env.Styles, ":", a.suggestions(nil))
+	client := a.env.Client
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		names, err := client.NamespaceNames(ctx)
+		if err != nil {
+			return nil // completion is a convenience: no namespaces, no completion
+		}
+		return namespacesMsg{names}
+	}
+}
+
+func (a *App) suggestions(namespaces []string) []string {
+	var s []string
+	for _, v := range a.registry {
+		s = append(s, v.Name)
+		s = append(s, v.Aliases...)
+	}
+	for _, c := range a.env.Client.Contexts {
+		s = append(s, "ctx "+c)
+	}
+	for _, n := range namespaces {
+		s = append(s, "ns "+n)
+	}
+	return append(s, "ns all", "quit")
+}
+
+// runCommand executes the `:` prompt's text. A typo leaves the prompt open with the error
+// and changes nothing.
+func (a *App) runCommand(line string) tea.Cmd {
+	name, arg, _ := strings.Cut(line, " ")
+	arg = strings.TrimSpace(arg)
+	switch name {
+	case "":
+		a.prompt = nil
+		return nil
+	case "q", "quit", "q!":
+		return a.quit()
+	case "ns", "namespace":
+		if arg == "" {
+			a.prompt.Err = "usage: ns NAME (or ns all)"
+			return nil
+		}
+		a.prompt = nil
+		if arg == "all" || arg == "-A" {
+			arg = ""
+		}
+		return a.switchNamespace(arg)
+	case "ctx", "context":
+		if !slices.Contains(a.env.Client.Contexts, arg) {
+			a.prompt.Err = fmt.Sprintf("no context %q in the kubeconfig", arg)
+			return nil
+		}
+		a.prompt = nil
+		a.notify(LevelInfo, "connecting to "+arg+"…", 10*time.Second)
+		current := a.env.Client
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c, err := current.SwitchContext(ctx, arg)
+			return contextSwitchedMsg{c, err}
+		}
+	}
+	spec, ok := Lookup(a.registry, name)
+	if !ok {
+		a.prompt.Err = fmt.Sprintf("unknown command %q%s", name, a.didYouMean(name))
+		return nil
+	}
+	a.prompt = nil
+	return a.open(spec)
+}
+
+// didYouMean suggests the closest view name for a typo.
+func (a *App) didYouMean(typed string) string {
+	best, bestD := "", 3
+	for _, v := range a.registry {
+		for _, n := range append([]string{v.Name}, v.Aliases...) {
+			if d := editDistance(typed, n); d < bestD {
+				best, bestD = n, d
+			}
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(": did you mean %q?", best)
+}
+
+// editDistance is the Levenshtein distance between two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// open replaces the whole stack with a fresh view of spec in the current namespace.
+func (a *App) open(spec ViewSpec) tea.Cmd {
+	for _, p := range a.stack {
+		p.Close()
+	}
+	a.rootSpec = spec
+	page := spec.New(a.env, a.env.Namespace)
+	a.stack = []Page{page}
+	return page.Init()
+}
+
+// switchNamespace reopens the root view in ns ("" for all) and remembers ns as a favourite.
+func (a *App) switchNamespace(ns string) tea.Cmd {
+	a.env.Namespace = ns
+	a.rememberNamespace(ns)
+	return a.open(a.rootSpec)
+}
+
+// rememberNamespace keeps the nine most recently used namespaces for keys 1–9 (0 is all).
+func (a *App) rememberNamespace(ns string) {
+	if ns == "" {
+		return
+	}
+	a.favourites = slices.DeleteFunc(a.favourites, func(s string) bool { return s == ns })
+	a.favourites = append([]string{ns}, a.favourites...)
+	if len(a.favourites) > 9 {
+		a.favourites = a.favourites[:9]
+	}
+}
+
+// favourite switches to favourite namespace n (0 = all namespaces).
+func (a *App) favourite(n int) tea.Cmd {
+	if n == 0 {
+		return a.switchNamespace("")
+	}
+	if n > len(a.favourites) {
+		a.notify(LevelWarn, fmt.Sprintf("no namespace on key %d yet (use :ns NAME)", n), 3*time.Second)
+		return nil
+	}
+	return a.switchNamespace(a.favourites[n-1])
+}
+
+// contextSwitched installs the new client, or reports why the switch failed (the old
+// context stays in use).
+func (a *App) contextSwitched(msg contextSwitchedMsg) tea.Cmd {
+	if msg.err != nil {
+		a.notify(LevelError, "context switch failed: "+msg.err.Error(), 8*time.Second)
+		return nil
+	}
+	a.env.Client = msg.client
+	a.env.Namespace = msg.client.Info.Namespace
+	a.favourites = nil
+	a.rememberNamespace(a.env.Namespace)
+	a.notify(LevelOK, "switched to "+msg.client.Info.Context, 3*time.Second)
+	return a.open(a.rootSpec)
+}
+
+func (a *App) notify(level Level, text string, d time.Duration) {
+	a.toast = &toast{Level: level, Text: text, Until: a.env.Now().Add(d)}
+}

@@ -1,0 +1,84 @@
+package ui
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/sahilm/fuzzy"
+)
+
+// FilterKeys lowercases each row's filter text once per snapshot, so a keystroke over
+// 50,000 rows is a scan of ready-made strings.
+func FilterKeys[R any](rows []R, text func(R) string) []string {
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = strings.ToLower(text(r))
+	}
+	return keys
+}
+
+// fuzzyBelow is the number of substring matches under which fuzzy matches are added:
+// with plenty of exact hits, fuzzy ones are noise (and the slow part on 50k rows).
+const fuzzyBelow = 100
+
+// rankAtMost is the most fuzzy-only matches that are ranked by score (~2 µs each).
+const rankAtMost = 1000
+
+// Match returns the indexes of keys that match query: rows containing it as a substring
+// first, in their table order, then (when fewer than fuzzyBelow rows contain it) rows that
+// only match fuzzily (its letters in order, scored by sahilm/fuzzy), best first.
+// keys must be lowercase. within, when not nil, limits the search to those indexes: pass
+// the previous call's pool when the query has only grown, since a longer query never
+// matches more. pool is every index that matched at all, shown or not, in order.
+func Match(keys []string, query string, within []int) (shown, pool []int) {
+	q := strings.ToLower(query)
+	var exact, loose []int
+	consider := func(i int) {
+		k := keys[i]
+		switch {
+		case strings.Contains(k, q):
+			exact = append(exact, i)
+			pool = append(pool, i)
+		case subsequence(k, q):
+			loose = append(loose, i)
+			pool = append(pool, i)
+		}
+	}
+	if within != nil { // within is a previous pool: ascending, so results stay in order
+		for _, i := range within {
+			consider(i)
+		}
+	} else {
+		for i := range keys {
+			consider(i)
+		}
+	}
+	if len(loose) == 0 || len(exact) >= fuzzyBelow {
+		return exact, pool
+	}
+	if len(loose) > rankAtMost {
+		return append(exact, loose...), pool // too many to rank within a keystroke: table order
+	}
+	candidates := make([]string, len(loose))
+	for i, idx := range loose {
+		candidates[i] = keys[idx]
+	}
+	matches := fuzzy.FindNoSort(q, candidates)
+	sort.SliceStable(matches, func(i, j int) bool { return matches[i].Score > matches[j].Score })
+	for _, m := range matches {
+		exact = append(exact, loose[m.Index])
+	}
+	return exact, pool
+}
+
+// subsequence reports whether q's bytes appear in k in order: a cheap prefilter that
+// keeps the fuzzy scorer off rows that cannot match.
+func subsequence(k, q string) bool {
+	j := 0
+	for i := 0; i < len(k) && j < len(q); i++ {
+		if k[i] == q[j] {
+			j++
+		}
+	}
+	return j == len(q)
+}

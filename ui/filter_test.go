@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+func TestMatch(t *testing.T) {
+	keys := FilterKeys([]string{"shop/web-1", "shop/web-canary-2", "payments/ledger", "shop/worker-b"}, func(s string) string { return s })
+	cases := []struct {
+		q    string
+		want []int
+	}{
+		{"", []int{0, 1, 2, 3}},
+		{"/", []int{0, 1, 2, 3}},
+		{"web", []int{0, 1, 3}},    // substrings in order, then worker-b (w…e…b)
+		{"WEB", []int{0, 1, 3}},    // case-insensitive
+		{"wbcnry", []int{1}},       // fuzzy only
+		{"shop/w", []int{0, 1, 3}}, // substring, table order
+		{"ldgr", []int{2}},         // fuzzy
+		{"zzz", nil},               // nothing
+		{"web-c", []int{1}},        // exact beats fuzzy
+	}
+	for _, tc := range cases {
+		got, _ := Match(keys, tc.q, nil)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("Match(%q) = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+}
+
+// BenchmarkMatch50k measures one filter keystroke over 50,000 pod-like keys.
+func BenchmarkMatch50k(b *testing.B) {
+	rows := make([]string, 50000)
+	for i := range rows {
+		rows[i] = fmt.Sprintf("team-%02d/service-%d-7c9d5b8f6-%05x", i%50, i%700, i)
+	}
+	keys := FilterKeys(rows, func(s string) string { return s })
+	for _, q := range []string{"s", "se", "serv", "service-42", "tm7sv"} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				Match(keys, q, nil)
+			}
+		})
+	}
+	// Typing "service-42" one key at a time, each search narrowed to the previous result.
+	b.Run("typed", func(b *testing.B) {
+		for b.Loop() {
+			var pool []int
+			for n := 1; n <= len("service-42"); n++ {
+				_, pool = Match(keys, "service-42"[:n], pool)
+			}
+		}
+	})
+}
+
+// Narrowing to the previous result gives the same answer as a full search.
+func TestMatchNarrowing(t *testing.T) {
+	rows := make([]string, 3000)
+	for i := range rows {
+		rows[i] = fmt.Sprintf("ns-%d/pod-%x", i%7, i*7919)
+	}
+	keys := FilterKeys(rows, func(s string) string { return s })
+	query := "ns-3/pod-1a"
+	var pool []int
+	for n := 1; n <= len(query); n++ {
+		var shown []int
+		shown, pool = Match(keys, query[:n], pool)
+		if full, _ := Match(keys, query[:n], nil); !slices.Equal(shown, full) {
+			t.Fatalf("query %q: narrowed %v != full %v", query[:n], shown, full)
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/theme"
+)
+
+type item struct{ ns, name string }
+
+func (i *item) RowKey() kube.Key { return kube.Key{Namespace: i.ns, Name: i.name} }
+
+func testPage(names ...string) *ListPage[*item] {
+	env := &Env{Client: &kube.Client{}, Styles: theme.New(theme.Dark()), Now: time.Now}
+	spec := ListSpec[*item]{
+		Noun: "items",
+		Columns: func(*Env, bool) []Column[*item] {
+			return []Column[*item]{{Name: "NAME", Flex: true, Value: func(i *item) string { return i.name }}}
+		},
+	}
+	p := NewListPage(env, spec, "ns")
+	rows := make([]*item, len(names))
+	for i, n := range names {
+		rows[i] = &item{"ns", n}
+	}
+	p.Show(kube.Snapshot[*item]{Rows: rows, State: kube.State{Phase: kube.PhaseLive}})
+	return p
+}
+
+// run executes cmd (and any batch) synchronously and feeds the resulting messages back.
+func run(p Page, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	switch msg := cmd().(type) {
+	case tea.BatchMsg:
+		for _, c := range msg {
+			run(p, c)
+		}
+	case nil:
+	default:
+		if _, ok := msg.(filteredMsg[*item]); ok {
+			_, next := p.Update(msg)
+			run(p, next)
+		}
+	}
+}
+
+func typeKeys(p *ListPage[*item], keys ...string) {
+	for _, k := range keys {
+		var msg tea.KeyPressMsg
+		switch k {
+		case "esc":
+			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		case "enter":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		case "backspace":
+			msg = tea.KeyPressMsg{Code: tea.KeyBackspace}
+		default:
+			msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+		}
+		_, cmd := p.Update(msg)
+		run(p, cmd)
+	}
+}
+
+func TestListFilter(t *testing.T) {
+	p := testPage("web-1", "web-canary", "ledger", "worker")
+	typeKeys(p, "/", "c", "a", "n")
+	if !p.Capturing() || p.table.Len() != 1 {
+		t.Fatalf("typing /can: capturing %v, %d rows; want the filter open on 1 row", p.Capturing(), p.table.Len())
+	}
+	if got := p.Title(); got != "items(ns)[1 of 4] /can" {
+		t.Errorf("title %q", got)
+	}
+	screen := ansi.Strip(p.View(40, 6))
+	if !strings.Contains(screen, "web-canary") || strings.Contains(screen, "ledger") || !strings.Contains(screen, "/can") {
+		t.Errorf("filtered screen:\n%s", screen)
+	}
+	typeKeys(p, "backspace", "backspace", "backspace")
+	if p.table.Len() != 4 {
+		t.Errorf("after erasing the query: %d rows, want 4", p.table.Len())
+	}
+	typeKeys(p, "l", "d", "enter")
+	if p.Capturing() || p.table.Len() != 1 {
+		t.Fatalf("after enter: capturing %v, %d rows; want closed prompt, filter kept", p.Capturing(), p.table.Len())
+	}
+	// A new snapshot is filtered too: rows never flash unfiltered.
+	run(p, p.Show(kube.Snapshot[*item]{Rows: []*item{{"ns", "ledger"}, {"ns", "ledger-2"}, {"ns", "web-1"}}}))
+	if p.table.Len() != 2 {
+		t.Errorf("new snapshot under filter ld: %d rows, want 2", p.table.Len())
+	}
+	if !p.Escape() || p.table.Len() != 3 {
+		t.Errorf("esc must clear the filter and show all 3 rows, got %d", p.table.Len())
+	}
+	if p.Escape() {
+		t.Errorf("a second esc has nothing to clear and must go back")
+	}
+}
+
+// A result computed for an older query is dropped, never painted.
+func TestListFilterDropsStaleResults(t *testing.T) {
+	p := testPage("alpha", "beta", "gamma")
+	typeKeys(p, "/")
+	_, first := p.Update(tea.KeyPressMsg{Code: 'a', Text: "a"})
+	_, second := p.Update(tea.KeyPressMsg{Code: 'l', Text: "l"})
+	run(p, second)
+	run(p, first) // arrives late
+	if p.table.Len() != 1 {
+		t.Errorf("stale result for %q replaced the newer one: %d rows", "a", p.table.Len())
+	}
+}
