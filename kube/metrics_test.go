@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	goruntime "runtime"
 	"sync"
 	"testing"
 	"time"
@@ -318,4 +319,28 @@ func TestPodResources(t *testing.T) {
 	if got := PodResources(spec); got.CPUReq != 1000 || got.CPULim != 2000 || got.MemReq != want.MemReq {
 		t.Fatalf("pod-level resources: %+v", got)
 	}
+}
+
+// BenchmarkPoll50k measures one poll of 50,000 pods (one container each) once histories
+// are full: merge time, allocations, and the heap the histories keep.
+func BenchmarkPoll50k(b *testing.B) {
+	items := make([]metricsv1beta1.PodMetrics, 50000)
+	for i := range items {
+		items[i] = podMetrics("ns", fmt.Sprintf("pod-%05d", i), "app")
+	}
+	list := &metricsv1beta1.PodMetricsList{Items: items}
+	p := NewMetricsPoller(func(context.Context, string) (*metricsv1beta1.PodMetricsList, error) { return list, nil }, time.Hour)
+	var before, after goruntime.MemStats
+	goruntime.GC()
+	goruntime.ReadMemStats(&before)
+	for range HistoryLen + historySlack {
+		p.Poll(context.Background())
+	}
+	goruntime.GC()
+	goruntime.ReadMemStats(&after)
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Poll(context.Background())
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(items)), "retained-B/pod")
 }
