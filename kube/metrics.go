@@ -66,21 +66,16 @@ func (h History) Last() (Sample, bool) {
 }
 
 // CPU returns the window's CPU values in millicores, oldest first.
-func (h History) CPU() []int64 {
-	s := h.Samples()
-	out := make([]int64, len(s))
-	for i, x := range s {
-		out[i] = x.CPUMilli()
-	}
-	return out
-}
+func (h History) CPU() []int64 { return h.values(Sample.CPUMilli) }
 
 // Mem returns the window's memory values in bytes, oldest first.
-func (h History) Mem() []int64 {
+func (h History) Mem() []int64 { return h.values(Sample.MemBytes) }
+
+func (h History) values(get func(Sample) int64) []int64 {
 	s := h.Samples()
 	out := make([]int64, len(s))
 	for i, x := range s {
-		out[i] = x.MemBytes()
+		out[i] = get(x)
 	}
 	return out
 }

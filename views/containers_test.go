@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/kdeck/kdeck/kube"
@@ -75,14 +74,12 @@ func renderContainers(t *testing.T, env *ui.Env, w, h int, pod *corev1.Pod, stat
 		rows = append(rows, kube.PodDetailRow(pod))
 	}
 	v.Show(kube.Snapshot[*kube.PodDetail]{Rows: rows, State: state})
-	app := ui.New(env, Registry, ui.ViewSpec{Name: "containers", New: func(*ui.Env, string) ui.Page { return v }})
-	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	return app.View().Content
+	return frame(env, v, w, h)
 }
 
 func TestContainersGolden(t *testing.T) {
 	live := kube.State{Phase: kube.PhaseLive, LiveSince: fixedNow.Add(-time.Minute)}
-	for _, size := range [][2]int{{80, 24}, {200, 50}, {20, 5}} {
+	for _, size := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			golden.RequireEqual(t, ansi.Strip(renderContainers(t, withMetrics(testEnv("")), size[0], size[1], fixtureWebPod(), live)))
 		})
@@ -140,16 +137,7 @@ func TestContainersEverySize(t *testing.T) {
 	env := withMetrics(testEnv(""))
 	for w := 1; w <= 250; w += 3 {
 		for _, h := range []int{1, 2, 3, 4, 5, 6, 24, 40} {
-			out := renderContainers(t, env, w, h, fixtureWebPod(), kube.State{Phase: kube.PhaseLive})
-			lines := strings.Split(out, "\n")
-			if len(lines) != h {
-				t.Fatalf("%dx%d: %d lines", w, h, len(lines))
-			}
-			for i, l := range lines {
-				if lw := ansi.StringWidth(l); lw > w {
-					t.Fatalf("%dx%d: line %d is %d wide: %q", w, h, i, lw, ansi.Strip(l))
-				}
-			}
+			checkFits(t, renderContainers(t, env, w, h, fixtureWebPod(), kube.State{Phase: kube.PhaseLive}), w, h)
 		}
 	}
 }

@@ -88,17 +88,38 @@ func render(t *testing.T, ns string, w, h int, rows []*kube.Pod, state kube.Stat
 // renderEnv draws the whole app frame around a pods view of env's namespace holding rows.
 func renderEnv(t *testing.T, env *ui.Env, w, h int, rows []*kube.Pod, state kube.State) string {
 	t.Helper()
-	ns := env.Namespace
-	v := NewPods(env, ns)
+	v := NewPods(env, env.Namespace)
 	v.Show(kube.Snapshot[*kube.Pod]{Rows: rows, State: state})
-	app := ui.New(env, Registry, ui.ViewSpec{Name: "pods", New: func(*ui.Env, string) ui.Page { return v }})
+	return frame(env, v, w, h)
+}
+
+// frame draws the whole app frame of a w × h terminal around page.
+func frame(env *ui.Env, page ui.Page, w, h int) string {
+	app := ui.New(env, Registry, ui.ViewSpec{Name: "test", New: func(*ui.Env, string) ui.Page { return page }})
 	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return app.View().Content
 }
 
+// goldenSizes are the terminal sizes every view has a golden screen for.
+var goldenSizes = [][2]int{{80, 24}, {200, 50}, {20, 5}}
+
+// checkFits fails the test unless out is exactly h lines, none wider than w.
+func checkFits(t *testing.T, out string, w, h int) {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	if len(lines) != h {
+		t.Fatalf("%dx%d: %d lines", w, h, len(lines))
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			t.Fatalf("%dx%d: line %d is %d wide: %q", w, h, i, lw, ansi.Strip(l))
+		}
+	}
+}
+
 func TestPodsGolden(t *testing.T) {
 	live := kube.State{Phase: kube.PhaseLive, LiveSince: fixedNow.Add(-time.Minute)}
-	for _, size := range [][2]int{{80, 24}, {200, 50}, {20, 5}} {
+	for _, size := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			golden.RequireEqual(t, ansi.Strip(render(t, "", size[0], size[1], fixturePods(), live)))
 		})
@@ -146,18 +167,10 @@ func TestPodsStatusColour(t *testing.T) {
 // requested number of lines, none wider than the terminal.
 func TestPodsEverySize(t *testing.T) {
 	rows := fixturePods()
+	env := withMetrics(testEnv(""))
 	for w := 1; w <= 300; w++ {
 		for _, h := range []int{1, 2, 3, 4, 5, 6, 7, 24, 60} {
-			out := render(t, "", w, h, rows, kube.State{Phase: kube.PhaseLive})
-			lines := strings.Split(out, "\n")
-			if len(lines) != h {
-				t.Fatalf("%dx%d: %d lines", w, h, len(lines))
-			}
-			for i, l := range lines {
-				if lw := ansi.StringWidth(l); lw > w {
-					t.Fatalf("%dx%d: line %d is %d wide: %q", w, h, i, lw, ansi.Strip(l))
-				}
-			}
+			checkFits(t, renderEnv(t, env, w, h, rows, kube.State{Phase: kube.PhaseLive}), w, h)
 		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	metrics "k8s.io/metrics/pkg/client/clientset/versioned"
 
@@ -137,22 +136,9 @@ func TestMetricsPodsAndContainers(t *testing.T) {
 // say n/a, the status line says why, and the rest of the view works.
 func TestMetricsNotInstalled(t *testing.T) {
 	name := "kdeck-e2e-nometrics"
-	out, err := testbedCmd("up", name)
-	if err != nil {
-		t.Fatalf("starting a throwaway cluster: %v", err)
-	}
-	t.Cleanup(func() { _, _ = testbedCmd("down", name) })
-	kubeconfig := strings.TrimSpace(out)
+	kubeconfig, cs := startCluster(t, name)
 	if out, err := testbedCmd("kubectl", name, "delete", "apiservice", "v1beta1.metrics.k8s.io"); err != nil {
 		t.Fatalf("delete apiservice: %v: %s", err, out)
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
 	}
 	if _, err := cs.CoreV1().Pods("default").Create(ctx(t), metricsPod("default", "busy"), metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create pod: %v", err)
