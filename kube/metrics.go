@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 	metrics "k8s.io/metrics/pkg/client/clientset/versioned"
@@ -185,7 +186,7 @@ func MetricsLister(cs metrics.Interface) PodMetricsLister {
 type MetricsPoller struct {
 	list     PodMetricsLister
 	interval time.Duration
-	timeout  time.Duration
+	timeout  time.Duration // bounds one LIST (a 50k-pod answer is 13-20 MB)
 	now      func() time.Time
 
 	mu     sync.Mutex
@@ -203,7 +204,7 @@ func NewMetricsPoller(list PodMetricsLister, interval time.Duration) *MetricsPol
 		interval = DefaultMetricsInterval
 	}
 	return &MetricsPoller{
-		list: list, interval: interval, timeout: 10 * time.Second, now: time.Now,
+		list: list, interval: interval, timeout: max(10*time.Second, interval), now: time.Now,
 		snap: &MetricsSnapshot{State: MetricsState{Reason: ReasonNotPolled}},
 		subs: map[*MetricsSub]struct{}{},
 	}
@@ -374,7 +375,9 @@ func merge(old map[Key]PodUsage, items []metricsv1beta1.PodMetrics) map[Key]PodU
 func sampleOf(usage corev1.ResourceList) Sample {
 	var s Sample
 	if q, ok := usage[corev1.ResourceCPU]; ok {
-		s.CPU = clampU32(q.MilliValue())
+		// metrics-server reports nanocores (89995117n, 90002594n for a steady 90m);
+		// round to the nearest millicore, where MilliValue would round 90.003m up to 91m
+		s.CPU = clampU32((q.ScaledValue(resource.Nano) + 500_000) / 1_000_000)
 	}
 	if q, ok := usage[corev1.ResourceMemory]; ok {
 		s.MemKi = clampU32((q.Value() + 1023) / 1024)

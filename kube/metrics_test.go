@@ -62,6 +62,11 @@ func TestSampleUnits(t *testing.T) {
 	if s.CPUMilli() != 1500 || s.MemBytes() != 100<<20 {
 		t.Fatalf("got %dm %d bytes", s.CPUMilli(), s.MemBytes())
 	}
+	for q, want := range map[string]uint32{"89995117n": 90, "90002594n": 90, "90500000n": 91, "90m": 90, "0": 0, "2": 2000} {
+		if got := sampleOf(corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(q)}).CPU; got != want {
+			t.Errorf("%s is %dm, want %dm", q, got, want)
+		}
+	}
 	if got := sampleOf(corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("1")}).MemKi; got != 1 {
 		t.Fatalf("1 byte rounds to %d KiB, want 1", got)
 	}
