@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/clientcmd"
 	metrics "k8s.io/metrics/pkg/client/clientset/versioned"
 
@@ -69,7 +70,7 @@ func lineWith(screen, s string) string {
 
 // A pod using 90m of its 100m request shows 90m and 90% in the pods view once
 // metrics-server has scraped it; Enter opens its containers with the same numbers and the
-// pod's requests and limits; esc goes back to the pods.
+// pod's requests and limits, and follows a change of usage; esc goes back to the pods.
 func TestMetricsPodsAndContainers(t *testing.T) {
 	ns := newNamespace(t)
 	if _, err := testbed.clientset.CoreV1().Pods(ns).Create(ctx(t), metricsPod(ns, "busy"), metav1.CreateOptions{}); err != nil {
@@ -125,10 +126,21 @@ func TestMetricsPodsAndContainers(t *testing.T) {
 		t.Errorf("pod usage line missing:\n%s", screen)
 	}
 
+	// usage rises to 150m: the open containers view follows within a scrape and a poll
+	patch := []byte(`{"metadata":{"annotations":{"kwok.x-k8s.io/usage-cpu":"150m"}}}`)
+	if _, err := testbed.clientset.CoreV1().Pods(ns).Patch(ctx(t), "busy", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatalf("patch usage: %v", err)
+	}
+	took = term.WaitFor("150m and 150% on the app row", 90*time.Second, func(s string) bool {
+		l := lineWith(s, "registry.example.com/app:1.0")
+		return strings.Contains(l, " 150m ") && strings.Contains(l, " 150% ")
+	})
+	t.Logf("usage change on screen %s after the patch", took)
+
 	term.Send("Escape")
 	term.WaitText("pods("+ns+")[1]", 3*time.Second)
-	if l := lineWith(term.Screen(), "busy"); !strings.Contains(l, " 90m ") {
-		t.Errorf("back on the pods view, the numbers are gone: %q", l)
+	if l := lineWith(term.Screen(), "busy"); !strings.Contains(l, " 150m ") {
+		t.Errorf("back on the pods view, the numbers are not current: %q", l)
 	}
 }
 
