@@ -164,9 +164,9 @@ func (s *MetricsSnapshot) Pod(k Key) (PodUsage, bool) {
 
 // The reasons metrics are not shown.
 const (
-	ReasonNotInstalled = "metrics API not installed"
-	ReasonNotYet       = "metrics not available yet"
-	ReasonNotPolled    = "metrics loading…"
+	ReasonNotInstalled = "metrics API not installed" // no metrics.k8s.io APIService (404)
+	ReasonNotYet       = "metrics not available yet" // the API answers but lists no pods yet
+	ReasonNotPolled    = "metrics loading…"          // before the first poll has answered
 )
 
 // PodMetricsLister lists the PodMetrics of one namespace ("" for all) in one request.
