@@ -3,12 +3,17 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 E2E_TIMEOUT ?= 40m
+# make bench knobs: pod counts (ascending), CPU-under-churn duration, keep the cluster afterwards
+BENCH_SIZES ?= 10000,50000
+BENCH_CHURN ?= 60s
+BENCH_KEEP  ?= true
+BENCH_FLAGS ?=
 
-.PHONY: build test vet unit e2e testbed release-check demo demo-down tools-check
+.PHONY: build test vet unit e2e testbed release-check demo demo-down tools-check screenshots bench bench-down
 
 ## build: compile kdeck into bin/
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kdeck ./cmd/kdeck
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/kdeck ./cmd/kdeck
 
 ## test: vet, unit tests with -race, end-to-end tests on a fresh testbed cluster, release config check
 test: vet unit e2e release-check
@@ -40,3 +45,16 @@ demo-down:
 
 tools-check:
 	@command -v tmux >/dev/null || { echo "make: the end-to-end tests need tmux (Debian/Ubuntu: sudo apt-get install tmux; macOS: brew install tmux)"; exit 1; }
+
+## screenshots: render screenshots/*.svg from kdeck on the demo cluster
+screenshots: testbed
+	hack/screenshots.sh
+
+## bench: kdeck vs the DESIGN.md budgets at 10k and 50k pods on the kdeck-bench testbed cluster
+## (kept afterwards: creating 50k pods takes minutes). BENCH_FLAGS="-profile DIR" writes pprof files.
+bench: tools-check testbed
+	$(GO) run ./hack/bench -sizes $(BENCH_SIZES) -churn $(BENCH_CHURN) -keep=$(BENCH_KEEP) $(BENCH_FLAGS)
+
+## bench-down: delete the bench cluster
+bench-down:
+	hack/testbed.sh down kdeck-bench

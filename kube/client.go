@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -43,6 +44,10 @@ type Client struct {
 	Info      Info
 	Metrics   *MetricsPoller // pod metrics (metrics.k8s.io), shared by every view; nil in tests without it
 	Contexts  []string       // every context in the kubeconfig, sorted
+	// Resources resolves typed resource names through discovery, on first use only.
+	Resources *Resources
+	// HTTP is the connection pool the clientset uses, shared by the Table client.
+	HTTP *http.Client
 
 	flags     *genericclioptions.ConfigFlags
 	userAgent string
@@ -76,7 +81,11 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 		return nil, configError(flags, err)
 	}
 	tune(cfg, userAgent)
-	cs, err := kubernetes.NewForConfig(cfg)
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, configError(flags, err)
+	}
+	cs, err := kubernetes.NewForConfigAndClient(cfg, hc)
 	if err != nil {
 		return nil, configError(flags, err)
 	}
@@ -94,8 +103,9 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 	}
 	info.ServerVersion = v.GitVersion
 	contexts := slices.Sorted(maps.Keys(raw.Contexts))
-	c := &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts, flags: flags, userAgent: userAgent}
-	if mcs, err := metrics.NewForConfig(cfg); err == nil {
+	c := &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts,
+		Resources: NewResources(cs.Discovery()), HTTP: hc, flags: flags, userAgent: userAgent}
+	if mcs, err := metrics.NewForConfigAndClient(cfg, hc); err == nil {
 		c.Metrics = NewMetricsPoller(MetricsLister(mcs), DefaultMetricsInterval)
 	}
 	return c, nil

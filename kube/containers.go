@@ -1,12 +1,16 @@
 package kube
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -16,7 +20,7 @@ type PodDetail struct {
 	Name       string
 	Status     string
 	Node       string
-	Resources  Resources   // the pod's summed requests and limits (see PodResources)
+	ReqLim     ReqLim      // the pod's summed requests and limits (see PodResources)
 	Containers []Container // init containers first, in spec order, then regular ones
 }
 
@@ -25,26 +29,43 @@ func (d *PodDetail) RowKey() Key { return Key{d.Namespace, d.Name} }
 
 // Container summarises one container of a pod: spec and status together.
 type Container struct {
-	Name      string
-	Image     string
-	Init      bool // an init container (Sidecar tells whether it keeps running)
-	Sidecar   bool // a restartable init container
-	Ready     bool
-	State     string // "running", "waiting: CrashLoopBackOff", "terminated: Error (exit 1)"
-	Restarts  int32
-	Ports     string // "http:8080,53/UDP"
-	Probes    string // "L:http-get :8080/healthz R:tcp :8080"
-	Resources Resources
+	Name     string
+	Image    string
+	Init     bool // an init container (Sidecar tells whether it keeps running)
+	Sidecar  bool // a restartable init container
+	Ready    bool
+	State    string // "running", "waiting: CrashLoopBackOff", "terminated: Error (exit 1)"
+	Restarts int32
+	Ports    string // "http:8080,53/UDP"
+	Probes   string // "L:http-get :8080/healthz R:tcp :8080"
+	ReqLim   ReqLim
 }
 
-// PodDetailSource watches the single pod ns/name, so the containers view stays live.
+// PodDetailSource watches the single pod ns/name (a field selector), so the containers
+// view stays live.
 func PodDetailSource(cs kubernetes.Interface, ns, name string) Source[*PodDetail] {
-	return podSource(cs, ns, fields.OneTermEqualSelector("metadata.name", name).String(), PodDetailRow)
+	pods := cs.CoreV1().Pods(ns)
+	one := fields.OneTermEqualSelector("metadata.name", name).String()
+	list := func(ctx context.Context, o metav1.ListOptions) (*corev1.PodList, error) {
+		o.FieldSelector = one
+		return pods.List(ctx, o)
+	}
+	watchOne := func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+		o.FieldSelector = one
+		return pods.Watch(ctx, o)
+	}
+	return typedSource("pods", ns, "", list, watchOne, func(l *corev1.PodList) []corev1.Pod { return l.Items }, PodDetailRow)
+}
+
+// Equal reports whether two rows show the same thing (see Row).
+func (d *PodDetail) Equal(o *PodDetail) bool {
+	return d.Namespace == o.Namespace && d.Name == o.Name && d.Status == o.Status && d.Node == o.Node &&
+		d.ReqLim == o.ReqLim && slices.Equal(d.Containers, o.Containers)
 }
 
 // PodDetailRow summarises p and its containers.
 func PodDetailRow(p *corev1.Pod) *PodDetail {
-	d := &PodDetail{Namespace: p.Namespace, Name: p.Name, Node: p.Spec.NodeName, Resources: PodResources(&p.Spec)}
+	d := &PodDetail{Namespace: p.Namespace, Name: p.Name, Node: p.Spec.NodeName, ReqLim: PodResources(&p.Spec)}
 	d.Status, _, _ = podStatus(p)
 	statuses := func(list []corev1.ContainerStatus) map[string]*corev1.ContainerStatus {
 		m := make(map[string]*corev1.ContainerStatus, len(list))
@@ -69,7 +90,7 @@ func PodDetailRow(p *corev1.Pod) *PodDetail {
 }
 
 func containerRow(c *corev1.Container, st *corev1.ContainerStatus) Container {
-	row := Container{Name: c.Name, Image: c.Image, Resources: ContainerResources(&c.Resources),
+	row := Container{Name: c.Name, Image: c.Image, ReqLim: ContainerResources(&c.Resources),
 		Ports: ports(c.Ports), Probes: probes(c), State: "waiting"}
 	if st == nil {
 		return row

@@ -309,14 +309,14 @@ func TestPodResources(t *testing.T) {
 		},
 	}
 	got := PodResources(spec)
-	want := Resources{CPUReq: 150, CPULim: 0, MemReq: (32 + 100 + 50) << 20, MemLim: 0}
+	want := ReqLim{CPUReq: 150, CPULim: 0, MemReq: (32 + 100 + 50) << 20, MemLim: 0}
 	if got != want {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 	spec.Containers[1].Resources.Limits = rl("300m", "50Mi")
 	spec.Containers[0].Resources.Limits = rl("200m", "200Mi")
 	got = PodResources(spec)
-	want = Resources{CPUReq: 450, CPULim: 600, MemReq: (32 + 100 + 50) << 20, MemLim: (64 + 200 + 50) << 20}
+	want = ReqLim{CPUReq: 450, CPULim: 600, MemReq: (32 + 100 + 50) << 20, MemLim: (64 + 200 + 50) << 20}
 	if got != want {
 		t.Fatalf("all bounded: got %+v, want %+v", got, want)
 	}

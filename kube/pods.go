@@ -1,15 +1,11 @@
 package kube
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -25,13 +21,13 @@ type Pod struct {
 	Restarts    int32
 	Ready       int16 // ready containers
 	Containers  int16 // all regular containers
-	Resources         // summed requests and limits, for usage as a percentage
+	ReqLim            // summed requests and limits, for usage as a percentage
 }
 
-// Resources are CPU and memory requests and limits; 0 means none set. For a pod they
+// ReqLim is CPU and memory requests and limits; 0 means none set. For a pod they
 // are the sums over its regular and sidecar containers (or its pod-level resources), and a
 // limit is 0 unless every one of those containers has one, since the pod is then unbounded.
-type Resources struct {
+type ReqLim struct {
 	CPUReq, CPULim int64 // millicores
 	MemReq, MemLim int64 // bytes
 }
@@ -39,43 +35,20 @@ type Resources struct {
 // RowKey implements Row.
 func (p *Pod) RowKey() Key { return Key{p.Namespace, p.Name} }
 
+// Equal reports whether two rows show the same thing (see Row).
+func (p *Pod) Equal(o *Pod) bool { return *p == *o }
+
 // PodSource returns the Source for pods in ns ("" for all namespaces), streamed as protobuf.
 func PodSource(cs kubernetes.Interface, ns string) Source[*Pod] {
-	return podSource(cs, ns, "", PodRow)
+	return PodSourceSelector(cs, ns, "")
 }
 
-// podSource lists and watches the pods of ns matching fieldSelector ("" for all) and
-// summarises each with convert.
-func podSource[R Row](cs kubernetes.Interface, ns, fieldSelector string, convert func(*corev1.Pod) R) Source[R] {
+// PodSourceSelector returns the Source for the pods in ns matching the label selector
+// ("app=web"; "" for every pod).
+func PodSourceSelector(cs kubernetes.Interface, ns, selector string) Source[*Pod] {
 	pods := cs.CoreV1().Pods(ns)
-	return Source[R]{
-		Resource:  "pods",
-		Namespace: ns,
-		List: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.FieldSelector = fieldSelector
-			return pods.List(ctx, o)
-		},
-		Watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.FieldSelector = fieldSelector
-			return pods.Watch(ctx, o)
-		},
-		Convert: func(obj runtime.Object) (R, bool) {
-			p, ok := obj.(*corev1.Pod)
-			if !ok {
-				var zero R
-				return zero, false
-			}
-			return convert(p), true
-		},
-		Items: func(list runtime.Object) []runtime.Object {
-			l := list.(*corev1.PodList)
-			out := make([]runtime.Object, len(l.Items))
-			for i := range l.Items {
-				out[i] = &l.Items[i]
-			}
-			return out
-		},
-	}
+	return typedSource("pods", ns, selector, pods.List, pods.Watch,
+		func(l *corev1.PodList) []corev1.Pod { return l.Items }, PodRow)
 }
 
 // PodRow summarises p the way `kubectl get pods` does.
@@ -94,13 +67,13 @@ func PodRow(p *corev1.Pod) *Pod {
 		}
 	}
 	r.Status, r.Restarts, r.LastRestart = podStatus(p)
-	r.Resources = PodResources(&p.Spec)
+	r.ReqLim = PodResources(&p.Spec)
 	return r
 }
 
 // ContainerResources reads one container's requests and limits.
-func ContainerResources(rr *corev1.ResourceRequirements) Resources {
-	var r Resources
+func ContainerResources(rr *corev1.ResourceRequirements) ReqLim {
+	var r ReqLim
 	if q, ok := rr.Requests[corev1.ResourceCPU]; ok {
 		r.CPUReq = q.MilliValue()
 	}
@@ -125,8 +98,8 @@ func ContainerResources(rr *corev1.ResourceRequirements) Resources {
 
 // PodResources sums the requests and limits of the containers that run for the pod's life
 // (regular containers and restartable init "sidecars"); pod-level resources win when set.
-func PodResources(spec *corev1.PodSpec) Resources {
-	var sum Resources
+func PodResources(spec *corev1.PodSpec) ReqLim {
+	var sum ReqLim
 	cpuBounded, memBounded := true, true
 	add := func(c *corev1.Container) {
 		r := ContainerResources(&c.Resources)

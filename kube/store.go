@@ -28,6 +28,8 @@ func (k Key) Compare(o Key) int {
 }
 
 // Row is a compact, immutable summary of one object. Stores replace rows, never mutate them.
+// A row type may also have a method Equal(R) bool: updates equal to the current row are
+// then dropped without waking the view.
 type Row interface {
 	comparable
 	RowKey() Key
@@ -62,6 +64,7 @@ type Snapshot[R Row] struct {
 type Source[R Row] struct {
 	Resource  string // plural resource name, for errors ("pods")
 	Namespace string // "" for all namespaces
+	Selector  string // label selector every List and Watch carries ("" for every object)
 	// List returns one page of objects; opts carries Limit and Continue.
 	List func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error)
 	// Watch opens a watch; with SendInitialEvents set it streams the current state first.
@@ -128,6 +131,9 @@ func (s *Store[R]) upsert(r R) {
 	if n == 0 || s.rows[n-1].RowKey().Compare(k) < 0 { // fast path: the server lists in order
 		s.rows = append(s.rows, r)
 	} else if i, found := s.search(k); found {
+		if eq, ok := any(s.rows[i]).(interface{ Equal(R) bool }); ok && eq.Equal(r) {
+			return // a change kdeck does not show (labels, annotations): no redraw
+		}
 		s.rows[i] = r
 	} else {
 		s.rows = slices.Insert(s.rows, i, r)
@@ -221,7 +227,7 @@ func (s *Store[R]) cycle(ctx context.Context, rv string, useWatchList bool) (str
 		s.setState(State{Phase: PhaseLive, LiveSince: s.now()})
 	}
 	if w == nil {
-		w, err = s.src.Watch(ctx, metav1.ListOptions{ResourceVersion: rv, AllowWatchBookmarks: true})
+		w, err = s.src.Watch(ctx, metav1.ListOptions{ResourceVersion: rv, AllowWatchBookmarks: true, LabelSelector: s.src.Selector})
 		if err != nil {
 			if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
 				return "", useWatchList, errExpired
@@ -257,6 +263,7 @@ func (s *Store[R]) watchList(ctx context.Context) (watch.Interface, string, erro
 		SendInitialEvents:    ptr.To(true),
 		ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan,
 		AllowWatchBookmarks:  true,
+		LabelSelector:        s.src.Selector,
 	})
 	if err != nil {
 		return nil, "", err
@@ -330,7 +337,7 @@ func (s *Store[R]) follow(ctx context.Context, w watch.Interface, rv string, see
 // makes the watch cache ignore the limit) and returns the list's resource version.
 func (s *Store[R]) pagedList(ctx context.Context) (string, error) {
 	seen := map[Key]struct{}{}
-	opts := metav1.ListOptions{Limit: 500}
+	opts := metav1.ListOptions{Limit: 500, LabelSelector: s.src.Selector}
 	for {
 		list, err := s.src.List(ctx, opts)
 		if err != nil {

@@ -190,3 +190,32 @@ func TestStoreBreaksAndRecovers(t *testing.T) {
 		return s.State.Phase == PhaseLive && equal(names(s), []string{"a/two"})
 	})
 }
+
+// An update that changes nothing a row shows (a label patch) does not wake the view.
+func TestStoreIgnoresInvisibleChanges(t *testing.T) {
+	s := NewStore(newScriptedServer().source())
+	s.upsert(PodRow(pod("a", "one", "1")))
+	s.Snapshot()
+	<-s.Changed()
+
+	relabelled := pod("a", "one", "2")
+	relabelled.Labels = map[string]string{"churn": "1"}
+	s.upsert(PodRow(relabelled))
+	select {
+	case <-s.Changed():
+		t.Fatalf("a label-only change woke the view")
+	default:
+	}
+
+	failed := pod("a", "one", "3")
+	failed.Status.Phase = corev1.PodFailed
+	s.upsert(PodRow(failed))
+	select {
+	case <-s.Changed():
+	default:
+		t.Fatalf("a status change did not wake the view")
+	}
+	if got := s.Snapshot().Rows[0].Status; got != "Failed" {
+		t.Fatalf("status %q, want Failed", got)
+	}
+}

@@ -46,6 +46,8 @@ type App struct {
 	prompt        *Prompt  // the `:` command prompt, when open
 	toast         *toast   // a transient message for the status line
 	favourites    []string // recently used namespaces, for keys 1–9
+	resolve       Resolver // finds views for names the registry lacks; nil: none
+	resolving     uint64   // generation of the latest resolve, to drop older answers
 }
 
 // New returns the root model showing the view first of registry.
@@ -89,6 +91,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case contextSwitchedMsg:
 		return a, a.contextSwitched(msg)
+	case resolvedMsg:
+		return a, a.resolved(msg)
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	}

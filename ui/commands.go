@@ -94,12 +94,61 @@ func (a *App) runCommand(line string) tea.Cmd {
 		}
 	}
 	spec, ok := Lookup(a.registry, name)
-	if !ok {
-		a.prompt.Err = fmt.Sprintf("unknown command %q%s", name, a.didYouMean(name))
+	if ok {
+		a.prompt = nil
+		return a.open(spec)
+	}
+	unknown := fmt.Sprintf("unknown command %q%s", name, a.didYouMean(name))
+	if a.resolve == nil {
+		a.prompt.Err = unknown
 		return nil
 	}
-	a.prompt = nil
-	return a.open(spec)
+	// not a view of ours: ask the cluster (a CRD, a rarely used kind) in a command; the
+	// prompt stays open until the answer comes
+	a.resolving++
+	gen, prompt, client, resolve := a.resolving, a.prompt, a.env.Client, a.resolve
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		spec, err := resolve(ctx, client, name)
+		return resolvedMsg{gen: gen, prompt: prompt, spec: spec, err: err, unknown: unknown, name: name}
+	}
+}
+
+// Resolver finds a view for a name the registry does not know by asking the cluster
+// (discovery); it runs in a command, never in Update. A name the cluster does not know
+// either is an error of kind kube.KindNotFound.
+type Resolver func(ctx context.Context, client *kube.Client, name string) (ViewSpec, error)
+
+// SetResolver makes command mode fall back to r for names no registered view answers to.
+func (a *App) SetResolver(r Resolver) { a.resolve = r }
+
+// resolvedMsg is a Resolver's answer for the prompt that asked.
+type resolvedMsg struct {
+	gen     uint64
+	prompt  *Prompt
+	name    string
+	spec    ViewSpec
+	err     error
+	unknown string // the error to show when the cluster does not know the name either
+}
+
+// resolved opens the view the cluster resolved, or shows why not in the prompt; answers
+// to a closed prompt or an older question are dropped.
+func (a *App) resolved(m resolvedMsg) tea.Cmd {
+	if m.gen != a.resolving || a.prompt == nil || a.prompt != m.prompt {
+		return nil
+	}
+	switch {
+	case m.err == nil:
+		a.prompt = nil
+		return a.open(m.spec)
+	case kube.KindOf(m.err) == kube.KindNotFound:
+		a.prompt.Err = m.unknown
+	default:
+		a.prompt.Err = fmt.Sprintf("cannot look up %q: %v", m.name, m.err)
+	}
+	return nil
 }
 
 // didYouMean suggests the closest view name for a typo.

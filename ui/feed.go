@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -22,16 +23,17 @@ type SnapshotMsg[R kube.Row] struct {
 // at most one per FeedInterval. A stopped feed's messages are recognised and dropped.
 type Feed[R kube.Row] struct {
 	id     uint64
-	store  *kube.Store[R]
+	store  kube.Cache[R]
 	ctx    context.Context
 	cancel context.CancelFunc
 	last   time.Time
+	less   func(a, b R) int // display order applied to each snapshot; nil keeps key order
 }
 
-// StartFeed starts a store for src in the background.
-func StartFeed[R kube.Row](env *Env, src kube.Source[R]) *Feed[R] {
+// StartFeed runs cache (a kube.Store, or stores joined) in the background.
+func StartFeed[R kube.Row](env *Env, cache kube.Cache[R]) *Feed[R] {
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &Feed[R]{id: env.NextID(), store: kube.NewStore(src), ctx: ctx, cancel: cancel}
+	f := &Feed[R]{id: env.NextID(), store: cache, ctx: ctx, cancel: cancel}
 	go f.store.Run(ctx)
 	return f
 }
@@ -39,6 +41,7 @@ func StartFeed[R kube.Row](env *Env, src kube.Source[R]) *Feed[R] {
 // Next waits for the store's next change and returns it as a SnapshotMsg.
 func (f *Feed[R]) Next() tea.Cmd {
 	wait := time.Until(f.last.Add(FeedInterval))
+	less := f.less
 	return func() tea.Msg {
 		if wait > 0 {
 			select {
@@ -51,7 +54,11 @@ func (f *Feed[R]) Next() tea.Cmd {
 		case <-f.ctx.Done():
 			return nil
 		case <-f.store.Changed():
-			return SnapshotMsg[R]{ID: f.id, Snapshot: f.store.Snapshot()}
+			snap := f.store.Snapshot()
+			if less != nil {
+				slices.SortStableFunc(snap.Rows, less) // the snapshot's own copy
+			}
+			return SnapshotMsg[R]{ID: f.id, Snapshot: snap}
 		}
 	}
 }
@@ -79,6 +86,9 @@ func FreshnessOf(st kube.State, rows int, noun string, now time.Time) Freshness 
 		return Freshness{Level: LevelWarn, Text: fmt.Sprintf("reconnected, reloading %s…", noun)}
 	case kube.PhaseBroken:
 		text := "watch broken: " + st.Err.Error()
+		if kube.KindOf(st.Err) == kube.KindForbidden {
+			text = st.Err.Error() // says which verb on which resource where
+		}
 		if !st.LiveSince.IsZero() {
 			text += "; rows from " + Ago(now.Sub(st.LiveSince))
 		}

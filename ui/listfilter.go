@@ -1,16 +1,21 @@
 package ui
 
 import (
+	"slices"
+
 	"strings"
 	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/ui/benchtrace"
 )
 
 // filterKey opens the fuzzy filter of a list.
-var filterKey = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (fuzzy); esc clears"))
+var filterKey = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (fuzzy); /-l app=web: label selector; esc clears"))
 
 // filterState is a list's `/` filter: the query, the prompt while typing, and the
 // bookkeeping that lets results computed off the UI goroutine find their way back.
@@ -18,20 +23,24 @@ type filterState[R kube.Row] struct {
 	input   *Prompt  // open while typing
 	query   string   // the query the rows are filtered by
 	gen     uint64   // bumped per query or snapshot; older results are dropped
-	keys    []string // lowercase filter texts of the current snapshot, once computed
-	pool    []int    // every index that matched the last query, for narrowing
-	poolFor string   // the query pool belongs to
+	keys    []string // lowercase filter texts of sorted, once computed
+	sorted  []R      // the current snapshot in sort order, once computed (nil: not yet)
+	sortCol int      // index into the table's columns, -1 for the store's order
+	desc    bool
+	pool    []int  // every index that matched the last query, for narrowing
+	poolFor string // the query pool belongs to
 	started time.Time
 }
 
 // filteredMsg carries one filter result back to its page.
 type filteredMsg[R kube.Row] struct {
-	page  *ListPage[R]
-	gen   uint64
-	rows  []R
-	keys  []string
-	pool  []int
-	query string
+	page   *ListPage[R]
+	gen    uint64
+	rows   []R
+	sorted []R
+	keys   []string
+	pool   []int
+	query  string
 }
 
 func (p *ListPage[R]) openFilter() tea.Cmd {
@@ -57,7 +66,11 @@ func (p *ListPage[R]) clearFilter() {
 	p.filter.input = nil
 	p.filter.query, p.filter.pool, p.filter.poolFor = "", nil, ""
 	p.filter.gen++
-	p.setRows(p.snap.Rows)
+	if p.filter.sortCol < 0 {
+		p.setRows(p.snap.Rows)
+	} else if p.filter.sorted != nil {
+		p.setRows(p.filter.sorted)
+	}
 }
 
 func (p *ListPage[R]) filterKey(k tea.KeyPressMsg) tea.Cmd {
@@ -66,13 +79,16 @@ func (p *ListPage[R]) filterKey(k tea.KeyPressMsg) tea.Cmd {
 		p.clearFilter()
 		return nil
 	case "enter":
+		if sel, ok := strings.CutPrefix(p.filter.input.Value(), "-l"); ok {
+			return p.openSelector(strings.TrimSpace(sel))
+		}
 		p.filter.input = nil
 		return nil
 	}
 	cmd := p.filter.input.Update(k)
 	q := p.filter.input.Value()
-	if q == p.filter.query {
-		return cmd
+	if q == p.filter.query || strings.HasPrefix(q, "-l") {
+		return cmd // a label selector is applied on enter, by the server
 	}
 	p.filter.query = q
 	if q == "" {
@@ -83,14 +99,35 @@ func (p *ListPage[R]) filterKey(k tea.KeyPressMsg) tea.Cmd {
 	return tea.Batch(cmd, p.runFilter(true))
 }
 
-// runFilter matches the current snapshot against the query in a command. typed marks a
-// keystroke (timed for the bench); narrowing reuses the last pool when the query grew.
+// openSelector opens the same list narrowed by a label selector, on top of this one (esc
+// comes back). A selector that does not parse is an inline error and changes nothing.
+func (p *ListPage[R]) openSelector(sel string) tea.Cmd {
+	parsed, err := labels.Parse(sel)
+	if err != nil || sel == "" {
+		p.filter.input.Err = "bad label selector: try -l app=web,tier!=db"
+		if err != nil {
+			p.filter.input.Err = "bad label selector: " + err.Error()
+		}
+		return nil
+	}
+	p.filter.input = nil
+	p.filter.query = ""
+	return Push(NewListPageSelector(p.env, p.spec, p.ns, parsed.String()))
+}
+
+// runFilter sorts the current snapshot (once per snapshot and sort order) and matches it
+// against the query, in a command off the UI goroutine. typed marks a keystroke (timed for
+// the bench); narrowing reuses the last pool when the query grew.
 func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 	p.filter.gen++
 	if typed {
 		p.filter.started = time.Now()
 	}
-	gen, query, rows, keys := p.filter.gen, p.filter.query, p.snap.Rows, p.filter.keys
+	gen, query, rows, keys, sorted := p.filter.gen, p.filter.query, p.snap.Rows, p.filter.keys, p.filter.sorted
+	var less func(a, b R) int
+	if c := p.filter.sortCol; c >= 0 && c < len(p.table.Columns) {
+		less = p.table.Columns[c].compare(p.filter.desc)
+	}
 	var within []int
 	if keys != nil && p.filter.poolFor != "" && strings.HasPrefix(strings.ToLower(query), p.filter.poolFor) {
 		within = p.filter.pool
@@ -100,15 +137,25 @@ func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 		text = func(r R) string { k := r.RowKey(); return k.Namespace + "/" + k.Name }
 	}
 	return func() tea.Msg {
+		if sorted == nil {
+			sorted = rows
+			if less != nil {
+				sorted = slices.Clone(rows)
+				slices.SortStableFunc(sorted, less)
+			}
+		}
+		if query == "" {
+			return filteredMsg[R]{page: p, gen: gen, rows: sorted, sorted: sorted}
+		}
 		if keys == nil {
-			keys = FilterKeys(rows, text)
+			keys = FilterKeys(sorted, text)
 		}
 		shown, pool := Match(keys, query, within)
 		out := make([]R, len(shown))
 		for i, idx := range shown {
-			out[i] = rows[idx]
+			out[i] = sorted[idx]
 		}
-		return filteredMsg[R]{page: p, gen: gen, rows: out, keys: keys, pool: pool, query: query}
+		return filteredMsg[R]{page: p, gen: gen, rows: out, sorted: sorted, keys: keys, pool: pool, query: query}
 	}
 }
 
@@ -117,6 +164,35 @@ func (p *ListPage[R]) applyFilter(m filteredMsg[R]) {
 	if m.page != p || m.gen != p.filter.gen {
 		return
 	}
-	p.filter.keys, p.filter.pool, p.filter.poolFor = m.keys, m.pool, strings.ToLower(m.query)
+	p.filter.sorted = m.sorted
+	if m.keys != nil {
+		p.filter.keys, p.filter.pool, p.filter.poolFor = m.keys, m.pool, strings.ToLower(m.query)
+	}
 	p.setRows(m.rows)
+	if !p.filter.started.IsZero() {
+		benchtrace.Filter(time.Since(p.filter.started)) // keystroke to its rows applied
+		p.filter.started = time.Time{}
+	}
+}
+
+// sortBy sorts by column c, or reverses the order when it already sorts by c.
+func (p *ListPage[R]) sortBy(c int) tea.Cmd {
+	if p.filter.sortCol == c {
+		p.filter.desc = !p.filter.desc
+	} else {
+		p.filter.sortCol, p.filter.desc = c, p.table.Columns[c].DescFirst
+	}
+	p.table.SortBy, p.table.SortDesc = p.table.Columns[c].Name, p.filter.desc
+	p.filter.sorted, p.filter.keys, p.filter.pool, p.filter.poolFor = nil, nil, nil, ""
+	return p.runFilter(false)
+}
+
+// sortKey returns the column whose sort key k is, or -1.
+func (p *ListPage[R]) sortKey(k tea.KeyPressMsg) int {
+	for i, c := range p.table.Columns {
+		if c.SortKey != "" && k.String() == c.SortKey {
+			return i
+		}
+	}
+	return -1
 }

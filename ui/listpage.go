@@ -2,10 +2,12 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/ui/benchtrace"
 )
 
 // ListSpec declares a resource list view: everything a view file states about itself.
@@ -13,9 +15,12 @@ type ListSpec[R kube.Row] struct {
 	Noun    string // plural resource name: "pods"
 	Columns func(env *Env, allNamespaces bool) []Column[R]
 	Source  func(env *Env, ns string) kube.Source[R] // what to list and watch
-	// WithExtra, for lists whose columns also read a second live source (pod metrics beside
-	// pods), is used instead of Columns: it opens that source for one page and returns it
-	// with the columns that read it. The page runs and closes it.
+	// Cache, when set instead of Source, builds rows from more than one store (services
+	// joined with their EndpointSlices); selector narrows the listed resource.
+	Cache func(env *Env, ns, selector string) kube.Cache[R]
+	// WithExtra, for lists whose columns also read a second live source that is not rows
+	// (pod metrics beside pods), is used instead of Columns: it opens that source for one
+	// page and returns it with the columns that read it. The page runs and closes it.
 	WithExtra func(env *Env, ns string) (Extra, []Column[R])
 	// Enter opens the drill-down page of a row (deployment → its pods); nil when none.
 	Enter func(env *Env, row R) Page
@@ -23,6 +28,14 @@ type ListSpec[R kube.Row] struct {
 	FilterText func(R) string
 	// Actions are the view's keys that act on the selected row (describe, logs, scale…).
 	Actions []Action[R]
+	// Less, when set, orders rows for display (events: newest first); nil keeps the
+	// store's namespace/name order. Rows are sorted off the UI goroutine, once per
+	// changed snapshot.
+	Less func(a, b R) int
+	// Recolumn, when set, is given every snapshot and returns new columns, or nil to keep
+	// the current ones: for rows that carry their own column definitions (server-side
+	// Table rows), known only once the server has answered.
+	Recolumn func(env *Env, allNamespaces bool, rows []R) []Column[R]
 }
 
 // Action binds a key to something done with the selected row. Run returns the command
@@ -37,13 +50,14 @@ var enterKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open
 
 // ListPage is a live table of one resource, fed by a store and declared by a ListSpec.
 type ListPage[R kube.Row] struct {
-	spec  ListSpec[R]
-	env   *Env
-	ns    string
-	feed  *Feed[R]
-	extra Extra // nil when the spec has none
-	snap  kube.Snapshot[R]
-	table Table[R]
+	spec     ListSpec[R]
+	env      *Env
+	ns       string
+	selector string // label selector narrowing the list ("" for all)
+	feed     *Feed[R]
+	extra    Extra // nil when the spec has none
+	snap     kube.Snapshot[R]
+	table    Table[R]
 
 	filter filterState[R]
 }
@@ -51,6 +65,7 @@ type ListPage[R kube.Row] struct {
 // NewListPage returns the list page of spec for namespace ns ("" for all namespaces).
 func NewListPage[R kube.Row](env *Env, spec ListSpec[R], ns string) *ListPage[R] {
 	p := &ListPage[R]{spec: spec, env: env, ns: ns}
+	p.filter.sortCol = -1
 	if spec.WithExtra != nil {
 		p.extra, p.table.Columns = spec.WithExtra(env, ns)
 	} else {
@@ -59,9 +74,26 @@ func NewListPage[R kube.Row](env *Env, spec ListSpec[R], ns string) *ListPage[R]
 	return p
 }
 
+// NewListPageSelector returns the list page of spec for the objects in ns matching the
+// label selector ("app=web"), e.g. the pods of a deployment; the title shows the selector.
+func NewListPageSelector[R kube.Row](env *Env, spec ListSpec[R], ns, selector string) *ListPage[R] {
+	p := NewListPage(env, spec, ns)
+	p.selector = selector
+	return p
+}
+
 // Init starts the watch (and the extra source).
 func (p *ListPage[R]) Init() tea.Cmd {
-	p.feed = StartFeed(p.env, p.spec.Source(p.env, p.ns))
+	var cache kube.Cache[R]
+	if p.spec.Cache != nil {
+		cache = p.spec.Cache(p.env, p.ns, p.selector)
+	} else {
+		src := p.spec.Source(p.env, p.ns)
+		src.Selector = p.selector
+		cache = kube.NewStore(src)
+	}
+	p.feed = StartFeed(p.env, cache)
+	p.feed.less = p.spec.Less
 	if p.extra != nil {
 		return tea.Batch(p.feed.Next(), p.extra.Init())
 	}
@@ -89,6 +121,9 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if key.Matches(k, filterKey) {
 			return p, p.openFilter()
 		}
+		if c := p.sortKey(k); c >= 0 {
+			return p, p.sortBy(c)
+		}
 		if p.table.Navigate(k) {
 			return p, nil
 		}
@@ -112,8 +147,13 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 // snapshot is filtered off the UI goroutine first.
 func (p *ListPage[R]) Show(snap kube.Snapshot[R]) tea.Cmd {
 	p.snap = snap
-	p.filter.keys = nil // belonged to the previous snapshot
-	if p.filter.query == "" {
+	p.filter.keys, p.filter.sorted = nil, nil // belonged to the previous snapshot
+	if p.spec.Recolumn != nil {
+		if cols := p.spec.Recolumn(p.env, p.ns == "", snap.Rows); cols != nil {
+			p.table.Columns = cols
+		}
+	}
+	if p.filter.query == "" && p.filter.sortCol < 0 {
 		p.setRows(snap.Rows)
 		return nil
 	}
@@ -127,14 +167,53 @@ func (p *ListPage[R]) setRows(rows []R) {
 // View renders the table (and the filter prompt under it while typing); rows are dimmed
 // while the watch is broken.
 func (p *ListPage[R]) View(width, height int) string {
-	stale := p.snap.State.Phase == kube.PhaseBroken
-	if p.filter.input == nil || height < 2 {
-		return p.table.View(p.env.Styles, width, height, stale)
+	if benchtrace.Enabled() && height > 1 {
+		if p.table.Len() > 0 {
+			benchtrace.FirstRows()
+		}
+		if p.snap.State.Phase == kube.PhaseLive {
+			benchtrace.Loaded()
+		}
 	}
-	return p.table.View(p.env.Styles, width, height-1, stale) + "\n" + p.filter.input.View(p.env.Styles, width)
+	stale := p.snap.State.Phase == kube.PhaseBroken
+	tableH := height
+	if p.filter.input != nil && height >= 2 {
+		tableH--
+	}
+	out := p.table.View(p.env.Styles, width, tableH, stale)
+	if p.table.Len() == 0 && tableH >= 3 {
+		out = p.withEmptyNote(out, width)
+	}
+	if tableH < height {
+		out += "\n" + p.filter.input.View(p.env.Styles, width)
+	}
+	return out
 }
 
-// Title is "NOUN(NAMESPACE)[COUNT]", marked STALE while the watch is broken.
+// withEmptyNote writes why the table is empty on its second line: still loading, an
+// error, nothing matching the filter, or nothing there.
+func (p *ListPage[R]) withEmptyNote(table string, width int) string {
+	st := p.env.Styles
+	where := "namespace " + p.ns
+	if p.ns == "" {
+		where = "any namespace"
+	}
+	note := st.Muted.Render(fmt.Sprintf("no %s in %s", p.spec.Noun, where))
+	switch {
+	case p.snap.State.Phase == kube.PhaseLoading:
+		note = st.Muted.Render("loading…")
+	case p.snap.State.Err != nil && p.snap.State.Phase == kube.PhaseBroken:
+		note = st.Bad.Render(p.snap.State.Err.Error())
+	case p.filter.query != "":
+		note = st.Muted.Render(fmt.Sprintf("no %s match /%s (esc clears the filter)", p.spec.Noun, p.filter.query))
+	}
+	lines := strings.SplitN(table, "\n", 3)
+	lines[1] = fit(" "+note, width)
+	return strings.Join(lines, "\n")
+}
+
+// Title is "NOUN(NAMESPACE)[COUNT]" followed by the label selector if any, marked STALE
+// while the watch is broken.
 func (p *ListPage[R]) Title() string {
 	ns := p.ns
 	if ns == "" {
@@ -143,6 +222,9 @@ func (p *ListPage[R]) Title() string {
 	title := fmt.Sprintf("%s(%s)[%s]", p.spec.Noun, ns, Count(p.table.Len()))
 	if p.filter.query != "" {
 		title = fmt.Sprintf("%s(%s)[%s of %s] /%s", p.spec.Noun, ns, Count(p.table.Len()), Count(len(p.snap.Rows)), p.filter.query)
+	}
+	if p.selector != "" {
+		title += " " + p.selector
 	}
 	if p.snap.State.Phase == kube.PhaseBroken {
 		title += " STALE"
@@ -163,6 +245,11 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 	}
 	for _, a := range p.spec.Actions {
 		b = append(b, a.Key)
+	}
+	for _, c := range p.table.Columns {
+		if c.SortKey != "" {
+			b = append(b, key.NewBinding(key.WithKeys(c.SortKey), key.WithHelp(c.SortKey, "sort by "+c.Name+" (again: reverse)")))
+		}
 	}
 	return b
 }

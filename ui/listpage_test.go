@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,4 +115,41 @@ func TestListFilterDropsStaleResults(t *testing.T) {
 	if p.table.Len() != 1 {
 		t.Errorf("stale result for %q replaced the newer one: %d rows", "a", p.table.Len())
 	}
+}
+
+// A sort key sorts (off the UI goroutine), pressing it again reverses, and the filter
+// keeps the sort order.
+func TestListSort(t *testing.T) {
+	p := testPage("bravo", "alpha", "charlie", "alpine")
+	p.table.Columns[0].SortKey = "N"
+	typeKeys(p, "N")
+	if got := names(p); !slices.Equal(got, []string{"alpha", "alpine", "bravo", "charlie"}) {
+		t.Fatalf("sorted by name: %v", got)
+	}
+	if !strings.Contains(ansi.Strip(p.View(40, 6)), "NAME↑") {
+		t.Errorf("header does not mark the sort column:\n%s", ansi.Strip(p.View(40, 6)))
+	}
+	typeKeys(p, "N")
+	if got := names(p); !slices.Equal(got, []string{"charlie", "bravo", "alpine", "alpha"}) {
+		t.Fatalf("reversed: %v", got)
+	}
+	typeKeys(p, "/", "a", "l", "p")
+	if got := names(p); !slices.Equal(got, []string{"alpine", "alpha"}) {
+		t.Fatalf("filtered /alp under a reverse sort: %v", got)
+	}
+	typeKeys(p, "esc")
+	if got := names(p); len(got) != 4 || got[0] != "charlie" {
+		t.Fatalf("clearing the filter must keep the sort: %v", got)
+	}
+}
+
+func names(p *ListPage[*item]) []string {
+	var out []string
+	for i := range p.table.Len() {
+		p.table.cursor = i
+		r, _ := p.table.Selected()
+		out = append(out, r.name)
+	}
+	p.table.cursor = 0
+	return out
 }

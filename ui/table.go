@@ -30,16 +30,36 @@ type Column[R any] struct {
 	Drop     int  // the order columns are dropped in when the terminal is narrow: higher first
 	Value    func(R) string
 	Style    func(*theme.Styles, R) lipgloss.Style // optional per-cell colour
+	// SortKey is the key that sorts by this column ("N", "A", "shift+c" is "C"); empty: none.
+	SortKey string
+	// Compare orders rows for sorting; nil compares Value strings.
+	Compare func(a, b R) int
+	// DescFirst makes the first sort descending (largest CPU or restarts first).
+	DescFirst bool
+}
+
+// compare returns the sort order of the column, reversed when desc.
+func (c Column[R]) compare(desc bool) func(a, b R) int {
+	cmp := c.Compare
+	if cmp == nil {
+		cmp = func(a, b R) int { return strings.Compare(c.Value(a), c.Value(b)) }
+	}
+	if desc {
+		return func(a, b R) int { return cmp(b, a) }
+	}
+	return cmp
 }
 
 // Table is a virtualized table: it keeps a reference to the rows it is given and renders
 // only the visible window, so 50,000 rows cost no more to draw than 50.
 type Table[R any] struct {
-	Columns []Column[R]
-	rows    []R
-	cursor  int
-	offset  int
-	height  int // rows visible at the last render
+	Columns  []Column[R]
+	SortBy   string // the name of the column the rows are sorted by (marked in the header)
+	SortDesc bool
+	rows     []R
+	cursor   int
+	offset   int
+	height   int // rows visible at the last render
 }
 
 // SetRows replaces the rows; keep reports whether r is the previously selected row, so the
@@ -118,7 +138,11 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 		if i > 0 {
 			head.WriteByte(' ')
 		}
-		head.WriteString(pad(c.Name, widths[i], c.Align))
+		name := c.Name
+		if t.sortedBy(c) {
+			name += map[bool]string{false: "↑", true: "↓"}[t.SortDesc]
+		}
+		head.WriteString(pad(name, widths[i], c.Align))
 	}
 	lines = append(lines, st.ColumnHead.Render(pad(head.String(), width, Left)))
 
@@ -149,6 +173,10 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")
+}
+
+func (t *Table[R]) sortedBy(c Column[R]) bool {
+	return t.SortBy != "" && t.SortBy == c.Name
 }
 
 // layout picks the columns that fit in width and their widths, sized to the header and

@@ -46,19 +46,19 @@ func (c *Containers) columns() []ui.Column[*kube.Container] {
 	read := func(k *kube.Container) (kube.ContainerUsage, bool) {
 		return containerUsage(c.metrics.Value, c.pod, k.Name)
 	}
-	use := newUsageColumns(func(k *kube.Container) (int64, int64, kube.Resources, bool) {
+	use := newUsageColumns(func(k *kube.Container) (int64, int64, kube.ReqLim, bool) {
 		u, ok := read(k)
 		s := u.Current()
-		return s.CPUMilli(), s.MemBytes(), k.Resources, ok
+		return s.CPUMilli(), s.MemBytes(), k.ReqLim, ok
 	})
-	spark := func(name string, values func(kube.History) []int64, top func(kube.Resources) int64) ui.Column[*kube.Container] {
+	spark := func(name string, values func(kube.History) []int64, top func(kube.ReqLim) int64) ui.Column[*kube.Container] {
 		return ui.Column[*kube.Container]{Name: name, Min: sparkWidth, Max: sparkWidth,
 			Value: func(k *kube.Container) string {
 				u, ok := read(k)
 				if !ok {
 					return notAvailable
 				}
-				return ui.Sparkline(values(u.History), sparkWidth, top(k.Resources))
+				return ui.Sparkline(values(u.History), sparkWidth, top(k.ReqLim))
 			},
 			Style: func(st *theme.Styles, _ *kube.Container) lipgloss.Style { return st.Accent }}
 	}
@@ -98,8 +98,8 @@ func (c *Containers) columns() []ui.Column[*kube.Container] {
 		drop(use.Mem, 3),
 		drop(use.MemReq, 6),
 		drop(use.MemLim, 8),
-		drop(spark("CPU HISTORY", kube.History.CPU, func(r kube.Resources) int64 { return orBoth(r.CPULim, r.CPUReq) }), 10),
-		drop(spark("MEM HISTORY", kube.History.Mem, func(r kube.Resources) int64 { return orBoth(r.MemLim, r.MemReq) }), 14),
+		drop(spark("CPU HISTORY", kube.History.CPU, func(r kube.ReqLim) int64 { return orBoth(r.CPULim, r.CPUReq) }), 10),
+		drop(spark("MEM HISTORY", kube.History.Mem, func(r kube.ReqLim) int64 { return orBoth(r.MemLim, r.MemReq) }), 14),
 	}
 }
 
@@ -119,7 +119,7 @@ func stateStyle(st *theme.Styles, state string) lipgloss.Style {
 
 // Init starts the pod's watch and follows its metrics.
 func (c *Containers) Init() tea.Cmd {
-	c.feed = ui.StartFeed(c.env, kube.PodDetailSource(c.env.Client.Clientset, c.pod.Namespace, c.pod.Name))
+	c.feed = ui.StartFeed(c.env, kube.NewStore(kube.PodDetailSource(c.env.Client.Clientset, c.pod.Namespace, c.pod.Name)))
 	return tea.Batch(c.feed.Next(), c.metrics.Init())
 }
 
@@ -176,7 +176,7 @@ func (c *Containers) summary() string {
 	if !ok {
 		return st.Muted.Render("pod " + c.pod.Namespace + "/" + c.pod.Name)
 	}
-	r := d.Resources
+	r := d.ReqLim
 	cpu := func(v int64) string {
 		if v == 0 {
 			return "-"

@@ -2,10 +2,13 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/theme"
@@ -24,11 +27,23 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 		return kube.PodSource(env.Client.Clientset, ns)
 	},
 	Enter: func(env *ui.Env, p *kube.Pod) ui.Page { return NewContainers(env, p.RowKey()) },
+	Actions: []ui.Action[*kube.Pod]{
+		{Key: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs (follow)")),
+			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, false)) }},
+		{Key: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous logs (last terminated container)")),
+			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, true)) }},
+	},
 }
 
 // NewPods returns the pods view for namespace ns ("" for all namespaces).
 func NewPods(env *ui.Env, ns string) *ui.ListPage[*kube.Pod] {
 	return ui.NewListPage(env, PodsSpec, ns)
+}
+
+// NewPodsFor returns the pods in ns matching the label selector (the pods of a deployment
+// or a service); its title reads "pods(shop)[4] app=web".
+func NewPodsFor(env *ui.Env, ns, selector string) *ui.ListPage[*kube.Pod] {
+	return ui.NewListPageSelector(env, PodsSpec, ns, selector)
 }
 
 // PodUsage is a pod's current CPU (millicores) and memory (bytes) usage in m; ok is false
@@ -42,18 +57,11 @@ func PodUsage(m *kube.MetricsSnapshot, p *kube.Pod) (cpu, mem int64, ok bool) {
 }
 
 func podColumns(env *ui.Env, allNamespaces bool, m metricsLive) []ui.Column[*kube.Pod] {
-	use := newUsageColumns(func(p *kube.Pod) (int64, int64, kube.Resources, bool) {
+	use := newUsageColumns(func(p *kube.Pod) (int64, int64, kube.ReqLim, bool) {
 		cpu, mem, ok := PodUsage(m.Value, p)
-		return cpu, mem, p.Resources, ok
+		return cpu, mem, p.ReqLim, ok
 	})
-	var cols []ui.Column[*kube.Pod]
-	if allNamespaces {
-		cols = append(cols, ui.Column[*kube.Pod]{Name: "NAMESPACE", Max: 20, Drop: 4,
-			Value: func(p *kube.Pod) string { return p.Namespace }})
-	}
-	return append(cols,
-		ui.Column[*kube.Pod]{Name: "NAME", Flex: true, Min: 12,
-			Value: func(p *kube.Pod) string { return p.Name }},
+	return withNamespace(allNamespaces,
 		ui.Column[*kube.Pod]{Name: "READY", Align: ui.Right, Drop: 3,
 			Value: func(p *kube.Pod) string { return fmt.Sprintf("%d/%d", p.Ready, p.Containers) },
 			Style: func(st *theme.Styles, p *kube.Pod) lipgloss.Style {
@@ -62,11 +70,12 @@ func podColumns(env *ui.Env, allNamespaces bool, m metricsLive) []ui.Column[*kub
 				}
 				return st.Text
 			}},
-		ui.Column[*kube.Pod]{Name: "STATUS", Max: 26, Drop: 1,
+		ui.Column[*kube.Pod]{Name: "STATUS", Max: 26, Drop: 1, SortKey: "S",
 			Value: func(p *kube.Pod) string { return p.Status },
 			Style: func(st *theme.Styles, p *kube.Pod) lipgloss.Style { return st.ForStatus(p.Status) }},
-		ui.Column[*kube.Pod]{Name: "RESTARTS", Align: ui.Right, Drop: 5,
-			Value: func(p *kube.Pod) string { return restarts(p, env.Now()) },
+		ui.Column[*kube.Pod]{Name: "RESTARTS", Align: ui.Right, Drop: 5, SortKey: "R", DescFirst: true,
+			Value:   func(p *kube.Pod) string { return restarts(p, env.Now()) },
+			Compare: func(a, b *kube.Pod) int { return cmp.Compare(a.Restarts, b.Restarts) },
 			Style: func(st *theme.Styles, p *kube.Pod) lipgloss.Style {
 				if p.Restarts > 0 {
 					return st.Warn
@@ -81,8 +90,7 @@ func podColumns(env *ui.Env, allNamespaces bool, m metricsLive) []ui.Column[*kub
 		drop(use.MemLim, 11),
 		ui.Column[*kube.Pod]{Name: "IP", Drop: 13, Value: func(p *kube.Pod) string { return p.IP }},
 		ui.Column[*kube.Pod]{Name: "NODE", Max: 24, Drop: 12, Value: func(p *kube.Pod) string { return p.Node }},
-		ui.Column[*kube.Pod]{Name: "AGE", Align: ui.Right, Drop: 2,
-			Value: func(p *kube.Pod) string { return age(p.Created, env.Now()) }},
+		ageColumn(env, func(p *kube.Pod) time.Time { return p.Created }),
 	)
 }
 

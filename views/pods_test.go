@@ -7,11 +7,9 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/kdeck/kdeck/kube"
-	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -20,17 +18,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 )
-
-var fixedNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-
-func testEnv(ns string) *ui.Env {
-	return &ui.Env{
-		Client: &kube.Client{Info: kube.Info{Context: "kdeck-demo", Cluster: "kwok-kdeck-demo",
-			User: "kwok-admin", ServerVersion: "v1.37.2", Namespace: "default"}},
-		Styles: theme.New(theme.Dark()), Namespace: ns, Version: "dev",
-		Now: func() time.Time { return fixedNow },
-	}
-}
 
 // withMetrics gives env a metrics poller that has polled fixtureMetrics 20 times (so
 // containers have history), without a goroutine.
@@ -64,17 +51,16 @@ func fixtureMetrics(round int) *metricsv1beta1.PodMetricsList {
 }
 
 func fixturePods() []*kube.Pod {
-	ago := func(d time.Duration) time.Time { return fixedNow.Add(-d) }
 	return []*kube.Pod{
 		{Namespace: "payments", Name: "ledger-7c9d5b8f6-2xkqp", Status: "Running", Ready: 1, Containers: 1, IP: "10.0.1.12", Node: "kwok-node-1", Created: ago(26 * time.Hour),
-			Resources: kube.Resources{CPUReq: 100, CPULim: 200, MemReq: 128 << 20, MemLim: 256 << 20}},
+			ReqLim: kube.ReqLim{CPUReq: 100, CPULim: 200, MemReq: 128 << 20, MemLim: 256 << 20}},
 		{Namespace: "payments", Name: "ledger-7c9d5b8f6-9fj2w", Status: "CrashLoopBackOff", Ready: 0, Containers: 1, Restarts: 9, LastRestart: ago(4 * time.Second), IP: "10.0.1.13", Node: "kwok-node-2", Created: ago(40 * time.Minute),
-			Resources: kube.Resources{CPUReq: 100, CPULim: 200, MemReq: 128 << 20, MemLim: 256 << 20}},
+			ReqLim: kube.ReqLim{CPUReq: 100, CPULim: 200, MemReq: 128 << 20, MemLim: 256 << 20}},
 		{Namespace: "shop", Name: "checkout-5d8f7c6b9-abcde", Status: "Pending", Ready: 0, Containers: 2, Created: ago(90 * time.Second)},
 		{Namespace: "shop", Name: "web-6b7f9c8d7d-x7k2p", Status: "Running", Ready: 2, Containers: 2, IP: "10.0.2.20", Node: "kwok-node-3", Created: ago(3 * 24 * time.Hour),
-			Resources: kube.Resources{CPUReq: 300, MemReq: 256 << 20}},
+			ReqLim: kube.ReqLim{CPUReq: 300, MemReq: 256 << 20}},
 		{Namespace: "shop", Name: "web-canary-84c6d9f5b-q2w3e", Status: "Terminating", Ready: 1, Containers: 1, IP: "10.0.2.21", Node: "kwok-node-4", Created: ago(5 * time.Minute),
-			Resources: kube.Resources{CPUReq: 100, CPULim: 100, MemReq: 256 << 20, MemLim: 512 << 20}},
+			ReqLim: kube.ReqLim{CPUReq: 100, CPULim: 100, MemReq: 256 << 20, MemLim: 512 << 20}},
 	}
 }
 
@@ -90,40 +76,11 @@ func renderEnv(t *testing.T, env *ui.Env, w, h int, rows []*kube.Pod, state kube
 	t.Helper()
 	v := NewPods(env, env.Namespace)
 	v.Show(kube.Snapshot[*kube.Pod]{Rows: rows, State: state})
-	return frame(env, v, w, h)
-}
-
-// frame draws the whole app frame of a w × h terminal around page.
-func frame(env *ui.Env, page ui.Page, w, h int) string {
-	app := ui.New(env, Registry, ui.ViewSpec{Name: "test", New: func(*ui.Env, string) ui.Page { return page }})
-	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	return app.View().Content
-}
-
-// goldenSizes are the terminal sizes every view has a golden screen for.
-var goldenSizes = [][2]int{{80, 24}, {200, 50}, {20, 5}}
-
-// checkFits fails the test unless out is exactly h lines, none wider than w.
-func checkFits(t *testing.T, out string, w, h int) {
-	t.Helper()
-	lines := strings.Split(out, "\n")
-	if len(lines) != h {
-		t.Fatalf("%dx%d: %d lines", w, h, len(lines))
-	}
-	for i, l := range lines {
-		if lw := ansi.StringWidth(l); lw > w {
-			t.Fatalf("%dx%d: line %d is %d wide: %q", w, h, i, lw, ansi.Strip(l))
-		}
-	}
+	return renderPage(env, v, w, h)
 }
 
 func TestPodsGolden(t *testing.T) {
-	live := kube.State{Phase: kube.PhaseLive, LiveSince: fixedNow.Add(-time.Minute)}
-	for _, size := range goldenSizes {
-		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			golden.RequireEqual(t, ansi.Strip(render(t, "", size[0], size[1], fixturePods(), live)))
-		})
-	}
+	requireGoldenSizes(t, func(w, h int) string { return render(t, "", w, h, fixturePods(), live) })
 	// Without metrics (here: the API is not installed) every usage cell says n/a, the status
 	// line says why, and nothing else changes.
 	t.Run("nometrics", func(t *testing.T) {
@@ -168,9 +125,5 @@ func TestPodsStatusColour(t *testing.T) {
 func TestPodsEverySize(t *testing.T) {
 	rows := fixturePods()
 	env := withMetrics(testEnv(""))
-	for w := 1; w <= 300; w++ {
-		for _, h := range []int{1, 2, 3, 4, 5, 6, 7, 24, 60} {
-			checkFits(t, renderEnv(t, env, w, h, rows, kube.State{Phase: kube.PhaseLive}), w, h)
-		}
-	}
+	requireEverySize(t, func(w, h int) string { return renderEnv(t, env, w, h, rows, kube.State{Phase: kube.PhaseLive}) })
 }

@@ -2,7 +2,17 @@ package views
 
 import "github.com/kdeck/kdeck/ui"
 
-// Registry lists every view command mode can open, with its aliases.
+// Registry lists the views that -c and command mode open by name. Any other resource
+// opens through Resolve in the generic view.
 var Registry = []ui.ViewSpec{
-	{Name: "pods", Aliases: []string{"po", "pod"}, New: func(env *ui.Env, ns string) ui.Page { return NewPods(env, ns) }},
+	{Name: "pods", Aliases: []string{"pod", "po"},
+		New: func(env *ui.Env, ns string) ui.Page { return NewPods(env, ns) }},
+	{Name: "deployments", Aliases: []string{"deployment", "deploy", "dp"},
+		New: func(env *ui.Env, ns string) ui.Page { return NewDeployments(env, ns) }},
+	{Name: "services", Aliases: []string{"service", "svc"},
+		New: func(env *ui.Env, ns string) ui.Page { return NewServices(env, ns) }},
+	{Name: "hpa", Aliases: []string{"hpas", "horizontalpodautoscalers", "horizontalpodautoscaler"},
+		New: func(env *ui.Env, ns string) ui.Page { return NewHPAs(env, ns) }},
+	{Name: "events", Aliases: []string{"ev", "event"},
+		New: func(env *ui.Env, ns string) ui.Page { return NewEvents(env, ns) }},
 }

@@ -38,7 +38,7 @@ func (m metricsLive) Note() string {
 
 // usage is what the usage columns read from a row: its current usage (ok false when
 // metrics do not cover it) and the requests and limits it is measured against.
-type usage[R any] func(r R) (cpu, mem int64, res kube.Resources, ok bool)
+type usage[R any] func(r R) (cpu, mem int64, res kube.ReqLim, ok bool)
 
 // usageColumns are the six usage columns of a view, to place in its own order.
 type usageColumns[R any] struct {
@@ -57,7 +57,7 @@ func newUsageColumns[R any](read usage[R]) usageColumns[R] {
 			return format(get(cpu, mem))
 		}}
 	}
-	pct := func(name string, get func(cpu, mem int64, res kube.Resources) (int64, int64)) ui.Column[R] {
+	pct := func(name string, get func(cpu, mem int64, res kube.ReqLim) (int64, int64)) ui.Column[R] {
 		return ui.Column[R]{Name: name, Align: ui.Right,
 			Value: func(r R) string {
 				cpu, mem, res, ok := read(r)
@@ -83,10 +83,10 @@ func newUsageColumns[R any](read usage[R]) usageColumns[R] {
 	return usageColumns[R]{
 		CPU:    abs("CPU", func(cpu, _ int64) int64 { return cpu }, ui.MilliCPU),
 		Mem:    abs("MEM", func(_, mem int64) int64 { return mem }, ui.Bytes),
-		CPUReq: pct("%CPU/R", func(cpu, _ int64, r kube.Resources) (int64, int64) { return cpu, r.CPUReq }),
-		CPULim: pct("%CPU/L", func(cpu, _ int64, r kube.Resources) (int64, int64) { return cpu, r.CPULim }),
-		MemReq: pct("%MEM/R", func(_, mem int64, r kube.Resources) (int64, int64) { return mem, r.MemReq }),
-		MemLim: pct("%MEM/L", func(_, mem int64, r kube.Resources) (int64, int64) { return mem, r.MemLim }),
+		CPUReq: pct("%CPU/R", func(cpu, _ int64, r kube.ReqLim) (int64, int64) { return cpu, r.CPUReq }),
+		CPULim: pct("%CPU/L", func(cpu, _ int64, r kube.ReqLim) (int64, int64) { return cpu, r.CPULim }),
+		MemReq: pct("%MEM/R", func(_, mem int64, r kube.ReqLim) (int64, int64) { return mem, r.MemReq }),
+		MemLim: pct("%MEM/L", func(_, mem int64, r kube.ReqLim) (int64, int64) { return mem, r.MemLim }),
 	}
 }
 

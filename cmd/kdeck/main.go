@@ -16,6 +16,7 @@ import (
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
+	"github.com/kdeck/kdeck/ui/benchtrace"
 	"github.com/kdeck/kdeck/views"
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -26,7 +27,10 @@ import (
 var version, commit, date = "dev", "none", "unknown"
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stderr))
+	benchtrace.Start() // profiles for make bench, when asked for by the environment
+	code := run(os.Args[1:], os.Stderr)
+	benchtrace.Stop()
+	os.Exit(code)
 }
 
 // run parses args, connects and runs the UI; it returns the process exit code.
@@ -61,6 +65,7 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kdeck: %v\n", err)
 		return 1
 	}
+	benchtrace.Event("connected", "")
 	ns := client.Info.Namespace
 	if *allNamespaces {
 		ns = ""
@@ -72,6 +77,7 @@ func run(args []string, stderr io.Writer) int {
 		return 2
 	}
 	app := ui.New(env, views.Registry, first)
+	app.SetResolver(views.Resolve)
 	if _, err := tea.NewProgram(app).Run(); err != nil {
 		fmt.Fprintf(stderr, "kdeck: %v\n", err)
 		return 1

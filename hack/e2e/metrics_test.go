@@ -58,16 +58,6 @@ func metricsServed(t *testing.T, ns, name string) <-chan time.Duration {
 	return out
 }
 
-// lineWith returns the first screen line containing s.
-func lineWith(screen, s string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, s) {
-			return l
-		}
-	}
-	return ""
-}
-
 // A pod using 90m of its 100m request shows 90m and 90% in the pods view once
 // metrics-server has scraped it; Enter opens its containers with the same numbers and the
 // pod's requests and limits, and follows a change of usage; esc goes back to the pods.

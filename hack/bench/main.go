@@ -1,0 +1,555 @@
+// Command bench measures kdeck's browsing core against a real testbed cluster holding
+// 10,000 and then 50,000 pods (the budgets of docs DESIGN.md), with `kubectl get pods -A`
+// beside it for reference. It is run by `make bench`; see the Makefile for its knobs.
+//
+// In one run it starts (or reuses) the testbed cluster, creates the pods each size needs
+// (10k is a prefix of 50k; pods that already exist are kept), builds kdeck, and for each size
+// runs kdeck -A in a 220x60 tmux pane and measures: time to the first row on screen, time
+// to the whole list loaded, peak RSS, the filter keystroke p99, CPU and RSS growth while
+// 1,000 pods a minute change, and kubectl's wall time and peak RSS. In-process times come
+// from kdeck's trace (package ui/benchtrace, env KDECK_BENCH_TRACE); the screen-polled ones
+// are shown beside them. Progress goes to stderr, the results table to stdout (plain, then
+// markdown).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
+)
+
+// options are the benchmark's knobs (flags, with environment defaults for make).
+type options struct {
+	sizes         []int
+	churn, idle   time.Duration
+	churnPerMin   int
+	cluster       string
+	nodes         int
+	keep          bool
+	root, testbed string
+	poll          time.Duration
+	profileDir    string
+	width, height int
+}
+
+func main() {
+	if err := run(); err != nil {
+		logf("error: %v", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var o options
+	sizes := flag.String("sizes", envOr("KDECK_BENCH_SIZES", "10000,50000"), "pod counts to measure, ascending (env KDECK_BENCH_SIZES)")
+	flag.DurationVar(&o.churn, "churn", envDuration("KDECK_BENCH_CHURN", time.Minute), "how long to measure CPU under churn (env KDECK_BENCH_CHURN)")
+	flag.DurationVar(&o.idle, "idle", envDuration("KDECK_BENCH_IDLE", 10*time.Second), "how long to measure CPU with no churn first (0 skips)")
+	flag.IntVar(&o.churnPerMin, "churn-rate", 1000, "pods changed per minute during churn")
+	flag.StringVar(&o.cluster, "cluster", envOr("KDECK_BENCH_CLUSTER", "kdeck-bench"), "testbed cluster name")
+	flag.IntVar(&o.nodes, "nodes", envInt("KDECK_TESTBED_NODES", 20), "emulated nodes (only when the cluster is created)")
+	flag.BoolVar(&o.keep, "keep", envOr("KDECK_BENCH_KEEP", "true") != "false", "keep the cluster afterwards (make bench-down deletes it)")
+	flag.StringVar(&o.root, "root", ".", "kdeck repository root")
+	flag.StringVar(&o.testbed, "testbed", "", "testbed script (default ROOT/hack/testbed.sh)")
+	flag.DurationVar(&o.poll, "poll", 10*time.Millisecond, "screen polling interval (0: trace only)")
+	flag.StringVar(&o.profileDir, "profile", os.Getenv("KDECK_BENCH_PROFILE"), "write kdeck's CPU and heap profiles and its trace into this directory (env KDECK_BENCH_PROFILE)")
+	flag.Parse()
+	silenceKlog()
+	o.width, o.height = 220, 60
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("bad size %q in -sizes", s)
+		}
+		o.sizes = append(o.sizes, n)
+	}
+	slices.Sort(o.sizes)
+	if o.testbed == "" {
+		o.testbed = filepath.Join(o.root, "hack", "testbed.sh")
+	}
+	if o.profileDir != "" {
+		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
+			return err
+		}
+		o.profileDir, _ = filepath.Abs(o.profileDir)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	logf("load average %s on %d cores", loadAvg(), runtime.NumCPU())
+	logf("starting testbed cluster %s", o.cluster)
+	up := exec.CommandContext(ctx, o.testbed, "up", o.cluster)
+	up.Env = append(os.Environ(), "KDECK_TESTBED_NODES="+strconv.Itoa(o.nodes))
+	up.Stderr = os.Stderr
+	out, err := up.Output()
+	if err != nil {
+		return fmt.Errorf("%s up %s: %w", o.testbed, o.cluster, err)
+	}
+	kubeconfig := lastLine(out)
+	if !o.keep {
+		defer func() {
+			logf("deleting cluster %s", o.cluster)
+			c := exec.Command(o.testbed, "down", o.cluster)
+			c.Stderr = os.Stderr
+			_ = c.Run()
+		}()
+	}
+	binOut, err := exec.CommandContext(ctx, o.testbed, "build").Output()
+	if err != nil {
+		return fmt.Errorf("%s build: %w", o.testbed, err)
+	}
+	kubectl := filepath.Join(lastLine(binOut), "kubectl")
+
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return err
+	}
+	cfg.QPS = -1 // no client-side rate limit
+	cfg.UserAgent = "kdeck-bench"
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	nl, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "type=kwok"})
+	if err != nil {
+		return fmt.Errorf("listing nodes: %w", err)
+	}
+	var nodes []string
+	for _, n := range nl.Items {
+		nodes = append(nodes, n.Name)
+	}
+	if len(nodes) == 0 {
+		return errors.New("the testbed has no emulated nodes (label type=kwok)")
+	}
+	logf("%d emulated nodes", len(nodes))
+	if err := ensureNamespaces(ctx, cs); err != nil {
+		return err
+	}
+
+	tmp, err := os.MkdirTemp("", "kdeck-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	kdeck := filepath.Join(tmp, "kdeck")
+	logf("building kdeck")
+	build := exec.CommandContext(ctx, "go", "build", "-o", kdeck, "./cmd/kdeck")
+	build.Dir, build.Stdout, build.Stderr = o.root, os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building kdeck: %w", err)
+	}
+	tm, err := startTmux()
+	if err != nil {
+		return err
+	}
+	defer tm.close()
+
+	var results []*result
+	for _, size := range o.sizes {
+		if ctx.Err() != nil {
+			break
+		}
+		logf("=== %s pods ===", count(size))
+		if err := populate(ctx, cs, nodes, size); err != nil {
+			return err
+		}
+		logf("waiting for every pod to be Running")
+		if err := waitRunning(ctx, cs, 10*time.Minute); err != nil {
+			return err
+		}
+		c, err := takeCensus(ctx, cs)
+		if err != nil {
+			return err
+		}
+		r := &result{size: size, total: c.total, loadBefore: loadAvg()}
+		results = append(results, r)
+		measureKdeck(ctx, o, tm, cs, nodes, kdeck, kubeconfig, tmp, r)
+		measureKubectl(ctx, kubectl, kubeconfig, r)
+		r.loadAfter = loadAvg()
+		fmt.Fprintln(os.Stderr)
+		printPlain(os.Stderr, results[len(results)-1:], o)
+	}
+	fmt.Println()
+	printPlain(os.Stdout, results, o)
+	fmt.Println()
+	printMarkdown(os.Stdout, results, o)
+	return ctx.Err()
+}
+
+// result is everything measured for one size. Durations are zero when not measured.
+type result struct {
+	size, total                   int
+	firstRows, loaded             time.Duration // from kdeck's trace, since its process start
+	traceStart, traceConnected    time.Duration // kdeck's initialisation done; server's first answer
+	loadCPU                       time.Duration // kdeck's CPU time from its start to the full load
+	firstRowsScreen, loadedScreen time.Duration // from tmux polling, since tmux was asked to start it
+	hwmKiB                        int64         // VmHWM after load and filter
+	filterMS                      []float64
+	filterNote                    string
+	idleCPU, churnCPU             float64 // % of one core
+	rssStartKiB, rssEndKiB        int64   // VmRSS at churn start and end
+	hwmEndKiB                     int64
+	churned                       churnStats
+	kdeckErr                      string
+	kubectlWall                   time.Duration
+	kubectlRSSKiB                 int64
+	kubectlLines                  int
+	kubectlErr                    string
+	loadBefore, loadAfter         string
+}
+
+// measureKdeck runs kdeck -A in tmux and fills r; failures are recorded in r.kdeckErr.
+func measureKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Interface, nodes []string, kdeck, kubeconfig, tmp string, r *result) {
+	if err := runKdeck(ctx, o, tm, cs, nodes, kdeck, kubeconfig, tmp, r); err != nil {
+		r.kdeckErr = err.Error()
+		logf("kdeck: %v", err)
+	}
+}
+
+func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Interface, nodes []string, kdeck, kubeconfig, tmp string, r *result) error {
+	tracePath := filepath.Join(tmp, fmt.Sprintf("trace-%d.txt", r.size))
+	if o.profileDir != "" {
+		tracePath = filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.trace.txt", r.size))
+		_ = os.Remove(tracePath)
+	}
+	env := []string{"TERM=xterm-256color", "KDECK_BENCH_TRACE=" + tracePath}
+	if o.profileDir != "" {
+		env = append(env,
+			"KDECK_BENCH_CPUPROFILE="+filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.cpu.pprof", r.size)),
+			"KDECK_BENCH_MEMPROFILE="+filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.heap.pprof", r.size)))
+	}
+	session := fmt.Sprintf("kdeck-%d", r.size)
+	t0 := time.Now()
+	p, err := tm.start(session, o.width, o.height, env, []string{kdeck, "--kubeconfig", kubeconfig, "-A"})
+	if p != nil {
+		defer p.close()
+	}
+	if err != nil {
+		return err
+	}
+	if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p.pid)); strings.TrimSpace(string(comm)) != "kdeck" {
+		return fmt.Errorf("pane process %d is %q, not kdeck", p.pid, strings.TrimSpace(string(comm)))
+	}
+
+	// Load: poll the screen (and the trace) until both say the list is complete.
+	deadline := time.Now().Add(3 * time.Minute)
+	var tr trace
+	for {
+		if o.poll > 0 {
+			s := p.screen()
+			now := time.Since(t0)
+			if r.firstRowsScreen == 0 && screenCount(titleRE, s) > 0 {
+				r.firstRowsScreen = now
+			}
+			if r.loadedScreen == 0 && screenCount(liveRE, s) >= 0 {
+				r.loadedScreen = now
+			}
+		}
+		tr = readTrace(tracePath)
+		if tr.loaded > 0 && (o.poll == 0 || r.loadedScreen > 0) {
+			break
+		}
+		if !p.alive() {
+			return fmt.Errorf("kdeck exited while loading; screen:\n%s", p.screen())
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not loaded after 3 minutes; screen:\n%s", p.screen())
+		}
+		time.Sleep(max(o.poll, 10*time.Millisecond))
+	}
+	r.loadCPU, _ = cpuTime(p.pid)
+	r.firstRows, r.loaded = tr.firstRows, tr.loaded
+	r.traceStart, r.traceConnected = tr.start, tr.connected
+	logf("kdeck: first rows %s, loaded %s (screen: %s, %s)", secs(r.firstRows), secs(r.loaded), secs(r.firstRowsScreen), secs(r.loadedScreen))
+	if s := p.screen(); screenCount(liveRE, s) != r.total {
+		logf("kdeck: status line does not say %s pods:\n%s", count(r.total), s)
+	}
+	time.Sleep(time.Second)
+
+	// Filter: a realistic query typed a key at a time, corrected, and cleared.
+	if err := typeFilter(ctx, p, tracePath, r); err != nil {
+		return err
+	}
+	if r.hwmKiB, err = memKiB(p.pid, "VmHWM"); err != nil {
+		return err
+	}
+	logf("kdeck: peak RSS %s", mib(r.hwmKiB))
+
+	// CPU with nothing changing, then under churn.
+	if o.idle > 0 {
+		if r.idleCPU, err = cpuOver(ctx, p.pid, o.idle); err != nil {
+			return err
+		}
+		logf("kdeck: idle CPU %.2f%% of a core over %s", r.idleCPU, o.idle)
+	}
+	if o.churn > 0 {
+		if r.rssStartKiB, err = memKiB(p.pid, "VmRSS"); err != nil {
+			return err
+		}
+		logf("kdeck: churning %d pods a minute for %s", o.churnPerMin, o.churn)
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { churn(cctx, cs, nodes, r.size, o.churnPerMin, &r.churned); close(done) }()
+		r.churnCPU, err = cpuOver(ctx, p.pid, o.churn)
+		if err == nil {
+			r.rssEndKiB, err = memKiB(p.pid, "VmRSS")
+		}
+		cancel()
+		<-done
+		if err != nil {
+			return err
+		}
+		r.hwmEndKiB, _ = memKiB(p.pid, "VmHWM")
+		logf("kdeck: CPU under churn %.2f%% of a core; RSS %s → %s; %d patched, %d replaced, %d failed",
+			r.churnCPU, mib(r.rssStartKiB), mib(r.rssEndKiB), r.churned.patched.Load(), r.churned.replaced.Load(), r.churned.failed.Load())
+	}
+
+	// Quit, so that profiles are written.
+	_ = p.send("Escape")
+	time.Sleep(200 * time.Millisecond)
+	_ = p.send("q")
+	for end := time.Now().Add(15 * time.Second); p.alive() && time.Now().Before(end); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if p.alive() {
+		logf("kdeck did not quit on q")
+	}
+	return nil
+}
+
+// filterScript is what the benchmark types into the filter: queries a person would type,
+// each corrected and erased with backspace, so both narrowing and widening are measured.
+var filterScript = []string{"payments-api", "BSpace*4", "worker", "BSpace*18", "chk", "BSpace*3", "fraud-prod", "BSpace*10", "search-7", "BSpace*8"}
+
+// typeFilter opens the filter with "/" and types filterScript; the keystroke times come
+// from kdeck's trace. When no filter_ms lines appear the filter is not built yet.
+func typeFilter(ctx context.Context, p *pane, tracePath string, r *result) error {
+	before := len(readTrace(tracePath).filterMS)
+	if err := p.send("/"); err != nil {
+		return err
+	}
+	time.Sleep(300 * time.Millisecond)
+	// "a" is bound to nothing in kdeck, so this probe is harmless without a filter.
+	if err := p.sendLiteral("a"); err != nil {
+		return err
+	}
+	probe := time.Now()
+	for len(readTrace(tracePath).filterMS) == before && time.Since(probe) < 2*time.Second {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(readTrace(tracePath).filterMS) == before {
+		r.filterNote = "n/a (not built)"
+		logf("kdeck: filter: n/a (not built): no filter_ms in the trace after / and a key")
+		return p.send("Escape")
+	}
+	if err := p.send("BSpace"); err != nil {
+		return err
+	}
+	keys := 0
+	for _, step := range filterScript {
+		n := 1
+		k := step
+		if name, times, ok := strings.Cut(step, "*"); ok {
+			k = name
+			n, _ = strconv.Atoi(times)
+			for range n {
+				if err := p.send(k); err != nil {
+					return err
+				}
+				keys++
+				time.Sleep(80 * time.Millisecond)
+			}
+			continue
+		}
+		for _, c := range k {
+			if err := p.sendLiteral(string(c)); err != nil {
+				return err
+			}
+			keys++
+			time.Sleep(80 * time.Millisecond)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := p.send("Escape"); err != nil {
+		return err
+	}
+	time.Sleep(500 * time.Millisecond)
+	r.filterMS = readTrace(tracePath).filterMS[before:]
+	logf("kdeck: filter: %d keystrokes typed, %d filter_ms lines, p99 %.2f ms, max %.2f ms",
+		keys+2, len(r.filterMS), percentile(r.filterMS, 99), percentile(r.filterMS, 100))
+	return nil
+}
+
+// cpuOver returns the CPU pid used over d as a percentage of one core.
+func cpuOver(ctx context.Context, pid int, d time.Duration) (float64, error) {
+	c0, err := cpuTime(pid)
+	if err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	select {
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-time.After(d):
+	}
+	c1, err := cpuTime(pid)
+	if err != nil {
+		return 0, err
+	}
+	return 100 * float64(c1-c0) / float64(time.Since(t0)), nil
+}
+
+// measureKubectl times `kubectl get pods -A` and reads its peak RSS, under /usr/bin/time -v
+// when it exists, else from wait4's rusage.
+func measureKubectl(ctx context.Context, kubectl, kubeconfig string, r *result) {
+	args := []string{kubectl, "--kubeconfig", kubeconfig, "get", "pods", "-A"}
+	gnuTime := false
+	if _, err := os.Stat("/usr/bin/time"); err == nil {
+		args = append([]string{"/usr/bin/time", "-v"}, args...)
+		gnuTime = true
+	}
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	lines := &lineCounter{}
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = lines, &stderr
+	logf("kubectl get pods -A")
+	start := time.Now()
+	err := cmd.Run()
+	r.kubectlWall = time.Since(start)
+	r.kubectlLines = lines.n
+	if err != nil {
+		r.kubectlErr = fmt.Sprintf("%v: %s", err, strings.TrimSpace(stderr.String()))
+		logf("kubectl: %s", r.kubectlErr)
+		return
+	}
+	if gnuTime {
+		sc := bufio.NewScanner(&stderr)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Maximum resident set size (kbytes):"); ok {
+				r.kubectlRSSKiB, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			}
+		}
+	} else if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.kubectlRSSKiB = ru.Maxrss // KiB on Linux
+	}
+	logf("kubectl: %s, peak RSS %s, %s lines", secs(r.kubectlWall), mib(r.kubectlRSSKiB), count(r.kubectlLines))
+}
+
+type lineCounter struct{ n int }
+
+func (l *lineCounter) Write(b []byte) (int, error) {
+	l.n += bytes.Count(b, []byte{'\n'})
+	return len(b), nil
+}
+
+// trace is what kdeck's trace file says (see package ui/benchtrace).
+type trace struct {
+	start, connected  time.Duration
+	firstRows, loaded time.Duration
+	filterMS          []float64
+}
+
+func readTrace(path string) trace {
+	var t trace
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return t
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		s, err := strconv.ParseFloat(f[1], 64)
+		if err != nil {
+			continue
+		}
+		d := time.Duration(s * float64(time.Second))
+		switch f[0] {
+		case "start":
+			t.start = d
+		case "connected":
+			t.connected = d
+		case "first_rows":
+			t.firstRows = d
+		case "loaded":
+			t.loaded = d
+		case "filter_ms":
+			if len(f) >= 3 {
+				if v, err := strconv.ParseFloat(f[2], 64); err == nil {
+					t.filterMS = append(t.filterMS, v)
+				}
+			}
+		}
+	}
+	return t
+}
+
+// percentile is the nearest-rank p-th percentile of v (NaN when v is empty).
+func percentile(v []float64, p float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	k := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return s[max(0, min(k, len(s)-1))]
+}
+
+func lastLine(b []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// silenceKlog keeps client-go's logging (e.g. bodies cut short when churn stops) off stderr.
+func silenceKlog() {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	_ = fs.Set("logtostderr", "false")
+	_ = fs.Set("stderrthreshold", "FATAL")
+	klog.SetOutput(io.Discard)
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(k string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(k string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(k)); err == nil {
+		return v
+	}
+	return def
+}

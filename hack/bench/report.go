@@ -1,0 +1,192 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// budget is one row of DESIGN.md's budgets table.
+type budget struct {
+	name              string
+	firstRows, loaded time.Duration
+	rssMiB, filterMS  float64
+}
+
+// Budgets from DESIGN.md; under churn (its third row) CPU < 5% of a core and RSS growth ≤ 5%.
+var (
+	budget10k = budget{"10k", 250 * time.Millisecond, 1500 * time.Millisecond, 100, 10}
+	budget50k = budget{"50k", 300 * time.Millisecond, 5 * time.Second, 200, 16}
+)
+
+const (
+	churnCPUBudget  = 5.0 // % of one core
+	rssGrowthBudget = 5.0 // %
+)
+
+// budgetFor picks the budget row a size is judged by: sizes up to 10k by the 10k row.
+func budgetFor(size int) budget {
+	if size <= 10000 {
+		return budget10k
+	}
+	return budget50k
+}
+
+var header = []string{"workload", "kdeck first rows", "kdeck full load", "kdeck peak RSS", "filter p99",
+	"CPU under churn", "RSS growth", "kubectl get pods -A", "kubectl peak RSS"}
+
+func mark(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+// cells renders one result as table cells, each value with its budget and mark.
+func cells(r *result, o options) []string {
+	b := budgetFor(r.size)
+	workload := count(r.size) + " pods"
+	if r.total != r.size {
+		workload += fmt.Sprintf(" (%s in cluster)", count(r.total))
+	}
+	dur := func(d, limit time.Duration) string {
+		if d == 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%s %s (< %s)", secs(d), mark(d < limit), secs(limit))
+	}
+	rss := "n/a"
+	if r.hwmKiB > 0 {
+		rss = fmt.Sprintf("%s %s (< %.0f MiB)", mib(r.hwmKiB), mark(float64(r.hwmKiB)/1024 < b.rssMiB), b.rssMiB)
+	}
+	filter := r.filterNote
+	if filter == "" && len(r.filterMS) > 0 {
+		p := percentile(r.filterMS, 99)
+		filter = fmt.Sprintf("%.2f ms %s (< %.0f ms)", p, mark(p < b.filterMS), b.filterMS)
+	} else if filter == "" {
+		filter = "n/a"
+	}
+	cpu, growth := "n/a", "n/a"
+	if r.rssStartKiB > 0 && r.rssEndKiB > 0 {
+		cpu = fmt.Sprintf("%.2f%% %s (< %.0f%%, %s)", r.churnCPU, mark(r.churnCPU < churnCPUBudget), churnCPUBudget, shortDur(o.churn))
+		g := 100 * float64(r.rssEndKiB-r.rssStartKiB) / float64(r.rssStartKiB)
+		growth = fmt.Sprintf("%+.1f%% %s (≤ %.0f%%)", g, mark(g <= rssGrowthBudget), rssGrowthBudget)
+	}
+	kt, kr := "n/a", "n/a"
+	if r.kubectlErr == "" && r.kubectlWall > 0 {
+		kt = secs(r.kubectlWall)
+		if r.kubectlRSSKiB > 0 {
+			kr = mib(r.kubectlRSSKiB)
+		}
+	}
+	return []string{workload, dur(r.firstRows, b.firstRows), dur(r.loaded, b.loaded), rss, filter, cpu, growth, kt, kr}
+}
+
+// notes are the details behind each row: screen-polled times, idle CPU, churn, load.
+func notes(r *result, o options) []string {
+	var n []string
+	n = append(n, fmt.Sprintf("%s pods: budgets of the %s row; screen-polled (tmux, %s, from the tmux command): first rows %s, full load %s",
+		count(r.size), budgetFor(r.size).name, o.poll, secs(r.firstRowsScreen), secs(r.loadedScreen)))
+	if r.traceConnected > 0 {
+		n = append(n, fmt.Sprintf("kdeck start-up (trace): initialised %s, first server answer %s, first rows %s; CPU used until fully loaded %s (the rest of the load time is waiting for the server)",
+			secs(r.traceStart), secs(r.traceConnected), secs(r.firstRows), secs(r.loadCPU)))
+	}
+	if len(r.filterMS) > 0 {
+		n = append(n, fmt.Sprintf("filter: %d timed keystrokes, median %.2f ms, p99 %.2f ms, max %.2f ms",
+			len(r.filterMS), percentile(r.filterMS, 50), percentile(r.filterMS, 99), percentile(r.filterMS, 100)))
+	}
+	if o.idle > 0 && r.hwmKiB > 0 {
+		n = append(n, fmt.Sprintf("CPU with no churn: %.2f%% of a core over %s", r.idleCPU, shortDur(o.idle)))
+	}
+	if r.rssStartKiB > 0 {
+		n = append(n, fmt.Sprintf("churn: %d label patches, %d delete+create, %d failed, %d skipped (server too slow) in %s; RSS %s → %s, peak %s at the end",
+			r.churned.patched.Load(), r.churned.replaced.Load(), r.churned.failed.Load(), r.churned.skipped.Load(), shortDur(o.churn),
+			mib(r.rssStartKiB), mib(r.rssEndKiB), mib(r.hwmEndKiB)))
+	}
+	if r.kubectlErr == "" && r.kubectlWall > 0 {
+		n = append(n, fmt.Sprintf("kubectl printed %s lines", count(r.kubectlLines)))
+	}
+	n = append(n, fmt.Sprintf("load average (1/5/15 min) before %s, after %s", r.loadBefore, r.loadAfter))
+	if r.kdeckErr != "" {
+		n = append(n, "kdeck failed: "+firstLine(r.kdeckErr))
+	}
+	if r.kubectlErr != "" {
+		n = append(n, "kubectl failed: "+firstLine(r.kubectlErr))
+	}
+	return n
+}
+
+// printPlain writes the results as an aligned text table followed by the notes.
+func printPlain(w io.Writer, results []*result, o options) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range results {
+		fmt.Fprintln(tw, strings.Join(cells(r, o), "\t"))
+	}
+	tw.Flush()
+	for _, r := range results {
+		for _, n := range notes(r, o) {
+			fmt.Fprintln(w, "  "+n)
+		}
+	}
+}
+
+// printMarkdown writes the same results as a markdown table and list, to paste into notes.
+func printMarkdown(w io.Writer, results []*result, o options) {
+	fmt.Fprintf(w, "| %s |\n", strings.Join(header, " | "))
+	fmt.Fprintf(w, "|%s\n", strings.Repeat("---|", len(header)))
+	for _, r := range results {
+		fmt.Fprintf(w, "| %s |\n", strings.Join(cells(r, o), " | "))
+	}
+	fmt.Fprintln(w)
+	for _, r := range results {
+		for _, n := range notes(r, o) {
+			fmt.Fprintln(w, "- "+n)
+		}
+	}
+}
+
+func secs(d time.Duration) string {
+	if d == 0 {
+		return "n/a"
+	}
+	if d < 10*time.Second {
+		return fmt.Sprintf("%.3f s", d.Seconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// shortDur renders 60s as "1m" and 10s as "10s".
+func shortDur(d time.Duration) string {
+	switch {
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	case d%time.Second == 0:
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
+}
+
+func mib(kib int64) string {
+	if kib <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f MiB", math.Round(float64(kib)/1024))
+}
+
+// count renders n with thousands separators, as kdeck does.
+func count(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

@@ -1,0 +1,83 @@
+package kube
+
+import "context"
+
+// Cache is what a view reads rows from: one Store, or several stores joined into one row
+// type (services with their endpoint counts).
+type Cache[R Row] interface {
+	// Run keeps the rows current until ctx ends.
+	Run(ctx context.Context)
+	// Changed receives a value (coalesced) whenever rows or state changed.
+	Changed() <-chan struct{}
+	// Snapshot returns the current rows and state.
+	Snapshot() Snapshot[R]
+}
+
+// Joined is a Cache whose rows are a primary store's rows completed from a secondary
+// store's rows by a pure join function, run on each snapshot (off the UI goroutine's
+// hot path: at most one per feed interval).
+type Joined[R, S Row] struct {
+	primary   *Store[R]
+	secondary *Store[S]
+	join      func(rows []R, aux []S) []R
+	changed   chan struct{}
+}
+
+// NewJoined returns a cache of primary's rows completed by join from secondary's rows.
+// join must not modify its arguments: it returns new rows where it changes one.
+func NewJoined[R, S Row](primary Source[R], secondary Source[S], join func(rows []R, aux []S) []R) *Joined[R, S] {
+	return &Joined[R, S]{primary: NewStore(primary), secondary: NewStore(secondary), join: join,
+		changed: make(chan struct{}, 1)}
+}
+
+// Run runs both stores until ctx ends.
+func (j *Joined[R, S]) Run(ctx context.Context) {
+	go j.secondary.Run(ctx)
+	go j.primary.Run(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-j.primary.Changed():
+		case <-j.secondary.Changed():
+		}
+		select {
+		case j.changed <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Changed receives a value when either store changed.
+func (j *Joined[R, S]) Changed() <-chan struct{} { return j.changed }
+
+// Snapshot joins the two stores' current rows; its state is the less trustworthy of theirs.
+func (j *Joined[R, S]) Snapshot() Snapshot[R] {
+	p, s := j.primary.Snapshot(), j.secondary.Snapshot()
+	return Snapshot[R]{Rows: j.join(p.Rows, s.Rows), State: WorseState(p.State, s.State)}
+}
+
+// WorseState returns the less trustworthy of two states: broken before resyncing before
+// loading before live; LiveSince is the older of the two.
+func WorseState(a, b State) State {
+	rank := func(p Phase) int {
+		switch p {
+		case PhaseBroken:
+			return 3
+		case PhaseResyncing:
+			return 2
+		case PhaseLoading:
+			return 1
+		}
+		return 0
+	}
+	w := a
+	if rank(b.Phase) > rank(a.Phase) {
+		w = b
+	}
+	w.LiveSince = a.LiveSince
+	if b.LiveSince.Before(a.LiveSince) {
+		w.LiveSince = b.LiveSince
+	}
+	return w
+}

@@ -1,0 +1,448 @@
+package views
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/theme"
+	"github.com/kdeck/kdeck/ui"
+)
+
+// HPAExplainer shows why one HPA is or is not scaling: the controller's arithmetic worked
+// out on its live numbers. It follows the HPA's row in a store of its namespace's HPAs.
+type HPAExplainer struct {
+	env    *ui.Env
+	key    kube.Key
+	feed   *ui.Feed[*kube.HPA]
+	state  kube.State
+	row    *kube.HPA // nil until seen, or once deleted
+	seen   bool
+	offset int // first line shown, for scrolling
+}
+
+// NewHPAExplainer returns the explainer of the HPA k.
+func NewHPAExplainer(env *ui.Env, k kube.Key) *HPAExplainer {
+	return &HPAExplainer{env: env, key: k}
+}
+
+// Init starts watching the HPA's namespace.
+func (e *HPAExplainer) Init() tea.Cmd {
+	e.feed = ui.StartFeed[*kube.HPA](e.env, kube.NewStore(kube.HPASource(e.env.Client.Clientset, e.key.Namespace)))
+	return e.feed.Next()
+}
+
+// Update takes the store's snapshots and the scroll keys.
+func (e *HPAExplainer) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
+	if e.feed != nil {
+		if snap, next, ok := e.feed.Accept(msg); ok {
+			e.Show(snap)
+			return e, next
+		}
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, ui.TableKeys.Up):
+			e.offset = max(0, e.offset-1)
+		case key.Matches(k, ui.TableKeys.Down):
+			e.offset++
+		case key.Matches(k, ui.TableKeys.Top):
+			e.offset = 0
+		}
+	}
+	return e, nil
+}
+
+// Show takes a snapshot of the namespace's HPAs and picks this HPA's row from it.
+func (e *HPAExplainer) Show(snap kube.Snapshot[*kube.HPA]) {
+	e.state = snap.State
+	i, found := slices.BinarySearchFunc(snap.Rows, e.key, func(h *kube.HPA, k kube.Key) int { return h.RowKey().Compare(k) })
+	if found {
+		e.row, e.seen = snap.Rows[i], true
+	} else if snap.State.Phase == kube.PhaseLive {
+		e.row = nil
+	}
+}
+
+// Title is "hpa-explain(NAMESPACE/NAME)".
+func (e *HPAExplainer) Title() string {
+	t := "hpa-explain(" + e.key.Namespace + "/" + e.key.Name + ")"
+	if e.state.Phase == kube.PhaseBroken {
+		t += " STALE"
+	}
+	return t
+}
+
+// Freshness reports the watch's state.
+func (e *HPAExplainer) Freshness() ui.Freshness {
+	n := 0
+	if e.row != nil {
+		n = 1
+	}
+	return ui.FreshnessOf(e.state, n, "hpa", e.env.Now())
+}
+
+// Bindings lists the scroll keys.
+func (e *HPAExplainer) Bindings() []key.Binding {
+	return []key.Binding{ui.TableKeys.Up, ui.TableKeys.Down, ui.TableKeys.Top}
+}
+
+// Close stops the watch.
+func (e *HPAExplainer) Close() {
+	if e.feed != nil {
+		e.feed.Stop()
+	}
+}
+
+// View renders the explanation; the headline wraps to the width, the rest is truncated.
+func (e *HPAExplainer) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	st := e.env.Styles
+	var lines []string
+	switch {
+	case e.row == nil && e.seen:
+		lines = []string{st.Bad.Render("HPA " + e.key.Namespace + "/" + e.key.Name + " was deleted.")}
+	case e.row == nil && e.state.Phase == kube.PhaseLive:
+		lines = []string{st.Bad.Render("HPA " + e.key.Namespace + "/" + e.key.Name + " does not exist.")}
+	case e.row == nil:
+		lines = []string{st.Muted.Render("loading " + e.key.Namespace + "/" + e.key.Name + "…")}
+	default:
+		lines = e.explain(e.row, width)
+	}
+	if e.state.Phase == kube.PhaseBroken {
+		for i, l := range lines {
+			lines[i] = st.Stale.Render(ansi.Strip(l))
+		}
+	}
+	e.offset = max(0, min(e.offset, len(lines)-height))
+	return ui.Block(lines[e.offset:], width, height)
+}
+
+// explain lays out the whole explanation of h as styled lines.
+func (e *HPAExplainer) explain(h *kube.HPA, width int) []string {
+	st := e.env.Styles
+	p := kube.PlanScale(h)
+	text, level := Headline(h, p)
+	var lines []string
+	for _, l := range strings.Split(ansi.Wordwrap(text, width, ""), "\n") {
+		lines = append(lines, levelStyle(st, level).Bold(true).Render(l))
+	}
+	lines = append(lines, "")
+
+	last := "never"
+	if !h.LastScale.IsZero() {
+		last = ui.Ago(e.env.Now().Sub(h.LastScale))
+	}
+	lines = append(lines, grid(st, false, [][]cell{
+		{{text: "target", style: st.Muted}, {text: h.RefKind + "/" + h.RefName}},
+		{{text: "replicas", style: st.Muted}, {text: fmt.Sprintf("%d now, %d desired by the controller", h.Current, h.Desired)}},
+		{{text: "bounds", style: st.Muted}, {text: fmt.Sprintf("min %d, max %d", h.Min, h.Max)}},
+		{{text: "tolerance", style: st.Muted}, {text: toleranceText(h)}},
+		{{text: "last scale", style: st.Muted}, {text: last}},
+	}, nil)...)
+	lines = append(lines, "")
+
+	// the arithmetic, one metric a row
+	rows := [][]cell{{{text: "METRIC"}, {text: "CURRENT"}, {text: "TARGET"}, {text: "RATIO"}, {text: "WANTS"}}}
+	for i, m := range p.Metrics {
+		cur := cell{text: "<unknown>", style: st.Warn}
+		ratioCell := cell{text: "-"}
+		if !m.Missing {
+			cur = cell{text: m.Metric.Current.Text}
+			ratioCell = cell{text: fmt.Sprintf("%.2f", m.Ratio)}
+		}
+		name := m.Metric.Name
+		if name == "" {
+			name = m.Metric.Type
+		}
+		if i == p.Driver && !p.AllMissing && !p.HeldDown {
+			name = "▸ " + name
+		} else {
+			name = "  " + name
+		}
+		rows = append(rows, []cell{{text: name}, cur, {text: m.Metric.Target.Text + targetSuffix(m.Metric)}, ratioCell,
+			{text: Formula(h, m)}})
+	}
+	if len(p.Metrics) == 0 {
+		rows = append(rows, []cell{{text: "  (no metrics)", style: st.Warn}})
+	}
+	lines = append(lines, grid(st, true, rows, []ui.Align{ui.Left, ui.Right, ui.Right, ui.Right, ui.Left})...)
+	lines = append(lines, "")
+
+	// from the metrics' wishes to the decision
+	highest := cell{text: "-"}
+	switch {
+	case p.Disabled:
+		highest = cell{text: "none: the target has 0 replicas, which turns autoscaling off", style: st.Warn}
+	case p.AllMissing:
+		highest = cell{text: "none: no metric could be read, so nothing changes", style: st.Bad}
+	case p.HeldDown:
+		highest = cell{text: fmt.Sprintf("%d, but a metric is missing: no scale-down on partial metrics", p.Current), style: st.Warn}
+	case p.Driver >= 0:
+		highest = cell{text: fmt.Sprintf("%d (%s)", p.Proposed, p.Metrics[p.Driver].Metric.Name)}
+	}
+	clamp := cell{text: fmt.Sprintf("%d is within [%d, %d]: no clamping", p.Proposed, h.Min, h.Max)}
+	switch p.Clamp {
+	case kube.MaxBound:
+		clamp = cell{text: fmt.Sprintf("%d → %d by max %d", p.Proposed, p.Desired, h.Max), style: st.Warn}
+	case kube.MinBound:
+		clamp = cell{text: fmt.Sprintf("%d → %d by min %d", p.Proposed, p.Desired, h.Min), style: st.Warn}
+	}
+	if p.Disabled {
+		clamp = cell{text: "-"}
+	}
+	desired := cell{text: fmt.Sprintf("%d, as the controller says", p.Desired), style: st.Good}
+	if p.Desired != h.Desired {
+		desired = cell{text: fmt.Sprintf("%d; the controller says %d (%s)", p.Desired, h.Desired, disagreement(h, p)), style: st.Warn}
+	}
+	lines = append(lines, grid(st, false, [][]cell{
+		{{text: "highest", style: st.Muted}, highest},
+		{{text: "bounds", style: st.Muted}, clamp},
+		{{text: "desired", style: st.Muted}, desired},
+	}, nil)...)
+	lines = append(lines, "")
+
+	conds := [][]cell{{{text: "CONDITION"}, {text: "STATUS"}, {text: "REASON"}, {text: "SINCE"}, {text: "MESSAGE"}}}
+	for _, t := range []string{"AbleToScale", "ScalingActive", "ScalingLimited"} {
+		c, ok := h.Condition(t)
+		if !ok {
+			conds = append(conds, []cell{{text: t}, {text: "-", style: st.Muted}})
+			continue
+		}
+		status := cell{text: c.Status}
+		if (t == "ScalingLimited") == (c.Status == "True") {
+			status.style = st.Bad
+			if t == "ScalingLimited" {
+				status.style = st.Warn
+			}
+		}
+		since := "-"
+		if !c.Since.IsZero() {
+			since = ui.Ago(e.env.Now().Sub(c.Since))
+		}
+		conds = append(conds, []cell{{text: t}, status, {text: c.Reason}, {text: since}, {text: c.Message, style: st.Muted}})
+	}
+	return append(lines, grid(st, true, conds, nil)...)
+}
+
+// cell is one styled cell of a grid; the zero style is plain text.
+type cell struct {
+	text  string
+	style lipgloss.Style
+}
+
+// grid aligns rows of cells in columns two spaces apart; with header the first row is
+// drawn as column headings.
+func grid(st *theme.Styles, header bool, rows [][]cell, aligns []ui.Align) []string {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], ansi.StringWidth(c.text))
+		}
+	}
+	out := make([]string, len(rows))
+	for j, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			a := ui.Left
+			if i < len(aligns) {
+				a = aligns[i]
+			}
+			text := c.text
+			if i < len(r)-1 || a == ui.Right {
+				text = ui.Pad(text, widths[i], a)
+			}
+			switch {
+			case j == 0 && header:
+				b.WriteString(st.Muted.Bold(true).Render(text))
+			default:
+				b.WriteString(c.style.Render(text))
+			}
+		}
+		out[j] = b.String()
+	}
+	return out
+}
+
+// targetSuffix says what a target is measured against.
+func targetSuffix(m kube.HPAMetric) string {
+	switch m.TargetType {
+	case kube.TargetUtilization:
+		return " of request"
+	case kube.TargetAverage:
+		return " per pod"
+	}
+	return ""
+}
+
+// Formula is the arithmetic one metric asks for, with the live numbers:
+// "ceil(3 × 92% / 60%) = ceil(4.6) = 5", or why it asks for no change.
+func Formula(h *kube.HPA, m kube.MetricPlan) string {
+	switch {
+	case m.Missing:
+		return "unavailable: not counted"
+	case h.Current == 0:
+		return fmt.Sprintf("ceil(%s / %s) = ceil(%s) = %d", m.Metric.Current.Text, m.Metric.Target.Text, num(m.Ratio), m.Replicas)
+	case m.Within:
+		return fmt.Sprintf("within [%.2f, %.2f]: stays %d", 1-h.TolDown, 1+h.TolUp, m.Replicas)
+	}
+	return fmt.Sprintf("ceil(%d × %s / %s) = ceil(%s) = %d", h.Current, m.Metric.Current.Text, m.Metric.Target.Text,
+		num(m.Ratio*float64(h.Current)), m.Replicas)
+}
+
+// num renders x with at most two decimals: 4.6, 4, 4.67.
+func num(x float64) string {
+	s := strconv.FormatFloat(math.Round(x*100)/100, 'f', 2, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+func toleranceText(h *kube.HPA) string {
+	if h.TolUp == h.TolDown {
+		return fmt.Sprintf("±%s%%: a ratio within [%.2f, %.2f] changes nothing", num(h.TolUp*100), 1-h.TolDown, 1+h.TolUp)
+	}
+	return fmt.Sprintf("-%s%%/+%s%%: a ratio within [%.2f, %.2f] changes nothing", num(h.TolDown*100), num(h.TolUp*100), 1-h.TolDown, 1+h.TolUp)
+}
+
+// disagreement guesses why the controller's desired count differs from the arithmetic.
+func disagreement(h *kube.HPA, p kube.Plan) string {
+	switch {
+	case h.Desired > p.Desired && p.Desired < h.Current:
+		return fmt.Sprintf("scale-down waits out the %s stabilization window", h.DownWindow)
+	case h.Desired < p.Desired && p.Desired > h.Current:
+		return "scale-up rate limit, or unready pods not yet counted"
+	}
+	return "it has not recomputed since these numbers, or counts only ready pods"
+}
+
+// Level is how a headline should be coloured.
+type Level int
+
+// Headline levels.
+const (
+	LevelGood Level = iota // steady, nothing to do
+	LevelWarn              // scaling, or held by a bound
+	LevelBad               // cannot scale
+)
+
+func levelStyle(st *theme.Styles, l Level) lipgloss.Style {
+	switch l {
+	case LevelWarn:
+		return st.Warn
+	case LevelBad:
+		return st.Bad
+	}
+	return st.Good
+}
+
+// condNote renders " (Type Status: Reason)" for h's condition t when it has status; "" otherwise.
+func condNote(h *kube.HPA, t, status string) string {
+	if c, ok := h.Condition(t); ok && c.Status == status {
+		if t == "ScalingLimited" {
+			return " (ScalingLimited: " + c.Reason + ")"
+		}
+		return fmt.Sprintf(" (%s %s: %s)", t, c.Status, c.Reason)
+	}
+	return ""
+}
+
+// metricPhrase describes a metric's reading against its target in words.
+func metricPhrase(m kube.HPAMetric) string {
+	switch m.TargetType {
+	case kube.TargetUtilization:
+		return fmt.Sprintf("%s at %s of request vs target %s", m.Name, m.Current.Text, m.Target.Text)
+	case kube.TargetAverage:
+		return fmt.Sprintf("%s at %s per pod vs target %s", m.Name, m.Current.Text, m.Target.Text)
+	}
+	return fmt.Sprintf("%s at %s vs target %s", m.Name, m.Current.Text, m.Target.Text)
+}
+
+func replicas(n int32) string {
+	if n == 1 {
+		return "1 replica"
+	}
+	return fmt.Sprintf("%d replicas", n)
+}
+
+// Headline says in one sentence why h is or is not scaling now.
+func Headline(h *kube.HPA, p kube.Plan) (string, Level) {
+	if c, ok := h.Condition("AbleToScale"); ok && c.Status == "False" {
+		return "Not scaling: the HPA cannot read or change " + h.RefKind + "/" + h.RefName + "'s scale" + condNote(h, "AbleToScale", "False"), LevelBad
+	}
+	if p.Disabled {
+		return "Not scaling: " + h.RefKind + "/" + h.RefName + " is scaled to 0, which turns autoscaling off until it has replicas" + condNote(h, "ScalingActive", "False"), LevelWarn
+	}
+	if p.AllMissing || len(p.Metrics) == 0 {
+		return "Not scaling: metrics unavailable" + condNote(h, "ScalingActive", "False"), LevelBad
+	}
+	if c, ok := h.Condition("ScalingActive"); ok && c.Status == "False" {
+		return "Not scaling: " + c.Message + condNote(h, "ScalingActive", "False"), LevelBad
+	}
+	if h.Current > h.Max {
+		return fmt.Sprintf("Scaling down: %s is above max %d", replicas(h.Current), h.Max), LevelWarn
+	}
+	if h.Current < h.Min {
+		return fmt.Sprintf("Scaling up: %s is below min %d", replicas(h.Current), h.Min), LevelWarn
+	}
+	limited := condNote(h, "ScalingLimited", "True")
+	if p.HeldDown {
+		var missing []string
+		for _, m := range p.Metrics {
+			if m.Missing {
+				missing = append(missing, m.Metric.Name)
+			}
+		}
+		return fmt.Sprintf("Not scaling down: %s unavailable, and the controller never scales down on partial metrics; stays at %d",
+			strings.Join(missing, ", "), h.Current), LevelWarn
+	}
+	d := p.Metrics[p.Driver]
+	wants := metricPhrase(d.Metric) + " wants " + replicas(d.Replicas)
+	clamped := ""
+	switch p.Clamp {
+	case kube.MaxBound:
+		clamped = fmt.Sprintf("; max is %d, so pinned at %d%s", h.Max, p.Desired, limited)
+	case kube.MinBound:
+		clamped = fmt.Sprintf("; min is %d, so held at %d%s", h.Min, p.Desired, limited)
+	}
+	switch {
+	case p.Desired > h.Current:
+		return "Scaling up: " + wants + clamped, LevelWarn
+	case p.Desired < h.Current:
+		s := "Scaling down: " + wants + clamped
+		if h.Desired > p.Desired {
+			s += fmt.Sprintf("; the %s stabilization window holds it at %d for now", h.DownWindow, h.Desired)
+		}
+		return s, LevelWarn
+	case p.Clamp == kube.MaxBound:
+		return "At max: " + wants + clamped, LevelWarn
+	case p.Clamp == kube.MinBound:
+		return "At min: " + wants + clamped, LevelGood
+	}
+	allWithin := true
+	for _, m := range p.Metrics {
+		allWithin = allWithin && (m.Missing || m.Within)
+	}
+	if allWithin {
+		tol := fmt.Sprintf("the %s%% tolerance", num(h.TolUp*100))
+		if h.TolUp != h.TolDown {
+			tol = fmt.Sprintf("the -%s%%/+%s%% tolerance", num(h.TolDown*100), num(h.TolUp*100))
+		}
+		return fmt.Sprintf("Not scaling: %s is within %s; stays at %d", metricPhrase(d.Metric), tol, h.Current), LevelGood
+	}
+	return fmt.Sprintf("Steady: %s, which it has", wants), LevelGood
+}

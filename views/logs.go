@@ -1,0 +1,658 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/theme"
+	"github.com/kdeck/kdeck/ui"
+)
+
+// logKeys are the logs page's own keys; it scrolls with the table's keys (ui.TableKeys),
+// and scrolling up pauses follow.
+var logKeys = struct {
+	Follow, Pause, Wrap, Stamps, Search, Older, Newer, Container, Left, Right key.Binding
+}{
+	Follow:    key.NewBinding(key.WithKeys("f", "G", "end"), key.WithHelp("f/G", "follow: jump to the newest line")),
+	Pause:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause / resume (lines keep arriving)")),
+	Wrap:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap long lines")),
+	Stamps:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timestamps")),
+	Search:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search (upward from the bottom); esc clears")),
+	Older:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "older match")),
+	Newer:     key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "newer match")),
+	Container: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "choose the container")),
+	Left:      key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "scroll left")),
+	Right:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "scroll right")),
+}
+
+// LogTail is how many lines a log page asks for per container when it opens.
+const LogTail = 2_000
+
+// logBatchMsg carries a log stream's batch to the page whose stream has the same id.
+type logBatchMsg struct {
+	id    uint64
+	batch kube.LogBatch
+}
+
+// logContainersMsg carries a pod's containers to the page that asked for them.
+type logContainersMsg struct {
+	id  uint64
+	pc  kube.PodContainers
+	err error
+}
+
+// LogsPage shows the logs of one container of a pod, or of every pod matching a label
+// selector. Lines arrive in batches from a kube.LogStream and are kept in a bounded buffer.
+type LogsPage struct {
+	env      *ui.Env
+	id       uint64 // addresses the containers lookup
+	ns, pod  string // the pod, for a single-pod page
+	selector string // the label selector, for a multi-pod page
+	label    string // what the title names: "shop/web-123" or the caller's title
+	opts     kube.LogOptions
+	pc       kube.PodContainers
+	resolved bool // the pod's containers are known (or could not be)
+
+	stream   *kube.LogStream
+	streamID uint64
+	status   kube.LogStatus
+	buf      *kube.LogBuffer
+
+	paused     bool
+	top        int64 // the first line shown while paused
+	seen       int64 // while paused, lines from here on are new (not on screen yet)
+	firstShown int64 // the first line drawn last time
+	width      int   // the width drawn last time
+	height     int   // the body height drawn last time
+	wrap       bool
+	stamps     bool
+	hscroll    int
+
+	search *ui.Prompt // the search prompt while typing
+	query  string
+	match  int64  // the current match's line, -1 for none
+	flash  string // a message about the last key ("no match"), until the next key
+	picker int    // the selected entry of the container picker; -1 when closed
+}
+
+// NewPodLogs returns the logs page of pod ns/name: following the default container, or
+// with previous set, the previous instance of the container that last terminated.
+func NewPodLogs(env *ui.Env, ns, name string, previous bool) *LogsPage {
+	p := newLogsPage(env, ns, ns+"/"+name)
+	p.pod = name
+	p.opts.Previous, p.opts.Follow = previous, !previous
+	return p
+}
+
+// NewSelectorLogs returns a page following the logs of every pod in ns matching the label
+// selector (e.g. a deployment's), each line prefixed with its pod; title names it.
+func NewSelectorLogs(env *ui.Env, ns, selector, title string) ui.Page {
+	p := newLogsPage(env, ns, title)
+	p.selector = selector
+	p.opts.Follow, p.opts.TailLines = true, LogTail/4
+	p.resolved = true
+	return p
+}
+
+func newLogsPage(env *ui.Env, ns, label string) *LogsPage {
+	return &LogsPage{env: env, id: env.NextID(), ns: ns, label: label, match: -1, picker: -1,
+		buf:    kube.NewLogBuffer(kube.DefaultLogLines, kube.DefaultLogBytes),
+		opts:   kube.LogOptions{TailLines: LogTail},
+		status: kube.LogStatus{Phase: kube.LogConnecting}}
+}
+
+// Init looks up the pod's containers (a multi-pod page starts streaming at once).
+func (p *LogsPage) Init() tea.Cmd {
+	if p.selector != "" {
+		return p.start()
+	}
+	cs, id, ns, pod := p.env.Client.Clientset, p.id, p.ns, p.pod
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		pc, err := kube.GetPodContainers(ctx, cs, ns, pod)
+		return logContainersMsg{id: id, pc: pc, err: err}
+	}
+}
+
+// start (re)starts the stream with the current options, forgetting the lines shown.
+func (p *LogsPage) start() tea.Cmd {
+	if p.stream != nil {
+		p.stream.Stop()
+	}
+	p.buf = kube.NewLogBuffer(kube.DefaultLogLines, kube.DefaultLogBytes)
+	p.paused, p.match, p.status = false, -1, kube.LogStatus{Phase: kube.LogConnecting}
+	p.streamID = p.env.NextID()
+	cs := p.env.Client.Clientset
+	if p.selector != "" {
+		p.stream = kube.StreamSelectorLogs(cs, p.ns, p.selector, p.opts)
+	} else {
+		p.stream = kube.StreamPodLogs(cs, p.ns, p.pod, p.opts)
+	}
+	return p.next()
+}
+
+// next waits for the stream's next batch.
+func (p *LogsPage) next() tea.Cmd {
+	s, id := p.stream, p.streamID
+	return func() tea.Msg {
+		b, ok := s.Next()
+		if !ok {
+			return nil
+		}
+		return logBatchMsg{id: id, batch: b}
+	}
+}
+
+// Update takes the stream's batches and the page's keys; it never does I/O.
+func (p *LogsPage) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case logContainersMsg:
+		if msg.id != p.id || p.resolved {
+			return p, nil
+		}
+		p.resolved, p.pc = true, msg.pc
+		if msg.err == nil {
+			p.opts.Container = msg.pc.Default
+			if p.opts.Previous {
+				p.opts.Container = msg.pc.LastTerminated()
+			}
+		}
+		return p, p.start()
+	case logBatchMsg:
+		if msg.id != p.streamID || p.stream == nil {
+			return p, nil // from a stream this page has replaced or stopped
+		}
+		p.apply(msg.batch)
+		return p, p.next()
+	case tea.KeyPressMsg:
+		p.flash = ""
+		switch {
+		case p.search != nil:
+			return p, p.searchKey(msg)
+		case p.picker >= 0:
+			return p, p.pickerKey(msg)
+		}
+		return p, p.key(msg)
+	}
+	if p.search != nil {
+		return p, p.search.Update(msg) // cursor blink
+	}
+	return p, nil
+}
+
+// apply adds a batch's lines to the buffer, cleaned for the terminal.
+func (p *LogsPage) apply(b kube.LogBatch) {
+	p.buf.Skip(b.Dropped)
+	for _, l := range b.Lines {
+		l.Text = cleanLine(l.Text)
+		p.buf.Add(l)
+	}
+	p.status = b.Status
+}
+
+func (p *LogsPage) key(k tea.KeyPressMsg) tea.Cmd {
+	page := int64(max(p.height-1, 1))
+	switch {
+	case key.Matches(k, ui.TableKeys.Up):
+		p.scroll(-1)
+	case key.Matches(k, ui.TableKeys.Down):
+		p.scroll(1)
+	case key.Matches(k, ui.TableKeys.PageUp):
+		p.scroll(-page)
+	case key.Matches(k, ui.TableKeys.PageDown):
+		p.scroll(page)
+	case key.Matches(k, ui.TableKeys.Top):
+		p.scroll(-p.buf.Total())
+	case key.Matches(k, logKeys.Follow):
+		p.paused = false
+	case key.Matches(k, logKeys.Pause):
+		if p.paused {
+			p.paused = false
+		} else {
+			p.pause()
+		}
+	case key.Matches(k, logKeys.Wrap):
+		p.wrap, p.hscroll = !p.wrap, 0
+	case key.Matches(k, logKeys.Stamps):
+		p.stamps = !p.stamps
+	case key.Matches(k, logKeys.Left):
+		p.hscroll = max(0, p.hscroll-8)
+	case key.Matches(k, logKeys.Right):
+		if !p.wrap {
+			p.hscroll += 8
+		}
+	case key.Matches(k, logKeys.Search):
+		p.search = ui.NewPrompt(p.env.Styles, "/", nil)
+	case key.Matches(k, logKeys.Older):
+		p.findNext(-1)
+	case key.Matches(k, logKeys.Newer):
+		p.findNext(1)
+	case key.Matches(k, logKeys.Container):
+		p.openPicker()
+	}
+	return nil
+}
+
+// pause freezes the screen where it is; lines keep arriving and are counted.
+func (p *LogsPage) pause() {
+	if !p.paused {
+		p.paused, p.top, p.seen = true, p.firstShown, p.buf.Total()
+	}
+}
+
+// scroll moves the top line by delta lines, pausing follow; scrolling shows the lines
+// that arrived meanwhile.
+func (p *LogsPage) scroll(delta int64) {
+	p.pause()
+	p.seen = p.buf.Total()
+	p.top = min(p.top+delta, p.seen-int64(p.height))
+	p.top = max(p.top, p.buf.Dropped())
+}
+
+// show scrolls so that line i is on screen, a third of the way down.
+func (p *LogsPage) show(i int64) {
+	p.pause()
+	p.seen = p.buf.Total()
+	p.top = i
+	for rows := len(p.renderLine(i, p.width)); p.top > p.buf.Dropped(); p.top-- {
+		rows += len(p.renderLine(p.top-1, p.width))
+		if rows > p.height/3 {
+			break
+		}
+	}
+}
+
+func (p *LogsPage) searchKey(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "esc":
+		p.search = nil
+		return nil
+	case "enter":
+		p.query, p.search, p.match = p.search.Value(), nil, -1
+		if p.query != "" {
+			p.findNext(-1)
+		}
+		return nil
+	}
+	return p.search.Update(k)
+}
+
+// findNext moves to the next match in dir (-1 older, +1 newer), wrapping around once;
+// with no current match it starts from the bottom of the screen.
+func (p *LogsPage) findNext(dir int64) {
+	if p.query == "" {
+		p.flash = "no search: / to search"
+		return
+	}
+	oldest, total := p.buf.Dropped(), p.buf.Total()
+	from := p.match + dir
+	if p.match < oldest {
+		from = total - 1
+		if p.paused {
+			from = min(p.seen, p.top+int64(p.height)) - 1
+		}
+	}
+	q := strings.ToLower(p.query)
+	n := total - oldest
+	for k := range n {
+		i := oldest + ((from-oldest+dir*k)%n+n)%n
+		if l, ok := p.buf.At(i); ok && strings.Contains(strings.ToLower(l.Text), q) {
+			p.match = i
+			p.show(i)
+			return
+		}
+	}
+	p.match = -1
+	p.flash = fmt.Sprintf("no match for %q", p.query)
+}
+
+func (p *LogsPage) openPicker() {
+	switch {
+	case p.selector != "":
+		p.flash = "several pods: no container to choose"
+	case !p.resolved:
+		p.flash = "containers not known yet"
+	case len(p.pc.Containers) < 2:
+		p.flash = "the pod has one container"
+	default:
+		p.picker = 0
+		for i, c := range p.pc.Containers {
+			if c.Name == p.opts.Container {
+				p.picker = i
+			}
+		}
+	}
+}
+
+func (p *LogsPage) pickerKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case k.String() == "esc":
+		p.picker = -1
+	case key.Matches(k, ui.TableKeys.Up):
+		p.picker = max(0, p.picker-1)
+	case key.Matches(k, ui.TableKeys.Down):
+		p.picker = min(len(p.pc.Containers)-1, p.picker+1)
+	case k.String() == "enter":
+		name := p.pc.Containers[p.picker].Name
+		p.picker = -1
+		if name != p.opts.Container {
+			p.opts.Container = name
+			return p.start()
+		}
+	}
+	return nil
+}
+
+// Capturing reports whether the page is reading keys of its own (search, picker).
+func (p *LogsPage) Capturing() bool { return p.search != nil || p.picker >= 0 }
+
+// Escape clears the search before esc goes back (the prompt and picker capture esc).
+func (p *LogsPage) Escape() bool {
+	if p.query != "" {
+		p.query, p.match = "", -1
+		return true
+	}
+	return false
+}
+
+// View draws the lines that fit in width × height: the newest while following, from the
+// top line while paused; a search prompt takes the last line while open.
+func (p *LogsPage) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	bodyH := height
+	if p.search != nil && height >= 2 {
+		bodyH--
+	}
+	p.width, p.height = width, bodyH
+	rows := p.rows(width, bodyH)
+	if p.picker >= 0 {
+		rows = p.overlayPicker(rows, width, bodyH)
+	}
+	out := make([]string, height)
+	for i := range out {
+		if i < len(rows) && i < bodyH {
+			out[i] = ansi.Truncate(rows[i], width, "…")
+		}
+	}
+	if p.search != nil && height >= 2 {
+		out[height-1] = p.search.View(p.env.Styles, width)
+	}
+	return strings.Join(out, "\n")
+}
+
+// rows renders the visible lines (wrapped or cut) into at most h rows.
+func (p *LogsPage) rows(w, h int) []string {
+	st := p.env.Styles
+	oldest, total := p.buf.Dropped(), p.buf.Total()
+	if total == oldest {
+		return []string{p.emptyText()}
+	}
+	dropped := func() string {
+		return st.Muted.Render(fmt.Sprintf("… %s older lines dropped", ui.Count(int(oldest))))
+	}
+	if !p.paused {
+		var rev [][]string // lines from the newest up
+		n := 0
+		i := total - 1
+		for ; i >= oldest && n < h; i-- {
+			r := p.renderLine(i, w)
+			rev = append(rev, r)
+			n += len(r)
+		}
+		p.firstShown = i + 1
+		var rows []string
+		if i < oldest && oldest > 0 {
+			rows = append(rows, dropped())
+		}
+		for j := len(rev) - 1; j >= 0; j-- {
+			rows = append(rows, rev[j]...)
+		}
+		return rows[max(0, len(rows)-h):]
+	}
+	top := max(p.top, oldest)
+	p.firstShown = top
+	var rows []string
+	if top == oldest && oldest > 0 {
+		rows = append(rows, dropped())
+	}
+	for i := top; i < p.seen && len(rows) < h; i++ {
+		rows = append(rows, p.renderLine(i, w)...)
+	}
+	return rows
+}
+
+func (p *LogsPage) emptyText() string {
+	st := p.env.Styles
+	switch p.status.Phase {
+	case kube.LogFailed:
+		return st.Bad.Render(errText(p.status.Err))
+	case kube.LogEnded:
+		return st.Muted.Render("no log lines (" + p.status.Text + ")")
+	}
+	return st.Muted.Render("waiting for log lines…")
+}
+
+// renderLine draws line i as one row (cut to w from the horizontal scroll) or, wrapping,
+// as several.
+func (p *LogsPage) renderLine(i int64, w int) []string {
+	st := p.env.Styles
+	l, _ := p.buf.At(i)
+	var b strings.Builder
+	if p.stamps && !l.Time.IsZero() {
+		b.WriteString(st.Muted.Render(l.Time.UTC().Format("2006-01-02T15:04:05.000Z")) + " ")
+	}
+	if l.Pod != "" {
+		b.WriteString(podStyle(st, l.Pod).Render(shortPod(l.Pod)) + " ")
+	}
+	switch {
+	case l.Kind == kube.LogNote:
+		b.WriteString(st.Warn.Render("── " + l.Text))
+	case p.query != "":
+		hl := st.Warn.Reverse(true)
+		if i == p.match {
+			hl = st.Selected
+		}
+		b.WriteString(highlight(l.Text, p.query, hl))
+	default:
+		b.WriteString(l.Text)
+	}
+	s := b.String()
+	if p.wrap {
+		return strings.Split(ansi.Hardwrap(s, w, true), "\n")
+	}
+	if p.hscroll > 0 {
+		s = ansi.TruncateLeft(s, p.hscroll, "")
+	}
+	return []string{ansi.Truncate(s, w, "…")}
+}
+
+// overlayPicker draws the container list in a box over the top left of rows.
+func (p *LogsPage) overlayPicker(rows []string, w, h int) []string {
+	st := p.env.Styles
+	items := []string{st.Title.Render("container")}
+	for i, c := range p.pc.Containers {
+		label := c.Name
+		if c.Init {
+			label += " (init)"
+		}
+		if c.Restarts > 0 {
+			label += fmt.Sprintf(" ↻%d", c.Restarts)
+		}
+		if i == p.picker {
+			label = st.Selected.Render("▸ " + label)
+		} else {
+			label = "  " + label
+		}
+		items = append(items, label)
+	}
+	box := strings.Split(st.Box.Render(strings.Join(items, "\n")), "\n")
+	for len(rows) < h {
+		rows = append(rows, "")
+	}
+	const x = 2
+	for j, line := range box {
+		y := j + 1
+		if y >= h {
+			break
+		}
+		left := ansi.Truncate(rows[y], x, "")
+		left += strings.Repeat(" ", max(0, x-ansi.StringWidth(left)))
+		right := ansi.TruncateLeft(rows[y], x+ansi.StringWidth(line), "")
+		rows[y] = left + line + right
+	}
+	return rows
+}
+
+// Title is "logs NS/POD [CONTAINER] following", "… paused (+120 new)" while paused.
+func (p *LogsPage) Title() string {
+	t := "logs " + p.label
+	if p.opts.Previous {
+		t = "previous logs " + p.label
+	}
+	if p.opts.Container != "" {
+		t += " [" + p.opts.Container + "]"
+	}
+	switch {
+	case p.paused:
+		t += " paused"
+		if n := p.buf.Total() - p.seen; n > 0 {
+			t += fmt.Sprintf(" (+%s new)", ui.Count(int(n)))
+		}
+	case p.opts.Follow && p.status.Phase != kube.LogEnded && p.status.Phase != kube.LogFailed:
+		t += " following"
+	}
+	if p.query != "" {
+		t += " /" + p.query
+	}
+	return t
+}
+
+// Freshness reports the stream's state: streaming, reconnecting, ended (and why), failed.
+func (p *LogsPage) Freshness() ui.Freshness {
+	if p.flash != "" {
+		return ui.Freshness{Level: ui.LevelInfo, Text: p.flash}
+	}
+	lines := ui.Count(p.buf.Len()) + " lines"
+	st := p.status
+	switch st.Phase {
+	case kube.LogConnecting:
+		return ui.Freshness{Level: ui.LevelInfo, Text: "connecting…"}
+	case kube.LogReconnecting:
+		text := st.Text
+		if st.Err != nil {
+			text += " " + errText(st.Err)
+		}
+		return ui.Freshness{Level: ui.LevelWarn, Text: text, Disconnected: kube.KindOf(st.Err) == kube.KindUnreachable}
+	case kube.LogEnded:
+		return ui.Freshness{Level: ui.LevelInfo, Text: "stream ended: " + st.Text + " · " + lines}
+	case kube.LogFailed:
+		return ui.Freshness{Level: ui.LevelError, Text: errText(st.Err), Disconnected: kube.KindOf(st.Err) == kube.KindUnreachable}
+	}
+	return ui.Freshness{Level: ui.LevelOK, Text: st.Text + " · " + lines}
+}
+
+// Bindings lists the page's keys.
+func (p *LogsPage) Bindings() []key.Binding {
+	k, t := logKeys, ui.TableKeys
+	return []key.Binding{k.Follow, k.Pause, t.Up, t.Down, t.PageUp, t.PageDown, t.Top, k.Left, k.Right,
+		k.Wrap, k.Stamps, k.Search, k.Older, k.Newer, k.Container}
+}
+
+// Close stops the stream.
+func (p *LogsPage) Close() {
+	if p.stream != nil {
+		p.stream.Stop()
+		p.stream = nil
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "unknown error"
+	}
+	return err.Error()
+}
+
+// cleanLine makes a log line safe to draw: escape sequences removed, tabs expanded,
+// other control characters dropped.
+func cleanLine(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	s = strings.ReplaceAll(ansi.Strip(s), "\t", "    ")
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// highlight renders every case-insensitive occurrence of q in s with style.
+func highlight(s, q string, style lipgloss.Style) string {
+	lower := strings.ToLower(s)
+	if len(lower) != len(s) { // case folding changed byte offsets: match exactly instead
+		lower = s
+	} else {
+		q = strings.ToLower(q)
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(lower, q)
+		if i < 0 || q == "" {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(style.Render(s[i : i+len(q)]))
+		s, lower = s[i+len(q):], lower[i+len(q):]
+	}
+}
+
+// shortPod drops the ReplicaSet hash from a Deployment's pod name: web-6b7f9c8d7d-x7k2p → web-x7k2p.
+func shortPod(name string) string {
+	parts := strings.Split(name, "-")
+	if n := len(parts); n >= 3 && isPodHash(parts[n-2]) {
+		return strings.Join(append(parts[:n-2:n-2], parts[n-1]), "-")
+	}
+	return name
+}
+
+// isPodHash reports whether s looks like a pod-template-hash (Kubernetes' safe alphabet).
+func isPodHash(s string) bool {
+	if len(s) < 6 || len(s) > 10 {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("bcdfghjklmnpqrstvwxz2456789", c) {
+			return false
+		}
+	}
+	return true
+}
+
+// podStyle gives each pod a colour of its own, the same on every line.
+func podStyle(st *theme.Styles, pod string) lipgloss.Style {
+	styles := []lipgloss.Style{st.Accent, st.Good, st.Info, st.Warn, st.Text}
+	h := fnv.New32a()
+	h.Write([]byte(pod))
+	return styles[h.Sum32()%uint32(len(styles))].Bold(true)
+}
