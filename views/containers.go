@@ -76,20 +76,12 @@ func (c *Containers) columns() []ui.Column[*kube.Container] {
 		{Name: "IMAGE", Max: 40, Drop: 12, Value: func(k *kube.Container) string { return k.Image }},
 		{Name: "READY", Drop: 3, Value: func(k *kube.Container) string { return strconv.FormatBool(k.Ready) },
 			Style: func(st *theme.Styles, k *kube.Container) lipgloss.Style {
-				if !k.Ready && !(k.Init && !k.Sidecar) {
-					return st.Warn
-				}
-				return st.Text
+				return warnIf(st, !k.Ready && !(k.Init && !k.Sidecar))
 			}},
 		{Name: "STATE", Max: 32, Drop: 1, Value: func(k *kube.Container) string { return k.State },
 			Style: func(st *theme.Styles, k *kube.Container) lipgloss.Style { return stateStyle(st, k.State) }},
 		{Name: "RESTARTS", Align: ui.Right, Drop: 4, Value: func(k *kube.Container) string { return strconv.Itoa(int(k.Restarts)) },
-			Style: func(st *theme.Styles, k *kube.Container) lipgloss.Style {
-				if k.Restarts > 0 {
-					return st.Warn
-				}
-				return st.Text
-			}},
+			Style: func(st *theme.Styles, k *kube.Container) lipgloss.Style { return warnIf(st, k.Restarts > 0) }},
 		{Name: "PORTS", Max: 24, Drop: 13, Value: func(k *kube.Container) string { return k.Ports }},
 		{Name: "PROBES", Max: 44, Drop: 11, Value: func(k *kube.Container) string { return k.Probes }},
 		drop(use.CPU, 2),

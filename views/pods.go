@@ -76,12 +76,7 @@ func podColumns(env *ui.Env, allNamespaces bool, m metricsLive) []ui.Column[*kub
 		ui.Column[*kube.Pod]{Name: "RESTARTS", Align: ui.Right, Drop: 5, SortKey: "R", DescFirst: true,
 			Value:   func(p *kube.Pod) string { return restarts(p, env.Now()) },
 			Compare: func(a, b *kube.Pod) int { return cmp.Compare(a.Restarts, b.Restarts) },
-			Style: func(st *theme.Styles, p *kube.Pod) lipgloss.Style {
-				if p.Restarts > 0 {
-					return st.Warn
-				}
-				return st.Text
-			}},
+			Style:   func(st *theme.Styles, p *kube.Pod) lipgloss.Style { return warnIf(st, p.Restarts > 0) }},
 		drop(use.CPU, 7),
 		drop(use.Mem, 8),
 		drop(use.CPUReq, 10),

@@ -95,3 +95,11 @@ func drop[R any](c ui.Column[R], order int) ui.Column[R] {
 	c.Drop = order
 	return c
 }
+
+// warnIf is the warning style when cond holds (restarts, containers not ready), else text.
+func warnIf(st *theme.Styles, cond bool) lipgloss.Style {
+	if cond {
+		return st.Warn
+	}
+	return st.Text
+}
