@@ -20,6 +20,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	metrics "k8s.io/metrics/pkg/client/clientset/versioned"
 )
 
 // DefaultProbeTimeout bounds the first request to a server when no --request-timeout is given,
@@ -41,7 +42,8 @@ type Client struct {
 	Clientset kubernetes.Interface
 	Config    *rest.Config
 	Info      Info
-	Contexts  []string // every context in the kubeconfig, sorted
+	Metrics   *MetricsPoller // pod metrics (metrics.k8s.io), shared by every view; nil in tests without it
+	Contexts  []string       // every context in the kubeconfig, sorted
 	// Resources resolves typed resource names through discovery, on first use only.
 	Resources *Resources
 	// HTTP is the connection pool the clientset uses, shared by the Table client.
@@ -102,8 +104,12 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 	}
 	info.ServerVersion = v.GitVersion
 	contexts := slices.Sorted(maps.Keys(raw.Contexts))
-	return &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts,
-		Resources: NewResources(cs.Discovery()), HTTP: hc, flags: flags, userAgent: userAgent}, nil
+	c := &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts,
+		Resources: NewResources(cs.Discovery()), HTTP: hc, flags: flags, userAgent: userAgent}
+	if mcs, err := metrics.NewForConfigAndClient(cfg, hc); err == nil {
+		c.Metrics = NewMetricsPoller(MetricsLister(mcs), DefaultMetricsInterval)
+	}
+	return c, nil
 }
 
 // SwitchContext connects to another context of the same kubeconfig, keeping the

@@ -21,6 +21,15 @@ type Pod struct {
 	Restarts    int32
 	Ready       int16 // ready containers
 	Containers  int16 // all regular containers
+	ReqLim            // summed requests and limits, for usage as a percentage
+}
+
+// ReqLim is CPU and memory requests and limits; 0 means none set. For a pod they
+// are the sums over its regular and sidecar containers (or its pod-level resources), and a
+// limit is 0 unless every one of those containers has one, since the pod is then unbounded.
+type ReqLim struct {
+	CPUReq, CPULim int64 // millicores
+	MemReq, MemLim int64 // bytes
 }
 
 // RowKey implements Row.
@@ -58,7 +67,74 @@ func PodRow(p *corev1.Pod) *Pod {
 		}
 	}
 	r.Status, r.Restarts, r.LastRestart = podStatus(p)
+	r.ReqLim = PodResources(&p.Spec)
 	return r
+}
+
+// ContainerResources reads one container's requests and limits.
+func ContainerResources(rr *corev1.ResourceRequirements) ReqLim {
+	var r ReqLim
+	if q, ok := rr.Requests[corev1.ResourceCPU]; ok {
+		r.CPUReq = q.MilliValue()
+	}
+	if q, ok := rr.Requests[corev1.ResourceMemory]; ok {
+		r.MemReq = q.Value()
+	}
+	if q, ok := rr.Limits[corev1.ResourceCPU]; ok {
+		r.CPULim = q.MilliValue()
+	}
+	if q, ok := rr.Limits[corev1.ResourceMemory]; ok {
+		r.MemLim = q.Value()
+	}
+	// a limit without a request defaults the request to the limit (as the API server does)
+	if r.CPUReq == 0 {
+		r.CPUReq = r.CPULim
+	}
+	if r.MemReq == 0 {
+		r.MemReq = r.MemLim
+	}
+	return r
+}
+
+// PodResources sums the requests and limits of the containers that run for the pod's life
+// (regular containers and restartable init "sidecars"); pod-level resources win when set.
+func PodResources(spec *corev1.PodSpec) ReqLim {
+	var sum ReqLim
+	cpuBounded, memBounded := true, true
+	add := func(c *corev1.Container) {
+		r := ContainerResources(&c.Resources)
+		sum.CPUReq += r.CPUReq
+		sum.MemReq += r.MemReq
+		sum.CPULim += r.CPULim
+		sum.MemLim += r.MemLim
+		cpuBounded = cpuBounded && r.CPULim > 0
+		memBounded = memBounded && r.MemLim > 0
+	}
+	for i := range spec.InitContainers {
+		c := &spec.InitContainers[i]
+		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			add(c)
+		}
+	}
+	for i := range spec.Containers {
+		add(&spec.Containers[i])
+	}
+	if !cpuBounded {
+		sum.CPULim = 0
+	}
+	if !memBounded {
+		sum.MemLim = 0
+	}
+	if spec.Resources != nil {
+		pod := ContainerResources(spec.Resources)
+		if pod.CPUReq > 0 {
+			sum.CPUReq, sum.CPULim = pod.CPUReq, pod.CPULim
+		}
+		if pod.MemReq > 0 {
+			sum.MemReq, sum.MemLim = pod.MemReq, pod.MemLim
+		}
+	}
+	return sum
 }
 
 // podStatus derives the displayed status, restart count and last restart time.

@@ -317,3 +317,6 @@ func fit(s string, w int) string {
 	}
 	return ansi.Truncate(s, w, "…")
 }
+
+// Fit truncates a styled line to w cells, for pages that draw lines of their own.
+func Fit(s string, w int) string { return fit(s, w) }

@@ -18,6 +18,10 @@ type ListSpec[R kube.Row] struct {
 	// Cache, when set instead of Source, builds rows from more than one store (services
 	// joined with their EndpointSlices); selector narrows the listed resource.
 	Cache func(env *Env, ns, selector string) kube.Cache[R]
+	// WithExtra, for lists whose columns also read a second live source that is not rows
+	// (pod metrics beside pods), is used instead of Columns: it opens that source for one
+	// page and returns it with the columns that read it. The page runs and closes it.
+	WithExtra func(env *Env, ns string) (Extra, []Column[R])
 	// Enter opens the drill-down page of a row (deployment → its pods); nil when none.
 	Enter func(env *Env, row R) Page
 	// FilterText is what `/` matches against; nil means "namespace/name".
@@ -51,6 +55,7 @@ type ListPage[R kube.Row] struct {
 	ns       string
 	selector string // label selector narrowing the list ("" for all)
 	feed     *Feed[R]
+	extra    Extra // nil when the spec has none
 	snap     kube.Snapshot[R]
 	table    Table[R]
 
@@ -61,7 +66,11 @@ type ListPage[R kube.Row] struct {
 func NewListPage[R kube.Row](env *Env, spec ListSpec[R], ns string) *ListPage[R] {
 	p := &ListPage[R]{spec: spec, env: env, ns: ns}
 	p.filter.sortCol = -1
-	p.table.Columns = spec.Columns(env, ns == "")
+	if spec.WithExtra != nil {
+		p.extra, p.table.Columns = spec.WithExtra(env, ns)
+	} else {
+		p.table.Columns = spec.Columns(env, ns == "")
+	}
 	return p
 }
 
@@ -73,7 +82,7 @@ func NewListPageSelector[R kube.Row](env *Env, spec ListSpec[R], ns, selector st
 	return p
 }
 
-// Init starts the watch.
+// Init starts the watch (and the extra source).
 func (p *ListPage[R]) Init() tea.Cmd {
 	var cache kube.Cache[R]
 	if p.spec.Cache != nil {
@@ -85,6 +94,9 @@ func (p *ListPage[R]) Init() tea.Cmd {
 	}
 	p.feed = StartFeed(p.env, cache)
 	p.feed.less = p.spec.Less
+	if p.extra != nil {
+		return tea.Batch(p.feed.Next(), p.extra.Init())
+	}
 	return p.feed.Next()
 }
 
@@ -96,6 +108,11 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 	if m, ok := msg.(filteredMsg[R]); ok {
 		p.applyFilter(m)
 		return p, nil
+	}
+	if p.extra != nil {
+		if next, ok := p.extra.Accept(msg); ok {
+			return p, next
+		}
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		if p.filter.input != nil {
@@ -215,9 +232,9 @@ func (p *ListPage[R]) Title() string {
 	return title
 }
 
-// Freshness reports the watch's state.
+// Freshness reports the watch's state, with the extra source's note when it has one.
 func (p *ListPage[R]) Freshness() Freshness {
-	return FreshnessOf(p.snap.State, len(p.snap.Rows), p.spec.Noun, p.env.Now())
+	return WithNote(FreshnessOf(p.snap.State, len(p.snap.Rows), p.spec.Noun, p.env.Now()), p.extra)
 }
 
 // Bindings lists the page's keys.
@@ -237,9 +254,12 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 	return b
 }
 
-// Close stops the watch.
+// Close stops the watch and the extra source.
 func (p *ListPage[R]) Close() {
 	if p.feed != nil {
 		p.feed.Stop()
+	}
+	if p.extra != nil {
+		p.extra.Close()
 	}
 }

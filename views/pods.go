@@ -18,11 +18,15 @@ import (
 
 // PodsSpec declares the pods view.
 var PodsSpec = ui.ListSpec[*kube.Pod]{
-	Noun:    "pods",
-	Columns: podColumns,
+	Noun: "pods",
+	WithExtra: func(env *ui.Env, ns string) (ui.Extra, []ui.Column[*kube.Pod]) {
+		m := newMetricsLive(env, ns)
+		return m, podColumns(env, ns == "", m)
+	},
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Pod] {
 		return kube.PodSource(env.Client.Clientset, ns)
 	},
+	Enter: func(env *ui.Env, p *kube.Pod) ui.Page { return NewContainers(env, p.RowKey()) },
 	Actions: append(objectActions[*kube.Pod](kube.GVRPods),
 		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs (follow)")),
 			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, false)) }},
@@ -42,7 +46,21 @@ func NewPodsFor(env *ui.Env, ns, selector string) *ui.ListPage[*kube.Pod] {
 	return ui.NewListPageSelector(env, PodsSpec, ns, selector)
 }
 
-func podColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Pod] {
+// PodUsage is a pod's current CPU (millicores) and memory (bytes) usage in m; ok is false
+// when metrics are unavailable or do not list the pod. Sorting by CPU or MEM reads it.
+func PodUsage(m *kube.MetricsSnapshot, p *kube.Pod) (cpu, mem int64, ok bool) {
+	u, ok := m.Pod(p.RowKey())
+	if !ok {
+		return 0, 0, false
+	}
+	return u.CPU(), u.Mem(), true
+}
+
+func podColumns(env *ui.Env, allNamespaces bool, m metricsLive) []ui.Column[*kube.Pod] {
+	use := newUsageColumns(func(p *kube.Pod) (int64, int64, kube.ReqLim, bool) {
+		cpu, mem, ok := PodUsage(m.Value, p)
+		return cpu, mem, p.ReqLim, ok
+	})
 	return withNamespace(allNamespaces,
 		ui.Column[*kube.Pod]{Name: "READY", Align: ui.Right, Drop: 3,
 			Value: func(p *kube.Pod) string { return fmt.Sprintf("%d/%d", p.Ready, p.Containers) },
@@ -58,14 +76,15 @@ func podColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Pod] {
 		ui.Column[*kube.Pod]{Name: "RESTARTS", Align: ui.Right, Drop: 5, SortKey: "R", DescFirst: true,
 			Value:   func(p *kube.Pod) string { return restarts(p, env.Now()) },
 			Compare: func(a, b *kube.Pod) int { return cmp.Compare(a.Restarts, b.Restarts) },
-			Style: func(st *theme.Styles, p *kube.Pod) lipgloss.Style {
-				if p.Restarts > 0 {
-					return st.Warn
-				}
-				return st.Text
-			}},
-		ui.Column[*kube.Pod]{Name: "IP", Drop: 7, Value: func(p *kube.Pod) string { return p.IP }},
-		ui.Column[*kube.Pod]{Name: "NODE", Max: 24, Drop: 6, Value: func(p *kube.Pod) string { return p.Node }},
+			Style:   func(st *theme.Styles, p *kube.Pod) lipgloss.Style { return warnIf(st, p.Restarts > 0) }},
+		drop(use.CPU, 7),
+		drop(use.Mem, 8),
+		drop(use.CPUReq, 10),
+		drop(use.MemReq, 10),
+		drop(use.CPULim, 11),
+		drop(use.MemLim, 11),
+		ui.Column[*kube.Pod]{Name: "IP", Drop: 13, Value: func(p *kube.Pod) string { return p.IP }},
+		ui.Column[*kube.Pod]{Name: "NODE", Max: 24, Drop: 12, Value: func(p *kube.Pod) string { return p.Node }},
 		ageColumn(env, func(p *kube.Pod) time.Time { return p.Created }),
 	)
 }

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // The apiserver stops mid-session: the header says disconnected, rows are marked stale and
@@ -19,20 +17,7 @@ import (
 // It runs on a cluster of its own, since it stops every component.
 func TestAPIServerRestart(t *testing.T) {
 	name := fmt.Sprintf("kdeck-e2e-fault-%d", os.Getpid())
-	out, err := testbedCmd("up", name)
-	if err != nil {
-		t.Fatalf("starting cluster %s: %v", name, err)
-	}
-	t.Cleanup(func() { _, _ = testbedCmd("down", name) })
-	kubeconfig := strings.TrimSpace(out)
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kubeconfig, cs := startCluster(t, name)
 	if _, err := cs.CoreV1().Pods("default").Create(ctx(t), kwokPod("default", "before-outage"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -91,6 +91,27 @@ func testbedCmd(args ...string) (string, error) {
 	return out.String(), err
 }
 
+// startCluster starts a throwaway testbed cluster for one test, removed when it ends, and
+// returns its kubeconfig path and a clientset for it.
+func startCluster(t *testing.T, name string) (string, kubernetes.Interface) {
+	t.Helper()
+	out, err := testbedCmd("up", name)
+	if err != nil {
+		t.Fatalf("starting cluster %s: %v", name, err)
+	}
+	t.Cleanup(func() { _, _ = testbedCmd("down", name) })
+	kubeconfig := strings.TrimSpace(out)
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kubeconfig, cs
+}
+
 // Term is kdeck running in a tmux pane of a fixed size, as a person sees it.
 type Term struct {
 	t       *testing.T

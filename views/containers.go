@@ -1,0 +1,219 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/theme"
+	"github.com/kdeck/kdeck/ui"
+)
+
+// sparkWidth is how many samples a sparkline column shows (15 of the 60 kept: ~4 minutes).
+const sparkWidth = 15
+
+// Containers is the containers view of one pod: its containers with state, probes, usage
+// against requests and limits, and usage history. It watches the single pod, so it stays live.
+type Containers struct {
+	env     *ui.Env
+	pod     kube.Key
+	feed    *ui.Feed[*kube.PodDetail]
+	metrics metricsLive
+	snap    kube.Snapshot[*kube.PodDetail]
+	table   ui.Table[*kube.Container]
+}
+
+// NewContainers returns the containers view of pod.
+func NewContainers(env *ui.Env, pod kube.Key) *Containers {
+	c := &Containers{env: env, pod: pod, metrics: newMetricsLive(env, pod.Namespace)}
+	c.table.Columns = c.columns()
+	return c
+}
+
+// containerUsage is a container's current usage in m; ok is false without metrics for it.
+func containerUsage(m *kube.MetricsSnapshot, pod kube.Key, name string) (kube.ContainerUsage, bool) {
+	u, ok := m.Pod(pod)
+	if !ok {
+		return kube.ContainerUsage{}, false
+	}
+	return u.Container(name)
+}
+
+func (c *Containers) columns() []ui.Column[*kube.Container] {
+	read := func(k *kube.Container) (kube.ContainerUsage, bool) {
+		return containerUsage(c.metrics.Value, c.pod, k.Name)
+	}
+	use := newUsageColumns(func(k *kube.Container) (int64, int64, kube.ReqLim, bool) {
+		u, ok := read(k)
+		s := u.Current()
+		return s.CPUMilli(), s.MemBytes(), k.ReqLim, ok
+	})
+	spark := func(name string, values func(kube.History) []int64, top func(kube.ReqLim) int64) ui.Column[*kube.Container] {
+		return ui.Column[*kube.Container]{Name: name, Min: sparkWidth, Max: sparkWidth,
+			Value: func(k *kube.Container) string {
+				u, ok := read(k)
+				if !ok {
+					return notAvailable
+				}
+				return ui.Sparkline(values(u.History), sparkWidth, top(k.ReqLim))
+			},
+			Style: func(st *theme.Styles, _ *kube.Container) lipgloss.Style { return st.Accent }}
+	}
+	orBoth := func(lim, req int64) int64 { return max(lim, req) }
+	return []ui.Column[*kube.Container]{
+		{Name: "NAME", Flex: true, Min: 8, Value: func(k *kube.Container) string {
+			switch {
+			case k.Sidecar:
+				return k.Name + " (sidecar)"
+			case k.Init:
+				return k.Name + " (init)"
+			}
+			return k.Name
+		}},
+		{Name: "IMAGE", Max: 40, Drop: 12, Value: func(k *kube.Container) string { return k.Image }},
+		{Name: "READY", Drop: 3, Value: func(k *kube.Container) string { return strconv.FormatBool(k.Ready) },
+			Style: func(st *theme.Styles, k *kube.Container) lipgloss.Style {
+				return warnIf(st, !k.Ready && !(k.Init && !k.Sidecar))
+			}},
+		{Name: "STATE", Max: 32, Drop: 1, Value: func(k *kube.Container) string { return k.State },
+			Style: func(st *theme.Styles, k *kube.Container) lipgloss.Style { return stateStyle(st, k.State) }},
+		{Name: "RESTARTS", Align: ui.Right, Drop: 4, Value: func(k *kube.Container) string { return strconv.Itoa(int(k.Restarts)) },
+			Style: func(st *theme.Styles, k *kube.Container) lipgloss.Style { return warnIf(st, k.Restarts > 0) }},
+		{Name: "PORTS", Max: 24, Drop: 13, Value: func(k *kube.Container) string { return k.Ports }},
+		{Name: "PROBES", Max: 44, Drop: 11, Value: func(k *kube.Container) string { return k.Probes }},
+		drop(use.CPU, 2),
+		drop(use.CPUReq, 6),
+		drop(use.CPULim, 8),
+		drop(use.Mem, 3),
+		drop(use.MemReq, 6),
+		drop(use.MemLim, 8),
+		drop(spark("CPU HISTORY", kube.History.CPU, func(r kube.ReqLim) int64 { return orBoth(r.CPULim, r.CPUReq) }), 10),
+		drop(spark("MEM HISTORY", kube.History.Mem, func(r kube.ReqLim) int64 { return orBoth(r.MemLim, r.MemReq) }), 14),
+	}
+}
+
+// stateStyle colours a container state: running is good, a waiting or terminated reason
+// that means failure is bad.
+func stateStyle(st *theme.Styles, state string) lipgloss.Style {
+	switch {
+	case state == "running":
+		return st.Good
+	case len(state) > 9 && state[:9] == "waiting: ":
+		return st.ForStatus(state[9:])
+	case state == "terminated: Completed (exit 0)":
+		return st.Muted
+	}
+	return st.Warn
+}
+
+// Init starts the pod's watch and follows its metrics.
+func (c *Containers) Init() tea.Cmd {
+	c.feed = ui.StartFeed(c.env, kube.NewStore(kube.PodDetailSource(c.env.Client.Clientset, c.pod.Namespace, c.pod.Name)))
+	return tea.Batch(c.feed.Next(), c.metrics.Init())
+}
+
+// Update takes the pod's snapshots, the metrics and the navigation keys.
+func (c *Containers) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
+	if snap, next, ok := c.feed.Accept(msg); ok {
+		c.Show(snap)
+		return c, next
+	}
+	if next, ok := c.metrics.Accept(msg); ok {
+		return c, next
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		c.table.Navigate(k)
+	}
+	return c, nil
+}
+
+// Show displays snap (at most one pod), keeping the selection on the same container.
+func (c *Containers) Show(snap kube.Snapshot[*kube.PodDetail]) {
+	c.snap = snap
+	var rows []*kube.Container
+	if d, ok := c.detail(); ok {
+		rows = make([]*kube.Container, len(d.Containers))
+		for i := range d.Containers {
+			rows[i] = &d.Containers[i]
+		}
+	}
+	c.table.SetRows(rows, func(a, b *kube.Container) bool { return a.Name == b.Name && a.Init == b.Init })
+}
+
+func (c *Containers) detail() (*kube.PodDetail, bool) {
+	for _, d := range c.snap.Rows {
+		if d.RowKey() == c.pod {
+			return d, true
+		}
+	}
+	return nil, false
+}
+
+// View renders a line with the pod's requests and limits above the containers table.
+func (c *Containers) View(width, height int) string {
+	stale := c.snap.State.Phase == kube.PhaseBroken
+	if height < 4 {
+		return c.table.View(c.env.Styles, width, height, stale)
+	}
+	return ui.Fit(c.summary(), width) + "\n" + c.table.View(c.env.Styles, width, height-1, stale)
+}
+
+// summary is "pod requests cpu 100m mem 128Mi · limits cpu 200m mem - · using cpu 90m (90%) mem 100Mi (78%)".
+func (c *Containers) summary() string {
+	st := c.env.Styles
+	d, ok := c.detail()
+	if !ok {
+		return st.Muted.Render("pod " + c.pod.Namespace + "/" + c.pod.Name)
+	}
+	r := d.ReqLim
+	cpu := func(v int64) string {
+		if v == 0 {
+			return "-"
+		}
+		return ui.MilliCPU(v)
+	}
+	mem := func(v int64) string {
+		if v == 0 {
+			return "-"
+		}
+		return ui.Bytes(v)
+	}
+	text := fmt.Sprintf("requests cpu %s mem %s · limits cpu %s mem %s", cpu(r.CPUReq), mem(r.MemReq), cpu(r.CPULim), mem(r.MemLim))
+	if u, ok := c.metrics.Value.Pod(c.pod); ok {
+		text += fmt.Sprintf(" · using cpu %s (%s of req) mem %s (%s of req)", ui.MilliCPU(u.CPU()),
+			ui.Percent(u.CPU(), r.CPUReq), ui.Bytes(u.Mem()), ui.Percent(u.Mem(), r.MemReq))
+	}
+	return st.Muted.Render(text)
+}
+
+// Title is "containers(NAMESPACE/POD)[COUNT]", marked STALE while the watch is broken.
+func (c *Containers) Title() string {
+	title := fmt.Sprintf("containers(%s/%s)[%d]", c.pod.Namespace, c.pod.Name, c.table.Len())
+	if c.snap.State.Phase == kube.PhaseBroken {
+		title += " STALE"
+	}
+	return title
+}
+
+// Freshness reports the pod's watch, says when the pod is gone, and why metrics are missing.
+func (c *Containers) Freshness() ui.Freshness {
+	f := ui.FreshnessOf(c.snap.State, c.table.Len(), "containers", c.env.Now())
+	if _, ok := c.detail(); !ok && c.snap.State.Phase == kube.PhaseLive {
+		f = ui.Freshness{Level: ui.LevelWarn, Text: "pod " + c.pod.Namespace + "/" + c.pod.Name + " no longer exists"}
+	}
+	return ui.WithNote(f, c.metrics)
+}
+
+// Bindings lists the page's keys.
+func (c *Containers) Bindings() []key.Binding { return ui.TableBindings() }
+
+// Close stops the pod's watch and stops following metrics.
+func (c *Containers) Close() {
+	if c.feed != nil {
+		c.feed.Stop()
+	}
+	c.metrics.Close()
+}
