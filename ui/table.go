@@ -34,6 +34,10 @@ type Column[R any] struct {
 	SortKey string
 	// Compare orders rows for sorting; nil compares Value strings.
 	Compare func(a, b R) int
+	// Sorter, for columns whose values live outside the row (metrics), is called on the UI
+	// goroutine when a sort starts and returns a Compare over the state it captured then;
+	// the sort itself runs on another goroutine.
+	Sorter func() func(a, b R) int
 	// DescFirst makes the first sort descending (largest CPU or restarts first).
 	DescFirst bool
 }
@@ -41,6 +45,9 @@ type Column[R any] struct {
 // compare returns the sort order of the column, reversed when desc.
 func (c Column[R]) compare(desc bool) func(a, b R) int {
 	cmp := c.Compare
+	if c.Sorter != nil {
+		cmp = c.Sorter()
+	}
 	if cmp == nil {
 		cmp = func(a, b R) int { return strings.Compare(c.Value(a), c.Value(b)) }
 	}

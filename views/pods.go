@@ -77,8 +77,8 @@ func podColumns(env *ui.Env, allNamespaces bool, m metricsLive) []ui.Column[*kub
 			Value:   func(p *kube.Pod) string { return restarts(p, env.Now()) },
 			Compare: func(a, b *kube.Pod) int { return cmp.Compare(a.Restarts, b.Restarts) },
 			Style:   func(st *theme.Styles, p *kube.Pod) lipgloss.Style { return warnIf(st, p.Restarts > 0) }},
-		drop(use.CPU, 7),
-		drop(use.Mem, 8),
+		sortByUsage(drop(use.CPU, 7), "C", m, func(cpu, _ int64) int64 { return cpu }),
+		sortByUsage(drop(use.Mem, 8), "M", m, func(_, mem int64) int64 { return mem }),
 		drop(use.CPUReq, 10),
 		drop(use.MemReq, 10),
 		drop(use.CPULim, 11),
@@ -87,6 +87,24 @@ func podColumns(env *ui.Env, allNamespaces bool, m metricsLive) []ui.Column[*kub
 		ui.Column[*kube.Pod]{Name: "NODE", Max: 24, Drop: 12, Value: func(p *kube.Pod) string { return p.Node }},
 		ageColumn(env, func(p *kube.Pod) time.Time { return p.Created }),
 	)
+}
+
+// sortByUsage makes a usage column sortable by key (largest first), over the metrics
+// snapshot current when the sort starts; pods without metrics sort last.
+func sortByUsage(c ui.Column[*kube.Pod], key string, m metricsLive, pick func(cpu, mem int64) int64) ui.Column[*kube.Pod] {
+	c.SortKey, c.DescFirst = key, true
+	c.Sorter = func() func(a, b *kube.Pod) int {
+		snap := m.Value
+		value := func(p *kube.Pod) int64 {
+			cpu, mem, ok := PodUsage(snap, p)
+			if !ok {
+				return -1
+			}
+			return pick(cpu, mem)
+		}
+		return func(a, b *kube.Pod) int { return cmp.Compare(value(a), value(b)) }
+	}
+	return c
 }
 
 func restarts(p *kube.Pod, now time.Time) string {

@@ -3,10 +3,12 @@ package views
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/kdeck/kdeck/kube"
@@ -126,4 +128,32 @@ func TestPodsEverySize(t *testing.T) {
 	rows := fixturePods()
 	env := withMetrics(testEnv(""))
 	requireEverySize(t, func(w, h int) string { return renderEnv(t, env, w, h, rows, kube.State{Phase: kube.PhaseLive}) })
+}
+
+// shift-c sorts by CPU, largest first, over the metrics of the moment; pods without
+// metrics go last; shift-m sorts by memory.
+func TestPodsSortByUsage(t *testing.T) {
+	env := withMetrics(testEnv(""))
+	v := NewPods(env, "")
+	v.Show(kube.Snapshot[*kube.Pod]{Rows: fixturePods(), State: live})
+	order := func(k string) []string {
+		_, cmd := v.Update(tea.KeyPressMsg{Code: rune(k[0]), Text: k})
+		if cmd == nil {
+			t.Fatalf("%s started no sort", k)
+		}
+		v.Update(cmd())
+		var names []string
+		for _, line := range strings.Split(ansi.Strip(v.View(200, 8)), "\n")[1:6] {
+			names = append(names, strings.Fields(line)[1])
+		}
+		return names
+	}
+	want := []string{"web-6b7f9c8d7d-x7k2p", "web-canary-84c6d9f5b-q2w3e", "ledger-7c9d5b8f6-2xkqp", "ledger-7c9d5b8f6-9fj2w", "checkout-5d8f7c6b9-abcde"}
+	if got := order("C"); !slices.Equal(got, want) {
+		t.Errorf("by CPU: %v\nwant %v", got, want)
+	}
+	want = []string{"web-canary-84c6d9f5b-q2w3e", "ledger-7c9d5b8f6-2xkqp", "web-6b7f9c8d7d-x7k2p", "ledger-7c9d5b8f6-9fj2w", "checkout-5d8f7c6b9-abcde"}
+	if got := order("M"); !slices.Equal(got, want) {
+		t.Errorf("by MEM: %v\nwant %v", got, want)
+	}
 }
