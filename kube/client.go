@@ -44,6 +44,8 @@ type Client struct {
 	Info      Info
 	Metrics   *MetricsPoller // pod metrics (metrics.k8s.io), shared by every view; nil in tests without it
 	Contexts  []string       // every context in the kubeconfig, sorted
+	// Throttle is the client-side rate limiter; Recent says whether requests had to wait.
+	Throttle *Throttle
 	// Resources resolves typed resource names through discovery, on first use only.
 	Resources *Resources
 	// HTTP is the connection pool the clientset uses, shared by the Table client.
@@ -106,6 +108,7 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 	contexts := slices.Sorted(maps.Keys(raw.Contexts))
 	c := &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts,
 		Resources: NewResources(cs.Discovery()), HTTP: hc, flags: flags, userAgent: userAgent}
+	c.Throttle, _ = cfg.RateLimiter.(*Throttle)
 	if mcs, err := metrics.NewForConfigAndClient(cfg, hc); err == nil {
 		c.Metrics = NewMetricsPoller(MetricsLister(mcs), DefaultMetricsInterval)
 	}
@@ -123,11 +126,12 @@ func (c *Client) SwitchContext(ctx context.Context, name string) (*Client, error
 	return Connect(ctx, f, c.userAgent)
 }
 
-// tune raises client-side rate limits (the defaults stretch a 50k-pod list to many seconds)
-// and names kdeck in the user agent. Built-in types already travel as protobuf.
+// tune raises client-side rate limits (the defaults stretch a 50k-pod list to many seconds),
+// records throttling waits for the status line, and names kdeck in the user agent. Built-in types already travel as protobuf.
 func tune(cfg *rest.Config, userAgent string) {
 	cfg.QPS = 100
 	cfg.Burst = 200
+	cfg.RateLimiter = NewThrottle(cfg.QPS, cfg.Burst)
 	cfg.UserAgent = userAgent
 	cfg.WarningHandler = rest.NoWarnings{}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -252,6 +253,10 @@ func (a *App) statusLine(w int, fresh Freshness) string {
 	}
 	if a.toast != nil && a.env.Now().Before(a.toast.Until) {
 		fresh = Freshness{Level: a.toast.Level, Text: a.toast.Text}
+	}
+	if d, ok := a.env.Client.Throttle.Recent(time.Now(), 5*time.Second); ok {
+		fresh.Text += fmt.Sprintf(" · client-side throttling: requests waited %.1fs", d.Seconds())
+		fresh.Level = max(fresh.Level, LevelWarn)
 	}
 	style := st.Good
 	switch fresh.Level {
