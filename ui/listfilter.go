@@ -87,7 +87,7 @@ func (p *ListPage[R]) filterKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	cmd := p.filter.input.Update(k)
 	q := p.filter.input.Value()
-	if q == p.filter.query || strings.HasPrefix(q, "-l") {
+	if q == p.filter.query || q == "-" || strings.HasPrefix(q, "-l") {
 		return cmd // a label selector is applied on enter, by the server
 	}
 	p.filter.query = q

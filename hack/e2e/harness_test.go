@@ -159,10 +159,23 @@ func (term *Term) tmux(args ...string) string {
 	return string(out)
 }
 
-// Send types keys (tmux key names: "q", "Enter", "Escape", "C-c", …).
+// Send types keys (tmux key names: "q", "Enter", "Escape", "C-c", …). A lone Escape is
+// followed by a pause, as a person's would be: an ESC immediately followed by another key
+// reaches the program as alt+key.
 func (term *Term) Send(keys ...string) {
 	term.t.Helper()
-	term.tmux(append([]string{"send-keys", "-t", term.session}, keys...)...)
+	for len(keys) > 0 {
+		n := 1
+		for n <= len(keys) && keys[n-1] != "Escape" {
+			n++
+		}
+		n = min(n, len(keys))
+		term.tmux(append([]string{"send-keys", "-t", term.session}, keys[:n]...)...)
+		if keys[n-1] == "Escape" {
+			time.Sleep(100 * time.Millisecond)
+		}
+		keys = keys[n:]
+	}
 }
 
 // Screen returns the pane's current text.

@@ -55,6 +55,17 @@ func TestFilterAndNamespaceSwitch(t *testing.T) {
 		t.Errorf("header does not name namespace %s:\n%s", nsB, screen)
 	}
 
+	// A label selector goes to the server: /-l opens the narrowed list, esc comes back.
+	term.Send("/", "-", "l", " ", "a", "p", "p", "=", "b", "e", "t", "a", "-", "w", "e", "b", "Enter")
+	term.WaitText("pods("+nsB+")[1] app=beta-web", 5*time.Second)
+	term.Send("Escape")
+	term.WaitGone("app=beta-web", 2*time.Second)
+	term.WaitText("pods("+nsB+")[1]", 2*time.Second)
+	term.Send("/", "-", "l", " ", "a", "p", "p", "=", "=", "=", "Enter")
+	term.WaitText("bad label selector", 2*time.Second)
+	term.Send("Escape")
+	term.WaitGone("bad label selector", 2*time.Second)
+
 	term.Send("0")
 	term.WaitText("pods(all)", 5*time.Second)
 	term.WaitText("alpha-web", 5*time.Second)

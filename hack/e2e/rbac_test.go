@@ -69,4 +69,11 @@ func TestForbiddenList(t *testing.T) {
 	term.WaitText("retrying", 2*time.Second)
 	term.Send("?")
 	term.WaitText("first row", 2*time.Second) // still responsive
+	term.Send("Escape")
+	term.WaitGone("first row", 2*time.Second)
+
+	// Other views keep working: deployments are allowed.
+	term.Send(":", "d", "e", "p", "l", "o", "y", "Enter")
+	term.WaitText("deployments("+ns+")[0]", 5*time.Second)
+	term.WaitText("live · 0 deployments", 5*time.Second)
 }
