@@ -30,6 +30,8 @@ type filterState[R kube.Row] struct {
 	pool    []int  // every index that matched the last query, for narrowing
 	poolFor string // the query pool belongs to
 	started time.Time
+	// preparing asks runFilter for the search keys even with an empty query.
+	preparing bool
 }
 
 // filteredMsg carries one filter result back to its page.
@@ -47,7 +49,17 @@ func (p *ListPage[R]) openFilter() tea.Cmd {
 	p.filter.input = NewPrompt(p.env.Styles, "/", nil)
 	p.filter.input.input.SetValue(p.filter.query)
 	p.filter.input.input.CursorEnd()
+	if p.filter.keys == nil {
+		return p.prepareFilter() // build the search keys while the user starts typing
+	}
 	return nil
+}
+
+// prepareFilter computes the current snapshot's search keys ahead of the first keystroke.
+func (p *ListPage[R]) prepareFilter() tea.Cmd {
+	p.filter.preparing = true
+	defer func() { p.filter.preparing = false }()
+	return p.runFilter(false)
 }
 
 // Capturing is true while the filter prompt is open: keys go to it.
@@ -124,6 +136,7 @@ func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 		p.filter.started = time.Now()
 	}
 	gen, query, rows, keys, sorted := p.filter.gen, p.filter.query, p.snap.Rows, p.filter.keys, p.filter.sorted
+	prepare := p.filter.preparing
 	var less func(a, b R) int
 	if c := p.filter.sortCol; c >= 0 && c < len(p.table.Columns) {
 		less = p.table.Columns[c].compare(p.filter.desc)
@@ -144,11 +157,14 @@ func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 				slices.SortStableFunc(sorted, less)
 			}
 		}
-		if query == "" {
+		if query == "" && !prepare {
 			return filteredMsg[R]{page: p, gen: gen, rows: sorted, sorted: sorted}
 		}
 		if keys == nil {
 			keys = FilterKeys(sorted, text)
+		}
+		if query == "" {
+			return filteredMsg[R]{page: p, gen: gen, rows: sorted, sorted: sorted, keys: keys}
 		}
 		shown, pool := Match(keys, query, within)
 		out := make([]R, len(shown))
