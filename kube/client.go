@@ -9,9 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -134,27 +132,8 @@ func tune(cfg *rest.Config, userAgent string) {
 	cfg.QPS = 100
 	cfg.Burst = 200
 	cfg.RateLimiter = NewThrottle(cfg.QPS, cfg.Burst)
-	// gzip costs both ends CPU and saves nothing on a loopback link (kind, minikube
-	// tunnels, port-forwarded API servers): a 50k-pod load spent ~10% of kdeck's CPU in it.
-	if isLoopback(cfg.Host) {
-		cfg.DisableCompression = true
-	}
 	cfg.UserAgent = userAgent
 	cfg.WarningHandler = rest.NoWarnings{}
-}
-
-// isLoopback reports whether the API server URL names this machine.
-func isLoopback(host string) bool {
-	u, err := url.Parse(host)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 func serverVersion(ctx context.Context, cs kubernetes.Interface, timeout time.Duration) (*version.Info, error) {
