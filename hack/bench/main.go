@@ -247,8 +247,16 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 	if err != nil {
 		return err
 	}
-	if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p.pid)); strings.TrimSpace(string(comm)) != "kdeck" {
-		return fmt.Errorf("pane process %d is %q, not kdeck", p.pid, strings.TrimSpace(string(comm)))
+	// The pane starts `env VAR=… kdeck`; env replaces itself with kdeck within moments.
+	var comm string
+	for wait := time.Now(); time.Since(wait) < 2*time.Second; time.Sleep(5 * time.Millisecond) {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p.pid))
+		if comm = strings.TrimSpace(string(b)); comm == "kdeck" {
+			break
+		}
+	}
+	if comm != "kdeck" {
+		return fmt.Errorf("pane process %d is %q, not kdeck", p.pid, comm)
 	}
 
 	// Load: poll the screen (and the trace) until both say the list is complete.
