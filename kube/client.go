@@ -70,7 +70,7 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 		ctxName = *flags.Context
 	}
 	if ctxName == "" && (flags.APIServer == nil || *flags.APIServer == "") {
-		return nil, &Error{Kind: KindConfig, Err: errors.New(noConfigMessage(flags, raw.Contexts != nil && len(raw.Contexts) > 0))}
+		return nil, &Error{Kind: KindConfig, Err: errors.New(noConfigMessage(flags, len(raw.Contexts) > 0))}
 	}
 	if _, ok := raw.Contexts[ctxName]; !ok && ctxName != "" {
 		return nil, &Error{Kind: KindConfig, Err: fmt.Errorf("context %q not found in kubeconfig (%s)", ctxName, kubeconfigName(flags))}
