@@ -72,9 +72,14 @@ func run(args []string, stderr io.Writer) int {
 	}
 	env := &ui.Env{Client: client, Styles: theme.New(theme.Dark()), Namespace: ns, Version: version, Now: time.Now}
 	first, ok := ui.Lookup(views.Registry, *command)
-	if !ok {
-		fmt.Fprintf(stderr, "kdeck: unknown view %q for --command\n", *command)
-		return 2
+	if !ok { // any other resource or CRD, through discovery (only when asked for)
+		rctx, cancel := context.WithTimeout(context.Background(), kube.DefaultProbeTimeout)
+		first, err = views.Resolve(rctx, client, *command)
+		cancel()
+		if err != nil {
+			fmt.Fprintf(stderr, "kdeck: --command %s: %v\n", *command, err)
+			return 2
+		}
 	}
 	app := ui.New(env, views.Registry, first)
 	app.SetResolver(views.Resolve)

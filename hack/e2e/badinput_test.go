@@ -96,6 +96,7 @@ current-context: ctx
 		{"connection refused", nil, []string{"--kubeconfig", kubeconfig("refused.yaml", refused)}, "cannot reach the API server"},
 		{"server never answers", nil, []string{"--kubeconfig", kubeconfig("silent.yaml", silent.Addr().String())}, "did not answer in time"},
 		{"unknown flag", nil, []string{"--no-such-flag"}, "unknown flag: --no-such-flag"},
+		{"unknown view", nil, []string{"--kubeconfig", testbed.kubeconfig, "-c", "nosuchthing"}, `the server has no resource "nosuchthing"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

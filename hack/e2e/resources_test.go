@@ -177,3 +177,15 @@ func TestCRDGeneric(t *testing.T) {
 	term.WaitText("widgets(all)", 5*time.Second)
 	term.WaitText("e2e-testcrdgeneric-", 5*time.Second) // the NAMESPACE column (truncated)
 }
+
+// `kdeck -c NAME` opens any resource through discovery at start-up, like `:NAME`.
+func TestStartOnGenericView(t *testing.T) {
+	ns := newNamespace(t)
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "start-here"}}
+	if _, err := testbed.clientset.CoreV1().ConfigMaps(ns).Create(ctx(t), cm, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	term := StartKdeck(t, 160, 20, "-n", ns, "-c", "cm")
+	term.WaitText("configmaps("+ns+")", 10*time.Second)
+	term.WaitText("start-here", 5*time.Second)
+}
