@@ -32,12 +32,16 @@ const rankAtMost = 1000
 // matches more. pool is every index that matched at all, shown or not, in order.
 func Match(keys []string, query string, within []int) (shown, pool []int) {
 	q := strings.ToLower(query)
-	var exact, loose []int
+	n := len(keys)
+	if within != nil {
+		n = len(within)
+	}
+	pool = make([]int, 0, n) // one allocation, not a chain of doublings (GC pressure per keystroke)
+	var loose []int          // usually few: most hits contain the query
 	consider := func(i int) {
 		k := keys[i]
 		switch {
 		case strings.Contains(k, q):
-			exact = append(exact, i)
 			pool = append(pool, i)
 		case subsequence(k, q):
 			loose = append(loose, i)
@@ -53,7 +57,11 @@ func Match(keys []string, query string, within []int) (shown, pool []int) {
 			consider(i)
 		}
 	}
-	if len(loose) == 0 || len(exact) >= fuzzyBelow {
+	if len(loose) == 0 {
+		return pool, pool // every hit is a substring hit: one slice serves both (never mutated)
+	}
+	exact := without(pool, loose)
+	if len(exact) >= fuzzyBelow {
 		return exact, pool
 	}
 	if len(loose) > rankAtMost {
@@ -69,6 +77,20 @@ func Match(keys []string, query string, within []int) (shown, pool []int) {
 		exact = append(exact, loose[m.Index])
 	}
 	return exact, pool
+}
+
+// without returns the elements of all (ascending) that are not in drop (ascending, a subset).
+func without(all, drop []int) []int {
+	out := make([]int, 0, len(all)-len(drop))
+	j := 0
+	for _, v := range all {
+		if j < len(drop) && drop[j] == v {
+			j++
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // subsequence reports whether q's bytes appear in k in order: a cheap prefilter that
