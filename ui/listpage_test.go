@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kdeck/kdeck/ui/uitest"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/kube"
@@ -54,29 +56,13 @@ func run(p Page, cmd tea.Cmd) {
 
 func typeKeys(p *ListPage[*item], keys ...string) {
 	for _, k := range keys {
-		_, cmd := p.Update(keyMsg(k))
+		_, cmd := p.Update(uitest.Key(k))
 		run(p, cmd)
 	}
 }
 
 // keyMsg is the key press named k: "esc", "enter", "backspace", "pgup", "pgdown", or a
 // character.
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "pgup":
-		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	}
-	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
-}
-
 func TestListFilter(t *testing.T) {
 	p := testPage("web-1", "web-canary", "ledger", "worker")
 	typeKeys(p, "/", "c", "a", "n")
@@ -115,8 +101,8 @@ func TestListFilter(t *testing.T) {
 func TestListFilterDropsStaleResults(t *testing.T) {
 	p := testPage("alpha", "beta", "gamma")
 	typeKeys(p, "/")
-	_, first := p.Update(tea.KeyPressMsg{Code: 'a', Text: "a"})
-	_, second := p.Update(tea.KeyPressMsg{Code: 'l', Text: "l"})
+	_, first := p.Update(uitest.Key("a"))
+	_, second := p.Update(uitest.Key("l"))
 	run(p, second)
 	run(p, first) // arrives late
 	if p.table.Len() != 1 {

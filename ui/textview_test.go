@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kdeck/kdeck/ui/uitest"
+
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/theme"
 )
@@ -22,7 +24,7 @@ func press(t *testing.T, v *TextView, keys ...string) {
 	t.Helper()
 	st := theme.New(theme.Dark())
 	for _, k := range keys {
-		v.Update(st, keyMsg(k))
+		v.Update(st, uitest.Key(k))
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kdeck/kdeck/ui/uitest"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
@@ -45,29 +47,15 @@ func frame(env *ui.Env, page ui.Page, w, h int) string {
 	return app.View().Content
 }
 
-func keyMsg(s string) tea.KeyPressMsg {
-	switch s {
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	}
-	return tea.KeyPressMsg{Code: rune(s[0]), Text: s}
-}
-
 func press(p ui.Page, keys ...string) {
 	for _, k := range keys {
-		p.Update(keyMsg(k))
+		p.Update(uitest.Key(k))
 	}
 }
 
 func typeText(p ui.Page, s string) {
 	for _, r := range s {
-		p.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		p.Update(uitest.Key(string(r)))
 	}
 }
 

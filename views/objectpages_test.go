@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
+	"github.com/kdeck/kdeck/ui/uitest"
+
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/kdeck/kdeck/kube"
@@ -130,7 +131,7 @@ func TestObjectPagesGolden(t *testing.T) {
 		env := testEnv("shop")
 		p := textPage(env, "describe", describeFixture, nil)
 		for _, k := range []string{"/", "k", "w", "o", "k", "enter", "n"} {
-			p.Update(tea.KeyPressMsg{Code: []rune(k)[0], Text: k})
+			p.Update(uitest.Key(k))
 		}
 		out := ansi.Strip(renderPage(env, p, 80, 24))
 		golden.RequireEqual(t, out)
@@ -181,7 +182,7 @@ func TestSecretYAMLPageMasked(t *testing.T) {
 				t.Fatalf("the screen shows %q:\n%s", v, out)
 			}
 		}
-		p.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
+		p.Update(uitest.Key("j"))
 	}
 	if !strings.Contains(seen, kube.Mask) {
 		t.Errorf("the mask never appeared while scrolling")

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
+	"github.com/kdeck/kdeck/ui/uitest"
+
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/kdeck/kdeck/kube"
@@ -137,7 +138,7 @@ func TestPodsSortByUsage(t *testing.T) {
 	v := NewPods(env, "")
 	v.Show(kube.Snapshot[*kube.Pod]{Rows: fixturePods(), State: live})
 	order := func(k string) []string {
-		_, cmd := v.Update(tea.KeyPressMsg{Code: rune(k[0]), Text: k})
+		_, cmd := v.Update(uitest.Key(k))
 		if cmd == nil {
 			t.Fatalf("%s started no sort", k)
 		}
