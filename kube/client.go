@@ -51,15 +51,28 @@ type Client struct {
 	// HTTP is the connection pool the clientset uses, shared by the Table client.
 	HTTP *http.Client
 
-	flags     *genericclioptions.ConfigFlags
-	userAgent string
+	// Policy is what kdeck may do on this context (read-only, never reveal).
+	Policy Policy
+	// Audit, when set, receives one entry for every mutation sent through Apply.
+	Audit *AuditLog
+
+	flags  *genericclioptions.ConfigFlags
+	opts   Options
+	access *accessCache // RBAC answers, per verb, resource and namespace
 	objects   objectClients // for objects of any kind (describe, YAML), built on first use
+}
+
+// Options are kdeck's own settings for a connection.
+type Options struct {
+	UserAgent string
+	// Policy gives the policy of a context (read-only, never reveal); nil allows everything.
+	Policy func(context string) Policy
 }
 
 // Connect resolves the kubeconfig the way kubectl does (flags, $KUBECONFIG, ~/.kube/config),
 // builds clients tuned for large lists, and checks the server answers. Every failure is an
 // *Error of KindConfig, KindUnreachable or KindUnauthorized with a one-line message.
-func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgent string) (*Client, error) {
+func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Options) (*Client, error) {
 	loader := flags.ToRawKubeConfigLoader()
 	raw, err := loader.RawConfig()
 	if err != nil {
@@ -83,7 +96,14 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 	if err != nil {
 		return nil, configError(flags, err)
 	}
-	tune(cfg, userAgent)
+	tune(cfg, opts.UserAgent)
+	var policy Policy
+	if opts.Policy != nil {
+		policy = opts.Policy(ctxName)
+	}
+	if policy.ReadOnly {
+		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return readOnlyTransport{rt} })
+	}
 	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, configError(flags, err)
@@ -107,7 +127,8 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, userAgen
 	info.ServerVersion = v.GitVersion
 	contexts := slices.Sorted(maps.Keys(raw.Contexts))
 	c := &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts,
-		Resources: NewResources(cs.Discovery()), HTTP: hc, flags: flags, userAgent: userAgent}
+		Resources: NewResources(cs.Discovery()), HTTP: hc, Policy: policy, flags: flags, opts: opts}
+	c.access = newAccessCache(cs)
 	c.Throttle, _ = cfg.RateLimiter.(*Throttle)
 	if mcs, err := metrics.NewForConfigAndClient(cfg, hc); err == nil {
 		c.Metrics = NewMetricsPoller(MetricsLister(mcs), DefaultMetricsInterval)
@@ -123,7 +144,11 @@ func (c *Client) SwitchContext(ctx context.Context, name string) (*Client, error
 	f.KubeConfig, f.Timeout = c.flags.KubeConfig, c.flags.Timeout
 	f.Impersonate, f.ImpersonateUID, f.ImpersonateGroup = c.flags.Impersonate, c.flags.ImpersonateUID, c.flags.ImpersonateGroup
 	f.Context = &name
-	return Connect(ctx, f, c.userAgent)
+	nc, err := Connect(ctx, f, c.opts)
+	if err == nil {
+		nc.Audit = c.Audit
+	}
+	return nc, err
 }
 
 // tune raises client-side rate limits (the defaults stretch a 50k-pod list to many seconds),

@@ -25,6 +25,7 @@ const (
 	KindNotFound               // the object or resource does not exist (404)
 	KindConflict               // the object changed underneath the request (409)
 	KindInvalid                // the server refused the request as invalid (400, 422)
+	KindReadOnly               // kdeck refused a mutation itself: read-only mode
 )
 
 // Error is the typed error every kube/ function returns for cluster failures.

@@ -45,6 +45,7 @@ type App struct {
 	width, height int
 	help          bool
 	prompt        *Prompt  // the `:` command prompt, when open
+	dialog        *Dialog  // a confirmation or question over the page, when open
 	toast         *toast   // a transient message for the status line
 	favourites    []string // recently used namespaces, for keys 1–9
 	resolve       Resolver // finds views for names the registry lacks; nil: none
@@ -94,19 +95,56 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.contextSwitched(msg)
 	case resolvedMsg:
 		return a, a.resolved(msg)
+	case dialogMsg:
+		a.dialog = msg.d
+		return a, msg.d.open()
+	case NotifyMsg:
+		a.notify(msg.Level, msg.Text, 6*time.Second)
+		return a, nil
+	case guardedMsg:
+		return a, msg.then()
+	case MutatedMsg:
+		return a, a.mutated(msg)
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	}
+	return a, a.broadcast(msg)
+}
+
+// broadcast hands msg to the prompt, the dialog and every page.
+func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	var cmds []tea.Cmd
 	if a.prompt != nil {
 		cmds = append(cmds, a.prompt.Update(msg)) // cursor blink
+	}
+	if a.dialog != nil && a.dialog.typed() {
+		var cmd tea.Cmd
+		a.dialog.input, cmd = a.dialog.input.Update(msg)
+		cmds = append(cmds, cmd)
 	}
 	for i, p := range a.stack {
 		var cmd tea.Cmd
 		a.stack[i], cmd = p.Update(msg)
 		cmds = append(cmds, cmd)
 	}
-	return a, tea.Batch(cmds...)
+	return tea.Batch(cmds...)
+}
+
+// mutated reports a finished mutation in the status line, tells the pages, and runs its
+// follow-up when it succeeded.
+func (a *App) mutated(msg MutatedMsg) tea.Cmd {
+	m := msg.Mutation
+	what := m.Verb + " " + m.GVR.Resource + " " + m.Namespace + "/" + m.Name
+	if msg.Err != nil {
+		a.notify(LevelError, what+" failed: "+msg.Err.Error(), 10*time.Second)
+	} else {
+		a.notify(LevelOK, "✓ "+what+": "+m.Summary, 6*time.Second)
+	}
+	cmds := []tea.Cmd{a.broadcast(msg)}
+	if msg.Err == nil && msg.next != nil {
+		cmds = append(cmds, msg.next())
+	}
+	return tea.Batch(cmds...)
 }
 
 func (a *App) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -118,6 +156,13 @@ func (a *App) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			a.help = false
 		}
 		return a, nil
+	}
+	if a.dialog != nil {
+		cmd, done := a.dialog.key(msg)
+		if done {
+			a.dialog = nil
+		}
+		return a, cmd
 	}
 	if a.prompt != nil {
 		switch msg.String() {
@@ -204,6 +249,9 @@ func (a *App) render() string {
 	} else {
 		body = page.View(w, bodyH)
 	}
+	if a.dialog != nil {
+		body = overlay(body, a.dialog.view(a.env.Styles, w, bodyH), w)
+	}
 	parts := append(top, body)
 	parts = append(parts, bottom...)
 	return strings.Join(parts, "\n")
@@ -222,15 +270,17 @@ func (a *App) header(w int, fresh Freshness) string {
 	}
 	field := func(k, v string) string { return st.HeaderKey.Render(k+" ") + st.HeaderValue.Render(v) }
 	sep := st.Muted.Render(" │ ")
-	line := strings.Join([]string{
-		st.Title.Render("kdeck " + a.env.Version),
-		conn,
+	fields := []string{st.Title.Render("kdeck " + a.env.Version), conn}
+	if a.env.Client.Policy.ReadOnly {
+		fields = append(fields, st.Warn.Bold(true).Reverse(true).Render(" READ-ONLY "))
+	}
+	line := strings.Join(append(fields,
 		field("ctx", info.Context),
 		field("cluster", info.Cluster),
 		field("user", info.User),
 		field("k8s", info.ServerVersion),
 		field("ns", ns),
-	}, sep)
+	), sep)
 	return fit(line, w)
 }
 

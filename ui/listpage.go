@@ -39,10 +39,27 @@ type ListSpec[R kube.Row] struct {
 }
 
 // Action binds a key to something done with the selected row. Run returns the command
-// that does it (typically a Push of a new page); it must not block.
-type Action[R any] struct {
+// that does it (a Push of a new page, an Ask of a dialog); it must not block. Every
+// action goes through the dispatcher (Env.Guard) before Run.
+type Action[R kube.Row] struct {
 	Key key.Binding
 	Run func(env *Env, row R) tea.Cmd
+	// Mutates, for actions that change the cluster, is the request they make (verb,
+	// resource, subresource; the namespace is the row's): refused in read-only mode and
+	// checked against RBAC before Run, so a forbidden action never prompts.
+	Mutates *kube.Access
+	// Reveals marks actions that show or copy secret values: refused under never-reveal.
+	Reveals bool
+}
+
+// access is what a runs against row, or nil when it changes nothing.
+func (a Action[R]) access(row R) *kube.Access {
+	if a.Mutates == nil {
+		return nil
+	}
+	acc := *a.Mutates
+	acc.Namespace = row.RowKey().Namespace
+	return &acc
 }
 
 // enterKey drills down into the selected row.
@@ -95,9 +112,9 @@ func (p *ListPage[R]) Init() tea.Cmd {
 	p.feed = StartFeed(p.env, cache)
 	p.feed.less = p.spec.Less
 	if p.extra != nil {
-		return tea.Batch(p.feed.Next(), p.extra.Init())
+		return tea.Batch(p.feed.Next(), p.extra.Init(), p.prefetchAccess())
 	}
-	return p.feed.Next()
+	return tea.Batch(p.feed.Next(), p.prefetchAccess())
 }
 
 // Update takes the feed's snapshots and the navigation keys.
@@ -136,7 +153,8 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		for _, a := range p.spec.Actions {
 			if key.Matches(k, a.Key) {
-				return p, a.Run(p.env, row)
+				return p, p.env.Guard(a.Key.Help().Desc, a.access(row), a.Reveals,
+					func() tea.Cmd { return a.Run(p.env, row) })
 			}
 		}
 	}
@@ -244,7 +262,7 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 		b = append(b, enterKey)
 	}
 	for _, a := range p.spec.Actions {
-		b = append(b, a.Key)
+		b = append(b, p.env.Disabled(a.Key, p.nsAccess(a), a.Reveals))
 	}
 	for _, c := range p.table.Columns {
 		if c.SortKey != "" {
@@ -252,6 +270,28 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 		}
 	}
 	return b
+}
+
+// nsAccess is what a needs in the page's namespace (cluster-wide on an all-namespaces
+// page), or nil when a changes nothing.
+func (p *ListPage[R]) nsAccess(a Action[R]) *kube.Access {
+	if a.Mutates == nil {
+		return nil
+	}
+	acc := *a.Mutates
+	acc.Namespace = p.ns
+	return &acc
+}
+
+// prefetchAccess asks RBAC about the page's mutating actions in the background.
+func (p *ListPage[R]) prefetchAccess() tea.Cmd {
+	var accs []kube.Access
+	for _, a := range p.spec.Actions {
+		if acc := p.nsAccess(a); acc != nil {
+			accs = append(accs, *acc)
+		}
+	}
+	return p.env.Prefetch(accs)
 }
 
 // Close stops the watch and the extra source.

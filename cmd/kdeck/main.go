@@ -45,6 +45,8 @@ func run(args []string, stderr io.Writer) int {
 	allNamespaces := fs.BoolP("all-namespaces", "A", false, "show every namespace")
 	command := fs.StringP("command", "c", "pods", "the view to open first (pods, deploy, svc, hpa, …)")
 	showVersion := fs.Bool("version", false, "print kdeck's version and exit")
+	readOnly := fs.Bool("readonly", false, "refuse every change to the cluster (also per context in the config file)")
+	configPath := fs.String("config", kube.ConfigPath(), "kdeck's config file (read-only and never-reveal policies per context)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
@@ -57,14 +59,25 @@ func run(args []string, stderr io.Writer) int {
 		return 0
 	}
 	silenceKlog()
+	cfg, err := kube.LoadConfig(*configPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "kdeck: config: %v\n", err)
+		return 1
+	}
+	policy := func(context string) kube.Policy {
+		p := cfg.For(context)
+		p.ReadOnly = p.ReadOnly || *readOnly
+		return p
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	client, err := kube.Connect(ctx, kubeFlags, "kdeck/"+version)
+	client, err := kube.Connect(ctx, kubeFlags, kube.Options{UserAgent: "kdeck/" + version, Policy: policy})
 	stop()
 	if err != nil {
 		fmt.Fprintf(stderr, "kdeck: %v\n", err)
 		return 1
 	}
+	client.Audit = kube.NewAuditLog(kube.AuditPath())
 	benchtrace.Event("connected", "")
 	ns := client.Info.Namespace
 	if *allNamespaces {

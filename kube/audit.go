@@ -1,0 +1,69 @@
+package kube
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// AuditEntry is one mutation, as a line of the audit log. It names what was changed and
+// how it ended, never a secret value.
+type AuditEntry struct {
+	Time      time.Time `json:"time"`
+	Context   string    `json:"context"`
+	User      string    `json:"user"`
+	Verb      string    `json:"verb"`
+	Resource  string    `json:"resource"`
+	Namespace string    `json:"namespace,omitempty"`
+	Name      string    `json:"name,omitempty"`
+	Summary   string    `json:"summary"`
+	Result    string    `json:"result"` // "ok", "refused" or "error"
+	Error     string    `json:"error,omitempty"`
+}
+
+// AuditLog appends entries as JSON lines to one file, created with mode 0600.
+type AuditLog struct {
+	path string
+	mu   sync.Mutex
+}
+
+// AuditPath is where kdeck keeps its audit log: $XDG_STATE_HOME/kdeck/audit.log
+// (~/.local/state/kdeck/audit.log when unset).
+func AuditPath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, _ := os.UserHomeDir()
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "kdeck", "audit.log")
+}
+
+// NewAuditLog returns the audit log at path; the file is created on the first entry.
+func NewAuditLog(path string) *AuditLog { return &AuditLog{path: path} }
+
+// Path is the file the log appends to.
+func (l *AuditLog) Path() string { return l.path }
+
+// Append writes e as one line. Entries from concurrent mutations never interleave.
+func (l *AuditLog) Append(e AuditEntry) error {
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(append(line, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,97 @@
+package kube
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Policy is what kdeck may do on one context: set by --readonly and by the config file.
+type Policy struct {
+	// ReadOnly refuses every request that would change the cluster, before it is sent.
+	ReadOnly bool `json:"readonly"`
+	// NeverReveal forbids revealing or copying secret values (for shared or recorded screens).
+	NeverReveal bool `json:"neverReveal"`
+}
+
+// Config is kdeck's config file: a policy for every context, overridden per context.
+//
+//	readonly: false
+//	neverReveal: false
+//	contexts:
+//	  prod: {readonly: true, neverReveal: true}
+type Config struct {
+	Policy   `json:",inline"`
+	Contexts map[string]Policy `json:"contexts"`
+}
+
+// For returns the policy of context name: the context's own entry when it has one,
+// otherwise the global one.
+func (c Config) For(name string) Policy {
+	if p, ok := c.Contexts[name]; ok {
+		return p
+	}
+	return c.Policy
+}
+
+// ConfigPath is where kdeck reads its config: $XDG_CONFIG_HOME/kdeck/config.yaml
+// (~/.config/kdeck/config.yaml when unset).
+func ConfigPath() string {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, _ := os.UserHomeDir()
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "kdeck", "config.yaml")
+}
+
+// LoadConfig reads the config file at path; a missing file is the empty config.
+func LoadConfig(path string) (Config, error) {
+	var c Config
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, &Error{Kind: KindConfig, Err: err}
+	}
+	if err := yaml.UnmarshalStrict(data, &c); err != nil {
+		return c, &Error{Kind: KindConfig, Err: fmt.Errorf("%s: %v", path, err)}
+	}
+	return c, nil
+}
+
+// ErrReadOnly is returned for every mutation attempted in read-only mode.
+var ErrReadOnly = &Error{Kind: KindReadOnly, Err: errors.New("read-only mode: nothing was sent to the cluster")}
+
+// readOnlyTransport refuses, before they leave the process, every request that is not a
+// read. It is the last line behind the action dispatcher: a mutation that slipped past
+// the UI still never reaches the server.
+type readOnlyTransport struct{ next http.RoundTripper }
+
+func (t readOnlyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !isRead(r) {
+		return nil, ErrReadOnly
+	}
+	return t.next.RoundTrip(r)
+}
+
+// isRead reports whether r cannot change the cluster: GET/HEAD/OPTIONS (except the
+// upgrades of exec, attach and port-forward), and the POSTs that only ask the server
+// what the caller may do.
+func isRead(r *http.Request) bool {
+	p := r.URL.Path
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return !strings.HasSuffix(p, "/exec") && !strings.HasSuffix(p, "/attach") && !strings.HasSuffix(p, "/portforward")
+	case http.MethodPost:
+		return strings.HasPrefix(p, "/apis/authorization.k8s.io/") &&
+			(strings.HasSuffix(p, "/selfsubjectaccessreviews") || strings.HasSuffix(p, "/selfsubjectrulesreviews"))
+	}
+	return false
+}

@@ -1,0 +1,85 @@
+package kube
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestIsRead(t *testing.T) {
+	cases := []struct {
+		method, path string
+		read         bool
+	}{
+		{"GET", "/api/v1/namespaces/shop/pods", true},
+		{"GET", "/api/v1/namespaces/shop/pods/web-1/log", true},
+		{"GET", "/api/v1/namespaces/shop/pods/web-1/exec", false},
+		{"GET", "/api/v1/namespaces/shop/pods/web-1/portforward", false},
+		{"POST", "/api/v1/namespaces/shop/pods/web-1/portforward", false},
+		{"POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", true},
+		{"POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", true},
+		{"POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", false},
+		{"POST", "/api/v1/namespaces/shop/secrets", false},
+		{"PATCH", "/apis/apps/v1/namespaces/shop/deployments/web/scale", false},
+		{"PUT", "/apis/apps/v1/namespaces/shop/deployments/web", false},
+		{"DELETE", "/api/v1/namespaces/shop/pods/web-1", false},
+	}
+	for _, c := range cases {
+		r := &http.Request{Method: c.method, URL: &url.URL{Path: c.path}}
+		if got := isRead(r); got != c.read {
+			t.Errorf("%s %s: read = %v, want %v", c.method, c.path, got, c.read)
+		}
+	}
+}
+
+func TestReadOnlyTransportNeverCallsThrough(t *testing.T) {
+	called := 0
+	rt := readOnlyTransport{roundTripFunc(func(*http.Request) (*http.Response, error) {
+		called++
+		return &http.Response{StatusCode: 200}, nil
+	})}
+	_, err := rt.RoundTrip(&http.Request{Method: "PATCH", URL: &url.URL{Path: "/apis/apps/v1/namespaces/a/deployments/b"}})
+	if KindOf(err) != KindReadOnly || called != 0 {
+		t.Fatalf("PATCH: err %v, calls %d; want a read-only refusal and no call", err, called)
+	}
+	if _, err := rt.RoundTrip(&http.Request{Method: "GET", URL: &url.URL{Path: "/api/v1/pods"}}); err != nil || called != 1 {
+		t.Fatalf("GET: err %v, calls %d; want it passed through", err, called)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestConfigPolicyPerContext(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(path, []byte("neverReveal: true\ncontexts:\n  prod: {readonly: true, neverReveal: true}\n  dev: {}\n"), 0o600)
+	c, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.For("prod"); !p.ReadOnly || !p.NeverReveal {
+		t.Errorf("prod: %+v", p)
+	}
+	if p := c.For("dev"); p.ReadOnly || p.NeverReveal {
+		t.Errorf("dev has its own entry, want nothing set: %+v", p)
+	}
+	if p := c.For("other"); p.ReadOnly || !p.NeverReveal {
+		t.Errorf("other falls back to the global policy: %+v", p)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	if c, err := LoadConfig(filepath.Join(t.TempDir(), "missing.yaml")); err != nil || c.ReadOnly {
+		t.Fatalf("a missing file is the empty config: %+v %v", c, err)
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(path, []byte("readonlly: true\n"), 0o600)
+	_, err := LoadConfig(path)
+	if KindOf(err) != KindConfig || !strings.Contains(err.Error(), "readonlly") {
+		t.Fatalf("a misspelt key must be a config error naming it, got %v", err)
+	}
+}

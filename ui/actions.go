@@ -1,0 +1,116 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/kdeck/kdeck/kube"
+)
+
+// NotifyMsg shows a message in the status line for a few seconds.
+type NotifyMsg struct {
+	Level Level
+	Text  string
+}
+
+// Notify returns the command that shows text in the status line.
+func Notify(level Level, text string) tea.Cmd {
+	return func() tea.Msg { return NotifyMsg{level, text} }
+}
+
+// guardedMsg carries an action that passed its checks, to run on the UI goroutine.
+type guardedMsg struct{ then func() tea.Cmd }
+
+// MutatedMsg reports a finished mutation to every page (so a view can refresh or follow
+// a rollout); the shell shows its outcome in the status line.
+type MutatedMsg struct {
+	Mutation kube.Mutation
+	Err      error
+	next     func() tea.Cmd
+}
+
+// Guard is the action dispatcher's gate: every key that acts goes through it before any
+// prompt opens. A mutation (needs non-nil) is refused at once in read-only mode and
+// asked of RBAC (cached SelfSubjectAccessReview); a reveal of secret values is refused
+// under a never-reveal policy. When allowed, then runs on the UI goroutine (it typically
+// opens a Dialog).
+func (e *Env) Guard(what string, needs *kube.Access, reveals bool, then func() tea.Cmd) tea.Cmd {
+	client := e.Client
+	if reason := e.refusal(needs, reveals); reason != "" {
+		return Notify(LevelError, what+": "+reason)
+	}
+	if needs == nil {
+		return then()
+	}
+	a := *needs
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		d, err := client.Can(ctx, a)
+		switch {
+		case err != nil:
+			return NotifyMsg{LevelError, what + ": cannot check permissions: " + err.Error()}
+		case !d.Allowed:
+			return NotifyMsg{LevelError, what + ": " + d.Reason}
+		}
+		return guardedMsg{then}
+	}
+}
+
+// refusal says why the policy alone refuses an action, or "" when it does not.
+func (e *Env) refusal(needs *kube.Access, reveals bool) string {
+	switch {
+	case needs != nil && e.Client.Policy.ReadOnly:
+		return "refused, kdeck is read-only on this context"
+	case reveals && e.Client.Policy.NeverReveal:
+		return "refused, secret values are never revealed on this context"
+	}
+	return ""
+}
+
+// Mutate returns the command that applies m through the client's single mutation door
+// (read-only refusal, timeout, audit log). On success next, when non-nil, runs on the UI
+// goroutine to follow up (a rollout's progress line).
+func (e *Env) Mutate(m kube.Mutation, next func() tea.Cmd) tea.Cmd {
+	client := e.Client
+	return func() tea.Msg {
+		return MutatedMsg{Mutation: m, Err: client.Apply(context.Background(), m), next: next}
+	}
+}
+
+// Disabled returns b with its help saying why it cannot be used now: read-only mode,
+// never-reveal, or an RBAC answer already known. Help and footers show it greyed.
+func (e *Env) Disabled(b key.Binding, needs *kube.Access, reveals bool) key.Binding {
+	reason := e.refusal(needs, reveals)
+	if reason == "" && needs != nil {
+		if d, ok := e.Client.Cached(*needs); ok && !d.Allowed {
+			reason = d.Reason
+		}
+	}
+	if reason == "" {
+		return b
+	}
+	h := b.Help()
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(h.Key, h.Desc+"  [disabled: "+reason+"]"))
+}
+
+// Prefetch returns the command that asks RBAC about accesses in the background, so help
+// can show forbidden actions as disabled before a key is pressed.
+func (e *Env) Prefetch(accesses []kube.Access) tea.Cmd {
+	if len(accesses) == 0 || e.Client.Policy.ReadOnly {
+		return nil
+	}
+	client := e.Client
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for _, a := range accesses {
+			if _, err := client.Can(ctx, a); err != nil {
+				return nil // only a hint: the key press asks again
+			}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,187 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/theme"
+)
+
+// Dialog asks before kdeck acts. With none of Input, Expect or Choices it is a yes/no
+// confirmation; Input asks for a value, Expect for a typed confirmation (a delete's
+// object name), Choices for one item of a list. Nothing happens until OK runs.
+type Dialog struct {
+	Title  string   // "Scale deployment shop/cart"
+	Body   []string // what will change, one line each
+	Danger bool     // drawn in red, and a plain confirmation needs `y`, not enter
+	// Input, when set, is the initial text of a one-line value; Validate, when set,
+	// checks it on every keystroke and an invalid value cannot be submitted.
+	Input    *string
+	Validate func(string) error
+	// Expect, when set, must be typed exactly to confirm.
+	Expect string
+	// Choices, when set, are picked with ↑/↓ and enter; Selected is the initial one.
+	Choices  []string
+	Selected int
+	// OK runs with the typed value or the chosen item ("" for a confirmation) and returns
+	// the command that acts. It runs on the UI goroutine: it must not block.
+	OK func(value string) tea.Cmd
+
+	input textinput.Model
+	err   string
+}
+
+// dialogMsg opens a dialog over the current page.
+type dialogMsg struct{ d *Dialog }
+
+// Ask returns the command that opens d.
+func Ask(d *Dialog) tea.Cmd { return func() tea.Msg { return dialogMsg{d} } }
+
+func (d *Dialog) open() tea.Cmd {
+	if d.Input == nil && d.Expect == "" {
+		return nil
+	}
+	d.input = textinput.New()
+	d.input.Prompt = "> "
+	if d.Input != nil {
+		d.input.SetValue(*d.Input)
+		d.input.CursorEnd()
+	}
+	d.check()
+	return d.input.Focus()
+}
+
+func (d *Dialog) typed() bool { return d.Input != nil || d.Expect != "" }
+
+// check validates the typed value and keeps its error for display.
+func (d *Dialog) check() bool {
+	d.err = ""
+	v := strings.TrimSpace(d.input.Value())
+	switch {
+	case d.Expect != "" && v != d.Expect:
+		if v != "" {
+			d.err = "type " + d.Expect + " exactly to confirm"
+		}
+		return false
+	case d.Validate != nil:
+		if err := d.Validate(v); err != nil {
+			d.err = err.Error()
+			return false
+		}
+	}
+	return true
+}
+
+// key handles a keystroke; done reports that the dialog closed (confirmed or cancelled).
+func (d *Dialog) key(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
+	k := msg.String()
+	if k == "esc" || (k == "n" && !d.typed()) {
+		return nil, true
+	}
+	switch {
+	case len(d.Choices) > 0:
+		switch k {
+		case "up", "k":
+			d.Selected = max(0, d.Selected-1)
+		case "down", "j":
+			d.Selected = min(len(d.Choices)-1, d.Selected+1)
+		case "enter":
+			return d.OK(d.Choices[d.Selected]), true
+		}
+		return nil, false
+	case d.typed():
+		if k == "enter" {
+			if !d.check() {
+				if d.err == "" {
+					d.err = "type " + d.Expect + " to confirm, or esc to cancel"
+				}
+				return nil, false
+			}
+			return d.OK(strings.TrimSpace(d.input.Value())), true
+		}
+		var c tea.Cmd
+		d.input, c = d.input.Update(msg)
+		d.check()
+		return c, false
+	case k == "y" || (k == "enter" && !d.Danger):
+		return d.OK(""), true
+	}
+	return nil, false
+}
+
+// hint is the dialog's last line: which keys do what.
+func (d *Dialog) hint() string {
+	switch {
+	case len(d.Choices) > 0:
+		return "↑/↓ choose · enter confirm · esc cancel"
+	case d.typed():
+		return "enter confirm · esc cancel"
+	case d.Danger:
+		return "y confirm · n/esc cancel"
+	}
+	return "y/enter confirm · n/esc cancel"
+}
+
+// view renders the dialog as a framed box at most w cells wide and h lines high.
+func (d *Dialog) view(st *theme.Styles, w, h int) []string {
+	inner := max(1, min(w-4, 76)) // border and padding take four cells
+	frame := st.Accent
+	if d.Danger {
+		frame = st.Bad
+	}
+	lines := []string{frame.Bold(true).Render(d.Title), ""}
+	for _, b := range d.Body {
+		lines = append(lines, st.Text.Render(b))
+	}
+	if len(d.Choices) > 0 {
+		lines = append(lines, "")
+		first := max(0, min(d.Selected-4, len(d.Choices)-8))
+		for i := first; i < len(d.Choices) && i < first+8; i++ {
+			line := "  " + d.Choices[i]
+			if i == d.Selected {
+				line = st.Selected.Render("› " + d.Choices[i])
+			}
+			lines = append(lines, line)
+		}
+	}
+	if d.typed() {
+		d.input.SetWidth(max(1, inner-3))
+		lines = append(lines, "", d.input.View())
+		if d.err != "" {
+			lines = append(lines, st.Bad.Render(d.err))
+		}
+	}
+	lines = append(lines, "", st.Muted.Render(d.hint()))
+	for i, l := range lines {
+		lines[i] = fit(l, inner)
+	}
+	box := st.Box.BorderForeground(frame.GetForeground()).Width(inner + 4).Render(strings.Join(lines, "\n"))
+	out := strings.Split(box, "\n")
+	if len(out) > h {
+		out = out[len(out)-h:] // keep the input and the keys in view
+	}
+	return out
+}
+
+// overlay draws box centred over body, a block of exactly w × h cells.
+func overlay(body string, box []string, w int) string {
+	rows := strings.Split(body, "\n")
+	top := max(0, (len(rows)-len(box))/2)
+	for i, b := range box {
+		if top+i >= len(rows) {
+			break
+		}
+		bw := lipgloss.Width(b)
+		left := max(0, (w-bw)/2)
+		row := rows[top+i]
+		if rw := lipgloss.Width(row); rw < w {
+			row += strings.Repeat(" ", w-rw)
+		}
+		right := ansi.TruncateLeft(row, left+bw, "")
+		rows[top+i] = fit(ansi.Truncate(row, left, "")+b+right, w)
+	}
+	return strings.Join(rows, "\n")
+}

@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/theme"
+	"github.com/kdeck/kdeck/ui/uitest"
+)
+
+// typeInto sends each key to d and reports the value OK received, if it ran.
+func typeInto(t *testing.T, d *Dialog, keys ...string) (value string, ok, closed bool) {
+	t.Helper()
+	d.OK = func(v string) tea.Cmd { value, ok = v, true; return nil }
+	d.open()
+	for _, k := range keys {
+		if _, done := d.key(uitest.Key(k)); done {
+			return value, ok, true
+		}
+	}
+	return value, ok, false
+}
+
+func TestDialogTypedConfirmNeedsTheExactName(t *testing.T) {
+	d := &Dialog{Title: "Delete pod shop/web-1", Expect: "web-1", Danger: true}
+	if _, ok, closed := typeInto(t, d, "w", "e", "b", "enter"); ok || closed {
+		t.Fatalf("a partial name confirmed (ok %v, closed %v)", ok, closed)
+	}
+	if !strings.Contains(d.err, "web-1") {
+		t.Errorf("error %q should name what to type", d.err)
+	}
+	d = &Dialog{Title: "Delete", Expect: "web-1", Danger: true}
+	if v, ok, _ := typeInto(t, d, "w", "e", "b", "-", "1", "enter"); !ok || v != "web-1" {
+		t.Fatalf("the exact name did not confirm: ok %v value %q", ok, v)
+	}
+}
+
+func TestDialogValidateBlocksBadInput(t *testing.T) {
+	initial := "3"
+	d := &Dialog{Title: "Scale", Input: &initial, Validate: func(s string) error {
+		if s == "x" || strings.Contains(s, "x") {
+			return errors.New("not a number")
+		}
+		return nil
+	}}
+	if _, ok, _ := typeInto(t, d, "x", "enter"); ok {
+		t.Fatal("an invalid value was submitted")
+	}
+	if d.err != "not a number" {
+		t.Errorf("inline error %q", d.err)
+	}
+	d = &Dialog{Title: "Scale", Input: &initial}
+	if v, ok, _ := typeInto(t, d, "backspace", "5", "enter"); !ok || v != "5" {
+		t.Fatalf("got ok %v value %q, want 5", ok, v)
+	}
+}
+
+func TestDialogDangerNeedsY(t *testing.T) {
+	d := &Dialog{Title: "Kill pod", Danger: true}
+	if _, ok, closed := typeInto(t, d, "enter"); ok || closed {
+		t.Fatal("enter confirmed a dangerous action")
+	}
+	if _, ok, _ := typeInto(t, d, "y"); !ok {
+		t.Fatal("y did not confirm")
+	}
+	if _, ok, closed := typeInto(t, &Dialog{Title: "x"}, "n"); ok || !closed {
+		t.Fatal("n must cancel")
+	}
+}
+
+func TestDialogChoices(t *testing.T) {
+	d := &Dialog{Title: "Undo to", Choices: []string{"3", "2", "1"}}
+	if v, ok, _ := typeInto(t, d, "down", "down", "down", "up", "enter"); !ok || v != "2" {
+		t.Fatalf("got %q", v)
+	}
+}
+
+func TestDialogFitsEveryWidth(t *testing.T) {
+	st := theme.New(theme.Dark())
+	in := "1"
+	d := &Dialog{Title: "Scale deployment shop/cart", Body: []string{"HPA cart drives this deployment"}, Input: &in}
+	d.open()
+	body := block([]string{"row one", "row two"}, 80, 10)
+	for w := 1; w <= 120; w++ {
+		for h := 1; h <= 12; h++ {
+			box := d.view(st, w, h)
+			if len(box) > h {
+				t.Fatalf("%dx%d: %d lines", w, h, len(box))
+			}
+			out := overlay(block([]string{"a"}, w, h), box, w)
+			for _, l := range strings.Split(out, "\n") {
+				if lw := ansi.StringWidth(l); lw > w {
+					t.Fatalf("%dx%d: line %d cells wide: %q", w, h, lw, l)
+				}
+			}
+		}
+	}
+	if out := overlay(body, d.view(st, 80, 10), 80); !strings.Contains(out, "Scale deployment shop/cart") {
+		t.Fatalf("title missing:\n%s", out)
+	}
+}
