@@ -56,10 +56,10 @@ type Client struct {
 	// Audit, when set, receives one entry for every mutation sent through Apply.
 	Audit *AuditLog
 
-	flags  *genericclioptions.ConfigFlags
-	opts   Options
-	access *accessCache // RBAC answers, per verb, resource and namespace
-	objects   objectClients // for objects of any kind (describe, YAML), built on first use
+	flags   *genericclioptions.ConfigFlags
+	opts    Options
+	access  *accessCache  // RBAC answers, per verb, resource and namespace
+	objects objectClients // for objects of any kind (describe, YAML), built on first use
 }
 
 // Options are kdeck's own settings for a connection.
