@@ -117,16 +117,27 @@ type Term struct {
 	t       *testing.T
 	socket  string
 	session string
+	// Home is this kdeck's own XDG_CONFIG_HOME and XDG_STATE_HOME (config file, audit log
+	// at Home/kdeck/audit.log), so tests never touch the machine's.
+	Home string
 }
 
 // StartKdeck runs kdeck with args (and the testbed's kubeconfig) in a width × height pane.
 func StartKdeck(t *testing.T, width, height int, args ...string) *Term {
 	t.Helper()
-	term := &Term{t: t, socket: fmt.Sprintf("kdeck-e2e-%d", os.Getpid()), session: sanitize(t.Name())}
+	return StartKdeckHome(t, t.TempDir(), width, height, args...)
+}
+
+// StartKdeckHome is StartKdeck with home as XDG_CONFIG_HOME and XDG_STATE_HOME: write
+// home/kdeck/config.yaml first to give kdeck a config file.
+func StartKdeckHome(t *testing.T, home string, width, height int, args ...string) *Term {
+	t.Helper()
+	term := &Term{t: t, socket: fmt.Sprintf("kdeck-e2e-%d", os.Getpid()), session: sanitize(t.Name()), Home: home}
 	argv := append([]string{testbed.kdeck, "--kubeconfig", testbed.kubeconfig}, args...)
+	envs := "TERM=xterm-256color XDG_CONFIG_HOME=" + home + " XDG_STATE_HOME=" + home + " "
 	cmd := []string{"-L", term.socket, "new-session", "-d", "-s", term.session,
 		"-x", fmt.Sprint(width), "-y", fmt.Sprint(height),
-		"TERM=xterm-256color " + strings.Join(quoteAll(argv), " ") + "; sleep 600"}
+		envs + strings.Join(quoteAll(argv), " ") + "; sleep 600"}
 	if out, err := exec.Command("tmux", cmd...).CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
