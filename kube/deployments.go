@@ -32,6 +32,7 @@ type Deployment struct {
 	Images    string // container images, comma-separated
 	Strategy  string // "RollingUpdate 25%/25%" (max surge/max unavailable) or "Recreate"
 	Selector  string // the pod selector as a label selector string ("app=web")
+	Paused    bool   // spec.paused: the controller does not roll the template
 	Created   time.Time
 	Rollout   RolloutPhase
 	// RolloutText is the ROLLOUT column: "rolling 3/5", "2 old terminating", "available 3/5",
@@ -64,6 +65,7 @@ func DeploymentRow(d *appsv1.Deployment) *Deployment {
 		UpToDate:  d.Status.UpdatedReplicas,
 		Available: d.Status.AvailableReplicas,
 		Created:   d.CreationTimestamp.Time,
+		Paused:    d.Spec.Paused,
 	}
 	images := make([]string, 0, len(d.Spec.Template.Spec.Containers))
 	for _, c := range d.Spec.Template.Spec.Containers {

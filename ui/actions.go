@@ -114,3 +114,31 @@ func (e *Env) Prefetch(accesses []kube.Access) tea.Cmd {
 		return nil
 	}
 }
+
+// ProgressMsg is a report on work that goes on after an action (a rollout): the status
+// line shows the latest one, until a second report replaces it or, once Done, it fades.
+type ProgressMsg struct {
+	Level Level
+	Text  string
+	Done  bool
+	next  tea.Cmd
+}
+
+// Progress returns the command that relays reports from ch to the status line, each as a
+// ProgressMsg prefixed with what, until ch closes. level decides each report's level.
+func Progress[T any](what string, ch <-chan T, report func(T) (text string, level Level, done bool)) tea.Cmd {
+	var wait tea.Cmd
+	wait = func() tea.Msg {
+		v, ok := <-ch
+		if !ok {
+			return nil
+		}
+		text, level, done := report(v)
+		m := ProgressMsg{Level: level, Text: what + ": " + text, Done: done}
+		if !done {
+			m.next = wait
+		}
+		return m
+	}
+	return wait
+}

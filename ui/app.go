@@ -47,6 +47,7 @@ type App struct {
 	prompt        *Prompt  // the `:` command prompt, when open
 	dialog        *Dialog  // a confirmation or question over the page, when open
 	toast         *toast   // a transient message for the status line
+	progress      *toast   // the latest report on work in flight (a rollout), when any
 	favourites    []string // recently used namespaces, for keys 1–9
 	resolve       Resolver // finds views for names the registry lacks; nil: none
 	resolving     uint64   // generation of the latest resolve, to drop older answers
@@ -101,6 +102,13 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case NotifyMsg:
 		a.notify(msg.Level, msg.Text, 6*time.Second)
 		return a, nil
+	case ProgressMsg:
+		until := a.env.Now().Add(24 * time.Hour) // until the next report
+		if msg.Done {
+			until = a.env.Now().Add(10 * time.Second)
+		}
+		a.progress = &toast{Level: msg.Level, Text: msg.Text, Until: until}
+		return a, msg.next
 	case guardedMsg:
 		return a, msg.then()
 	case MutatedMsg:
@@ -300,6 +308,9 @@ func (a *App) statusLine(w int, fresh Freshness) string {
 	st := a.env.Styles
 	if a.prompt != nil {
 		return a.prompt.View(st, w)
+	}
+	if p := a.progress; p != nil && a.env.Now().Before(p.Until) && fresh.Level < LevelWarn {
+		fresh = Freshness{Level: p.Level, Text: p.Text} // a stale or broken view still says so
 	}
 	if a.toast != nil && a.env.Now().Before(a.toast.Until) {
 		fresh = Freshness{Level: a.toast.Level, Text: a.toast.Text}

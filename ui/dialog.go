@@ -134,7 +134,9 @@ func (d *Dialog) view(st *theme.Styles, w, h int) []string {
 	}
 	lines := []string{frame.Bold(true).Render(d.Title), ""}
 	for _, b := range d.Body {
-		lines = append(lines, st.Text.Render(b))
+		for _, l := range strings.Split(ansi.Wrap(b, inner, ""), "\n") {
+			lines = append(lines, st.Text.Render(l))
+		}
 	}
 	if len(d.Choices) > 0 {
 		lines = append(lines, "")

@@ -19,7 +19,7 @@ var DeploymentsSpec = ui.ListSpec[*kube.Deployment]{
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Deployment] {
 		return kube.DeploymentSource(env.Client.Clientset, ns)
 	},
-	Actions: append(objectActions[*kube.Deployment](kube.GVRDeployments),
+	Actions: append(append(objectActions[*kube.Deployment](kube.GVRDeployments), deploymentActions()...),
 		ui.Action[*kube.Deployment]{Key: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs of all its pods")),
 			Run: func(env *ui.Env, d *kube.Deployment) tea.Cmd {
 				return ui.Push(NewSelectorLogs(env, d.Namespace, d.Selector, d.Namespace+"/deploy/"+d.Name))

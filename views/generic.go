@@ -45,6 +45,10 @@ func NewGeneric(env *ui.Env, res kube.Resource, ns string) *ui.ListPage[*kube.Ta
 			return tableColumns(shown, allNamespaces && res.Namespaced)
 		},
 	}
+	spec.Actions = objectActions[*kube.TableRow](res.GVR)
+	if kind, ok := scalableKinds[res.GVR]; ok {
+		spec.Actions = append(spec.Actions, scaleAction(res.GVR, kind))
+	}
 	return ui.NewListPage(env, spec, ns)
 }
 

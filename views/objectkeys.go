@@ -11,13 +11,14 @@ import (
 )
 
 // objectKeys are the keys every object list has.
-var objectKeys = struct{ Describe, YAML key.Binding }{
+var objectKeys = struct{ Describe, YAML, Delete key.Binding }{
 	Describe: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "describe (with events)")),
 	YAML:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "YAML")),
+	Delete:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete (type the name to confirm)")),
 }
 
-// objectActions returns the describe (d) and YAML (y) actions for a list of gvr's objects;
-// every resource view adds them to its ListSpec.Actions.
+// objectActions returns the describe (d), YAML (y) and delete (ctrl+d) actions for a list
+// of gvr's objects; every resource view adds them to its ListSpec.Actions.
 func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
 	ref := func(row R) kube.ObjectRef {
 		k := row.RowKey()
@@ -26,7 +27,16 @@ func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
 	return []ui.Action[R]{
 		{Key: objectKeys.Describe, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewDescribe(env, ref(row))) }},
 		{Key: objectKeys.YAML, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewYAML(env, ref(row))) }},
+		{Key: objectKeys.Delete, Mutates: &kube.Access{Verb: "delete", GVR: gvr},
+			Run: func(env *ui.Env, row R) tea.Cmd { return deleteDialog(env, ref(row)) }},
 	}
+}
+
+// deleteDialog asks for the object's name to be typed before deleting it.
+func deleteDialog(env *ui.Env, ref kube.ObjectRef) tea.Cmd {
+	return ui.Ask(&ui.Dialog{Title: "Delete " + ref.String(), Danger: true, Expect: ref.Name,
+		Body: []string{"This cannot be undone. Type the name to confirm:", ref.Name},
+		OK:   func(string) tea.Cmd { return env.Mutate(env.Client.Delete(ref, nil), nil) }})
 }
 
 // objectPage returns a page titled "VERB REF" showing what fetch renders of ref, through

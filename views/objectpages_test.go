@@ -195,6 +195,9 @@ func TestObjectActions(t *testing.T) {
 	row := fixturePods()[3]
 	titles := map[string]string{}
 	for _, a := range objectActions[*kube.Pod](kube.GVRPods) {
+		if a.Mutates != nil {
+			continue // delete asks first: see the e2e TestDeleteNeedsTheTypedName
+		}
 		msg := a.Run(env, row)()
 		push, ok := msg.(ui.PushMsg)
 		if !ok {

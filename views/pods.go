@@ -32,7 +32,22 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, false)) }},
 		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous logs (last terminated container)")),
 			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, true)) }},
+		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "kill (delete now, grace period 0)")),
+			Mutates: &kube.Access{Verb: "delete", GVR: kube.GVRPods}, Run: killDialog},
 	),
+}
+
+// killDialog confirms deleting a pod with no grace period: its containers get no time to
+// shut down, and a controller (if any) replaces it.
+func killDialog(env *ui.Env, p *kube.Pod) tea.Cmd {
+	ref := kube.ObjectRef{GVR: kube.GVRPods, Namespace: p.Namespace, Name: p.Name}
+	return ui.Ask(&ui.Dialog{Title: "Kill pod " + p.Namespace + "/" + p.Name, Danger: true,
+		Body: []string{"Deleted now with grace period 0: its containers get no time to shut down.",
+			"A deployment or other controller replaces it; a bare pod is gone."},
+		OK: func(string) tea.Cmd {
+			var zero int64
+			return env.Mutate(env.Client.Delete(ref, &zero), nil)
+		}})
 }
 
 // NewPods returns the pods view for namespace ns ("" for all namespaces).
