@@ -10,6 +10,7 @@ type Mutation struct {
 	Access         // the request it makes: verb, resource, namespace
 	Name    string // the object's name
 	Summary string // what changes, for people: "replicas 3 → 5"; never a secret value
+	Long    bool   // runs as long as the person wants (a shell): no MutationTimeout
 	Do      func(ctx context.Context) error
 }
 
@@ -24,7 +25,10 @@ func (c *Client) Apply(ctx context.Context, m Mutation) error {
 	if c.Policy.ReadOnly {
 		err = ErrReadOnly
 	} else {
-		ctx, cancel := context.WithTimeout(ctx, MutationTimeout)
+		cancel := func() {}
+		if !m.Long {
+			ctx, cancel = context.WithTimeout(ctx, MutationTimeout)
+		}
 		err = Classify(m.Do(ctx), m.Verb, m.GVR.Resource, m.Namespace)
 		cancel()
 	}

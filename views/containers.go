@@ -125,9 +125,42 @@ func (c *Containers) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
 		return c, next
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
+		if key.Matches(k, containerKeys.Shell) {
+			return c, c.shell()
+		}
 		c.table.Navigate(k)
 	}
 	return c, nil
+}
+
+// containerKeys are the containers view's own keys.
+var containerKeys = struct{ Shell key.Binding }{
+	Shell: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell (exec; exit returns here)")),
+}
+
+// execAccess is what a shell needs in the pod's namespace.
+func (c *Containers) execAccess() *kube.Access {
+	return &kube.Access{Verb: "create", GVR: kube.GVRPods, Subresource: "exec", Namespace: c.pod.Namespace}
+}
+
+// shell suspends kdeck and opens a shell in the selected container, if it is running.
+func (c *Containers) shell() tea.Cmd {
+	ct, ok := c.table.Selected()
+	if !ok {
+		return nil
+	}
+	if ct.State != "running" {
+		return ui.Notify(ui.LevelWarn, "shell: container "+ct.Name+" is not running ("+ct.State+")")
+	}
+	env, pod, name := c.env, c.pod, ct.Name
+	return env.Guard("shell", c.execAccess(), false, func() tea.Cmd {
+		return tea.Exec(env.Client.Shell(pod.Namespace, pod.Name, name), func(err error) tea.Msg {
+			if err != nil {
+				return ui.NotifyMsg{Level: ui.LevelError, Text: "shell in " + pod.Name + "/" + name + ": " + err.Error()}
+			}
+			return ui.NotifyMsg{Level: ui.LevelOK, Text: "shell in " + pod.Name + "/" + name + " ended"}
+		})
+	})
 }
 
 // Show displays snap (at most one pod), keeping the selection on the same container.
@@ -208,7 +241,9 @@ func (c *Containers) Freshness() ui.Freshness {
 }
 
 // Bindings lists the page's keys.
-func (c *Containers) Bindings() []key.Binding { return ui.TableBindings() }
+func (c *Containers) Bindings() []key.Binding {
+	return append(ui.TableBindings(), c.env.Disabled(containerKeys.Shell, c.execAccess(), false))
+}
 
 // Close stops the pod's watch and stops following metrics.
 func (c *Containers) Close() {

@@ -1,0 +1,130 @@
+package kube
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/httpstream"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/tools/remotecommand"
+)
+
+// shellCommand starts bash when the image has it, else sh.
+var shellCommand = []string{"/bin/sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"}
+
+// Shell is an interactive shell in a container through exec. It has the methods of
+// bubbletea's ExecCommand, so the UI suspends itself, hands the terminal over, and
+// takes it back when the shell exits.
+type Shell struct {
+	client             *Client
+	ns, pod, container string
+	stdin              io.Reader
+	stdout, stderr     io.Writer
+}
+
+// Shell returns an interactive shell in container of pod ns/pod.
+func (c *Client) Shell(ns, pod, container string) *Shell {
+	return &Shell{client: c, ns: ns, pod: pod, container: container,
+		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+}
+
+// SetStdin sets the shell's input (the terminal).
+func (s *Shell) SetStdin(r io.Reader) { s.stdin = r }
+
+// SetStdout sets where the shell's output goes (the terminal).
+func (s *Shell) SetStdout(w io.Writer) { s.stdout = w }
+
+// SetStderr is ignored: a TTY merges the shell's stderr into its stdout.
+func (s *Shell) SetStderr(w io.Writer) { s.stderr = w }
+
+// Run opens the shell and returns when it exits. It goes through Apply like any
+// mutation (exec can change anything inside the container): refused in read-only mode,
+// recorded in the audit log, but without the mutation timeout.
+func (s *Shell) Run() error {
+	return s.client.Apply(context.Background(), Mutation{
+		Access:  Access{Verb: "create", GVR: GVRPods, Subresource: "exec", Namespace: s.ns},
+		Name:    s.pod,
+		Summary: "shell in container " + s.container,
+		Long:    true,
+		Do:      s.stream,
+	})
+}
+
+func (s *Shell) stream(ctx context.Context) error {
+	c := s.client
+	req := c.Clientset.CoreV1().RESTClient().Post().Resource("pods").Namespace(s.ns).Name(s.pod).
+		SubResource("exec").VersionedParams(&corev1.PodExecOptions{
+		Container: s.container, Command: shellCommand,
+		Stdin: true, Stdout: true, TTY: true,
+	}, scheme.ParameterCodec)
+	spdyExec, err := remotecommand.NewSPDYExecutor(c.Config, "POST", req.URL())
+	if err != nil {
+		return err
+	}
+	wsExec, err := remotecommand.NewWebSocketExecutor(c.Config, "GET", req.URL().String())
+	if err != nil {
+		return err
+	}
+	exec, err := remotecommand.NewFallbackExecutor(wsExec, spdyExec, func(err error) bool {
+		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
+	})
+	if err != nil {
+		return err
+	}
+	opts := remotecommand.StreamOptions{Stdin: s.stdin, Stdout: s.stdout, Tty: true}
+	if f, ok := s.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		old, err := term.MakeRaw(int(f.Fd()))
+		if err != nil {
+			return err
+		}
+		defer term.Restore(int(f.Fd()), old)
+		sizes := newTerminalSizes(ctx, int(f.Fd()))
+		opts.TerminalSizeQueue = sizes
+	}
+	return exec.StreamWithContext(ctx, opts)
+}
+
+// terminalSizes reports the local terminal's size at start and on every SIGWINCH.
+type terminalSizes chan remotecommand.TerminalSize
+
+func newTerminalSizes(ctx context.Context, fd int) terminalSizes {
+	ch := make(terminalSizes, 1)
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, syscall.SIGWINCH)
+	send := func() {
+		if w, h, err := term.GetSize(fd); err == nil {
+			select {
+			case ch <- remotecommand.TerminalSize{Width: uint16(w), Height: uint16(h)}:
+			default:
+			}
+		}
+	}
+	send()
+	go func() {
+		defer signal.Stop(winch)
+		for {
+			select {
+			case <-winch:
+				send()
+			case <-ctx.Done():
+				close(ch)
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+// Next returns the next terminal size, or nil once the shell has ended.
+func (t terminalSizes) Next() *remotecommand.TerminalSize {
+	s, ok := <-t
+	if !ok {
+		return nil
+	}
+	return &s
+}
