@@ -1,0 +1,178 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// countingProxy stands between kdeck and the API server and records every request that
+// could change the cluster, so a test can show from the server's side what arrived.
+type countingProxy struct {
+	mu        sync.Mutex
+	mutations []string // "PATCH /apis/apps/v1/…" for every non-read request
+	reads     int
+}
+
+// mutates says whether a request could change the cluster: anything but GET/HEAD, and the
+// GET upgrades of exec, attach and port-forward. Asking RBAC (self access reviews) is a read.
+func mutates(r *http.Request) bool {
+	p := r.URL.Path
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return strings.HasSuffix(p, "/exec") || strings.HasSuffix(p, "/attach") || strings.HasSuffix(p, "/portforward")
+	case http.MethodPost:
+		return !strings.HasSuffix(p, "/selfsubjectaccessreviews") && !strings.HasSuffix(p, "/selfsubjectrulesreviews")
+	}
+	return true
+}
+
+// startCountingProxy serves a plain-HTTP proxy to the testbed's API server (with the
+// admin credentials) and returns a kubeconfig that points kdeck at it.
+func startCountingProxy(t *testing.T, ns string) (*countingProxy, string) {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", testbed.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	transport, err := rest.TransportFor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream, err := url.Parse(cfg.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := &countingProxy{}
+	rp := httputil.NewSingleHostReverseProxy(upstream)
+	rp.Transport = transport
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cp.mu.Lock()
+		if mutates(r) {
+			cp.mutations = append(cp.mutations, r.Method+" "+r.URL.Path)
+		} else {
+			cp.reads++
+		}
+		cp.mu.Unlock()
+		rp.ServeHTTP(w, r)
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["proxied"] = &clientcmdapi.Cluster{Server: "http://" + ln.Addr().String()}
+	kc.AuthInfos["proxied"] = &clientcmdapi.AuthInfo{}
+	kc.Contexts["proxied"] = &clientcmdapi.Context{Cluster: "proxied", AuthInfo: "proxied", Namespace: ns}
+	kc.CurrentContext = "proxied"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, path); err != nil {
+		t.Fatal(err)
+	}
+	return cp, path
+}
+
+func (cp *countingProxy) counts() ([]string, int) {
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	return append([]string(nil), cp.mutations...), cp.reads
+}
+
+// In read-only mode every mutating key is refused before anything is asked or sent: the
+// proxy in front of the API server sees reads only. The mode comes from --readonly here
+// and from the config file for the context in the second half.
+func TestReadOnlyRefusesEveryMutation(t *testing.T) {
+	ns := newNamespace(t)
+	createDeployment(t, ns, "web", 1)
+	proxy, kubeconfig := startCountingProxy(t, ns)
+
+	check := func(term *Term) {
+		t.Helper()
+		term.WaitText("READ-ONLY", 10*time.Second)
+		term.Send(":", "d", "e", "p", "l", "o", "y", "Enter")
+		term.WaitFor("web 1/1", 20*time.Second, func(s string) bool { return lineWith(s, "web ", " 1/1 ") != "" })
+		for _, k := range []string{"s", "r", "u", "i", "z", "C-d"} {
+			term.Send(k)
+			term.WaitText("refused, kdeck is read-only on this context", 5*time.Second)
+			if s := term.Screen(); strings.Contains(s, "╭") {
+				t.Fatalf("%s opened a dialog in read-only mode:\n%s", k, s)
+			}
+			term.Send("Escape") // nothing to close; a stray dialog would be
+		}
+		term.Send(":", "p", "o", "d", "s", "Enter")
+		term.WaitText("web-", 20*time.Second)
+		for _, k := range []string{"C-k", "C-d"} {
+			term.Send(k)
+			term.WaitText("refused, kdeck is read-only on this context", 5*time.Second)
+		}
+		term.Send("Enter")
+		term.WaitText("containers(", 10*time.Second)
+		term.WaitFor("app running", 10*time.Second, func(s string) bool { return lineWith(s, "app", "running") != "" })
+		term.Send("s")
+		term.WaitText("shell: refused, kdeck is read-only", 5*time.Second)
+		term.Send("?")
+		term.WaitText("[disabled: refused, kdeck is read-only on this context]", 5*time.Second)
+	}
+
+	term := StartKdeck(t, 160, 30, "--kubeconfig", kubeconfig, "--readonly")
+	check(term)
+	term.Close()
+
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, "kdeck"), 0o700)
+	os.WriteFile(filepath.Join(home, "kdeck", "config.yaml"), []byte("contexts:\n  proxied: {readonly: true}\n"), 0o600)
+	check(StartKdeckHome(t, home, 160, 30, "--kubeconfig", kubeconfig))
+
+	muts, reads := proxy.counts()
+	if len(muts) != 0 {
+		t.Fatalf("mutating requests reached the API server in read-only mode: %v", muts)
+	}
+	if reads < 10 {
+		t.Fatalf("only %d reads went through the proxy: it is not in the path", reads)
+	}
+	t.Logf("read-only: %d reads, 0 mutating requests at the API server", reads)
+}
+
+// With a Role that allows only get/list/watch, a mutating key says which verb on which
+// resource is forbidden instead of prompting, and help shows it disabled.
+func TestForbiddenActionNeverPrompts(t *testing.T) {
+	ns := newNamespace(t)
+	createDeployment(t, ns, "web", 1)
+	kubeconfig := limitedKubeconfig(t, ns, []rbacv1.PolicyRule{
+		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "replicasets"}, Verbs: []string{"get", "list", "watch"}},
+		{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}},
+	})
+	term := StartKdeck(t, 200, 30, "--kubeconfig", kubeconfig, "-c", "deploy")
+	term.WaitFor("web 1/1", 20*time.Second, func(s string) bool { return lineWith(s, "web ", " 1/1 ") != "" })
+	term.Send("s")
+	term.WaitText("forbidden: cannot update deployments.apps/scale in namespace "+ns, 10*time.Second)
+	term.Send("r")
+	term.WaitText("forbidden: cannot patch deployments.apps in namespace "+ns, 10*time.Second)
+	if strings.Contains(term.Screen(), "╭") {
+		t.Fatalf("a forbidden action opened a dialog:\n%s", term.Screen())
+	}
+	term.Send("?")
+	term.WaitText("[disabled: forbidden: cannot delete deployments.apps in namespace "+ns, 10*time.Second)
+	term.Send("Escape")
+	d := deployment(t, ns, "web")
+	if *d.Spec.Replicas != 1 || d.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] != "" {
+		t.Fatalf("the deployment changed: replicas %d, annotations %v", *d.Spec.Replicas, d.Spec.Template.Annotations)
+	}
+}
