@@ -246,3 +246,26 @@ func TestShell(t *testing.T) {
 	term.WaitText("containers("+ns+"/box)", 10*time.Second)
 	term.WaitText("shell in box/main ended", 5*time.Second)
 }
+
+// `s` scales a stateful set from the generic view (server-side columns) too.
+func TestScaleStatefulSet(t *testing.T) {
+	ns := newNamespace(t)
+	d := kwokDeployment(ns, "db", 1)
+	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "db"},
+		Spec: appsv1.StatefulSetSpec{Replicas: ptr.To[int32](1), Selector: d.Spec.Selector, Template: d.Spec.Template}}
+	sets := testbed.clientset.AppsV1().StatefulSets(ns)
+	if _, err := sets.Create(ctx(t), sts, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	term := StartKdeck(t, 140, 30, "-n", ns, "-c", "statefulsets")
+	term.WaitFor("db row", 20*time.Second, func(s string) bool { return lineWith(s, "db ", "1/1") != "" })
+	term.Send("s")
+	term.WaitText("Scale statefulset "+ns+"/db", 5*time.Second)
+	term.WaitText("Replicas now: 1", 5*time.Second)
+	term.Send("C-u", "3", "Enter")
+	eventually(t, "stateful set at 3", 10*time.Second, func() bool {
+		s, err := sets.Get(ctx(t), "db", metav1.GetOptions{})
+		return err == nil && *s.Spec.Replicas == 3
+	})
+	term.WaitFor("db 3/3", 60*time.Second, func(s string) bool { return lineWith(s, "db ", "3/3") != "" })
+}
