@@ -107,11 +107,14 @@ func scaleDialog(env *ui.Env, ref kube.ObjectRef, kind string) tea.Cmd {
 			return nil, err
 		}
 		hpa, err := client.HPAFor(ctx, ref, kind)
-		if err != nil {
-			return nil, err
-		}
 		count := countDialog(env, ref, title, current)
-		if hpa == nil {
+		switch {
+		case kube.KindOf(err) == kube.KindForbidden: // may scale but not see HPAs: say so, don't block
+			count.Body = append(count.Body, "(HPAs are not visible to you here: one may override this count)")
+			return count, nil
+		case err != nil:
+			return nil, err
+		case hpa == nil:
 			return count, nil
 		}
 		minR := int32(1)

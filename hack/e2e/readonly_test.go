@@ -15,6 +15,7 @@ import (
 	"time"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -174,5 +175,29 @@ func TestForbiddenActionNeverPrompts(t *testing.T) {
 	d := deployment(t, ns, "web")
 	if *d.Spec.Replicas != 1 || d.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] != "" {
 		t.Fatalf("the deployment changed: replicas %d, annotations %v", *d.Spec.Replicas, d.Spec.Template.Annotations)
+	}
+}
+
+// Permission taken away between the prompt and the send: the 403 is reported in the
+// status line, and nothing changes.
+func TestForbiddenAtSendTime(t *testing.T) {
+	ns := newNamespace(t)
+	createDeployment(t, ns, "web", 1)
+	kubeconfig := limitedKubeconfig(t, ns, []rbacv1.PolicyRule{
+		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "deployments/scale"}, Verbs: []string{"get", "list", "watch", "update"}},
+	}) // no HPA access: the prompt says an HPA might exist, and still opens
+	term := StartKdeck(t, 200, 30, "--kubeconfig", kubeconfig, "-c", "deploy")
+	term.WaitFor("web 1/1", 20*time.Second, func(s string) bool { return lineWith(s, "web ", " 1/1 ") != "" })
+	term.Send("s")
+	term.WaitText("Replicas now: 1", 10*time.Second)
+	term.WaitText("HPAs are not visible to you here", time.Second)
+	if err := testbed.clientset.RbacV1().Roles(ns).Delete(ctx(t), "limited", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // RBAC caches roles briefly
+	term.Send("C-u", "3", "Enter")
+	term.WaitText("failed: forbidden: cannot update deployments in namespace "+ns, 10*time.Second)
+	if r := *deployment(t, ns, "web").Spec.Replicas; r != 1 {
+		t.Fatalf("replicas %d after a forbidden scale", r)
 	}
 }
