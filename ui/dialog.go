@@ -125,45 +125,94 @@ func (d *Dialog) hint() string {
 	return "y/enter confirm · n/esc cancel"
 }
 
-// view renders the dialog as a framed box at most w cells wide and h lines high.
+// view renders the dialog as a framed box at most w cells wide and h lines high. When the
+// full box does not fit, the body goes first; on a tiny terminal the frame goes too, and
+// what remains is, by priority, the value being typed or chosen, its error, the title and
+// the keys.
 func (d *Dialog) view(st *theme.Styles, w, h int) []string {
 	inner := max(1, min(w-4, 76)) // border and padding take four cells
 	frame := st.Accent
 	if d.Danger {
 		frame = st.Bad
 	}
-	lines := []string{frame.Bold(true).Render(d.Title), ""}
+	title := frame.Bold(true).Render(d.Title)
+	hint := st.Muted.Render(d.hint())
+	var body, value []string
 	for _, b := range d.Body {
 		for _, l := range strings.Split(ansi.Wrap(b, inner, ""), "\n") {
-			lines = append(lines, st.Text.Render(l))
+			body = append(body, st.Text.Render(l))
 		}
 	}
 	if len(d.Choices) > 0 {
-		lines = append(lines, "")
 		first := max(0, min(d.Selected-4, len(d.Choices)-8))
 		for i := first; i < len(d.Choices) && i < first+8; i++ {
 			line := "  " + d.Choices[i]
 			if i == d.Selected {
 				line = st.Selected.Render("› " + d.Choices[i])
 			}
-			lines = append(lines, line)
+			value = append(value, line)
 		}
 	}
+	errLine := ""
 	if d.typed() {
 		d.input.SetWidth(max(1, inner-3))
-		lines = append(lines, "", d.input.View())
+		value = []string{d.input.View()}
 		if d.err != "" {
-			lines = append(lines, st.Bad.Render(d.err))
+			errLine = st.Bad.Render(d.err)
 		}
 	}
-	lines = append(lines, "", st.Muted.Render(d.hint()))
-	for i, l := range lines {
-		lines[i] = fit(l, inner)
+	boxed := func(lines []string) []string {
+		for i, l := range lines {
+			lines[i] = fit(l, inner)
+		}
+		box := st.Box.BorderForeground(frame.GetForeground()).Width(inner + 4).Render(strings.Join(lines, "\n"))
+		return strings.Split(box, "\n")
 	}
-	box := st.Box.BorderForeground(frame.GetForeground()).Width(inner + 4).Render(strings.Join(lines, "\n"))
-	out := strings.Split(box, "\n")
-	if len(out) > h {
-		out = out[len(out)-h:] // keep the input and the keys in view
+	full := append([]string{title, ""}, body...)
+	if len(value) > 0 {
+		full = append(append(full, ""), value...)
+	}
+	if errLine != "" {
+		full = append(full, errLine)
+	}
+	full = append(full, "", hint)
+	if len(full)+2 <= h {
+		return boxed(full)
+	}
+	compact := append([]string{title}, value...)
+	if errLine != "" {
+		compact = append(compact, errLine)
+	}
+	compact = append(compact, hint)
+	if len(compact)+2 <= h {
+		return boxed(compact)
+	}
+	return d.tiny(title, value, errLine, hint, w, h)
+}
+
+// tiny is the dialog on a terminal too small for a frame: the most important lines that
+// fit, in their usual order.
+func (d *Dialog) tiny(title string, value []string, errLine, hint string, w, h int) []string {
+	current := ""
+	if len(value) > 0 {
+		current = value[0]
+		if len(d.Choices) > 0 {
+			current = value[min(d.Selected, len(value)-1)-max(0, min(d.Selected-4, len(d.Choices)-8))]
+		}
+	}
+	keep := map[string]bool{}
+	for _, l := range []string{current, errLine, title, hint} {
+		if l != "" && len(keep) < h {
+			keep[l] = true
+		}
+	}
+	var out []string
+	for _, l := range []string{title, current, errLine, hint} {
+		if keep[l] {
+			l = fit(l, w)
+			out = append(out, l+strings.Repeat(" ", max(0, w-lipgloss.Width(l)))) // covers the page
+			delete(keep, l)
+		}
 	}
 	return out
 }
