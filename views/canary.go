@@ -33,15 +33,12 @@ func canaryColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Canary] {
 		col{Name: "STABLE", Drop: 6, Value: func(c *kube.Canary) string { return c.Stable.Name }},
 		col{Name: "STEP", Value: canaryStepText},
 		col{Name: "WEIGHT", Align: ui.Right, Value: func(c *kube.Canary) string { return fmt.Sprintf("%d%%", c.Weight()) }},
-		col{Name: "GATES", Min: 10, Drop: 3,
-			Value: func(c *kube.Canary) string { g := readyGate(env, c); return g.Result.String() + " " + g.Detail },
+		col{Name: "GATES", Drop: 3,
+			Value: func(c *kube.Canary) string {
+				return readyGate(env, c).Result.String() + " ready " + ratio(c.Canary.Ready, c.Canary.Replicas)
+			},
 			Style: func(st *theme.Styles, c *kube.Canary) lipgloss.Style { return gateStyle(st, readyGate(env, c).Result) }},
-		col{Name: "STEP AGE", Align: ui.Right, Drop: 2, Value: func(c *kube.Canary) string {
-			if c.Record == nil {
-				return "-"
-			}
-			return age(c.Record.At, env.Now())
-		}},
+		col{Name: "STEP AGE", Align: ui.Right, Drop: 2, Value: func(c *kube.Canary) string { return age(stepStart(c), env.Now()) }},
 	)
 }
 
@@ -63,12 +60,16 @@ func readyGate(env *ui.Env, c *kube.Canary) kube.Gate {
 		CanaryReady: c.Canary.Ready}, c.Thresholds)[0]
 }
 
-// stepAge is how long the current step has run; very long before kdeck took a step.
-func stepAge(env *ui.Env, c *kube.Canary) time.Duration {
+// stepAge is how long the current step has run (see stepStart).
+func stepAge(env *ui.Env, c *kube.Canary) time.Duration { return env.Now().Sub(stepStart(c)) }
+
+// stepStart is when the current step began: the recorded step's time or, before kdeck
+// took a step, when the canary deployment was created.
+func stepStart(c *kube.Canary) time.Time {
 	if c.Record == nil {
-		return time.Duration(1<<63 - 1)
+		return c.Canary.Created
 	}
-	return env.Now().Sub(c.Record.At)
+	return c.Record.At
 }
 
 func gateStyle(st *theme.Styles, r kube.GateResult) lipgloss.Style {

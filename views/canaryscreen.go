@@ -165,7 +165,7 @@ func (s *CanaryScreen) Close() {
 
 // facts is what the screen and the gates read, worked out from the live data.
 type facts struct {
-	stepStart      time.Time // zero before kdeck took a step
+	stepStart      time.Time
 	stable, canary side
 	gates          []kube.Gate
 	warnings       []*kube.Event // on canary pods since the step began, newest first
@@ -181,10 +181,10 @@ type side struct {
 
 // gather works out the facts of c from its pods, the namespace's events and the metrics.
 func gather(c *kube.Canary, stablePods, canaryPods []*kube.Pod, events []*kube.Event, m *kube.MetricsSnapshot, now time.Time) facts {
-	var f facts
+	f := facts{stepStart: stepStart(c)}
 	var baseline map[string]int32
 	if c.Record != nil {
-		f.stepStart, baseline = c.Record.At, c.Record.Restarts
+		baseline = c.Record.Restarts
 	}
 	inCanary := map[string]bool{}
 	for _, p := range canaryPods {
@@ -223,9 +223,6 @@ func gather(c *kube.Canary, stablePods, canaryPods []*kube.Pod, events []*kube.E
 	in := kube.GateInput{StepAge: now.Sub(f.stepStart), CanaryDesired: c.Canary.Replicas, CanaryReady: c.Canary.Ready,
 		Restarts: f.canary.restartsSince, CanaryCPU: f.canary.cpu, StableCPU: f.stable.cpu,
 		CanaryMem: f.canary.mem, StableMem: f.stable.mem, Warnings: len(f.warnings)}
-	if f.stepStart.IsZero() {
-		in.StepAge = time.Duration(1<<63 - 1)
-	}
 	if len(f.warnings) > 0 {
 		in.LastWarning = f.warnings[0].Reason
 	}
@@ -244,6 +241,7 @@ func (s *CanaryScreen) View(width, height int) string {
 	}
 	st := s.env.Styles
 	var lines []string
+	footer := ""
 	name := s.key.Namespace + "/" + s.key.Name
 	switch {
 	case s.row == nil && s.seen:
@@ -253,15 +251,24 @@ func (s *CanaryScreen) View(width, height int) string {
 	case s.row == nil:
 		lines = []string{st.Muted.Render("loading " + name + "…")}
 	default:
-		lines = s.lines(s.row, s.facts())
+		lines, footer = s.lines(s.row, s.facts()), st.Muted.Render(s.nextHint(s.row))
 	}
 	if s.state.Phase == kube.PhaseBroken {
 		for i, l := range lines {
 			lines[i] = st.Stale.Render(ansi.Strip(l))
 		}
 	}
+	if footer != "" && height >= 3 { // what n would do stays in view
+		height--
+	} else {
+		footer = ""
+	}
 	s.offset = max(0, min(s.offset, len(lines)-height))
-	return ui.Block(lines[s.offset:], width, height)
+	out := ui.Block(lines[s.offset:], width, height)
+	if footer != "" {
+		out += "\n" + ui.Fit(footer, width)
+	}
+	return out
 }
 
 // lines lays out the screen of c.
@@ -333,7 +340,7 @@ func (s *CanaryScreen) lines(c *kube.Canary, f facts) []string {
 		}
 		lines = append(lines, st.Warn.Render(fmt.Sprintf("  %s  %s  %s  %s", ui.Ago(now.Sub(e.LastSeen)), e.Reason, e.Object, e.Message)))
 	}
-	return append(lines, "", st.Muted.Render(s.nextHint(c)))
+	return lines
 }
 
 // nextHint says what n would do, and the other keys.
