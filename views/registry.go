@@ -17,4 +17,6 @@ var Registry = []ui.ViewSpec{
 		New: func(env *ui.Env, ns string) ui.Page { return NewEvents(env, ns) }},
 	{Name: "secrets", Aliases: []string{"secret", "sec"},
 		New: func(env *ui.Env, ns string) ui.Page { return NewSecrets(env, ns) }},
+	{Name: "canary", Aliases: []string{"canaries"},
+		New: func(env *ui.Env, ns string) ui.Page { return NewCanaries(env, ns) }},
 }

@@ -1,0 +1,181 @@
+package kube
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Annotations on a canary object that drive and record a guided canary.
+const (
+	// AnnoCanary holds the CanaryRecord of the last step, as JSON.
+	AnnoCanary = "kdeck.dev/canary"
+	// AnnoCanarySteps overrides the planned weights: "5,10,50,100".
+	AnnoCanarySteps = "kdeck.dev/canary-steps"
+	// AnnoCanaryGates overrides gate thresholds: "restarts=1,cpu=2,mem=1.5,warnings=0,ready=2m".
+	AnnoCanaryGates = "kdeck.dev/canary-gates"
+)
+
+// DefaultCanarySteps are the planned weights when a canary names none.
+var DefaultCanarySteps = []int{10, 25, 50, 100}
+
+// States of a recorded canary.
+const (
+	CanaryStepping = "stepping" // at one of its steps
+	CanaryPromoted = "promoted" // stable runs the canary's template; canary at 0
+	CanaryAborted  = "aborted"  // canary at 0, stable back to the total
+)
+
+// CanaryRecord is what kdeck writes on the canary object at every step, so that another
+// kdeck (a teammate's, or this one restarted) resumes from it.
+type CanaryRecord struct {
+	State     string    `json:"state"`
+	Step      int       `json:"step"` // 1-based index into Steps; 0 after an abort
+	Weight    int       `json:"weight"`
+	Steps     []int     `json:"steps"`
+	Total     int32     `json:"total"`
+	By        string    `json:"by"`
+	At        time.Time `json:"at"`        // when this step was taken
+	StartedAt time.Time `json:"startedAt"` // when the canary's first step was taken
+	// Gates are the gate results when the step was taken: name → "pass: 0 ≤ 1".
+	Gates map[string]string `json:"gates,omitempty"`
+	// Forced is set when the step was taken over a failing gate.
+	Forced bool `json:"forced,omitempty"`
+	// Restarts are the restart counts of the pods that had any when the step was taken,
+	// so restarts since the step began can be counted.
+	Restarts map[string]int32 `json:"restarts,omitempty"`
+}
+
+// ParseCanaryRecord reads the AnnoCanary annotation; "" gives nil.
+func ParseCanaryRecord(s string) (*CanaryRecord, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var r CanaryRecord
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		return nil, fmt.Errorf("annotation %s is not a canary record: %v", AnnoCanary, err)
+	}
+	return &r, nil
+}
+
+// JSON renders r for the AnnoCanary annotation.
+func (r CanaryRecord) JSON() string {
+	b, _ := json.Marshal(r) // plain strings, numbers and maps: cannot fail
+	return string(b)
+}
+
+// ParseCanarySteps reads "5,10,50,100": increasing whole percentages from 1 to 100, the
+// last one 100. "" gives DefaultCanarySteps.
+func ParseCanarySteps(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return slices.Clone(DefaultCanarySteps), nil
+	}
+	var steps []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f), "%")))
+		if err != nil || n < 1 || n > 100 {
+			return nil, fmt.Errorf("%s: %q is not a percentage from 1 to 100", AnnoCanarySteps, strings.TrimSpace(f))
+		}
+		if len(steps) > 0 && n <= steps[len(steps)-1] {
+			return nil, fmt.Errorf("%s: steps must increase (%d after %d)", AnnoCanarySteps, n, steps[len(steps)-1])
+		}
+		steps = append(steps, n)
+	}
+	if steps[len(steps)-1] != 100 {
+		steps = append(steps, 100)
+	}
+	return steps, nil
+}
+
+// StepReplicas splits total replicas at weight percent: the canary gets
+// ceil(total × weight / 100), the stable the rest. 0 (or less) is all stable, 100 (or
+// more) all canary.
+func StepReplicas(total int32, weight int) (canary, stable int32) {
+	total = max(total, 0)
+	switch {
+	case weight <= 0:
+		return 0, total
+	case weight >= 100:
+		return total, 0
+	}
+	canary = int32((int64(total)*int64(weight) + 99) / 100)
+	return canary, total - canary
+}
+
+// CanaryTotal is how many replicas the pair shares: the HPA's desired replicas when an HPA
+// drives the stable deployment, else the total recorded when the canary started, else the
+// two deployments' replicas together.
+func CanaryTotal(rec *CanaryRecord, stable, canary int32, hpaDesired int32, hasHPA bool) int32 {
+	switch {
+	case hasHPA && hpaDesired > 0:
+		return hpaDesired
+	case rec != nil && rec.Total > 0 && rec.State != CanaryPromoted:
+		return rec.Total
+	}
+	return stable + canary
+}
+
+// CanaryThresholds are the limits the health gates apply.
+type CanaryThresholds struct {
+	Restarts    int32         // most canary restarts since the step began that still pass
+	CPUFactor   float64       // canary CPU per pod may be at most stable's × this
+	MemFactor   float64       // the same for memory
+	Warnings    int           // most warning events on canary pods since the step began
+	ReadyWithin time.Duration // how long unready canary pods only wait before they fail
+}
+
+// DefaultCanaryThresholds are the gates' limits unless AnnoCanaryGates says otherwise.
+var DefaultCanaryThresholds = CanaryThresholds{Restarts: 1, CPUFactor: 2, MemFactor: 1.5, Warnings: 0,
+	ReadyWithin: 2 * time.Minute}
+
+// ParseCanaryThresholds reads "restarts=1,cpu=2,mem=1.5,warnings=0,ready=2m" over the
+// defaults; keys left out keep their default.
+func ParseCanaryThresholds(s string) (CanaryThresholds, error) {
+	th := DefaultCanaryThresholds
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(f, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		bad := func() error { return fmt.Errorf("%s: bad value in %q", AnnoCanaryGates, f) }
+		if !ok {
+			return th, bad()
+		}
+		switch k {
+		case "restarts", "warnings":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return th, bad()
+			}
+			if k == "restarts" {
+				th.Restarts = int32(n)
+			} else {
+				th.Warnings = n
+			}
+		case "cpu", "mem":
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil || x <= 0 {
+				return th, bad()
+			}
+			if k == "cpu" {
+				th.CPUFactor = x
+			} else {
+				th.MemFactor = x
+			}
+		case "ready":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return th, bad()
+			}
+			th.ReadyWithin = d
+		default:
+			return th, fmt.Errorf("%s: unknown gate %q (restarts, cpu, mem, warnings, ready)", AnnoCanaryGates, k)
+		}
+	}
+	return th, nil
+}

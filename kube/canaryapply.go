@@ -1,0 +1,277 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+)
+
+// GVREventsV1 is events.k8s.io/v1, the API kdeck records canary steps with.
+var GVREventsV1 = schema.GroupVersionResource{Group: "events.k8s.io", Version: "v1", Resource: "events"}
+
+// CanaryMoveKind says what a move does.
+type CanaryMoveKind int8
+
+// Kinds of canary move.
+const (
+	MoveStep    CanaryMoveKind = iota // to one of the steps below 100%
+	MovePromote                       // to 100%: stable takes the canary's template, canary to 0
+	MoveAbort                         // to 0%: canary to 0, stable back to the total
+)
+
+// CanaryMove is one change of a replica-ratio canary's weight, planned from its live state.
+type CanaryMove struct {
+	Kind                   CanaryMoveKind
+	Step                   int // the step moved to (1-based); 0 for an abort
+	Weight                 int
+	Total                  int32
+	CanaryFrom, CanaryTo   int32
+	StableFrom, StableTo   int32
+	StableName, CanaryName string
+	Image                  string // promote: the canary's images, which the stable takes
+}
+
+// PlanCanaryMove plans moving c to step (1-based index into c.Steps; 0 aborts). A step at
+// 100% promotes.
+func PlanCanaryMove(c *Canary, step int) CanaryMove {
+	m := CanaryMove{Step: step, Total: c.Total(), CanaryFrom: c.Canary.Replicas, StableFrom: c.Stable.Replicas,
+		StableName: c.Stable.Name, CanaryName: c.Canary.Name}
+	if step > 0 && step <= len(c.Steps) {
+		m.Weight = c.Steps[step-1]
+	}
+	switch {
+	case step <= 0:
+		m.Kind, m.Step = MoveAbort, 0
+		m.CanaryTo, m.StableTo = 0, m.Total
+	case m.Weight >= 100:
+		m.Kind, m.Weight = MovePromote, 100
+		m.CanaryTo, m.StableTo = 0, m.Total
+		m.Image = c.Canary.Images
+	default:
+		m.CanaryTo, m.StableTo = StepReplicas(m.Total, m.Weight)
+	}
+	return m
+}
+
+// Describe says exactly what the move changes: "web-canary 1 → 2 replicas, web 4 → 3".
+func (m CanaryMove) Describe() string {
+	if m.Kind == MovePromote {
+		return fmt.Sprintf("%s takes %s's containers (%s) and rolls to %d replicas; then %s %d → 0",
+			m.StableName, m.CanaryName, m.Image, m.Total, m.CanaryName, m.CanaryFrom)
+	}
+	return fmt.Sprintf("%s %d → %d replicas, %s %d → %d", m.CanaryName, m.CanaryFrom, m.CanaryTo, m.StableName, m.StableFrom, m.StableTo)
+}
+
+// Reason is the Event reason recording the move.
+func (m CanaryMove) Reason() string {
+	switch m.Kind {
+	case MovePromote:
+		return "CanaryPromoted"
+	case MoveAbort:
+		return "CanaryAborted"
+	}
+	return "CanaryStep"
+}
+
+// NextCanaryRecord is the record written after m: who, when, the gates as they were and
+// the restart counts the next step's restarts are counted from.
+func NextCanaryRecord(c *Canary, m CanaryMove, by string, now time.Time, gates []Gate, forced bool, restarts map[string]int32) CanaryRecord {
+	r := CanaryRecord{State: CanaryStepping, Step: m.Step, Weight: m.Weight, Steps: slices.Clone(c.Steps), Total: m.Total,
+		By: by, At: now.UTC(), StartedAt: now.UTC(), Forced: forced, Restarts: restarts}
+	if c.Active() {
+		r.StartedAt = c.Record.StartedAt
+	}
+	switch m.Kind {
+	case MovePromote:
+		r.State = CanaryPromoted
+	case MoveAbort:
+		r.State = CanaryAborted
+	}
+	if len(gates) > 0 {
+		r.Gates = map[string]string{}
+		for _, g := range gates {
+			r.Gates[g.Name] = g.String()
+		}
+	}
+	return r
+}
+
+// CanaryStage is one stage of a move: a mutation (sent through Client.Apply, audited), or
+// a wait for the cluster to catch up before the next one.
+type CanaryStage struct {
+	Mutation *Mutation
+	Wait     func(ctx context.Context) error
+	What     string // what a wait waits for
+}
+
+// CanaryStages returns the stages that carry out m on c and record rec: capacity never
+// drops (the side that grows is scaled first; a promotion waits until the stable has
+// rolled out before the canary goes to 0), then the record annotation and an Event.
+func CanaryStages(cs kubernetes.Interface, c *Canary, m CanaryMove, rec CanaryRecord) []CanaryStage {
+	ns := c.Namespace
+	var stages []CanaryStage
+	scale := func(name string, from, to int32) {
+		if from != to {
+			stages = append(stages, CanaryStage{Mutation: scaleMutation(cs, ns, name, from, to)})
+		}
+	}
+	switch {
+	case m.Kind == MovePromote:
+		stages = append(stages, CanaryStage{Mutation: promoteMutation(cs, c, m)},
+			CanaryStage{What: m.StableName + " to roll out", Wait: func(ctx context.Context) error {
+				return WaitRolledOut(ctx, cs, ns, m.StableName, m.Total)
+			}})
+		scale(m.CanaryName, m.CanaryFrom, 0)
+	case m.CanaryTo >= m.CanaryFrom:
+		scale(m.CanaryName, m.CanaryFrom, m.CanaryTo)
+		scale(m.StableName, m.StableFrom, m.StableTo)
+	default:
+		scale(m.StableName, m.StableFrom, m.StableTo)
+		scale(m.CanaryName, m.CanaryFrom, m.CanaryTo)
+	}
+	return append(stages, CanaryStage{Mutation: recordMutation(cs, ns, m.CanaryName, rec)},
+		CanaryStage{Mutation: eventMutation(cs, ns, m, rec)})
+}
+
+// RunCanaryStages runs stages in order through client, stopping at the first error.
+func RunCanaryStages(ctx context.Context, client *Client, stages []CanaryStage) error {
+	for _, s := range stages {
+		var err error
+		if s.Mutation != nil {
+			err = client.Apply(ctx, *s.Mutation)
+		} else {
+			err = s.Wait(ctx)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scaleMutation(cs kubernetes.Interface, ns, name string, from, to int32) *Mutation {
+	return &Mutation{Access: Access{Verb: "patch", GVR: GVRDeployments, Subresource: "scale", Namespace: ns}, Name: name,
+		Summary: fmt.Sprintf("canary: replicas %d → %d", from, to),
+		Do: func(ctx context.Context) error {
+			patch := fmt.Sprintf(`{"spec":{"replicas":%d}}`, to)
+			_, err := cs.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}, "scale")
+			return err
+		}}
+}
+
+// promoteMutation gives the stable deployment the canary's containers and the total
+// replicas, which rolls it out.
+func promoteMutation(cs kubernetes.Interface, c *Canary, m CanaryMove) *Mutation {
+	ns := c.Namespace
+	return &Mutation{Access: Access{Verb: "patch", GVR: GVRDeployments, Namespace: ns}, Name: m.StableName,
+		Summary: fmt.Sprintf("canary promoted: containers of %s (%s), replicas %d → %d", m.CanaryName, m.Image, m.StableFrom, m.Total),
+		Do: func(ctx context.Context) error {
+			canary, err := canaryDeployment(ctx, cs, ns, m.CanaryName)
+			if err != nil {
+				return err
+			}
+			patch, err := json.Marshal([]map[string]any{
+				{"op": "replace", "path": "/spec/template/spec/containers", "value": canary.Spec.Template.Spec.Containers},
+				{"op": "replace", "path": "/spec/replicas", "value": m.Total},
+			})
+			if err != nil {
+				return err
+			}
+			_, err = cs.AppsV1().Deployments(ns).Patch(ctx, m.StableName, types.JSONPatchType, patch, metav1.PatchOptions{})
+			return err
+		}}
+}
+
+func recordMutation(cs kubernetes.Interface, ns, name string, rec CanaryRecord) *Mutation {
+	return &Mutation{Access: Access{Verb: "patch", GVR: GVRDeployments, Namespace: ns}, Name: name,
+		Summary: fmt.Sprintf("canary record: %s step %d, weight %d%%", rec.State, rec.Step, rec.Weight),
+		Do: func(ctx context.Context) error {
+			patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnoCanary: rec.JSON()}}})
+			if err != nil {
+				return err
+			}
+			_, err = cs.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+			return err
+		}}
+}
+
+// CanaryNote is the Event note of a move: step, weight, replicas, who and the gates.
+func CanaryNote(m CanaryMove, rec CanaryRecord) string {
+	var b strings.Builder
+	switch m.Kind {
+	case MovePromote:
+		fmt.Fprintf(&b, "promoted to 100%% by %s: %s", rec.By, m.Describe())
+	case MoveAbort:
+		fmt.Fprintf(&b, "aborted by %s: %s", rec.By, m.Describe())
+	default:
+		fmt.Fprintf(&b, "step %d/%d weight %d%% by %s: %s", m.Step, len(rec.Steps), m.Weight, rec.By, m.Describe())
+	}
+	if rec.Forced {
+		b.WriteString("; FORCED over failing gates")
+	}
+	if len(rec.Gates) > 0 {
+		b.WriteString("; gates:")
+		for _, k := range slices.Sorted(maps.Keys(rec.Gates)) {
+			fmt.Fprintf(&b, " %s %s;", k, rec.Gates[k])
+		}
+	}
+	note := strings.TrimSuffix(b.String(), ";")
+	if len(note) > 1024 { // the API's limit on a note
+		note = note[:1021] + "..."
+	}
+	return note
+}
+
+func eventMutation(cs kubernetes.Interface, ns string, m CanaryMove, rec CanaryRecord) *Mutation {
+	return &Mutation{Access: Access{Verb: "create", GVR: GVREventsV1, Namespace: ns}, Name: m.CanaryName,
+		Summary: "event " + m.Reason(),
+		Do: func(ctx context.Context) error {
+			d, err := canaryDeployment(ctx, cs, ns, m.CanaryName)
+			if err != nil {
+				return err
+			}
+			ev := &eventsv1.Event{
+				// named the way client-go's event recorder names events: object.timestamp
+				ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s.%x", m.CanaryName, time.Now().UnixNano()), Namespace: ns},
+				EventTime:  metav1.NewMicroTime(rec.At), ReportingController: "kdeck.dev/kdeck",
+				ReportingInstance: "kdeck", Action: m.Reason(), Reason: m.Reason(), Type: corev1.EventTypeNormal,
+				Regarding: corev1.ObjectReference{Kind: "Deployment", APIVersion: "apps/v1", Namespace: ns, Name: d.Name, UID: d.UID},
+				Note:      CanaryNote(m, rec),
+			}
+			_, err = cs.EventsV1().Events(ns).Create(ctx, ev, metav1.CreateOptions{})
+			return err
+		}}
+}
+
+// WaitRolledOut waits until deployment ns/name runs replicas updated, available replicas
+// and no old ones, or ctx ends.
+func WaitRolledOut(ctx context.Context, cs kubernetes.Interface, ns, name string, replicas int32) error {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		d, err := canaryDeployment(ctx, cs, ns, name)
+		if err != nil {
+			return Classify(err, "get", "deployments", ns)
+		}
+		st := d.Status
+		if st.ObservedGeneration >= d.Generation && st.UpdatedReplicas == replicas && st.AvailableReplicas == replicas && st.Replicas == replicas {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s has not rolled out: %d/%d updated, %d available", name, st.UpdatedReplicas, replicas, st.AvailableReplicas)
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,83 @@
+package views
+
+import (
+	"fmt"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/theme"
+	"github.com/kdeck/kdeck/ui"
+)
+
+// CanariesSpec declares the `:canary` view: the canaries kdeck can drive, found from the
+// namespace's deployments, services and HPAs; enter opens the canary screen.
+var CanariesSpec = ui.ListSpec[*kube.Canary]{
+	Noun:    "canaries",
+	Columns: canaryColumns,
+	Cache: func(env *ui.Env, ns, _ string) kube.Cache[*kube.Canary] {
+		return kube.NewCanaryCache(env.Client.Clientset, ns)
+	},
+	Enter: func(env *ui.Env, c *kube.Canary) ui.Page { return NewCanaryScreen(env, c.RowKey()) },
+}
+
+// NewCanaries returns the canaries view for namespace ns ("" for all namespaces).
+func NewCanaries(env *ui.Env, ns string) *ui.ListPage[*kube.Canary] {
+	return ui.NewListPage(env, CanariesSpec, ns)
+}
+
+func canaryColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Canary] {
+	type col = ui.Column[*kube.Canary]
+	return withNamespace(allNamespaces,
+		col{Name: "KIND", Drop: 5, Value: func(c *kube.Canary) string { return c.Kind }},
+		col{Name: "STABLE", Drop: 6, Value: func(c *kube.Canary) string { return c.Stable.Name }},
+		col{Name: "STEP", Value: canaryStepText},
+		col{Name: "WEIGHT", Align: ui.Right, Value: func(c *kube.Canary) string { return fmt.Sprintf("%d%%", c.Weight()) }},
+		col{Name: "GATES", Drop: 3,
+			Value: func(c *kube.Canary) string {
+				return readyGate(env, c).Result.String() + " ready " + ratio(c.Canary.Ready, c.Canary.Replicas)
+			},
+			Style: func(st *theme.Styles, c *kube.Canary) lipgloss.Style { return gateStyle(st, readyGate(env, c).Result) }},
+		col{Name: "STEP AGE", Align: ui.Right, Drop: 2, Value: func(c *kube.Canary) string { return age(stepStart(c), env.Now()) }},
+	)
+}
+
+// canaryStepText is "2/4", "promoted", "aborted", or "-" before kdeck took a step.
+func canaryStepText(c *kube.Canary) string {
+	switch {
+	case c.Record == nil:
+		return "-"
+	case c.Active():
+		return fmt.Sprintf("%d/%d", c.Record.Step, len(c.Steps))
+	}
+	return c.Record.State
+}
+
+// readyGate is the gate a list row can judge from the deployments alone: every canary
+// pod ready. The other gates need pods and metrics: the canary screen shows them.
+func readyGate(env *ui.Env, c *kube.Canary) kube.Gate {
+	return kube.CanaryGates(kube.GateInput{StepAge: stepAge(env, c), CanaryDesired: c.Canary.Replicas,
+		CanaryReady: c.Canary.Ready}, c.Thresholds)[0]
+}
+
+// stepAge is how long the current step has run (see stepStart).
+func stepAge(env *ui.Env, c *kube.Canary) time.Duration { return env.Now().Sub(stepStart(c)) }
+
+// stepStart is when the current step began: the recorded step's time or, before kdeck
+// took a step, when the canary deployment was created.
+func stepStart(c *kube.Canary) time.Time {
+	if c.Record == nil {
+		return c.Canary.Created
+	}
+	return c.Record.At
+}
+
+func gateStyle(st *theme.Styles, r kube.GateResult) lipgloss.Style {
+	switch r {
+	case kube.GateFail:
+		return st.Bad
+	case kube.GateWait:
+		return st.Warn
+	}
+	return st.Good
+}

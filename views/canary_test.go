@@ -1,0 +1,85 @@
+package views
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/kube"
+)
+
+// fixtureCanary is shop/web-canary at step 2 (25%) of 10/25/50/100, 90 s into the step.
+func fixtureCanary() *kube.Canary {
+	return &kube.Canary{Namespace: "shop", Name: "web-canary", Kind: kube.CanaryReplicaRatio, Service: "web",
+		Stable: &kube.CanaryDeploy{Namespace: "shop", Name: "web", Replicas: 3, Ready: 3, Images: "shop/web:1.4.2", Selector: "app=web,track=stable"},
+		Canary: &kube.CanaryDeploy{Namespace: "shop", Name: "web-canary", Replicas: 2, Ready: 1, Images: "shop/web:1.5.0-rc1", Selector: "app=web,track=canary"},
+		Record: &kube.CanaryRecord{State: kube.CanaryStepping, Step: 2, Weight: 25, Steps: kube.DefaultCanarySteps, Total: 5,
+			By: "ann", At: ago(90 * time.Second), StartedAt: ago(20 * time.Minute), Restarts: map[string]int32{"web-canary-84c6d9f5b-q2w3e": 1}},
+		Steps: kube.DefaultCanarySteps, Thresholds: kube.DefaultCanaryThresholds}
+}
+
+// fixtureCanaryScreen is the screen of fixtureCanary with pods, a warning and metrics
+// (stable 205m/99Mi per pod, canary 120m/300Mi: the memory gate fails).
+func fixtureCanaryScreen() *CanaryScreen {
+	env := withMetrics(testEnv("shop"))
+	s := NewCanaryScreen(env, kube.Key{Namespace: "shop", Name: "web-canary"})
+	s.ShowPair(kube.Snapshot[*kube.Canary]{Rows: []*kube.Canary{fixtureCanary()}, State: live})
+	s.stable.rows = []*kube.Pod{{Namespace: "shop", Name: "web-6b7f9c8d7d-x7k2p", Created: ago(time.Hour)}}
+	s.canary.rows = []*kube.Pod{
+		{Namespace: "shop", Name: "web-canary-84c6d9f5b-q2w3e", Restarts: 3, Created: ago(time.Hour)},
+		{Namespace: "shop", Name: "web-canary-84c6d9f5b-zz9x1", Created: ago(80 * time.Second)},
+	}
+	s.evRows = []*kube.Event{
+		{Namespace: "shop", Name: "e1", Type: "Warning", Reason: "BackOff", Object: "pod/web-canary-84c6d9f5b-q2w3e", Message: "Back-off restarting failed container", LastSeen: ago(30 * time.Second)},
+		{Namespace: "shop", Name: "e2", Type: "Warning", Reason: "Unhealthy", Object: "pod/web-canary-84c6d9f5b-q2w3e", Message: "before the step", LastSeen: ago(10 * time.Minute)},
+		{Namespace: "shop", Name: "e3", Type: "Warning", Reason: "BackOff", Object: "pod/web-6b7f9c8d7d-x7k2p", Message: "a stable pod", LastSeen: ago(5 * time.Second)},
+	}
+	return s
+}
+
+func TestCanaryScreenGolden(t *testing.T) {
+	requireGoldenSizes(t, func(w, h int) string {
+		s := fixtureCanaryScreen()
+		return renderPage(s.env, s, w, h)
+	})
+}
+
+func TestCanaryScreenEverySize(t *testing.T) {
+	s := fixtureCanaryScreen()
+	requireEverySize(t, func(w, h int) string { return s.View(w, h) })
+}
+
+// The facts count restarts since the step (minus the recorded baseline), only canary
+// pods' warnings seen since the step began, and gate the numbers.
+func TestCanaryFacts(t *testing.T) {
+	s := fixtureCanaryScreen()
+	f := s.facts()
+	if f.canary.restartsSince != 2 || f.stable.restartsSince != 0 {
+		t.Errorf("restarts since the step: canary %d, stable %d; want 2, 0", f.canary.restartsSince, f.stable.restartsSince)
+	}
+	if len(f.warnings) != 1 || f.warnings[0].Name != "e1" {
+		t.Errorf("warnings %+v", f.warnings)
+	}
+	if got := kube.GateSummary(f.gates); got != "fail restarts,mem,events" {
+		t.Errorf("gates %q", got)
+	}
+	if f.restarts["web-canary-84c6d9f5b-q2w3e"] != 3 {
+		t.Errorf("baseline for the next step %v", f.restarts)
+	}
+	out := ansi.Strip(s.View(200, 50))
+	for _, want := range []string{"▸25%◂", "✗ mem", "canary 300Mi/pod > stable 99Mi × 1.5 = 149Mi", "n → 50%: web-canary 2 → 3 replicas, web 3 → 2", "step running 1m30s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("screen lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCanariesListGolden(t *testing.T) {
+	fresh := fixtureCanary()
+	fresh.Name, fresh.Record = "cart-canary", nil
+	fresh.Canary = &kube.CanaryDeploy{Namespace: "shop", Name: "cart-canary", Replicas: 1, Ready: 0, Created: ago(3 * time.Hour)}
+	fresh.Stable = &kube.CanaryDeploy{Namespace: "shop", Name: "cart", Replicas: 4, Ready: 4}
+	rows := []*kube.Canary{fresh, fixtureCanary()}
+	requireGoldenSizes(t, func(w, h int) string { return renderList(CanariesSpec, "shop", w, h, rows, live) })
+}

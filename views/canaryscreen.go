@@ -1,0 +1,366 @@
+package views
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/ui"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// canaryKeys are the canary screen's actions; each opens a confirmation first.
+var canaryKeys = struct{ Next, GoTo, Promote, Abort key.Binding }{
+	Next:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step (blocked while a gate fails, unless forced)")),
+	GoTo:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "go to a chosen step")),
+	Promote: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "promote to 100%: stable takes the canary's containers")),
+	Abort:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "abort: canary to 0, stable back to the total")),
+}
+
+// CanaryScreen drives one canary: its steps, stable and canary side by side, the health
+// gates with their numbers, and the keys that step, promote and abort. It follows the
+// pair, both deployments' pods, the namespace's events and the pod metrics live.
+type CanaryScreen struct {
+	env     *ui.Env
+	key     kube.Key
+	pairs   *ui.Feed[*kube.Canary]
+	state   kube.State
+	row     *kube.Canary // nil until seen, or once gone
+	seen    bool
+	stable  podFeed
+	canary  podFeed
+	events  *ui.Feed[*kube.Event]
+	evRows  []*kube.Event
+	metrics metricsLive
+	offset  int
+}
+
+// podFeed follows the pods of one deployment's selector.
+type podFeed struct {
+	selector string
+	feed     *ui.Feed[*kube.Pod]
+	rows     []*kube.Pod
+}
+
+// NewCanaryScreen returns the screen of the canary k (its canary object's key).
+func NewCanaryScreen(env *ui.Env, k kube.Key) *CanaryScreen {
+	return &CanaryScreen{env: env, key: k, metrics: newMetricsLive(env, k.Namespace)}
+}
+
+// Init starts following the pair, the namespace's events and the metrics; the pods are
+// followed once the pair is known.
+func (s *CanaryScreen) Init() tea.Cmd {
+	cs := s.env.Client.Clientset
+	s.pairs = ui.StartFeed[*kube.Canary](s.env, kube.NewCanaryCache(cs, s.key.Namespace))
+	s.events = ui.StartFeed[*kube.Event](s.env, kube.NewStore(kube.EventSource(cs, s.key.Namespace)))
+	return tea.Batch(s.pairs.Next(), s.events.Next(), s.metrics.Init())
+}
+
+// Update takes the feeds' snapshots and the keys.
+func (s *CanaryScreen) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
+	if s.pairs != nil {
+		if snap, next, ok := s.pairs.Accept(msg); ok {
+			return s, tea.Batch(next, s.ShowPair(snap))
+		}
+		if snap, next, ok := s.events.Accept(msg); ok {
+			s.evRows = snap.Rows
+			return s, next
+		}
+	}
+	for _, pf := range []*podFeed{&s.stable, &s.canary} {
+		if pf.feed != nil {
+			if snap, next, ok := pf.feed.Accept(msg); ok {
+				pf.rows = snap.Rows
+				return s, next
+			}
+		}
+	}
+	if next, ok := s.metrics.Accept(msg); ok {
+		return s, next
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		return s, s.act(k)
+	}
+	return s, nil
+}
+
+// ShowPair takes a snapshot of the namespace's canaries, picks this one, and (re)starts
+// the pod feeds when the deployments' selectors are new.
+func (s *CanaryScreen) ShowPair(snap kube.Snapshot[*kube.Canary]) tea.Cmd {
+	s.state = snap.State
+	i, found := slices.BinarySearchFunc(snap.Rows, s.key, func(c *kube.Canary, k kube.Key) int { return c.RowKey().Compare(k) })
+	switch {
+	case found:
+		s.row, s.seen = snap.Rows[i], true
+	case snap.State.Phase == kube.PhaseLive:
+		s.row = nil
+	}
+	if s.row == nil || s.env.Client.Clientset == nil {
+		return nil
+	}
+	return tea.Batch(s.follow(&s.stable, s.row.Stable.Selector), s.follow(&s.canary, s.row.Canary.Selector))
+}
+
+func (s *CanaryScreen) follow(pf *podFeed, selector string) tea.Cmd {
+	if pf.feed != nil && pf.selector == selector {
+		return nil
+	}
+	if pf.feed != nil {
+		pf.feed.Stop()
+	}
+	pf.selector, pf.rows = selector, nil
+	pf.feed = ui.StartFeed[*kube.Pod](s.env, kube.NewStore(kube.PodSourceSelector(s.env.Client.Clientset, s.key.Namespace, selector)))
+	return pf.feed.Next()
+}
+
+// Title is "canary(NAMESPACE/NAME)".
+func (s *CanaryScreen) Title() string {
+	t := "canary(" + s.key.Namespace + "/" + s.key.Name + ")"
+	if s.state.Phase == kube.PhaseBroken {
+		t += " STALE"
+	}
+	return t
+}
+
+// Freshness reports the pair's watch state, with the metrics' note.
+func (s *CanaryScreen) Freshness() ui.Freshness {
+	n := 0
+	if s.row != nil {
+		n = 1
+	}
+	return ui.WithNote(ui.FreshnessOf(s.state, n, "canary", s.env.Now()), s.metrics)
+}
+
+// Bindings lists the actions and the scroll keys.
+func (s *CanaryScreen) Bindings() []key.Binding {
+	scale := s.access(kube.GVRDeployments, "scale")
+	patch := s.access(kube.GVRDeployments, "")
+	k := canaryKeys
+	return []key.Binding{s.env.Disabled(k.Next, &scale, false), s.env.Disabled(k.GoTo, &scale, false),
+		s.env.Disabled(k.Promote, &patch, false), s.env.Disabled(k.Abort, &scale, false), ui.TableKeys.Up, ui.TableKeys.Down}
+}
+
+func (s *CanaryScreen) access(gvr schema.GroupVersionResource, sub string) kube.Access {
+	return kube.Access{Verb: "patch", GVR: gvr, Subresource: sub, Namespace: s.key.Namespace}
+}
+
+// Close stops every feed.
+func (s *CanaryScreen) Close() {
+	if s.pairs != nil {
+		s.pairs.Stop()
+		s.events.Stop()
+	}
+	for _, pf := range []*podFeed{&s.stable, &s.canary} {
+		if pf.feed != nil {
+			pf.feed.Stop()
+		}
+	}
+	s.metrics.Close()
+}
+
+// facts is what the screen and the gates read, worked out from the live data.
+type facts struct {
+	stepStart      time.Time
+	stable, canary side
+	gates          []kube.Gate
+	warnings       []*kube.Event // on canary pods since the step began, newest first
+	restarts       map[string]int32
+}
+
+// side is one deployment's numbers.
+type side struct {
+	pods          int
+	restartsSince int32
+	cpu, mem      []int64 // per pod with metrics
+}
+
+// gather works out the facts of c from its pods, the namespace's events and the metrics.
+func gather(c *kube.Canary, stablePods, canaryPods []*kube.Pod, events []*kube.Event, m *kube.MetricsSnapshot, now time.Time) facts {
+	f := facts{stepStart: stepStart(c)}
+	var baseline map[string]int32
+	if c.Record != nil {
+		baseline = c.Record.Restarts
+	}
+	inCanary := map[string]bool{}
+	for _, p := range canaryPods {
+		inCanary[p.Name] = true
+	}
+	f.restarts = map[string]int32{}
+	count := func(sd *side, p *kube.Pod) {
+		sd.pods++
+		if p.Restarts > 0 {
+			f.restarts[p.Name] = p.Restarts
+		}
+		since := p.Restarts
+		if !p.Created.After(f.stepStart) {
+			since -= baseline[p.Name]
+		}
+		sd.restartsSince += max(0, since)
+		if cpu, mem, ok := PodUsage(m, p); ok {
+			sd.cpu, sd.mem = append(sd.cpu, cpu), append(sd.mem, mem)
+		}
+	}
+	for _, p := range canaryPods {
+		count(&f.canary, p)
+	}
+	for _, p := range stablePods {
+		if !inCanary[p.Name] { // a stable selector may match the canary's pods too
+			count(&f.stable, p)
+		}
+	}
+	for _, e := range events {
+		name, isPod := strings.CutPrefix(e.Object, "pod/")
+		if e.Type == "Warning" && isPod && inCanary[name] && !e.LastSeen.Before(f.stepStart) {
+			f.warnings = append(f.warnings, e)
+		}
+	}
+	slices.SortFunc(f.warnings, kube.NewestFirst)
+	in := kube.GateInput{StepAge: now.Sub(f.stepStart), CanaryDesired: c.Canary.Replicas, CanaryReady: c.Canary.Ready,
+		Restarts: f.canary.restartsSince, CanaryCPU: f.canary.cpu, StableCPU: f.stable.cpu,
+		CanaryMem: f.canary.mem, StableMem: f.stable.mem, Warnings: len(f.warnings)}
+	if len(f.warnings) > 0 {
+		in.LastWarning = f.warnings[0].Reason
+	}
+	f.gates = kube.CanaryGates(in, c.Thresholds)
+	return f
+}
+
+func (s *CanaryScreen) facts() facts {
+	return gather(s.row, s.stable.rows, s.canary.rows, s.evRows, s.metrics.Value, s.env.Now())
+}
+
+// View renders the screen; long screens scroll with ↑/↓.
+func (s *CanaryScreen) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	st := s.env.Styles
+	var lines []string
+	footer := ""
+	name := s.key.Namespace + "/" + s.key.Name
+	switch {
+	case s.row == nil && s.seen:
+		lines = []string{st.Bad.Render("canary " + name + " is gone (a deployment or the service in front of both was removed).")}
+	case s.row == nil && s.state.Phase == kube.PhaseLive:
+		lines = []string{st.Bad.Render("no canary " + name + ": no stable deployment and Service found for it.")}
+	case s.row == nil:
+		lines = []string{st.Muted.Render("loading " + name + "…")}
+	default:
+		lines, footer = s.lines(s.row, s.facts()), st.Muted.Render(s.nextHint(s.row))
+	}
+	if s.state.Phase == kube.PhaseBroken {
+		for i, l := range lines {
+			lines[i] = st.Stale.Render(ansi.Strip(l))
+		}
+	}
+	if footer != "" && height >= 3 { // what n would do stays in view
+		height--
+	} else {
+		footer = ""
+	}
+	s.offset = max(0, min(s.offset, len(lines)-height))
+	out := ui.Block(lines[s.offset:], width, height)
+	if footer != "" {
+		out += "\n" + ui.Fit(footer, width)
+	}
+	return out
+}
+
+// lines lays out the screen of c.
+func (s *CanaryScreen) lines(c *kube.Canary, f facts) []string {
+	st := s.env.Styles
+	now := s.env.Now()
+	head := fmt.Sprintf("%s · %s · stable %s · service %s · total %d", c.Name, c.Kind, c.Stable.Name, c.Service, c.Total())
+	if c.HPA != "" {
+		head += " (HPA " + c.HPA + ")"
+	}
+	lines := []string{st.Title.Render(head)}
+	switch {
+	case c.Record == nil:
+		lines = append(lines, fmt.Sprintf("not started · canary runs %d of %d replicas (%d%%) · n starts at step %d",
+			c.Canary.Replicas, c.Stable.Replicas+c.Canary.Replicas, c.Weight(), c.NextStep()))
+	case c.Active():
+		lines = append(lines, fmt.Sprintf("step %d of %d · weight %d%% · step running %s · by %s · canary started %s",
+			c.Record.Step, len(c.Steps), c.Record.Weight, runningFor(now.Sub(c.Record.At)), c.Record.By, ui.Ago(now.Sub(c.Record.StartedAt))))
+	default:
+		lines = append(lines, fmt.Sprintf("%s %s by %s", c.Record.State, ui.Ago(now.Sub(c.Record.At)), c.Record.By))
+	}
+	steps := []string{"steps"}
+	for i, w := range c.Steps {
+		label := fmt.Sprintf(" %d%% ", w)
+		if c.Step() == i+1 {
+			label = st.Selected.Render(fmt.Sprintf("▸%d%%◂", w))
+		}
+		steps = append(steps, label)
+	}
+	lines = append(lines, strings.Join(steps, " "))
+	if c.Problem != "" {
+		lines = append(lines, st.Warn.Render("⚠ "+c.Problem))
+	}
+	lines = append(lines, "")
+
+	diff := func(a, b []int64) string {
+		if len(a) == 0 || len(b) == 0 || kube.Average(a) == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%+d%%", (kube.Average(b)-kube.Average(a))*100/kube.Average(a))
+	}
+	perPod := func(vs []int64, text func(int64) string) string {
+		if len(vs) == 0 {
+			return notAvailable
+		}
+		return text(kube.Average(vs))
+	}
+	lines = append(lines, grid(st, true, [][]cell{
+		{{text: ""}, {text: "STABLE " + c.Stable.Name}, {text: "CANARY " + c.Canary.Name}, {text: "DIFF"}},
+		{{text: "image", style: st.Muted}, {text: c.Stable.Images}, {text: c.Canary.Images}},
+		{{text: "ready/desired", style: st.Muted}, {text: ratio(c.Stable.Ready, c.Stable.Replicas)}, {text: ratio(c.Canary.Ready, c.Canary.Replicas)}},
+		{{text: "restarts (step)", style: st.Muted}, {text: fmt.Sprint(f.stable.restartsSince)}, {text: fmt.Sprint(f.canary.restartsSince)}},
+		{{text: "cpu/pod", style: st.Muted}, {text: perPod(f.stable.cpu, ui.MilliCPU)}, {text: perPod(f.canary.cpu, ui.MilliCPU)}, {text: diff(f.stable.cpu, f.canary.cpu)}},
+		{{text: "mem/pod", style: st.Muted}, {text: perPod(f.stable.mem, ui.Bytes)}, {text: perPod(f.canary.mem, ui.Bytes)}, {text: diff(f.stable.mem, f.canary.mem)}},
+	}, nil)...)
+	lines = append(lines, "", st.Muted.Bold(true).Render("GATES"))
+	rows := make([][]cell, 0, len(f.gates))
+	for _, g := range f.gates {
+		mark := map[kube.GateResult]string{kube.GatePass: "✓", kube.GateWait: "…", kube.GateFail: "✗"}[g.Result]
+		style := gateStyle(st, g.Result)
+		rows = append(rows, []cell{{text: mark + " " + g.Name, style: style}, {text: g.Result.String(), style: style}, {text: g.Detail}})
+	}
+	lines = append(lines, grid(st, false, rows, nil)...)
+	lines = append(lines, "", st.Muted.Bold(true).Render(fmt.Sprintf("WARNING EVENTS on canary pods since the step began (%d)", len(f.warnings))))
+	for i, e := range f.warnings {
+		if i == 5 {
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("  … %d more", len(f.warnings)-5)))
+			break
+		}
+		lines = append(lines, st.Warn.Render(fmt.Sprintf("  %s  %s  %s  %s", ui.Ago(now.Sub(e.LastSeen)), e.Reason, e.Object, e.Message)))
+	}
+	return lines
+}
+
+// nextHint says what n would do, and the other keys.
+func (s *CanaryScreen) nextHint(c *kube.Canary) string {
+	next := "n: no next step"
+	if n := c.NextStep(); n > 0 {
+		m := kube.PlanCanaryMove(c, n)
+		next = fmt.Sprintf("n → %d%%: %s", m.Weight, m.Describe())
+	}
+	return next + " · g step · p promote · a abort"
+}
+
+// runningFor renders a step's running time: "45s", "3m12s", "2h5m".
+func runningFor(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%dh%dm", int(d.Hours()), int(d.Minutes())%60)
+}
