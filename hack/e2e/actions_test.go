@@ -74,7 +74,7 @@ func TestScaleDeployment(t *testing.T) {
 	ns := newNamespace(t)
 	createDeployment(t, ns, "web", 2)
 	term := StartKdeck(t, 140, 30, "-n", ns, "-c", "deploy")
-	term.WaitFor("web 2/2", 20*time.Second, func(s string) bool { return lineWith(s, "web ", " 2/2 ") != "" })
+	term.WaitLine(20*time.Second, "web ", " 2/2 ")
 	term.Send("s")
 	term.WaitText("Replicas now: 2", 5*time.Second)
 	term.Send("C-u", "x", "Enter")
@@ -82,7 +82,7 @@ func TestScaleDeployment(t *testing.T) {
 	term.Send("C-u", "4", "Enter")
 	term.WaitGone("Replicas now", 3*time.Second)
 	eventually(t, "spec.replicas 4", 10*time.Second, func() bool { return *deployment(t, ns, "web").Spec.Replicas == 4 })
-	term.WaitFor("web 4/4", 60*time.Second, func(s string) bool { return lineWith(s, "web ", " 4/4 ") != "" })
+	term.WaitLine(60*time.Second, "web ", " 4/4 ")
 	e := auditEntries(t, term)
 	if len(e) != 1 || e[0]["resource"] != "deployments/scale" || e[0]["summary"] != "replicas 2 → 4" || e[0]["result"] != "ok" {
 		t.Fatalf("audit log: %v", e)
@@ -102,7 +102,7 @@ func TestScaleOffersTheHPARange(t *testing.T) {
 		t.Fatal(err)
 	}
 	term := StartKdeck(t, 140, 30, "-n", ns, "-c", "deploy")
-	term.WaitFor("api 2/2", 20*time.Second, func(s string) bool { return lineWith(s, "api ", " 2/2 ") != "" })
+	term.WaitLine(20*time.Second, "api ", " 2/2 ")
 	term.Send("s")
 	term.WaitText("HPA api drives this deployment: min 2, max 5", 5*time.Second)
 	term.Send("Enter") // the first choice: the HPA's range
@@ -126,7 +126,7 @@ func TestRolloutKeys(t *testing.T) {
 	ns := newNamespace(t)
 	createDeployment(t, ns, "shop", 2)
 	term := StartKdeck(t, 160, 30, "-n", ns, "-c", "deploy")
-	term.WaitFor("shop 2/2", 20*time.Second, func(s string) bool { return lineWith(s, "shop ", " 2/2 ") != "" })
+	term.WaitLine(20*time.Second, "shop ", " 2/2 ")
 	image := func() string { return deployment(t, ns, "shop").Spec.Template.Spec.Containers[0].Image }
 
 	term.Send("i")
@@ -160,7 +160,7 @@ func TestRolloutKeys(t *testing.T) {
 	term.WaitText("Pause rollout of deployment", 5*time.Second)
 	term.Send("y")
 	eventually(t, "paused", 10*time.Second, func() bool { return deployment(t, ns, "shop").Spec.Paused })
-	term.WaitFor("ROLLOUT paused", 10*time.Second, func(s string) bool { return lineWith(s, "shop ", "paused") != "" })
+	term.WaitLine(10*time.Second, "shop ", "paused")
 	term.Send("z")
 	term.WaitText("Resume rollout of deployment", 5*time.Second)
 	term.Send("y")
@@ -237,7 +237,7 @@ func TestShell(t *testing.T) {
 	term.WaitText("box", 20*time.Second)
 	term.Send("Enter")
 	term.WaitText("containers("+ns+"/box)", 5*time.Second)
-	term.WaitFor("main running", 10*time.Second, func(s string) bool { return lineWith(s, "main", "running") != "" })
+	term.WaitLine(10*time.Second, "main", "running")
 	term.Send("s")
 	term.WaitGone("containers(", 10*time.Second)
 	term.Send("echo from-$KWOK_TESTBED-shell", "Enter")
@@ -258,7 +258,7 @@ func TestScaleStatefulSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	term := StartKdeck(t, 140, 30, "-n", ns, "-c", "statefulsets")
-	term.WaitFor("db row", 20*time.Second, func(s string) bool { return lineWith(s, "db ", "1/1") != "" })
+	term.WaitLine(20*time.Second, "db ", "1/1")
 	term.Send("s")
 	term.WaitText("Scale statefulset "+ns+"/db", 5*time.Second)
 	term.WaitText("Replicas now: 1", 5*time.Second)
@@ -267,5 +267,5 @@ func TestScaleStatefulSet(t *testing.T) {
 		s, err := sets.Get(ctx(t), "db", metav1.GetOptions{})
 		return err == nil && *s.Spec.Replicas == 3
 	})
-	term.WaitFor("db 3/3", 60*time.Second, func(s string) bool { return lineWith(s, "db ", "3/3") != "" })
+	term.WaitLine(60*time.Second, "db ", "3/3")
 }

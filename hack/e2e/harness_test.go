@@ -217,6 +217,12 @@ func (term *Term) WaitText(text string, timeout time.Duration) time.Duration {
 	return term.WaitFor(fmt.Sprintf("%q on screen", text), timeout, func(s string) bool { return strings.Contains(s, text) })
 }
 
+// WaitLine waits until one screen line holds every one of words.
+func (term *Term) WaitLine(timeout time.Duration, words ...string) time.Duration {
+	term.t.Helper()
+	return term.WaitFor(fmt.Sprintf("a line with %q", words), timeout, func(s string) bool { return lineWith(s, words...) != "" })
+}
+
 // WaitGone waits until text is no longer on screen.
 func (term *Term) WaitGone(text string, timeout time.Duration) time.Duration {
 	term.t.Helper()

@@ -25,15 +25,10 @@ func startPod(t *testing.T, ns, name string, labels map[string]string, container
 	if _, err := pods.Create(ctx(t), pod, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create pod: %v", err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	eventually(t, "pod "+ns+"/"+name+" running", 30*time.Second, func() bool {
 		p, err := pods.Get(ctx(t), name, metav1.GetOptions{})
-		if err == nil && p.Status.Phase == "Running" {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("pod %s/%s not running after 30s", ns, name)
+		return err == nil && p.Status.Phase == "Running"
+	})
 }
 
 // `l` on a pod follows its log; space pauses and resumes; `/` finds and highlights text;

@@ -108,7 +108,7 @@ func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 		t.Helper()
 		term.WaitText("READ-ONLY", 10*time.Second)
 		term.Send(":", "d", "e", "p", "l", "o", "y", "Enter")
-		term.WaitFor("web 1/1", 20*time.Second, func(s string) bool { return lineWith(s, "web ", " 1/1 ") != "" })
+		term.WaitLine(20*time.Second, "web ", " 1/1 ")
 		for _, k := range []string{"s", "r", "u", "i", "z", "C-d"} {
 			term.Send(k)
 			term.WaitText("refused, kdeck is read-only on this context", 5*time.Second)
@@ -125,7 +125,7 @@ func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 		}
 		term.Send("Enter")
 		term.WaitText("containers(", 10*time.Second)
-		term.WaitFor("app running", 10*time.Second, func(s string) bool { return lineWith(s, "app", "running") != "" })
+		term.WaitLine(10*time.Second, "app", "running")
 		term.Send("s")
 		term.WaitText("shell: refused, kdeck is read-only", 5*time.Second)
 		term.Send("?")
@@ -161,7 +161,7 @@ func TestForbiddenActionNeverPrompts(t *testing.T) {
 		{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}},
 	})
 	term := StartKdeck(t, 200, 30, "--kubeconfig", kubeconfig, "-c", "deploy")
-	term.WaitFor("web 1/1", 20*time.Second, func(s string) bool { return lineWith(s, "web ", " 1/1 ") != "" })
+	term.WaitLine(20*time.Second, "web ", " 1/1 ")
 	term.Send("s")
 	term.WaitText("forbidden: cannot update deployments.apps/scale in namespace "+ns, 10*time.Second)
 	term.Send("r")
@@ -187,7 +187,7 @@ func TestForbiddenAtSendTime(t *testing.T) {
 		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "deployments/scale"}, Verbs: []string{"get", "list", "watch", "update"}},
 	}) // no HPA access: the prompt says an HPA might exist, and still opens
 	term := StartKdeck(t, 200, 30, "--kubeconfig", kubeconfig, "-c", "deploy")
-	term.WaitFor("web 1/1", 20*time.Second, func(s string) bool { return lineWith(s, "web ", " 1/1 ") != "" })
+	term.WaitLine(20*time.Second, "web ", " 1/1 ")
 	term.Send("s")
 	term.WaitText("Replicas now: 1", 10*time.Second)
 	term.WaitText("HPAs are not visible to you here", time.Second)

@@ -55,13 +55,13 @@ func TestDeploymentsView(t *testing.T) {
 	}
 	term := StartKdeck(t, 160, 30, "-n", ns, "-c", "deploy")
 	term.WaitText("deployments("+ns+")[1]", 10*time.Second)
-	took := term.WaitFor("web 2/2", 60*time.Second, func(s string) bool { return lineWith(s, "web ", " 2/2 ") != "" })
+	took := term.WaitLine(60*time.Second, "web ", " 2/2 ")
 	t.Logf("web READY 2/2 on screen %s after start", took)
 
 	if _, err := deps.UpdateScale(ctx(t), "web", scale(ns, "web", 3), metav1.UpdateOptions{}); err != nil {
 		t.Fatalf("scale: %v", err)
 	}
-	took = term.WaitFor("web 3/3", 60*time.Second, func(s string) bool { return lineWith(s, "web ", " 3/3 ") != "" })
+	took = term.WaitLine(60*time.Second, "web ", " 3/3 ")
 	t.Logf("READY 3/3 on screen %s after scaling to 3", took)
 
 	term.Send("Enter")
