@@ -21,6 +21,8 @@ type Dialog struct {
 	// checks it on every keystroke and an invalid value cannot be submitted.
 	Input    *string
 	Validate func(string) error
+	// Password masks the typed value (a secret's) and gives it to OK untrimmed.
+	Password bool
 	// Expect, when set, must be typed exactly to confirm.
 	Expect string
 	// Choices, when set, are picked with ↑/↓ and enter; Selected is the initial one.
@@ -46,6 +48,10 @@ func (d *Dialog) open() tea.Cmd {
 	}
 	d.input = textinput.New()
 	d.input.Prompt = "> "
+	if d.Password {
+		d.input.EchoMode = textinput.EchoPassword
+		d.input.EchoCharacter = '•'
+	}
 	if d.Input != nil {
 		d.input.SetValue(*d.Input)
 		d.input.CursorEnd()
@@ -59,7 +65,7 @@ func (d *Dialog) typed() bool { return d.Input != nil || d.Expect != "" }
 // check validates the typed value and keeps its error for display.
 func (d *Dialog) check() bool {
 	d.err = ""
-	v := strings.TrimSpace(d.input.Value())
+	v := d.value()
 	switch {
 	case d.Expect != "" && v != d.Expect:
 		if v != "" {
@@ -73,6 +79,14 @@ func (d *Dialog) check() bool {
 		}
 	}
 	return true
+}
+
+// value is the typed text, trimmed unless it is a password.
+func (d *Dialog) value() string {
+	if d.Password {
+		return d.input.Value()
+	}
+	return strings.TrimSpace(d.input.Value())
 }
 
 // key handles a keystroke; done reports that the dialog closed (confirmed or cancelled).
@@ -100,7 +114,7 @@ func (d *Dialog) key(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 				}
 				return nil, false
 			}
-			return d.OK(strings.TrimSpace(d.input.Value())), true
+			return d.OK(d.value()), true
 		}
 		var c tea.Cmd
 		d.input, c = d.input.Update(msg)

@@ -102,3 +102,19 @@ func TestDialogFitsEveryWidth(t *testing.T) {
 		t.Fatalf("title missing:\n%s", out)
 	}
 }
+
+// A password dialog never draws what is typed, and gives it to OK untrimmed.
+func TestDialogPasswordIsMasked(t *testing.T) {
+	empty := ""
+	d := &Dialog{Title: "Set key password", Input: &empty, Password: true}
+	typeInto(t, d, "space", "s", "3", "c", "r")
+	screen := ansi.Strip(strings.Join(d.view(theme.New(theme.Dark()), 60, 20), "\n"))
+	if strings.Contains(screen, "s3cr") || !strings.Contains(screen, "•••••") {
+		t.Errorf("the typed value shows:\n%s", screen)
+	}
+	var got string
+	d.OK = func(v string) tea.Cmd { got = v; return nil }
+	if _, done := d.key(uitest.Key("enter")); !done || got != " s3cr" {
+		t.Errorf("OK got %q (closed %v), want \" s3cr\"", got, done)
+	}
+}
