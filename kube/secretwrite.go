@@ -27,6 +27,14 @@ func ValidSecretName(name string) error {
 	return nil
 }
 
+// ValidNamespaceName checks ns as the API server will: a DNS-1123 label.
+func ValidNamespaceName(ns string) error {
+	if len(validation.IsDNS1123Label(ns)) > 0 {
+		return fmt.Errorf("namespace %q: lowercase letters, digits and '-', ≤ 63 chars", ns)
+	}
+	return nil
+}
+
 // ValidSecretKey checks a key name as kubectl does: [-._a-zA-Z0-9]+, not "." or "..".
 func ValidSecretKey(key string) error {
 	switch {

@@ -217,7 +217,13 @@ func TestSecretsGolden(t *testing.T) {
 	v := NewSecrets(env, "")
 	v.Show(kube.Snapshot[*kube.Secret]{State: kube.State{Phase: kube.PhaseLive, LiveSince: fixedNow}, Rows: []*kube.Secret{
 		{Namespace: "payments", Name: "ledger-db", Type: "Opaque", Keys: 2, Created: fixedNow.Add(-26 * time.Hour)},
-		{Namespace: "shop", Name: "web-tls", Type: "kubernetes.io/tls", Keys: 2, Created: fixedNow.Add(-90 * 24 * time.Hour)},
+		{Namespace: "shop", Name: "web-tls", Type: "kubernetes.io/tls", Keys: 2, Created: fixedNow.Add(-90 * 24 * time.Hour),
+			Expires: fixedNow.Add(20*24*time.Hour + time.Hour)},
+		{Namespace: "shop", Name: "api-tls", Type: "kubernetes.io/tls", Keys: 2, Created: fixedNow.Add(-90 * 24 * time.Hour),
+			Expires: fixedNow.Add(300 * 24 * time.Hour)},
+		{Namespace: "shop", Name: "old-tls", Type: "kubernetes.io/tls", Keys: 2, Created: fixedNow.Add(-400 * 24 * time.Hour),
+			Expires: fixedNow.Add(-3*24*time.Hour - time.Hour)},
+		{Namespace: "shop", Name: "broken-tls", Type: "kubernetes.io/tls", Keys: 2, Created: fixedNow.Add(-time.Hour), CertErr: "no PEM certificate found"},
 		{Namespace: "shop", Name: "registry-pull", Type: "kubernetes.io/dockerconfigjson", Keys: 1, Created: fixedNow.Add(-5 * time.Minute)},
 	}})
 	golden.RequireEqual(t, ansi.Strip(renderPage(env, v, 80, 10)))

@@ -1,14 +1,20 @@
 package views
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
 )
 
-// SecretsSpec declares the secrets view: names, types and key counts, never values.
+// SecretsSpec declares the secrets view: names, types, key counts and certificate expiry,
+// never values; enter opens a secret's page.
 var SecretsSpec = ui.ListSpec[*kube.Secret]{
 	Noun:    "secrets",
 	Columns: secretColumns,
@@ -16,11 +22,64 @@ var SecretsSpec = ui.ListSpec[*kube.Secret]{
 		return kube.SecretSource(env.Client.Clientset, ns)
 	},
 	Actions: objectActions[*kube.Secret](kube.GVRSecrets),
+	Enter: func(env *ui.Env, s *kube.Secret) ui.Page {
+		return NewSecret(env, s.RowKey())
+	},
+}
+
+// secretsKeys create secrets; they act on the list, not on a row, so they work in a
+// namespace with no secrets yet.
+var secretsKeys = struct{ NewGeneric, NewTLS key.Binding }{
+	NewGeneric: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new generic secret (KEY=VALUE, KEY=@FILE)")),
+	NewTLS:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "new TLS secret (cert and key files)")),
+}
+
+// Secrets is the secrets list with the keys that create secrets.
+type Secrets struct {
+	*ui.ListPage[*kube.Secret]
+	env *ui.Env
+	ns  string
 }
 
 // NewSecrets returns the secrets view for namespace ns ("" for all namespaces).
-func NewSecrets(env *ui.Env, ns string) *ui.ListPage[*kube.Secret] {
-	return ui.NewListPage(env, SecretsSpec, ns)
+func NewSecrets(env *ui.Env, ns string) *Secrets {
+	return &Secrets{ListPage: ui.NewListPage(env, SecretsSpec, ns), env: env, ns: ns}
+}
+
+// Update handles the create keys and hands everything else to the list.
+func (s *Secrets) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && !s.Capturing() {
+		switch {
+		case key.Matches(k, secretsKeys.NewGeneric):
+			return s, s.create("new generic secret", askGenericSecret)
+		case key.Matches(k, secretsKeys.NewTLS):
+			return s, s.create("new TLS secret", askTLSSecret)
+		}
+	}
+	_, cmd := s.ListPage.Update(msg)
+	return s, cmd
+}
+
+// create checks that secrets may be created here, then opens ask's first dialog. On an
+// all-namespaces list the name is typed as NAMESPACE/NAME, starting in the kubeconfig's
+// namespace.
+func (s *Secrets) create(what string, ask func(env *ui.Env, t secretTarget) tea.Cmd) tea.Cmd {
+	t := secretTarget{ns: s.ns}
+	if s.ns == "" {
+		t.ns, t.typedNS = s.env.Client.Info.Namespace, true
+		if t.ns == "" {
+			t.ns = "default"
+		}
+	}
+	return s.env.Guard(what, &kube.Access{Verb: "create", GVR: kube.GVRSecrets, Namespace: t.ns}, false,
+		func() tea.Cmd { return ask(s.env, t) })
+}
+
+// Bindings adds the create keys, disabled when read-only or forbidden.
+func (s *Secrets) Bindings() []key.Binding {
+	acc := &kube.Access{Verb: "create", GVR: kube.GVRSecrets, Namespace: s.ns}
+	return append(s.ListPage.Bindings(),
+		s.env.Disabled(secretsKeys.NewGeneric, acc, false), s.env.Disabled(secretsKeys.NewTLS, acc, false))
 }
 
 func secretColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Secret] {
@@ -29,6 +88,52 @@ func secretColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Secret] {
 			Value: func(s *kube.Secret) string { return s.Type }},
 		ui.Column[*kube.Secret]{Name: "DATA", Align: ui.Right, Drop: 3,
 			Value: func(s *kube.Secret) string { return strconv.Itoa(s.Keys) }},
+		ui.Column[*kube.Secret]{Name: "EXPIRES", Align: ui.Right, Drop: 2,
+			Value: func(s *kube.Secret) string { return expiryText(s.Expires, s.CertErr, env.Now()) },
+			Style: func(st *theme.Styles, s *kube.Secret) lipgloss.Style { return expiryStyle(st, s.Expires, s.CertErr, env.Now()) },
+			Compare: func(a, b *kube.Secret) int { return expiryOrder(a.Expires).Compare(expiryOrder(b.Expires)) }},
 		ageColumn(env, func(s *kube.Secret) time.Time { return s.Created }),
 	)
+}
+
+// expiryText is a certificate's days left ("20d"), "expired 3d ago", "bad cert" when its
+// tls.crt does not parse, or "" for secrets without one.
+func expiryText(notAfter time.Time, certErr string, now time.Time) string {
+	switch {
+	case certErr != "":
+		return "bad cert"
+	case notAfter.IsZero():
+		return ""
+	}
+	if !now.Before(notAfter) {
+		if ago := int(now.Sub(notAfter).Hours() / 24); ago > 0 {
+			return fmt.Sprintf("expired %dd ago", ago)
+		}
+		return "expired"
+	}
+	return fmt.Sprintf("%dd", kube.DaysLeft(notAfter, now))
+}
+
+// expiryStyle is bad for an expired or unreadable certificate, warn within
+// kube.ExpiryWarnDays of its end.
+func expiryStyle(st *theme.Styles, notAfter time.Time, certErr string, now time.Time) lipgloss.Style {
+	switch {
+	case certErr != "":
+		return st.Bad
+	case notAfter.IsZero():
+		return st.Text
+	case !now.Before(notAfter):
+		return st.Bad
+	case kube.DaysLeft(notAfter, now) < kube.ExpiryWarnDays:
+		return st.Warn
+	}
+	return st.Good
+}
+
+// expiryOrder sorts secrets without a certificate after every one that has.
+func expiryOrder(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return t
 }

@@ -1,0 +1,154 @@
+package views
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/ui"
+)
+
+// secretTarget is where a new secret goes: a namespace, or (typedNS) a namespace typed
+// with the name as NAMESPACE/NAME, starting from ns.
+type secretTarget struct {
+	ns, name string
+	typedNS  bool
+}
+
+// parse reads the typed name (NAMESPACE/NAME when typedNS) into a copy of t.
+func (t secretTarget) parse(text string) (secretTarget, error) {
+	if t.typedNS {
+		ns, name, ok := strings.Cut(text, "/")
+		if !ok {
+			return t, fmt.Errorf("type NAMESPACE/NAME")
+		}
+		if err := kube.ValidNamespaceName(ns); err != nil {
+			return t, err
+		}
+		t.ns, text = ns, name
+	}
+	t.name = text
+	return t, kube.ValidSecretName(text)
+}
+
+// askSecretName opens the dialog for a new secret's name, then next with it.
+func askSecretName(t secretTarget, title string, next func(secretTarget) tea.Cmd) tea.Cmd {
+	initial := ""
+	body := []string{"Name (a DNS-1123 subdomain: lowercase, digits, '-', '.'):"}
+	if t.typedNS {
+		initial = t.ns + "/"
+		body = []string{"NAMESPACE/NAME of the new secret:"}
+	} else {
+		title += " in namespace " + t.ns
+	}
+	return ui.Ask(&ui.Dialog{Title: title, Body: body, Input: &initial,
+		Validate: func(v string) error { _, err := t.parse(v); return err },
+		OK: func(v string) tea.Cmd {
+			t, _ := t.parse(v)
+			return next(t)
+		}})
+}
+
+// askGenericSecret opens the dialogs that create an Opaque secret, one key at a time.
+func askGenericSecret(env *ui.Env, t secretTarget) tea.Cmd {
+	return askSecretName(t, "New generic secret", func(t secretTarget) tea.Cmd { return askSecretEntry(env, t, nil) })
+}
+
+// askSecretEntry asks for the next key of a new generic secret holding data so far (never
+// modified: each step gets a copy); an empty line creates it.
+func askSecretEntry(env *ui.Env, t secretTarget, data map[string][]byte) tea.Cmd {
+	body := []string{"Keys so far:"}
+	if len(data) == 0 {
+		body = []string{"No keys yet."}
+	}
+	for _, k := range slices.Sorted(maps.Keys(data)) {
+		body = append(body, fmt.Sprintf("  %s  %s", k, kube.MaskedValue(len(data[k]))))
+	}
+	body = append(body, "", "KEY=VALUE, KEY=@/path/to/file, or KEY alone to type the value hidden;",
+		"an empty line creates the secret.")
+	empty := ""
+	with := func(k string, v []byte) map[string][]byte {
+		next := maps.Clone(data)
+		if next == nil {
+			next = map[string][]byte{}
+		}
+		next[k] = v
+		return next
+	}
+	return ui.Ask(&ui.Dialog{Title: "New secret " + t.ns + "/" + t.name, Body: body, Input: &empty,
+		Validate: func(v string) error {
+			if v == "" {
+				if len(data) == 0 {
+					return fmt.Errorf("add at least one key")
+				}
+				return nil
+			}
+			in, err := kube.ParseSecretInput(v)
+			if err == nil && data[in.Key] != nil {
+				err = fmt.Errorf("key %s is already set", in.Key)
+			}
+			return err
+		},
+		OK: func(v string) tea.Cmd {
+			if v == "" {
+				return env.Mutate(kube.CreateSecret(env.Client.Clientset, kube.NewGenericSecret(t.ns, t.name, data)), nil)
+			}
+			in, _ := kube.ParseSecretInput(v)
+			switch {
+			case in.Ask:
+				return askSecretValue("Value of "+in.Key+" in new secret "+t.ns+"/"+t.name, nil,
+					func(value string) tea.Cmd { return askSecretEntry(env, t, with(in.Key, []byte(value))) })
+			case in.Path != "":
+				// a local file of at most 1 MiB, checked by Validate: read here, like Validate's stat
+				b, err := kube.ReadSecretFile(in.Path)
+				if err != nil {
+					return ui.Notify(ui.LevelError, err.Error())
+				}
+				return askSecretEntry(env, t, with(in.Key, b))
+			}
+			return askSecretEntry(env, t, with(in.Key, []byte(in.Value)))
+		}})
+}
+
+// askSecretValue opens a dialog for a secret value, masked as it is typed.
+func askSecretValue(title string, body []string, ok func(string) tea.Cmd) tea.Cmd {
+	empty := ""
+	return ui.Ask(&ui.Dialog{Title: title, Body: append(body, "The value is hidden as you type it."),
+		Input: &empty, Password: true, OK: ok})
+}
+
+// askTLSSecret opens the dialogs that create a kubernetes.io/tls secret from a certificate
+// file and a key file, refused inline unless they are a matching pair.
+func askTLSSecret(env *ui.Env, t secretTarget) tea.Cmd {
+	return askSecretName(t, "New TLS secret", func(t secretTarget) tea.Cmd {
+		empty := ""
+		title := "New TLS secret " + t.ns + "/" + t.name
+		return ui.Ask(&ui.Dialog{Title: title, Body: []string{"Certificate file (PEM, tls.crt):"}, Input: &empty,
+			Validate: kube.CheckSecretFile,
+			OK: func(certPath string) tea.Cmd {
+				return ui.Ask(&ui.Dialog{Title: title, Body: []string{"Certificate " + certPath, "Private key file (PEM, tls.key):"},
+					Input: &empty,
+					Validate: func(keyPath string) error {
+						if err := kube.CheckSecretFile(keyPath); err != nil {
+							return err
+						}
+						_, _, _, err := kube.ReadTLSPair(certPath, keyPath)
+						return err
+					},
+					OK: func(keyPath string) tea.Cmd { return createTLSSecret(env, t, certPath, keyPath) }})
+			}})
+	})
+}
+
+// createTLSSecret reads the pair Validate accepted (two local files of at most 1 MiB,
+// as Validate did) and creates the secret.
+func createTLSSecret(env *ui.Env, t secretTarget, certPath, keyPath string) tea.Cmd {
+	cert, key, _, err := kube.ReadTLSPair(certPath, keyPath)
+	if err != nil {
+		return ui.Notify(ui.LevelError, err.Error())
+	}
+	return env.Mutate(kube.CreateSecret(env.Client.Clientset, kube.NewTLSSecret(t.ns, t.name, cert, key)), nil)
+}
