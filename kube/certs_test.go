@@ -26,8 +26,8 @@ func testPair(t *testing.T, cn string, notAfter time.Time) (certPEM, keyPEM []by
 		t.Fatal(err)
 	}
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7),
-		Subject:   pkix.Name{CommonName: cn, Organization: []string{"Example Shop Ltd"}},
-		DNSNames:  []string{cn, "www." + cn}, IPAddresses: []net.IP{net.ParseIP("10.0.0.7")},
+		Subject:  pkix.Name{CommonName: cn, Organization: []string{"Example Shop Ltd"}},
+		DNSNames: []string{cn, "www." + cn}, IPAddresses: []net.IP{net.ParseIP("10.0.0.7")},
 		NotBefore: notAfter.Add(-90 * 24 * time.Hour), NotAfter: notAfter}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {

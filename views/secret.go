@@ -226,7 +226,9 @@ func (s *Secret) header() []string {
 		lines = append(lines, st.Bad.Render("tls.crt: "+d.CertErr))
 	case d.Cert != nil:
 		c := d.Cert
-		field := func(name, value string) string { return st.Muted.Render(fmt.Sprintf("%-10s", name)) + st.Text.Render(value) }
+		field := func(name, value string) string {
+			return st.Muted.Render(fmt.Sprintf("%-10s", name)) + st.Text.Render(value)
+		}
 		lines = append(lines,
 			field("subject", c.Subject),
 			field("issuer", c.Issuer),

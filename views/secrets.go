@@ -90,7 +90,9 @@ func secretColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Secret] {
 			Value: func(s *kube.Secret) string { return strconv.Itoa(s.Keys) }},
 		ui.Column[*kube.Secret]{Name: "EXPIRES", Align: ui.Right, Drop: 2,
 			Value: func(s *kube.Secret) string { return expiryText(s.Expires, s.CertErr, env.Now()) },
-			Style: func(st *theme.Styles, s *kube.Secret) lipgloss.Style { return expiryStyle(st, s.Expires, s.CertErr, env.Now()) },
+			Style: func(st *theme.Styles, s *kube.Secret) lipgloss.Style {
+				return expiryStyle(st, s.Expires, s.CertErr, env.Now())
+			},
 			Compare: func(a, b *kube.Secret) int { return expiryOrder(a.Expires).Compare(expiryOrder(b.Expires)) }},
 		ageColumn(env, func(s *kube.Secret) time.Time { return s.Created }),
 	)
