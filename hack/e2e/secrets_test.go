@@ -247,10 +247,8 @@ func TestSecretCreateTLS(t *testing.T) {
 		t.Fatal("a secret was created from a mismatched pair")
 	}
 	term.Send("C-u")
-	typeText(term, keyPath)
-	term.WaitGone("not a matching certificate and key", afterTyping)
-	term.Send("Enter")
-	term.WaitText("✓ create secrets "+ns+"/shop-tls", 5*time.Second)
+	typeText(term, keyPath, "Enter")
+	term.WaitText("✓ create secrets "+ns+"/shop-tls", afterTyping)
 	term.WaitText("20d", 5*time.Second) // the EXPIRES column
 
 	s, err := testbed.clientset.CoreV1().Secrets(ns).Get(ctx(t), "shop-tls", metav1.GetOptions{})
@@ -298,4 +296,33 @@ func TestSecretEditKey(t *testing.T) {
 	term.Send("x")
 	term.WaitText(updated, 5*time.Second)
 	auditLog(t, term, []string{`"verb":"update"`, "set key password of secret " + ns + "/db-creds"}, updated, old)
+}
+
+// In read-only mode the secret keys that write (n, t, e) are refused before any prompt and
+// the API server sees no mutating request; revealing is reading and still works.
+func TestSecretReadOnly(t *testing.T) {
+	const plain = "e2e-readonly-pw-3d0b"
+	ns := newNamespace(t)
+	createSecret(t, ns, "db-creds", map[string]string{"password": plain})
+	proxy, kubeconfig := startCountingProxy(t, ns)
+	term := StartKdeck(t, 140, 24, "--kubeconfig", kubeconfig, "--readonly", "-c", "secrets")
+	term.WaitText("db-creds", 10*time.Second)
+	refused := func(k string) {
+		t.Helper()
+		term.Send(k)
+		term.WaitText("refused, kdeck is read-only on this context", 5*time.Second)
+		if s := term.Screen(); strings.Contains(s, "╭") {
+			t.Fatalf("%s opened a dialog in read-only mode:\n%s", k, s)
+		}
+	}
+	refused("n")
+	refused("t")
+	term.Send("Enter")
+	term.WaitText("secret("+ns+"/db-creds)[1]", 5*time.Second)
+	refused("e")
+	term.Send("x")
+	term.WaitText(plain, 5*time.Second)
+	if muts, _ := proxy.counts(); len(muts) != 0 {
+		t.Fatalf("mutating requests reached the API server in read-only mode: %v", muts)
+	}
 }
