@@ -1,16 +1,12 @@
 package kube
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -45,15 +41,7 @@ type Container struct {
 // view stays live.
 func PodDetailSource(cs kubernetes.Interface, ns, name string) Source[*PodDetail] {
 	pods := cs.CoreV1().Pods(ns)
-	one := fields.OneTermEqualSelector("metadata.name", name).String()
-	list := func(ctx context.Context, o metav1.ListOptions) (*corev1.PodList, error) {
-		o.FieldSelector = one
-		return pods.List(ctx, o)
-	}
-	watchOne := func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-		o.FieldSelector = one
-		return pods.Watch(ctx, o)
-	}
+	list, watchOne := named(name, pods.List, pods.Watch)
 	return typedSource("pods", ns, "", list, watchOne, func(l *corev1.PodList) []corev1.Pod { return l.Items }, PodDetailRow)
 }
 

@@ -39,17 +39,23 @@ func (d *SecretDetail) RowKey() Key { return Key{d.Namespace, d.Name} }
 // stays live; SecretDetailRow drops the values as each object arrives.
 func SecretDetailSource(cs kubernetes.Interface, ns, name string) Source[*SecretDetail] {
 	secrets := cs.CoreV1().Secrets(ns)
-	one := fields.OneTermEqualSelector("metadata.name", name).String()
-	list := func(ctx context.Context, o metav1.ListOptions) (*corev1.SecretList, error) {
-		o.FieldSelector = one
-		return secrets.List(ctx, o)
-	}
-	watchOne := func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-		o.FieldSelector = one
-		return secrets.Watch(ctx, o)
-	}
+	list, watchOne := named(name, secrets.List, secrets.Watch)
 	return typedSource("secrets", ns, "", list, watchOne,
 		func(l *corev1.SecretList) []corev1.Secret { return l.Items }, SecretDetailRow)
+}
+
+// named narrows list and watch to the single object called name (a field selector).
+func named[L any](name string, list func(context.Context, metav1.ListOptions) (L, error),
+	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error),
+) (func(context.Context, metav1.ListOptions) (L, error), func(context.Context, metav1.ListOptions) (watch.Interface, error)) {
+	one := fields.OneTermEqualSelector("metadata.name", name).String()
+	return func(ctx context.Context, o metav1.ListOptions) (L, error) {
+			o.FieldSelector = one
+			return list(ctx, o)
+		}, func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.FieldSelector = one
+			return watchFn(ctx, o)
+		}
 }
 
 // SecretDetailRow summarises s: key names and sizes, and the certificate of a TLS secret.

@@ -49,6 +49,17 @@ func secretValue(t *testing.T, ns, name, key string) (string, bool) {
 // shared 2-core machine can take 50 ms or more per keystroke under load.
 const afterTyping = 20 * time.Second
 
+// openDBCreds waits for secret db-creds (keys password and user) in term's list and opens
+// its page.
+func openDBCreds(t *testing.T, ns string, term *Term) *Term {
+	t.Helper()
+	term.WaitText("db-creds", 10*time.Second)
+	term.Send("Enter")
+	term.WaitText("secret("+ns+"/db-creds)[2]", 5*time.Second)
+	term.WaitText("password", 5*time.Second)
+	return term
+}
+
 // typeText sends text as typed characters, then the keys after it.
 func typeText(term *Term, text string, keys ...string) {
 	term.Send(append([]string{text}, keys...)...)
@@ -92,11 +103,7 @@ func TestSecretReveal(t *testing.T) {
 	const plain = "e2e-reveal-pw-8c1f"
 	ns := newNamespace(t)
 	createSecret(t, ns, "db-creds", map[string]string{"password": plain, "user": "admin"})
-	term := StartKdeck(t, 120, 20, "-n", ns, "-c", "secrets")
-	term.WaitText("db-creds", 10*time.Second)
-	term.Send("Enter")
-	term.WaitText("secret("+ns+"/db-creds)[2]", 5*time.Second)
-	term.WaitText("password", 5*time.Second)
+	term := openDBCreds(t, ns, StartKdeck(t, 120, 20, "-n", ns, "-c", "secrets"))
 	assertNotShown(t, term.Screen(), plain, "admin")
 
 	term.Send("x")
@@ -275,11 +282,7 @@ func TestSecretEditKey(t *testing.T) {
 	const old, updated = "e2e-old-pw-19c3", "e2e-new-pw-a04e"
 	ns := newNamespace(t)
 	createSecret(t, ns, "db-creds", map[string]string{"password": old, "user": "admin"})
-	term := StartKdeck(t, 120, 24, "-n", ns, "-c", "secrets")
-	term.WaitText("db-creds", 10*time.Second)
-	term.Send("Enter")
-	term.WaitText("secret("+ns+"/db-creds)[2]", 5*time.Second)
-	term.WaitText("password", 5*time.Second)
+	term := openDBCreds(t, ns, StartKdeck(t, 120, 24, "-n", ns, "-c", "secrets"))
 	term.Send("e")
 	term.WaitText("Set key password of secret "+ns+"/db-creds", 5*time.Second)
 	typeText(term, updated)
