@@ -84,8 +84,8 @@ func (c *fakeConn) Close() error {
 	})
 	return nil
 }
-func (c *fakeConn) CloseChan() <-chan bool              { return c.done }
-func (c *fakeConn) SetIdleTimeout(time.Duration)        {}
+func (c *fakeConn) CloseChan() <-chan bool             { return c.done }
+func (c *fakeConn) SetIdleTimeout(time.Duration)       {}
 func (c *fakeConn) RemoveStreams(...httpstream.Stream) {}
 
 // answer reads a request to EOF and answers "POD:PORT:REQUEST".
@@ -247,7 +247,13 @@ func TestPodForwardGonePodFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.StopAll()
-	if got := request(t, port, "ping"); got != "" {
+	c, err := net.Dial("tcp4", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if got, _ := io.ReadAll(c); len(got) > 0 { // closed (or reset) without an answer
 		t.Errorf("answer %q from an unreachable pod", got)
 	}
 	eventually(t, "reconnecting", func() bool { return f.Status().State == ForwardReconnecting })
