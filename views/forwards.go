@@ -27,7 +27,7 @@ var ForwardsSpec = ui.ListSpec[*kube.ForwardStatus]{
 		return env.Forwards.Cache()
 	},
 	FilterText: func(s *kube.ForwardStatus) string { return s.Spec.String() + " " + s.Pod + " " + string(s.State) },
-	Actions: []ui.Action[*kube.ForwardStatus]{{Key: forwardsKeys.Stop, Run: confirmStopForward}},
+	Actions:    []ui.Action[*kube.ForwardStatus]{{Key: forwardsKeys.Stop, Run: confirmStopForward}},
 }
 
 // Forwards is the port-forwards view: the list, plus `r` to restart saved forwards,
