@@ -119,7 +119,7 @@ func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 		}
 		term.Send(":", "p", "o", "d", "s", "Enter")
 		term.WaitText("web-", 20*time.Second)
-		for _, k := range []string{"C-k", "C-d"} {
+		for _, k := range []string{"C-k", "C-d", "F"} {
 			term.Send(k)
 			term.WaitText("refused, kdeck is read-only on this context", 5*time.Second)
 		}
@@ -128,6 +128,8 @@ func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 		term.WaitFor("app running", 10*time.Second, func(s string) bool { return lineWith(s, "app", "running") != "" })
 		term.Send("s")
 		term.WaitText("shell: refused, kdeck is read-only", 5*time.Second)
+		term.Send("F")
+		term.WaitText("port-forward: refused, kdeck is read-only", 5*time.Second)
 		term.Send("?")
 		term.WaitText("[disabled: refused, kdeck is read-only on this context]", 5*time.Second)
 	}
