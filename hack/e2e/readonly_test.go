@@ -119,10 +119,12 @@ func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 		}
 		term.Send(":", "p", "o", "d", "s", "Enter")
 		term.WaitText("web-", 20*time.Second)
-		for _, k := range []string{"C-k", "C-d", "F"} {
+		for _, k := range []string{"C-k", "C-d"} {
 			term.Send(k)
 			term.WaitText("refused, kdeck is read-only on this context", 5*time.Second)
 		}
+		term.Send("F")
+		term.WaitText("port-forward (prompts for the local port): refused, kdeck is read-only", 5*time.Second)
 		term.Send("Enter")
 		term.WaitText("containers(", 10*time.Second)
 		term.WaitFor("app running", 10*time.Second, func(s string) bool { return lineWith(s, "app", "running") != "" })
