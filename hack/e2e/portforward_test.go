@@ -237,15 +237,16 @@ func TestPortForwardBusyPortRefused(t *testing.T) {
 	if audit, _ := os.ReadFile(filepath.Join(term.Home, "kdeck", "audit.log")); strings.Contains(string(audit), "portforward") {
 		t.Errorf("a refused port reached the mutation door:\n%s", audit)
 	}
-	term.Close()
 
-	ro := StartKdeck(t, 200, 30, "-n", ns, "-c", "svc", "--readonly")
-	ro.WaitFor("service web", 10*time.Second, func(s string) bool { return lineWith(s, "web ", " 1/1 ") != "" })
-	ro.Send("F")
-	ro.WaitText("refused, kdeck is read-only", 5*time.Second)
-	if strings.Contains(ro.Screen(), "Remote port") {
-		t.Errorf("read-only mode opened the port-forward prompt")
-	}
+	t.Run("readonly", func(t *testing.T) { // a pane of its own: closing the last one ends tmux
+		ro := StartKdeck(t, 200, 30, "-n", ns, "-c", "svc", "--readonly")
+		ro.WaitFor("service web", 10*time.Second, func(s string) bool { return lineWith(s, "web ", " 1/1 ") != "" })
+		ro.Send("F")
+		ro.WaitText("refused, kdeck is read-only", 5*time.Second)
+		if strings.Contains(ro.Screen(), "Remote port") {
+			t.Errorf("read-only mode opened the port-forward prompt")
+		}
+	})
 }
 
 // shift-f on a pod that declares no port takes LOCAL:REMOTE; the forward stops when kdeck
@@ -266,13 +267,20 @@ func TestPortForwardPodSavedRestartStop(t *testing.T) {
 	mustGet(t, port, "pod forward")
 
 	term.Send("C-c")
-	time.Sleep(500 * time.Millisecond)
-	term.Close()
-	if _, err := get(port); !errors.Is(err, syscall.ECONNREFUSED) {
+	var err error
+	for start := time.Now(); time.Since(start) < 5*time.Second && !errors.Is(err, syscall.ECONNREFUSED); time.Sleep(50 * time.Millisecond) {
+		_, err = get(port)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("port %d still answers after kdeck quit: %v", port, err)
 	}
+	t.Run("restart", func(t *testing.T) { restartSaved(t, home, ns, port) })
+}
 
-	term = StartKdeckHome(t, home, 200, 30, "-n", ns, "-c", "pf")
+// restartSaved starts kdeck again on home: `r` in :pf restarts the saved forward on port,
+// and ctrl-d stops it and forgets it.
+func restartSaved(t *testing.T, home, ns string, port int) {
+	term := StartKdeckHome(t, home, 200, 30, "-n", ns, "-c", "pf")
 	term.WaitText("port-forwards(all)[0]", 10*time.Second)
 	term.Send("r")
 	term.WaitText("port-forwards(all)[1]", 10*time.Second)
