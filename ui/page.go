@@ -22,6 +22,8 @@ type Env struct {
 	Namespace string // "" means all namespaces
 	Version   string // kdeck's own version
 	Now       func() time.Time
+	// Forwards are the running port-forwards: they outlive pages and context switches.
+	Forwards *kube.Forwards
 
 	ids atomic.Uint64
 }

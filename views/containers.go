@@ -128,6 +128,9 @@ func (c *Containers) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
 		if key.Matches(k, containerKeys.Shell) {
 			return c, c.shell()
 		}
+		if key.Matches(k, forwardKey) {
+			return c, c.forward()
+		}
 		c.table.Navigate(k)
 	}
 	return c, nil
@@ -161,6 +164,24 @@ func (c *Containers) shell() tea.Cmd {
 			return ui.NotifyMsg{Level: ui.LevelOK, Text: "shell in " + pod.Name + "/" + name + " ended"}
 		})
 	})
+}
+
+// forward asks for a port-forward to the selected container's ports, through the dispatcher.
+func (c *Containers) forward() tea.Cmd {
+	k, ok := c.table.Selected()
+	if !ok {
+		return nil
+	}
+	env, pod := c.env, c.pod
+	return env.Guard("port-forward", c.forwardAccess(), false, func() tea.Cmd {
+		return askForward(env, kube.ForwardPod, pod.Namespace, pod.Name, k.Name)
+	})
+}
+
+func (c *Containers) forwardAccess() *kube.Access {
+	a := forwardAccess
+	a.Namespace = c.pod.Namespace
+	return &a
 }
 
 // Show displays snap (at most one pod), keeping the selection on the same container.
@@ -242,7 +263,8 @@ func (c *Containers) Freshness() ui.Freshness {
 
 // Bindings lists the page's keys.
 func (c *Containers) Bindings() []key.Binding {
-	return append(ui.TableBindings(), c.env.Disabled(containerKeys.Shell, c.execAccess(), false))
+	return append(ui.TableBindings(), c.env.Disabled(containerKeys.Shell, c.execAccess(), false),
+		c.env.Disabled(forwardKey, c.forwardAccess(), false))
 }
 
 // Close stops the pod's watch and stops following metrics.

@@ -34,6 +34,7 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, true)) }},
 		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "kill (delete now, grace period 0)")),
 			Mutates: &kube.Access{Verb: "delete", GVR: kube.GVRPods}, Run: killDialog},
+		forwardAction[*kube.Pod](kube.ForwardPod),
 	),
 }
 

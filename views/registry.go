@@ -15,6 +15,8 @@ var Registry = []ui.ViewSpec{
 		New: func(env *ui.Env, ns string) ui.Page { return NewHPAs(env, ns) }},
 	{Name: "events", Aliases: []string{"ev", "event"},
 		New: func(env *ui.Env, ns string) ui.Page { return NewEvents(env, ns) }},
+	{Name: "portforwards", Aliases: []string{"pf", "pfs", "portforward"},
+		New: func(env *ui.Env, _ string) ui.Page { return NewForwards(env) }},
 	{Name: "secrets", Aliases: []string{"secret", "sec"},
 		New: func(env *ui.Env, ns string) ui.Page { return NewSecrets(env, ns) }},
 	{Name: "canary", Aliases: []string{"canaries"},

@@ -17,7 +17,7 @@ var ServicesSpec = ui.ListSpec[*kube.Service]{
 	Cache: func(env *ui.Env, ns, selector string) kube.Cache[*kube.Service] {
 		return kube.ServiceCache(env.Client.Clientset, ns, selector)
 	},
-	Actions: objectActions[*kube.Service](kube.GVRServices),
+	Actions: append(objectActions[*kube.Service](kube.GVRServices), forwardAction[*kube.Service](kube.ForwardService)),
 	Enter: func(env *ui.Env, s *kube.Service) ui.Page {
 		if s.Selector == "" {
 			return ui.NewMessage(env, "pods("+s.Namespace+") of service "+s.Name,

@@ -83,7 +83,10 @@ func run(args []string, stderr io.Writer) int {
 	if *allNamespaces {
 		ns = ""
 	}
-	env := &ui.Env{Client: client, Styles: theme.New(theme.Dark()), Namespace: ns, Version: version, Now: time.Now}
+	forwards := kube.NewForwards(kube.NewSavedForwards(kube.ForwardsPath()))
+	defer forwards.StopAll()
+	env := &ui.Env{Client: client, Styles: theme.New(theme.Dark()), Namespace: ns, Version: version, Now: time.Now,
+		Forwards: forwards}
 	first, ok := ui.Lookup(views.Registry, *command)
 	if !ok { // any other resource or CRD, through discovery (only when asked for)
 		rctx, cancel := context.WithTimeout(context.Background(), kube.DefaultProbeTimeout)

@@ -123,11 +123,15 @@ func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 			term.Send(k)
 			term.WaitText("refused, kdeck is read-only on this context", 5*time.Second)
 		}
+		term.Send("F")
+		term.WaitText("port-forward (prompts for the local port): refused, kdeck is read-only", 5*time.Second)
 		term.Send("Enter")
 		term.WaitText("containers(", 10*time.Second)
 		term.WaitLine(10*time.Second, "app", "running")
 		term.Send("s")
 		term.WaitText("shell: refused, kdeck is read-only", 5*time.Second)
+		term.Send("F")
+		term.WaitText("port-forward: refused, kdeck is read-only", 5*time.Second)
 		term.Send("?")
 		term.WaitText("[disabled: refused, kdeck is read-only on this context]", 5*time.Second)
 	}

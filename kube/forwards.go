@@ -1,0 +1,179 @@
+package kube
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Forwards owns every port-forward of one kdeck: they outlive the views that started
+// them and end with StopAll when kdeck quits. Started forwards are saved per context (see
+// SavedForwards) and forgotten when stopped by hand.
+type Forwards struct {
+	saved *SavedForwards // nil: nothing is saved
+
+	mu     sync.Mutex
+	list   []*Forward
+	notice chan struct{} // closed and replaced on every change
+}
+
+// NewForwards returns an empty set of forwards saving to saved (nil saves nothing).
+func NewForwards(saved *SavedForwards) *Forwards {
+	return &Forwards{saved: saved, notice: make(chan struct{})}
+}
+
+// Start validates spec.Local (free on 127.0.0.1, in range), checks that the target exists
+// (a running pod; a service port, whose EndpointSlices it starts watching), and starts
+// forwarding through c. Nothing is left running when it fails. Call it through
+// Client.Apply, which refuses it in read-only mode and audits it.
+func (m *Forwards) Start(ctx context.Context, c *Client, spec ForwardSpec) (*Forward, error) {
+	return m.start(ctx, c.Info.Context, spec, func(ctx context.Context) (router, error) {
+		if spec.Kind == ForwardService {
+			return newServiceRoute(ctx, c.Clientset, spec)
+		}
+		return newPodRoute(ctx, c.Clientset, spec)
+	}, c.portForwardDialer(spec.Namespace))
+}
+
+func (m *Forwards) start(ctx context.Context, kctx string, spec ForwardSpec,
+	route func(context.Context) (router, error), dial podDialer) (*Forward, error) {
+	if spec.Kind != ForwardPod && spec.Kind != ForwardService {
+		return nil, fmt.Errorf("cannot forward to a %q", spec.Kind)
+	}
+	if spec.Remote < 1 || spec.Remote > 65535 {
+		return nil, fmt.Errorf("remote port %d is out of range (1–65535)", spec.Remote)
+	}
+	ln, err := listenLocal(spec.Local)
+	if err != nil {
+		return nil, err
+	}
+	r, err := route(ctx)
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	f := newForward(spec, kctx, ln, r, dial, m.changed)
+	if s, ok := r.(*serviceRoute); ok {
+		s.subscribe(f.endpointsChanged)
+	}
+	m.mu.Lock()
+	m.list = append(m.list, f)
+	m.mu.Unlock()
+	if m.saved != nil {
+		if err := m.saved.Add(kctx, spec); err != nil {
+			f.set("", "", fmt.Errorf("not saved: %v", err))
+		}
+	}
+	m.changed()
+	return f, nil
+}
+
+// Stop ends the forward on local port local and forgets it in the saved forwards.
+func (m *Forwards) Stop(local int) error {
+	m.mu.Lock()
+	i := slices.IndexFunc(m.list, func(f *Forward) bool { return f.spec.Local == local })
+	if i < 0 {
+		m.mu.Unlock()
+		return fmt.Errorf("no forward on local port %d", local)
+	}
+	f := m.list[i]
+	m.list = slices.Delete(m.list, i, i+1)
+	m.mu.Unlock()
+	f.Stop()
+	m.changed()
+	if m.saved != nil {
+		return m.saved.Remove(f.context, local)
+	}
+	return nil
+}
+
+// StopAll ends every forward (kdeck is quitting); the saved forwards stay saved.
+func (m *Forwards) StopAll() {
+	m.mu.Lock()
+	list := m.list
+	m.list = nil
+	m.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, f := range list {
+		wg.Go(f.Stop)
+	}
+	wg.Wait()
+	m.changed()
+}
+
+// Statuses returns every forward's status, by local port.
+func (m *Forwards) Statuses() []*ForwardStatus {
+	m.mu.Lock()
+	list := slices.Clone(m.list)
+	m.mu.Unlock()
+	out := make([]*ForwardStatus, len(list))
+	for i, f := range list {
+		s := f.Status()
+		out[i] = &s
+	}
+	slices.SortFunc(out, func(a, b *ForwardStatus) int { return cmp.Compare(a.Spec.Local, b.Spec.Local) })
+	return out
+}
+
+// Saved returns the forwards saved for context kctx.
+func (m *Forwards) Saved(kctx string) ([]ForwardSpec, error) {
+	if m.saved == nil {
+		return nil, nil
+	}
+	return m.saved.For(kctx)
+}
+
+// Changed returns a channel closed at the next change of any forward's state, pod in use
+// or connection count (byte counts change too often to be announced).
+func (m *Forwards) Changed() <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.notice
+}
+
+func (m *Forwards) changed() {
+	m.mu.Lock()
+	close(m.notice)
+	m.notice = make(chan struct{})
+	m.mu.Unlock()
+}
+
+// ForwardsRefresh is how often the forwards cache reports new byte counts and ages.
+const ForwardsRefresh = time.Second
+
+// Cache returns a view of the forwards for a list page: a snapshot on every change and
+// once a second. Running or closing it never touches the forwards themselves.
+func (m *Forwards) Cache() Cache[*ForwardStatus] {
+	return &forwardsCache{m: m, changed: make(chan struct{}, 1)}
+}
+
+type forwardsCache struct {
+	m       *Forwards
+	changed chan struct{}
+}
+
+func (c *forwardsCache) Run(ctx context.Context) {
+	t := time.NewTicker(ForwardsRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case c.changed <- struct{}{}:
+		default:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.m.Changed():
+		case <-t.C:
+		}
+	}
+}
+
+func (c *forwardsCache) Changed() <-chan struct{} { return c.changed }
+
+func (c *forwardsCache) Snapshot() Snapshot[*ForwardStatus] {
+	return Snapshot[*ForwardStatus]{Rows: c.m.Statuses(), State: State{Phase: PhaseLive, LiveSince: time.Now()}}
+}

@@ -1,0 +1,142 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/theme"
+	"github.com/kdeck/kdeck/ui"
+)
+
+// forwardsKeys are the forwards view's own keys.
+var forwardsKeys = struct{ Stop, Restart key.Binding }{
+	Stop:    key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "stop the port-forward (confirm)")),
+	Restart: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart the forwards saved for this context")),
+}
+
+// ForwardsSpec declares the port-forwards view (:pf): every running forward, live.
+var ForwardsSpec = ui.ListSpec[*kube.ForwardStatus]{
+	Noun:    "port-forwards",
+	Columns: forwardColumns,
+	Cache: func(env *ui.Env, _, _ string) kube.Cache[*kube.ForwardStatus] {
+		return env.Forwards.Cache()
+	},
+	FilterText: func(s *kube.ForwardStatus) string { return s.Spec.String() + " " + s.Pod + " " + string(s.State) },
+	Actions:    []ui.Action[*kube.ForwardStatus]{{Key: forwardsKeys.Stop, Run: confirmStopForward}},
+}
+
+// Forwards is the port-forwards view: the list, plus `r` to restart saved forwards,
+// which needs no selected row.
+type Forwards struct {
+	*ui.ListPage[*kube.ForwardStatus]
+	env *ui.Env
+}
+
+// NewForwards returns the port-forwards view; forwards of every namespace are listed.
+func NewForwards(env *ui.Env) *Forwards {
+	return &Forwards{ListPage: ui.NewListPage(env, ForwardsSpec, ""), env: env}
+}
+
+// Update handles `r`, and gives everything else to the list.
+func (f *Forwards) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && !f.Capturing() && key.Matches(k, forwardsKeys.Restart) {
+		return f, f.restartSaved()
+	}
+	_, cmd := f.ListPage.Update(msg)
+	return f, cmd
+}
+
+// Bindings adds `r` to the list's keys.
+func (f *Forwards) Bindings() []key.Binding {
+	return append(f.ListPage.Bindings(), f.env.Disabled(forwardsKeys.Restart, &forwardAccess, false))
+}
+
+// restartSaved starts, each through the dispatcher and the mutation door, the forwards
+// saved for the current context that are not running.
+func (f *Forwards) restartSaved() tea.Cmd {
+	env := f.env
+	saved, err := env.Forwards.Saved(env.Client.Info.Context)
+	if err != nil {
+		return ui.Notify(ui.LevelError, "saved port-forwards: "+err.Error())
+	}
+	running := map[int]bool{}
+	for _, s := range env.Forwards.Statuses() {
+		running[s.Spec.Local] = true
+	}
+	var cmds []tea.Cmd
+	for _, spec := range saved {
+		if running[spec.Local] {
+			continue
+		}
+		access := forwardAccess
+		access.Namespace = spec.Namespace
+		cmds = append(cmds, env.Guard("port-forward", &access, false, func() tea.Cmd { return startForward(env, spec) }))
+	}
+	if len(cmds) == 0 {
+		return ui.Notify(ui.LevelInfo, fmt.Sprintf("no saved port-forward to restart for context %s", env.Client.Info.Context))
+	}
+	return tea.Batch(cmds...)
+}
+
+// confirmStopForward asks, then stops the forward (off the UI goroutine: it waits for
+// its connections to close).
+func confirmStopForward(env *ui.Env, s *kube.ForwardStatus) tea.Cmd {
+	forwards, spec := env.Forwards, s.Spec
+	return ui.Ask(&ui.Dialog{Title: "Stop port-forward", Body: []string{spec.String()},
+		OK: func(string) tea.Cmd {
+			return func() tea.Msg {
+				if err := forwards.Stop(spec.Local); err != nil {
+					return ui.NotifyMsg{Level: ui.LevelError, Text: "stop port-forward: " + err.Error()}
+				}
+				return ui.NotifyMsg{Level: ui.LevelOK, Text: "✓ stopped port-forward " + spec.String()}
+			}
+		}})
+}
+
+func forwardColumns(env *ui.Env, _ bool) []ui.Column[*kube.ForwardStatus] {
+	type col = ui.Column[*kube.ForwardStatus]
+	bytes := func(n int64) string {
+		if n < 1<<10 {
+			return strconv.FormatInt(n, 10) + "B"
+		}
+		return ui.Bytes(n)
+	}
+	return []col{
+		{Name: "LOCAL", Min: 15, Value: func(s *kube.ForwardStatus) string { return "127.0.0.1:" + strconv.Itoa(s.Spec.Local) }},
+		{Name: "TARGET", Flex: true, Min: 12, Value: func(s *kube.ForwardStatus) string { return s.Spec.Target() }},
+		{Name: "POD IN USE", Max: 40, Drop: 3, Value: func(s *kube.ForwardStatus) string {
+			if s.Pod == "" {
+				return "-"
+			}
+			return s.Pod
+		}},
+		{Name: "STATE", Drop: 1, Value: func(s *kube.ForwardStatus) string { return string(s.State) },
+			Style: func(st *theme.Styles, s *kube.ForwardStatus) lipgloss.Style {
+				switch s.State {
+				case kube.ForwardFailed:
+					return st.Bad
+				case kube.ForwardReconnecting:
+					return st.Warn
+				}
+				return st.Good
+			}},
+		{Name: "CONNS", Align: ui.Right, Drop: 4, Value: func(s *kube.ForwardStatus) string {
+			return fmt.Sprintf("%d/%d", s.Open, s.Total)
+		}},
+		{Name: "IN", Align: ui.Right, Drop: 5, Value: func(s *kube.ForwardStatus) string { return bytes(s.In) }},
+		{Name: "OUT", Align: ui.Right, Drop: 5, Value: func(s *kube.ForwardStatus) string { return bytes(s.Out) }},
+		{Name: "LAST ERROR", Max: 60, Drop: 7, Value: func(s *kube.ForwardStatus) string {
+			if s.Err == "" {
+				return "-"
+			}
+			return s.Err
+		}},
+		{Name: "CONTEXT", Max: 24, Drop: 8, Value: func(s *kube.ForwardStatus) string { return s.Context }},
+		ageColumn(env, func(s *kube.ForwardStatus) time.Time { return s.Started }),
+	}
+}
