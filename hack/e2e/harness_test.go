@@ -74,8 +74,17 @@ func runMain(m *testing.M) int {
 	if err != nil {
 		return fail(err)
 	}
+	// A tmux server exits with its last session, and a session started at that moment
+	// fails: an idle session keeps the tests' server up until they end.
+	if out, err := exec.Command("tmux", "-L", tmuxSocket(), "new-session", "-d", "-s", "keeper", "sleep 86400").CombinedOutput(); err != nil {
+		return fail(fmt.Errorf("tmux: %v: %s", err, out))
+	}
+	defer exec.Command("tmux", "-L", tmuxSocket(), "kill-server").Run()
 	return m.Run()
 }
+
+// tmuxSocket names the tmux server of this test process.
+func tmuxSocket() string { return fmt.Sprintf("kdeck-e2e-%d", os.Getpid()) }
 
 func fail(err error) int {
 	fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -132,7 +141,7 @@ func StartKdeck(t *testing.T, width, height int, args ...string) *Term {
 // home/kdeck/config.yaml first to give kdeck a config file.
 func StartKdeckHome(t *testing.T, home string, width, height int, args ...string) *Term {
 	t.Helper()
-	term := &Term{t: t, socket: fmt.Sprintf("kdeck-e2e-%d", os.Getpid()), session: sanitize(t.Name()), Home: home}
+	term := &Term{t: t, socket: tmuxSocket(), session: sanitize(t.Name()), Home: home}
 	argv := append([]string{testbed.kdeck, "--kubeconfig", testbed.kubeconfig}, args...)
 	envs := "TERM=xterm-256color XDG_CONFIG_HOME=" + home + " XDG_STATE_HOME=" + home + " "
 	cmd := []string{"-L", term.socket, "new-session", "-d", "-s", term.session,

@@ -109,20 +109,22 @@ func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 		term.WaitText("READ-ONLY", 10*time.Second)
 		term.Send(":", "d", "e", "p", "l", "o", "y", "Enter")
 		term.WaitLine(20*time.Second, "web ", " 1/1 ")
-		for _, k := range []string{"s", "r", "u", "i", "z", "C-d"} {
-			term.Send(k)
-			term.WaitText("refused, kdeck is read-only on this context", 5*time.Second)
-			if s := term.Screen(); strings.Contains(s, "╭") {
-				t.Fatalf("%s opened a dialog in read-only mode:\n%s", k, s)
+		// Each key's own refusal (named by its help text), so one toast cannot stand in for another.
+		refuse := func(keys ...string) {
+			t.Helper()
+			for i := 0; i < len(keys); i += 2 {
+				term.Send(keys[i])
+				term.WaitText(keys[i+1]+": refused, kdeck is read-only on this context", 5*time.Second)
+				if s := term.Screen(); strings.Contains(s, "╭") {
+					t.Fatalf("%s opened a dialog in read-only mode:\n%s", keys[i], s)
+				}
 			}
-			term.Send("Escape") // nothing to close; a stray dialog would be
 		}
+		refuse("s", "scale (HPA-aware)", "r", "rollout restart", "u", "undo to a revision", "i", "set image",
+			"z", "pause / resume rollout", "C-d", "delete (type the name to confirm)")
 		term.Send(":", "p", "o", "d", "s", "Enter")
 		term.WaitText("web-", 20*time.Second)
-		for _, k := range []string{"C-k", "C-d"} {
-			term.Send(k)
-			term.WaitText("refused, kdeck is read-only on this context", 5*time.Second)
-		}
+		refuse("C-k", "kill (delete now, grace period 0)", "C-d", "delete (type the name to confirm)")
 		term.Send("F")
 		term.WaitText("port-forward (prompts for the local port): refused, kdeck is read-only", 5*time.Second)
 		term.Send("Enter")
