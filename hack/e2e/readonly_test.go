@@ -96,12 +96,13 @@ func (cp *countingProxy) counts() ([]string, int) {
 	return append([]string(nil), cp.mutations...), cp.reads
 }
 
-// In read-only mode every mutating key is refused before anything is asked or sent: the
+// In read-only mode every mutating key (deployments, pods, containers, canary; secrets and
+// port-forwards have their own tests) is refused before anything is asked or sent: the
 // proxy in front of the API server sees reads only. The mode comes from --readonly here
 // and from the config file for the context in the second half.
 func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 	ns := newNamespace(t)
-	createDeployment(t, ns, "web", 1)
+	canaryPair(t, ns, 1, 1, nil, nil) // web and web-canary behind one Service
 	proxy, kubeconfig := startCountingProxy(t, ns)
 
 	check := func(term *Term) {
@@ -123,7 +124,7 @@ func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 		refuse("s", "scale (HPA-aware)", "r", "rollout restart", "u", "undo to a revision", "i", "set image",
 			"z", "pause / resume rollout", "C-d", "delete (type the name to confirm)")
 		term.Send(":", "p", "o", "d", "s", "Enter")
-		term.WaitText("web-", 20*time.Second)
+		term.WaitText("pods("+ns+")[2]", 20*time.Second)
 		refuse("C-k", "kill (delete now, grace period 0)", "C-d", "delete (type the name to confirm)")
 		term.Send("F")
 		term.WaitText("port-forward (prompts for the local port): refused, kdeck is read-only", 5*time.Second)
@@ -136,6 +137,13 @@ func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 		term.WaitText("port-forward: refused, kdeck is read-only", 5*time.Second)
 		term.Send("?")
 		term.WaitText("[disabled: refused, kdeck is read-only on this context]", 5*time.Second)
+		term.Send("Escape", "q") // help, then the containers page
+		term.Send(":", "c", "a", "n", "a", "r", "y", "Enter")
+		term.WaitLine(20*time.Second, "web-canary", "replica-ratio")
+		term.Send("Enter")
+		term.WaitText("canary("+ns+"/web-canary)", 10*time.Second)
+		term.WaitText("n → 10%", 10*time.Second) // the pair has loaded
+		refuse("n", "next step", "g", "go to step", "p", "promote", "a", "abort")
 	}
 
 	term := StartKdeck(t, 160, 30, "--kubeconfig", kubeconfig, "--readonly")
