@@ -40,6 +40,18 @@ type CanaryMove struct {
 	StableFrom, StableTo   int32
 	StableName, CanaryName string
 	Image                  string // promote: the canary's images, which the stable takes
+	// Weights is set for a Traefik canary, whose move changes weights, not replicas.
+	Weights *WeightChange
+}
+
+// WeightChange is how a Traefik canary's weights change, within their total.
+type WeightChange struct {
+	Total                int
+	CanaryFrom, CanaryTo int
+	StableFrom, StableTo int
+	CanaryIndex          int // the canary's position in spec.weighted.services
+	StableIndex          int
+	Typed                bool // both entries had a weight field
 }
 
 // PlanCanaryMove plans moving c to step (1-based index into c.Steps; 0 aborts). A step at
@@ -61,11 +73,24 @@ func PlanCanaryMove(c *Canary, step int) CanaryMove {
 	default:
 		m.CanaryTo, m.StableTo = StepReplicas(m.Total, m.Weight)
 	}
+	if w := c.Traefik; w != nil {
+		total := w.Total()
+		ch := &WeightChange{Total: total, CanaryFrom: w.CanaryWeight, StableFrom: w.StableWeight,
+			CanaryIndex: w.CanaryIndex, StableIndex: w.StableIndex, Typed: w.Typed}
+		ch.CanaryTo, ch.StableTo = StepWeights(total, m.Weight)
+		if m.Kind == MoveAbort {
+			ch.CanaryTo, ch.StableTo = 0, total
+		}
+		m.Weights, m.Total, m.Image = ch, int32(total), ""
+	}
 	return m
 }
 
 // Describe says exactly what the move changes: "web-canary 1 → 2 replicas, web 4 → 3".
 func (m CanaryMove) Describe() string {
+	if m.Weights != nil {
+		return describeWeights(m)
+	}
 	if m.Kind == MovePromote {
 		return fmt.Sprintf("%s takes %s's containers (%s) and rolls to %d replicas; then %s %d → 0",
 			m.StableName, m.CanaryName, m.Image, m.Total, m.CanaryName, m.CanaryFrom)
@@ -98,13 +123,20 @@ func NextCanaryRecord(c *Canary, m CanaryMove, by string, now time.Time, gates [
 	case MoveAbort:
 		r.State = CanaryAborted
 	}
-	if len(gates) > 0 {
-		r.Gates = map[string]string{}
-		for _, g := range gates {
-			r.Gates[g.Name] = g.String()
-		}
-	}
+	r.Gates = gateMap(gates)
 	return r
+}
+
+// gateMap is the record's form of gates: name → "pass: …"; nil for none.
+func gateMap(gates []Gate) map[string]string {
+	if len(gates) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, g := range gates {
+		m[g.Name] = g.String()
+	}
+	return m
 }
 
 // CanaryStage is one stage of a move: a mutation (sent through Client.Apply, audited), or
@@ -140,8 +172,18 @@ func CanaryStages(cs kubernetes.Interface, c *Canary, m CanaryMove, rec CanaryRe
 		scale(m.StableName, m.StableFrom, m.StableTo)
 		scale(m.CanaryName, m.CanaryFrom, m.CanaryTo)
 	}
-	return append(stages, CanaryStage{Mutation: recordMutation(cs, ns, m.CanaryName, rec)},
-		CanaryStage{Mutation: eventMutation(cs, ns, m, rec)})
+	target := deploymentTarget(cs, ns, m.CanaryName)
+	return append(stages, CanaryStage{Mutation: target.record(rec)},
+		CanaryStage{Mutation: target.event(m.Reason(), CanaryNote(m, rec), rec)})
+}
+
+// CanaryStagesFor returns the stages that carry out m on c, of whichever kind: replicas
+// (CanaryStages) or a Traefik canary's weights (TraefikStages).
+func CanaryStagesFor(client *Client, c *Canary, m CanaryMove, rec CanaryRecord) []CanaryStage {
+	if c.Traefik != nil {
+		return TraefikStages(client, c, m, rec)
+	}
+	return CanaryStages(client.Clientset, c, m, rec)
 }
 
 // RunCanaryStages runs stages in order through client, stopping at the first error.
@@ -193,16 +235,41 @@ func promoteMutation(cs kubernetes.Interface, c *Canary, m CanaryMove) *Mutation
 		}}
 }
 
-func recordMutation(cs kubernetes.Interface, ns, name string, rec CanaryRecord) *Mutation {
-	return &Mutation{Access: Access{Verb: "patch", GVR: GVRDeployments, Namespace: ns}, Name: name,
+// canaryTarget is the object a canary's record annotation and Events are about.
+type canaryTarget struct {
+	cs        kubernetes.Interface // for the Events
+	gvr       schema.GroupVersionResource
+	ns, name  string
+	patch     func(ctx context.Context, mergePatch []byte) error
+	regarding func(ctx context.Context) (corev1.ObjectReference, error)
+}
+
+// deploymentTarget is a replica-ratio canary's canary deployment.
+func deploymentTarget(cs kubernetes.Interface, ns, name string) canaryTarget {
+	return canaryTarget{cs: cs, gvr: GVRDeployments, ns: ns, name: name,
+		patch: func(ctx context.Context, data []byte) error {
+			_, err := cs.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, data, metav1.PatchOptions{})
+			return err
+		},
+		regarding: func(ctx context.Context) (corev1.ObjectReference, error) {
+			d, err := canaryDeployment(ctx, cs, ns, name)
+			if err != nil {
+				return corev1.ObjectReference{}, err
+			}
+			return corev1.ObjectReference{Kind: "Deployment", APIVersion: "apps/v1", Namespace: ns, Name: d.Name, UID: d.UID}, nil
+		}}
+}
+
+// record writes rec in the AnnoCanary annotation of the target.
+func (t canaryTarget) record(rec CanaryRecord) *Mutation {
+	return &Mutation{Access: Access{Verb: "patch", GVR: t.gvr, Namespace: t.ns}, Name: t.name,
 		Summary: fmt.Sprintf("canary record: %s step %d, weight %d%%", rec.State, rec.Step, rec.Weight),
 		Do: func(ctx context.Context) error {
 			patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnoCanary: rec.JSON()}}})
 			if err != nil {
 				return err
 			}
-			_, err = cs.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
-			return err
+			return t.patch(ctx, patch)
 		}}
 }
 
@@ -226,30 +293,29 @@ func CanaryNote(m CanaryMove, rec CanaryRecord) string {
 			fmt.Fprintf(&b, " %s %s;", k, rec.Gates[k])
 		}
 	}
-	note := strings.TrimSuffix(b.String(), ";")
-	if len(note) > 1024 { // the API's limit on a note
-		note = note[:1021] + "..."
-	}
-	return note
+	return strings.TrimSuffix(b.String(), ";")
 }
 
-func eventMutation(cs kubernetes.Interface, ns string, m CanaryMove, rec CanaryRecord) *Mutation {
-	return &Mutation{Access: Access{Verb: "create", GVR: GVREventsV1, Namespace: ns}, Name: m.CanaryName,
-		Summary: "event " + m.Reason(),
+// event creates an events.k8s.io Event about the target with reason and note.
+func (t canaryTarget) event(reason, note string, rec CanaryRecord) *Mutation {
+	return &Mutation{Access: Access{Verb: "create", GVR: GVREventsV1, Namespace: t.ns}, Name: t.name,
+		Summary: "event " + reason,
 		Do: func(ctx context.Context) error {
-			d, err := canaryDeployment(ctx, cs, ns, m.CanaryName)
+			ref, err := t.regarding(ctx)
 			if err != nil {
 				return err
 			}
+			if len(note) > 1024 { // the API's limit on a note
+				note = note[:1021] + "..."
+			}
 			ev := &eventsv1.Event{
 				// named the way client-go's event recorder names events: object.timestamp
-				ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s.%x", m.CanaryName, time.Now().UnixNano()), Namespace: ns},
+				ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s.%x", t.name, time.Now().UnixNano()), Namespace: t.ns},
 				EventTime:  metav1.NewMicroTime(rec.At), ReportingController: "kdeck.dev/kdeck",
-				ReportingInstance: "kdeck", Action: m.Reason(), Reason: m.Reason(), Type: corev1.EventTypeNormal,
-				Regarding: corev1.ObjectReference{Kind: "Deployment", APIVersion: "apps/v1", Namespace: ns, Name: d.Name, UID: d.UID},
-				Note:      CanaryNote(m, rec),
+				ReportingInstance: "kdeck", Action: reason, Reason: reason, Type: corev1.EventTypeNormal,
+				Regarding: ref, Note: note,
 			}
-			_, err = cs.EventsV1().Events(ns).Create(ctx, ev, metav1.CreateOptions{})
+			_, err = t.cs.EventsV1().Events(t.ns).Create(ctx, ev, metav1.CreateOptions{})
 			return err
 		}}
 }

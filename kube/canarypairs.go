@@ -4,11 +4,14 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -69,6 +72,12 @@ type Canary struct {
 	Steps           []int
 	Thresholds      CanaryThresholds
 	Problem         string // a malformed annotation, said once; defaults are used instead
+	// Traefik is set for a Traefik canary: Stable and Canary then name its two weighted
+	// services, with the selectors of the Kubernetes Services of those names.
+	Traefik *TraefikWeights
+	// Argo is set for an Argo Rollout: Stable and Canary then select the pods of its stable
+	// and current ReplicaSets.
+	Argo *ArgoRollout
 }
 
 // RowKey implements Row.
@@ -90,10 +99,16 @@ func (c *Canary) Step() int {
 	return c.Record.Step
 }
 
-// Weight is the canary's share in percent: the recorded weight, or, before kdeck took a
-// step, the canary's share of the replicas.
+// Weight is the canary's share in percent: a Traefik canary's weight, an Argo Rollout's
+// current setWeight, the recorded weight, or, before kdeck took a step, the canary's share
+// of the replicas.
 func (c *Canary) Weight() int {
-	if c.Record != nil {
+	switch {
+	case c.Argo != nil:
+		return c.Argo.Weight()
+	case c.Traefik != nil:
+		return c.Traefik.Percent()
+	case c.Record != nil:
 		return c.Record.Weight
 	}
 	total := c.Stable.Replicas + c.Canary.Replicas
@@ -104,8 +119,9 @@ func (c *Canary) Weight() int {
 }
 
 // NextStep is the step `next` goes to: the one after the current, or, when none is
-// active, the first whose canary replicas are at least the canary's current replicas (so
-// starting never shrinks a canary that already runs). 0 when there is none.
+// active, the first whose canary replicas (a Traefik canary: weight) are at least the
+// canary's current ones (so starting never shrinks a canary that already runs). 0 when
+// there is none.
 func (c *Canary) NextStep() int {
 	if c.Active() {
 		if c.Record.Step >= len(c.Steps) {
@@ -118,7 +134,10 @@ func (c *Canary) NextStep() int {
 	}
 	total := c.Total()
 	for i, w := range c.Steps {
-		if n, _ := StepReplicas(total, w); n >= c.Canary.Replicas {
+		if c.Traefik != nil && w >= c.Traefik.Percent() {
+			return i + 1
+		}
+		if n, _ := StepReplicas(total, w); c.Traefik == nil && n >= c.Canary.Replicas {
 			return i + 1
 		}
 	}
@@ -192,20 +211,7 @@ func stableFor(c *CanaryDeploy, deploys []*CanaryDeploy, svcs []serviceSelector)
 
 func newPair(c, stable *CanaryDeploy, svc string, hpas []*HPA) *Canary {
 	p := &Canary{Namespace: c.Namespace, Name: c.Name, Kind: CanaryReplicaRatio, Stable: stable, Canary: c, Service: svc}
-	var problems []string
-	var err error
-	if p.Record, err = ParseCanaryRecord(c.Record); err != nil {
-		problems = append(problems, err.Error())
-	}
-	if p.Steps, err = ParseCanarySteps(c.Steps); err != nil {
-		problems = append(problems, err.Error())
-		p.Steps = DefaultCanarySteps
-	}
-	if p.Thresholds, err = ParseCanaryThresholds(c.Gates); err != nil {
-		problems = append(problems, err.Error())
-		p.Thresholds = DefaultCanaryThresholds
-	}
-	p.Problem = strings.Join(problems, "; ")
+	p.Problem = p.readAnnotations(c.Record, c.Steps, c.Gates)
 	for _, h := range hpas {
 		if h.Namespace == stable.Namespace && h.RefKind == "Deployment" && h.RefName == stable.Name {
 			p.HPA, p.HPADesired = h.Name, h.Desired
@@ -214,26 +220,64 @@ func newPair(c, stable *CanaryDeploy, svc string, hpas []*HPA) *Canary {
 	return p
 }
 
+// readAnnotations sets the record, steps and thresholds from the canary object's
+// annotations and returns what was malformed ("" when nothing); defaults stand in.
+func (c *Canary) readAnnotations(record, steps, gates string) string {
+	var problems []string
+	var err error
+	if c.Record, err = ParseCanaryRecord(record); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if c.Steps, err = ParseCanarySteps(steps); err != nil {
+		problems = append(problems, err.Error())
+		c.Steps = DefaultCanarySteps
+	}
+	if c.Thresholds, err = ParseCanaryThresholds(gates); err != nil {
+		problems = append(problems, err.Error())
+		c.Thresholds = DefaultCanaryThresholds
+	}
+	return strings.Join(problems, "; ")
+}
+
 // CanaryCache finds the canaries of a namespace live, from watches of its deployments,
-// services and HPAs.
+// services and HPAs, and of its TraefikServices and Rollouts when the cluster serves them.
 type CanaryCache struct {
+	client   *Client
+	ns       string
 	deploys  *Store[*CanaryDeploy]
 	services *Store[*Service]
 	hpas     *Store[*HPA]
+	traefik  atomic.Pointer[Store[*TraefikService]] // nil until discovery found traefikservices
+	rollouts atomic.Pointer[Store[*ArgoRollout]]    // nil until discovery found rollouts
 	changed  chan struct{}
 }
 
 // NewCanaryCache returns the cache of the canaries in ns ("" for all namespaces).
-func NewCanaryCache(cs kubernetes.Interface, ns string) *CanaryCache {
-	return &CanaryCache{deploys: NewStore(CanaryDeploySource(cs, ns)), services: NewStore(ServiceSource(cs, ns)),
+func NewCanaryCache(client *Client, ns string) *CanaryCache {
+	cs := client.Clientset
+	return &CanaryCache{client: client, ns: ns, deploys: NewStore(CanaryDeploySource(cs, ns)), services: NewStore(ServiceSource(cs, ns)),
 		hpas: NewStore(HPASource(cs, ns)), changed: make(chan struct{}, 1)}
 }
 
-// Run runs the three watches until ctx ends.
+// canaryDiscoveryTimeout bounds the look-up of the Traefik and Argo resources.
+const canaryDiscoveryTimeout = 10 * time.Second
+
+// Run runs the watches until ctx ends. TraefikServices and Rollouts are looked up once,
+// through the client's discovery, when Run starts: a CRD installed later shows its
+// canaries when the view is opened again.
 func (c *CanaryCache) Run(ctx context.Context) {
 	go c.deploys.Run(ctx)
 	go c.services.Run(ctx)
 	go c.hpas.Run(ctx)
+	var traefik, rollouts <-chan struct{}
+	if s := startDynamic(ctx, c, GVRTraefikServices, TraefikServiceRow); s != nil {
+		c.traefik.Store(s)
+		traefik = s.Changed()
+	}
+	if s := startDynamic(ctx, c, GVRRollouts, RolloutRow); s != nil {
+		c.rollouts.Store(s)
+		rollouts = s.Changed()
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -241,6 +285,8 @@ func (c *CanaryCache) Run(ctx context.Context) {
 		case <-c.deploys.Changed():
 		case <-c.services.Changed():
 		case <-c.hpas.Changed():
+		case <-traefik:
+		case <-rollouts:
 		}
 		select {
 		case c.changed <- struct{}{}:
@@ -249,14 +295,46 @@ func (c *CanaryCache) Run(ctx context.Context) {
 	}
 }
 
+// startDynamic starts a watch of gvr when discovery says the cluster serves it.
+func startDynamic[R Row](ctx context.Context, c *CanaryCache, gvr schema.GroupVersionResource, convert func(*unstructured.Unstructured) (R, bool)) *Store[R] {
+	if c.client == nil || c.client.Resources == nil {
+		return nil
+	}
+	dctx, cancel := context.WithTimeout(ctx, canaryDiscoveryTimeout)
+	defer cancel()
+	res, err := c.client.Resolve(dctx, gvr.Resource+"."+gvr.Group)
+	if err != nil || res.GVR != gvr {
+		return nil
+	}
+	dyn, err := c.client.Dynamic()
+	if err != nil {
+		return nil
+	}
+	s := NewStore(DynamicSource(dyn, gvr, c.ns, convert))
+	go s.Run(ctx)
+	return s
+}
+
 // Changed receives a value when any of the watches changed.
 func (c *CanaryCache) Changed() <-chan struct{} { return c.changed }
 
-// Snapshot pairs the current deployments behind the current services. An HPA watch that
-// fails (forbidden) does not hold the canaries back.
+// Snapshot pairs the current deployments behind the current services, and adds the
+// Traefik and Argo canaries. An HPA watch that fails (forbidden) does not hold the
+// canaries back.
 func (c *CanaryCache) Snapshot() Snapshot[*Canary] {
 	d, s, h := c.deploys.Snapshot(), c.services.Snapshot(), c.hpas.Snapshot()
-	return Snapshot[*Canary]{Rows: FindCanaryPairs(d.Rows, s.Rows, h.Rows), State: WorseState(d.State, s.State)}
+	rows := FindCanaryPairs(d.Rows, s.Rows, h.Rows)
+	state := WorseState(d.State, s.State)
+	if t := c.traefik.Load(); t != nil {
+		ts := t.Snapshot()
+		rows, state = append(rows, FindTraefikCanaries(ts.Rows, s.Rows)...), WorseState(state, ts.State)
+	}
+	if r := c.rollouts.Load(); r != nil {
+		rs := r.Snapshot()
+		rows, state = append(rows, FindArgoCanaries(rs.Rows)...), WorseState(state, rs.State)
+	}
+	slices.SortStableFunc(rows, func(a, b *Canary) int { return a.RowKey().Compare(b.RowKey()) })
+	return Snapshot[*Canary]{Rows: rows, State: state}
 }
 
 // canaryDeployment fetches a deployment for an action.

@@ -16,7 +16,7 @@ var CanariesSpec = ui.ListSpec[*kube.Canary]{
 	Noun:    "canaries",
 	Columns: canaryColumns,
 	Cache: func(env *ui.Env, ns, _ string) kube.Cache[*kube.Canary] {
-		return kube.NewCanaryCache(env.Client.Clientset, ns)
+		return kube.NewCanaryCache(env.Client, ns)
 	},
 	Enter: func(env *ui.Env, c *kube.Canary) ui.Page { return NewCanaryScreen(env, c.RowKey()) },
 }
@@ -35,16 +35,33 @@ func canaryColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Canary] {
 		col{Name: "WEIGHT", Align: ui.Right, Value: func(c *kube.Canary) string { return fmt.Sprintf("%d%%", c.Weight()) }},
 		col{Name: "GATES", Drop: 3,
 			Value: func(c *kube.Canary) string {
+				switch {
+				case c.Argo != nil:
+					return c.Argo.State()
+				case c.Traefik != nil:
+					return "on the screen" // the gates need the Services' pods
+				}
 				return readyGate(env, c).Result.String() + " ready " + ratio(c.Canary.Ready, c.Canary.Replicas)
 			},
-			Style: func(st *theme.Styles, c *kube.Canary) lipgloss.Style { return gateStyle(st, readyGate(env, c).Result) }},
+			Style: func(st *theme.Styles, c *kube.Canary) lipgloss.Style {
+				switch {
+				case c.Argo != nil && c.Argo.Abort:
+					return st.Bad
+				case c.Argo != nil || c.Traefik != nil:
+					return st.Muted
+				}
+				return gateStyle(st, readyGate(env, c).Result)
+			}},
 		col{Name: "STEP AGE", Align: ui.Right, Drop: 2, Value: func(c *kube.Canary) string { return age(stepStart(c), env.Now()) }},
 	)
 }
 
-// canaryStepText is "2/4", "promoted", "aborted", or "-" before kdeck took a step.
+// canaryStepText is "2/4", "promoted", "aborted", or "-" before kdeck took a step; an
+// Argo Rollout's is its current step index over its steps.
 func canaryStepText(c *kube.Canary) string {
 	switch {
+	case c.Argo != nil:
+		return fmt.Sprintf("%d/%d", c.Argo.StepIndex, len(c.Argo.Steps))
 	case c.Record == nil:
 		return "-"
 	case c.Active():

@@ -29,7 +29,10 @@ func (s *CanaryScreen) act(k tea.KeyPressMsg) tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	scale := s.access(kube.GVRDeployments, "scale")
+	if c.Argo != nil {
+		return s.actArgo(c, k)
+	}
+	scale, patch := s.moveAccess(c)
 	switch {
 	case key.Matches(k, canaryKeys.Next):
 		n := c.NextStep()
@@ -40,7 +43,6 @@ func (s *CanaryScreen) act(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, canaryKeys.GoTo):
 		return s.env.Guard("go to step", &scale, false, func() tea.Cmd { return s.chooseStep(c) })
 	case key.Matches(k, canaryKeys.Promote):
-		patch := s.access(kube.GVRDeployments, "")
 		return s.env.Guard("promote", &patch, false, func() tea.Cmd { return s.confirm(c, len(c.Steps)) })
 	case key.Matches(k, canaryKeys.Abort):
 		return s.env.Guard("abort", &scale, false, func() tea.Cmd { return s.confirm(c, 0) })
@@ -55,6 +57,9 @@ func (s *CanaryScreen) chooseStep(c *kube.Canary) tea.Cmd {
 	for i, w := range c.Steps {
 		m := kube.PlanCanaryMove(c, i+1)
 		label := fmt.Sprintf("step %d: %d%% (%s %d, %s %d)", i+1, w, c.Canary.Name, m.CanaryTo, c.Stable.Name, m.StableTo)
+		if m.Weights != nil {
+			label = fmt.Sprintf("step %d: %d%% (weights %s %d, %s %d)", i+1, w, c.Canary.Name, m.Weights.CanaryTo, c.Stable.Name, m.Weights.StableTo)
+		}
 		if m.Kind == kube.MovePromote {
 			label = fmt.Sprintf("step %d: %d%%, promote", i+1, w)
 		}
@@ -82,7 +87,7 @@ func (s *CanaryScreen) confirm(c *kube.Canary, step int) tea.Cmd {
 	run := func(forced bool) func(string) tea.Cmd {
 		return func(string) tea.Cmd {
 			rec := kube.NextCanaryRecord(c, m, s.env.Client.Info.User, s.env.Now(), f.gates, forced, f.restarts)
-			return runStages(s.env, kube.CanaryStages(s.env.Client.Clientset, c, m, rec))
+			return runStages(s.env, kube.CanaryStagesFor(s.env.Client, c, m, rec))
 		}
 	}
 	d := &ui.Dialog{Body: []string{m.Describe()}, OK: run(false)}

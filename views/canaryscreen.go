@@ -56,7 +56,7 @@ func NewCanaryScreen(env *ui.Env, k kube.Key) *CanaryScreen {
 // followed once the pair is known.
 func (s *CanaryScreen) Init() tea.Cmd {
 	cs := s.env.Client.Clientset
-	s.pairs = ui.StartFeed[*kube.Canary](s.env, kube.NewCanaryCache(cs, s.key.Namespace))
+	s.pairs = ui.StartFeed[*kube.Canary](s.env, kube.NewCanaryCache(s.env.Client, s.key.Namespace))
 	s.events = ui.StartFeed[*kube.Event](s.env, kube.NewStore(kube.EventSource(cs, s.key.Namespace)))
 	return tea.Batch(s.pairs.Next(), s.events.Next(), s.metrics.Init())
 }
@@ -106,14 +106,20 @@ func (s *CanaryScreen) ShowPair(snap kube.Snapshot[*kube.Canary]) tea.Cmd {
 	return tea.Batch(s.follow(&s.stable, s.row.Stable.Selector), s.follow(&s.canary, s.row.Canary.Selector))
 }
 
+// follow (re)starts pf on selector; an empty selector (a Traefik service that is not a
+// Kubernetes Service, a Rollout the controller has not reported on) follows nothing.
 func (s *CanaryScreen) follow(pf *podFeed, selector string) tea.Cmd {
 	if pf.feed != nil && pf.selector == selector {
 		return nil
 	}
 	if pf.feed != nil {
 		pf.feed.Stop()
+		pf.feed = nil
 	}
 	pf.selector, pf.rows = selector, nil
+	if selector == "" {
+		return nil
+	}
 	pf.feed = ui.StartFeed[*kube.Pod](s.env, kube.NewStore(kube.PodSourceSelector(s.env.Client.Clientset, s.key.Namespace, selector)))
 	return pf.feed.Next()
 }
@@ -136,13 +142,25 @@ func (s *CanaryScreen) Freshness() ui.Freshness {
 	return ui.WithNote(ui.FreshnessOf(s.state, n, "canary", s.env.Now()), s.metrics)
 }
 
-// Bindings lists the actions and the scroll keys.
+// Bindings lists the actions of the canary's kind and the scroll keys.
 func (s *CanaryScreen) Bindings() []key.Binding {
-	scale := s.access(kube.GVRDeployments, "scale")
-	patch := s.access(kube.GVRDeployments, "")
+	if s.row != nil && s.row.Argo != nil {
+		return append(s.argoBindings(), ui.TableKeys.Up, ui.TableKeys.Down)
+	}
+	scale, patch := s.moveAccess(s.row)
 	k := canaryKeys
 	return []key.Binding{s.env.Disabled(k.Next, &scale, false), s.env.Disabled(k.GoTo, &scale, false),
 		s.env.Disabled(k.Promote, &patch, false), s.env.Disabled(k.Abort, &scale, false), ui.TableKeys.Up, ui.TableKeys.Down}
+}
+
+// moveAccess is what stepping and promoting c need: scaling and patching deployments, or
+// patching a Traefik canary's TraefikService.
+func (s *CanaryScreen) moveAccess(c *kube.Canary) (step, promote kube.Access) {
+	if c != nil && c.Traefik != nil {
+		a := s.access(kube.GVRTraefikServices, "")
+		return a, a
+	}
+	return s.access(kube.GVRDeployments, "scale"), s.access(kube.GVRDeployments, "")
 }
 
 func (s *CanaryScreen) access(gvr schema.GroupVersionResource, sub string) kube.Access {
@@ -174,7 +192,7 @@ type facts struct {
 
 // side is one deployment's numbers.
 type side struct {
-	pods          int
+	pods, ready   int32
 	restartsSince int32
 	cpu, mem      []int64 // per pod with metrics
 }
@@ -193,6 +211,9 @@ func gather(c *kube.Canary, stablePods, canaryPods []*kube.Pod, events []*kube.E
 	f.restarts = map[string]int32{}
 	count := func(sd *side, p *kube.Pod) {
 		sd.pods++
+		if p.Containers > 0 && p.Ready == p.Containers {
+			sd.ready++
+		}
 		if p.Restarts > 0 {
 			f.restarts[p.Name] = p.Restarts
 		}
@@ -220,7 +241,11 @@ func gather(c *kube.Canary, stablePods, canaryPods []*kube.Pod, events []*kube.E
 		}
 	}
 	slices.SortFunc(f.warnings, kube.NewestFirst)
-	in := kube.GateInput{StepAge: now.Sub(f.stepStart), CanaryDesired: c.Canary.Replicas, CanaryReady: c.Canary.Ready,
+	desired, ready := c.Canary.Replicas, c.Canary.Ready
+	if c.Kind != kube.CanaryReplicaRatio { // no deployment: the pods found are what runs
+		desired, ready = f.canary.pods, f.canary.ready
+	}
+	in := kube.GateInput{StepAge: now.Sub(f.stepStart), CanaryDesired: desired, CanaryReady: ready,
 		Restarts: f.canary.restartsSince, CanaryCPU: f.canary.cpu, StableCPU: f.stable.cpu,
 		CanaryMem: f.canary.mem, StableMem: f.stable.mem, Warnings: len(f.warnings)}
 	if len(f.warnings) > 0 {
@@ -275,12 +300,18 @@ func (s *CanaryScreen) View(width, height int) string {
 func (s *CanaryScreen) lines(c *kube.Canary, f facts) []string {
 	st := s.env.Styles
 	now := s.env.Now()
-	head := fmt.Sprintf("%s · %s · stable %s · service %s · total %d", c.Name, c.Kind, c.Stable.Name, c.Service, c.Total())
-	if c.HPA != "" {
-		head += " (HPA " + c.HPA + ")"
-	}
-	lines := []string{st.Title.Render(head)}
+	lines := []string{st.Title.Render(canaryHead(c))}
 	switch {
+	case c.Argo != nil:
+		a := c.Argo
+		line := fmt.Sprintf("step index %d of %d · weight %d%% · %s", a.StepIndex, len(a.Steps), a.Weight(), a.State())
+		if a.Message != "" {
+			line += " · " + a.Message
+		}
+		lines = append(lines, line)
+	case c.Record == nil && c.Traefik != nil:
+		lines = append(lines, fmt.Sprintf("not started · canary weight %d of %d (%d%%) · n starts at step %d",
+			c.Traefik.CanaryWeight, c.Traefik.Total(), c.Weight(), c.NextStep()))
 	case c.Record == nil:
 		lines = append(lines, fmt.Sprintf("not started · canary runs %d of %d replicas (%d%%) · n starts at step %d",
 			c.Canary.Replicas, c.Stable.Replicas+c.Canary.Replicas, c.Weight(), c.NextStep()))
@@ -290,15 +321,7 @@ func (s *CanaryScreen) lines(c *kube.Canary, f facts) []string {
 	default:
 		lines = append(lines, fmt.Sprintf("%s %s by %s", c.Record.State, ui.Ago(now.Sub(c.Record.At)), c.Record.By))
 	}
-	steps := []string{"steps"}
-	for i, w := range c.Steps {
-		label := fmt.Sprintf(" %d%% ", w)
-		if c.Step() == i+1 {
-			label = st.Selected.Render(fmt.Sprintf("▸%d%%◂", w))
-		}
-		steps = append(steps, label)
-	}
-	lines = append(lines, strings.Join(steps, " "))
+	lines = append(lines, canarySteps(st, c))
 	if c.Problem != "" {
 		lines = append(lines, st.Warn.Render("⚠ "+c.Problem))
 	}
@@ -318,8 +341,8 @@ func (s *CanaryScreen) lines(c *kube.Canary, f facts) []string {
 	}
 	lines = append(lines, grid(st, true, [][]cell{
 		{{text: ""}, {text: "STABLE " + c.Stable.Name}, {text: "CANARY " + c.Canary.Name}, {text: "DIFF"}},
-		{{text: "image", style: st.Muted}, {text: c.Stable.Images}, {text: c.Canary.Images}},
-		{{text: "ready/desired", style: st.Muted}, {text: ratio(c.Stable.Ready, c.Stable.Replicas)}, {text: ratio(c.Canary.Ready, c.Canary.Replicas)}},
+		{{text: "image", style: st.Muted}, {text: orDash(c.Stable.Images)}, {text: orDash(c.Canary.Images)}},
+		{{text: readyLabel(c), style: st.Muted}, {text: readyText(c, c.Stable, f.stable)}, {text: readyText(c, c.Canary, f.canary)}},
 		{{text: "restarts (step)", style: st.Muted}, {text: fmt.Sprint(f.stable.restartsSince)}, {text: fmt.Sprint(f.canary.restartsSince)}},
 		{{text: "cpu/pod", style: st.Muted}, {text: perPod(f.stable.cpu, ui.MilliCPU)}, {text: perPod(f.canary.cpu, ui.MilliCPU)}, {text: diff(f.stable.cpu, f.canary.cpu)}},
 		{{text: "mem/pod", style: st.Muted}, {text: perPod(f.stable.mem, ui.Bytes)}, {text: perPod(f.canary.mem, ui.Bytes)}, {text: diff(f.stable.mem, f.canary.mem)}},
@@ -345,6 +368,13 @@ func (s *CanaryScreen) lines(c *kube.Canary, f facts) []string {
 
 // nextHint says what n would do, and the other keys.
 func (s *CanaryScreen) nextHint(c *kube.Canary) string {
+	if c.Argo != nil {
+		next := "n: nothing to promote"
+		if p, err := kube.PlanArgo(c.Argo, kube.ArgoPromote); err == nil {
+			next = "n promote: " + p.Describe
+		}
+		return next + " · p full promote · a abort · t retry"
+	}
 	next := "n: no next step"
 	if n := c.NextStep(); n > 0 {
 		m := kube.PlanCanaryMove(c, n)

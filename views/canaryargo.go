@@ -1,0 +1,86 @@
+package views
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/ui"
+)
+
+// argoKeys are the canary screen's keys for an Argo Rollout: they act the way the
+// `kubectl argo rollouts` plugin's promote, promote --full, abort and retry do (see
+// kube.ArgoAction), each after a confirmation.
+var argoKeys = struct{ Promote, Full, Abort, Retry key.Binding }{
+	Promote: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "promote: clear the pause, go to the next step")),
+	Full:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "full promote: skip the remaining steps")),
+	Abort:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "abort: canary down, traffic back to stable")),
+	Retry:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "retry an aborted rollout")),
+}
+
+// argoBindings are the Argo keys, disabled where RBAC or the policy refuses them.
+func (s *CanaryScreen) argoBindings() []key.Binding {
+	status := s.access(kube.GVRRollouts, "status")
+	k := argoKeys
+	return []key.Binding{s.env.Disabled(k.Promote, &status, false), s.env.Disabled(k.Full, &status, false),
+		s.env.Disabled(k.Abort, &status, false), s.env.Disabled(k.Retry, &status, false)}
+}
+
+// actArgo handles the Argo keys: guard, then a confirmation naming the patch.
+func (s *CanaryScreen) actArgo(c *kube.Canary, k tea.KeyPressMsg) tea.Cmd {
+	actions := []struct {
+		binding key.Binding
+		action  kube.ArgoAction
+		what    string
+	}{{argoKeys.Promote, kube.ArgoPromote, "promote"}, {argoKeys.Full, kube.ArgoPromoteFull, "full promote"},
+		{argoKeys.Abort, kube.ArgoAbort, "abort"}, {argoKeys.Retry, kube.ArgoRetry, "retry"}}
+	for _, a := range actions {
+		if !key.Matches(k, a.binding) {
+			continue
+		}
+		status := s.access(kube.GVRRollouts, "status")
+		return s.env.Guard(a.what, &status, false, func() tea.Cmd { return s.confirmArgo(c, a.action, a.what) })
+	}
+	return nil
+}
+
+// confirmArgo asks before sending action; a promotion over failing gates needs the
+// rollout's name typed, an abort is a danger confirmation.
+func (s *CanaryScreen) confirmArgo(c *kube.Canary, action kube.ArgoAction, what string) tea.Cmd {
+	p, err := kube.PlanArgo(c.Argo, action)
+	if err != nil {
+		return ui.Notify(ui.LevelWarn, err.Error())
+	}
+	f := s.facts()
+	failing := kube.Failing(f.gates)
+	run := func(forced bool) func(string) tea.Cmd {
+		return func(string) tea.Cmd {
+			rec := kube.ArgoRecord(c, p, s.env.Client.Info.User, s.env.Now(), f.gates, forced)
+			return runStages(s.env, kube.ArgoStages(s.env.Client, c, p, rec))
+		}
+	}
+	d := &ui.Dialog{Title: fmt.Sprintf("%s rollout %s?", capitalize(what), c.Name),
+		Body: []string{p.Describe, "gates: " + kube.GateSummary(f.gates)}, OK: run(false)}
+	up := action == kube.ArgoPromote || action == kube.ArgoPromoteFull
+	switch {
+	case action == kube.ArgoAbort:
+		d.Danger = true
+	case up && len(failing) > 0:
+		d.Title, d.Danger = fmt.Sprintf("Blocked: %d gate(s) failing on %s", len(failing), c.Name), true
+		d.Body = nil
+		for _, g := range failing {
+			d.Body = append(d.Body, "✗ "+g.Name+": "+g.Detail)
+		}
+		d.Body = append(d.Body, "", what+" anyway: "+p.Describe, "Type "+c.Name+" to force it.")
+		d.Expect, d.OK = c.Name, run(true)
+	}
+	return ui.Ask(d)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
