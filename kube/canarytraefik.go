@@ -193,7 +193,7 @@ func TraefikStages(client *Client, c *Canary, m CanaryMove, rec CanaryRecord) []
 		Summary: "canary weights: " + m.Describe(),
 		Do: func(ctx context.Context) error {
 			err := dynamicPatch(client, GVRTraefikServices, ns, obj, types.JSONPatchType, patch)(ctx)
-			if apierrors.IsInvalid(err) || apierrors.IsConflict(err) || (err != nil && strings.Contains(err.Error(), "test operation")) {
+			if apierrors.IsConflict(err) || (err != nil && strings.Contains(err.Error(), "test failed")) {
 				return fmt.Errorf("the weights of %s changed meanwhile (expected %s %d, %s %d): look again before the next step",
 					obj, m.CanaryName, w.CanaryFrom, m.StableName, w.StableFrom)
 			}

@@ -103,6 +103,13 @@ var widgetGVR = schema.GroupVersionResource{Group: "example.com", Version: "v1",
 // and waits until it is served.
 func installWidgets(t *testing.T) dynamic.Interface {
 	t.Helper()
+	return installCRD(t, filepath.Join("testdata", "widgets-crd.yaml"), widgetGVR)
+}
+
+// installCRD installs the CRD in file (kept afterwards: other tests and runs reuse it, and
+// deleting it under them would break them) and waits until gvr is served.
+func installCRD(t *testing.T, file string, gvr schema.GroupVersionResource) dynamic.Interface {
+	t.Helper()
 	cfg, err := clientcmd.BuildConfigFromFlags("", testbed.kubeconfig)
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +118,7 @@ func installWidgets(t *testing.T) dynamic.Interface {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join("testdata", "widgets-crd.yaml"))
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,12 +132,12 @@ func installWidgets(t *testing.T) dynamic.Interface {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		_, err := dyn.Resource(widgetGVR).Namespace("default").List(ctx(t), metav1.ListOptions{Limit: 1})
+		_, err := dyn.Resource(gvr).Namespace("default").List(ctx(t), metav1.ListOptions{Limit: 1})
 		if err == nil {
 			return dyn
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("widgets are not served: %v", err)
+			t.Fatalf("%s are not served: %v", gvr.Resource, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
