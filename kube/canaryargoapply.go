@@ -105,7 +105,9 @@ func joinReasons(rs []string) string {
 
 // ArgoRecord is the record written on a Rollout after p, for the history of who did what.
 func ArgoRecord(c *Canary, p ArgoPlan, by string, now time.Time, gates []Gate, forced bool) CanaryRecord {
-	r := CanaryRecord{State: CanaryStepping, Step: p.StepIndex, Weight: c.Argo.Weight(), By: by, At: now.UTC(), StartedAt: now.UTC(), Forced: forced}
+	after := *c.Argo
+	after.StepIndex, after.HasIndex = p.StepIndex, true
+	r := CanaryRecord{State: CanaryStepping, Step: p.StepIndex, Weight: after.Weight(), By: by, At: now.UTC(), StartedAt: now.UTC(), Forced: forced}
 	if c.Record != nil && !c.Record.StartedAt.IsZero() && c.Record.State == CanaryStepping {
 		r.StartedAt = c.Record.StartedAt
 	}

@@ -128,7 +128,7 @@ func TestCanaryTraefikWeights(t *testing.T) {
 	}
 
 	term := StartKdeck(t, 160, 45, "-n", ns, "-c", "canary")
-	term.WaitText("traefik", 15*time.Second)
+	term.WaitText("web-stable", 15*time.Second)
 	if l := lineWith(term.Screen(), "shop", "traefik", "web-stable"); !strings.Contains(l, "10%") {
 		t.Fatalf("list row %q lacks the 10%% weight", l)
 	}
@@ -217,7 +217,7 @@ func TestCanaryArgoRollout(t *testing.T) {
 	rollout(t, res, ns)
 
 	term := StartKdeck(t, 160, 45, "-n", ns, "-c", "canary")
-	term.WaitText("argo-rollout", 15*time.Second)
+	term.WaitText("checkout", 15*time.Second)
 	if l := lineWith(term.Screen(), "checkout", "argo-rollout"); !strings.Contains(l, "1/5") || !strings.Contains(l, "20%") {
 		t.Fatalf("list row %q lacks step 1/5 at 20%%", l)
 	}
