@@ -80,6 +80,85 @@ func TestCanariesListGolden(t *testing.T) {
 	fresh.Name, fresh.Record = "cart-canary", nil
 	fresh.Canary = &kube.CanaryDeploy{Namespace: "shop", Name: "cart-canary", Replicas: 1, Ready: 0, Created: ago(3 * time.Hour)}
 	fresh.Stable = &kube.CanaryDeploy{Namespace: "shop", Name: "cart", Replicas: 4, Ready: 4}
-	rows := []*kube.Canary{fresh, fixtureCanary()}
+	rows := []*kube.Canary{fixtureArgo(), fresh, fixtureCanary(), fixtureTraefik()}
 	requireGoldenSizes(t, func(w, h int) string { return renderList(CanariesSpec, "shop", w, h, rows, live) })
+}
+
+// fixtureTraefik is shop/web, a TraefikService weighting web 75 and web-canary 25, at step 2.
+func fixtureTraefik() *kube.Canary {
+	return &kube.Canary{Namespace: "shop", Name: "web", Kind: kube.CanaryTraefik, Service: "web",
+		Stable: &kube.CanaryDeploy{Namespace: "shop", Name: "web-stable", Selector: "app=web,track=stable"},
+		Canary: &kube.CanaryDeploy{Namespace: "shop", Name: "web-canary", Selector: "app=web,track=canary"},
+		Traefik: &kube.TraefikWeights{Object: "web", StableIndex: 0, CanaryIndex: 1, StableWeight: 75, CanaryWeight: 25, Typed: true},
+		Record: &kube.CanaryRecord{State: kube.CanaryStepping, Step: 2, Weight: 25, Steps: kube.DefaultCanarySteps, Total: 100,
+			By: "ann", At: ago(3 * time.Minute), StartedAt: ago(time.Hour)},
+		Steps: kube.DefaultCanarySteps, Thresholds: kube.DefaultCanaryThresholds}
+}
+
+// fixtureArgo is shop/checkout, a Rollout paused at its pause step (index 1 of 4).
+func fixtureArgo() *kube.Canary {
+	r := &kube.ArgoRollout{Namespace: "shop", Name: "checkout", Canary: true, StepIndex: 1, HasIndex: true, Phase: "Paused",
+		Message: "CanaryPauseStep", PauseReasons: []string{"CanaryPauseStep"}, CurrentPodHash: "7d9c6b5f4", StableRS: "5f8b7c6d9",
+		Selector: "app=checkout", Replicas: 5, Created: ago(2 * time.Hour),
+		Steps: []kube.ArgoStep{{SetWeight: 20}, {SetWeight: -1, Pause: true}, {SetWeight: 50}, {SetWeight: -1, Pause: true, Duration: "30s"}}}
+	c := kube.FindArgoCanaries([]*kube.ArgoRollout{r})[0]
+	return c
+}
+
+// kindScreen is the canary screen of c with one ready pod on each side.
+func kindScreen(c *kube.Canary) *CanaryScreen {
+	env := testEnv("shop")
+	s := NewCanaryScreen(env, c.RowKey())
+	s.ShowPair(kube.Snapshot[*kube.Canary]{Rows: []*kube.Canary{c}, State: live})
+	s.stable.rows = []*kube.Pod{{Namespace: "shop", Name: "stable-1", Ready: 1, Containers: 1, Created: ago(time.Hour)}}
+	s.canary.rows = []*kube.Pod{{Namespace: "shop", Name: "canary-1", Ready: 1, Containers: 1, Created: ago(time.Hour)}}
+	return s
+}
+
+func TestCanaryTraefikScreenGolden(t *testing.T) {
+	requireGoldenSizes(t, func(w, h int) string {
+		s := kindScreen(fixtureTraefik())
+		return renderPage(s.env, s, w, h)
+	})
+}
+
+func TestCanaryArgoScreenGolden(t *testing.T) {
+	requireGoldenSizes(t, func(w, h int) string {
+		s := kindScreen(fixtureArgo())
+		return renderPage(s.env, s, w, h)
+	})
+}
+
+func TestCanaryKindsEverySize(t *testing.T) {
+	for _, c := range []*kube.Canary{fixtureTraefik(), fixtureArgo()} {
+		s := kindScreen(c)
+		requireEverySize(t, func(w, h int) string { return s.View(w, h) })
+	}
+}
+
+// The Traefik screen shows the weights and what n does to them; the Argo screen its own
+// steps with the current one marked, its pause, and the keys of the argo plugin; the
+// gates judge the pods found for each side.
+func TestCanaryKindsScreens(t *testing.T) {
+	out := ansi.Strip(kindScreen(fixtureTraefik()).View(200, 50))
+	for _, want := range []string{"weights 75/25 of 100", "n → 50%: web-canary weight 25 → 50, web-stable 75 → 50", "ready/pods", "canary 1/1 ready"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("traefik screen lacks %q:\n%s", want, out)
+		}
+	}
+	s := kindScreen(fixtureArgo())
+	out = ansi.Strip(s.View(200, 50))
+	for _, want := range []string{"step index 1 of 4 · weight 20% · Paused (CanaryPauseStep)", "▸pause◂", "pause 30s",
+		"n promote: clear the pause (\"CanaryPauseStep\") at step 2 of 4 · p full promote · a abort · t retry"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("argo screen lacks %q:\n%s", want, out)
+		}
+	}
+	var keys []string
+	for _, b := range s.Bindings() {
+		keys = append(keys, b.Help().Key)
+	}
+	if !strings.HasPrefix(strings.Join(keys, " "), "n p a t ") {
+		t.Errorf("argo keys %v", keys)
+	}
 }

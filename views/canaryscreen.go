@@ -305,7 +305,7 @@ func (s *CanaryScreen) lines(c *kube.Canary, f facts) []string {
 	case c.Argo != nil:
 		a := c.Argo
 		line := fmt.Sprintf("step index %d of %d · weight %d%% · %s", a.StepIndex, len(a.Steps), a.Weight(), a.State())
-		if a.Message != "" {
+		if a.Message != "" && !strings.Contains(line, a.Message) {
 			line += " · " + a.Message
 		}
 		lines = append(lines, line)
