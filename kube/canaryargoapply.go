@@ -103,7 +103,9 @@ func joinReasons(rs []string) string {
 	return string(b[1 : len(b)-1])
 }
 
-// ArgoRecord is the record written on a Rollout after p, for the history of who did what.
+// ArgoRecord is the record written on a Rollout after p, for the history of who did what:
+// Step is status.currentStepIndex after the action (Argo's own 0-based index, not a
+// kdeck step), Weight the setWeight in force there.
 func ArgoRecord(c *Canary, p ArgoPlan, by string, now time.Time, gates []Gate, forced bool) CanaryRecord {
 	after := *c.Argo
 	after.StepIndex, after.HasIndex = p.StepIndex, true

@@ -319,22 +319,32 @@ func startDynamic[R Row](ctx context.Context, c *CanaryCache, gvr schema.GroupVe
 func (c *CanaryCache) Changed() <-chan struct{} { return c.changed }
 
 // Snapshot pairs the current deployments behind the current services, and adds the
-// Traefik and Argo canaries. An HPA watch that fails (forbidden) does not hold the
-// canaries back.
+// Traefik and Argo canaries. An HPA, TraefikService or Rollout watch that fails
+// (forbidden) does not hold the other canaries back.
 func (c *CanaryCache) Snapshot() Snapshot[*Canary] {
 	d, s, h := c.deploys.Snapshot(), c.services.Snapshot(), c.hpas.Snapshot()
 	rows := FindCanaryPairs(d.Rows, s.Rows, h.Rows)
 	state := WorseState(d.State, s.State)
 	if t := c.traefik.Load(); t != nil {
 		ts := t.Snapshot()
-		rows, state = append(rows, FindTraefikCanaries(ts.Rows, s.Rows)...), WorseState(state, ts.State)
+		rows, state = append(rows, FindTraefikCanaries(ts.Rows, s.Rows)...), optionalState(state, ts.State)
 	}
 	if r := c.rollouts.Load(); r != nil {
 		rs := r.Snapshot()
-		rows, state = append(rows, FindArgoCanaries(rs.Rows)...), WorseState(state, rs.State)
+		rows, state = append(rows, FindArgoCanaries(rs.Rows)...), optionalState(state, rs.State)
 	}
 	slices.SortStableFunc(rows, func(a, b *Canary) int { return a.RowKey().Compare(b.RowKey()) })
 	return Snapshot[*Canary]{Rows: rows, State: state}
+}
+
+// optionalState folds the state of an optional watch into state: while it loads the
+// canaries load, but a failing one (forbidden to list rollouts) does not mark the
+// others stale.
+func optionalState(state, optional State) State {
+	if optional.Phase == PhaseBroken {
+		return state
+	}
+	return WorseState(state, optional)
 }
 
 // canaryDeployment fetches a deployment for an action.

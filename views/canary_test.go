@@ -87,8 +87,8 @@ func TestCanariesListGolden(t *testing.T) {
 // fixtureTraefik is shop/web, a TraefikService weighting web 75 and web-canary 25, at step 2.
 func fixtureTraefik() *kube.Canary {
 	return &kube.Canary{Namespace: "shop", Name: "web", Kind: kube.CanaryTraefik, Service: "web",
-		Stable: &kube.CanaryDeploy{Namespace: "shop", Name: "web-stable", Selector: "app=web,track=stable"},
-		Canary: &kube.CanaryDeploy{Namespace: "shop", Name: "web-canary", Selector: "app=web,track=canary"},
+		Stable:  &kube.CanaryDeploy{Namespace: "shop", Name: "web-stable", Selector: "app=web,track=stable"},
+		Canary:  &kube.CanaryDeploy{Namespace: "shop", Name: "web-canary", Selector: "app=web,track=canary"},
 		Traefik: &kube.TraefikWeights{Object: "web", StableIndex: 0, CanaryIndex: 1, StableWeight: 75, CanaryWeight: 25, Typed: true},
 		Record: &kube.CanaryRecord{State: kube.CanaryStepping, Step: 2, Weight: 25, Steps: kube.DefaultCanarySteps, Total: 100,
 			By: "ann", At: ago(3 * time.Minute), StartedAt: ago(time.Hour)},

@@ -95,23 +95,7 @@ func waitCanary(t *testing.T, ns, what string, cond func(canaryState) bool) cana
 // the last stage of a move) and returns their notes, oldest first.
 func canaryNotes(t *testing.T, ns, reason string, n int) []string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		evs, err := testbed.clientset.EventsV1().Events(ns).List(ctx(t), metav1.ListOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var notes []string
-		for _, e := range evs.Items {
-			if e.Reason == reason && e.Regarding.Name == "web-canary" && e.Regarding.Kind == "Deployment" {
-				notes = append(notes, e.Note)
-			}
-		}
-		if len(notes) >= n || time.Now().After(deadline) {
-			return notes
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return kindEvents(t, ns, "Deployment", "web-canary", reason, n)
 }
 
 // web → web-canary goes 10 → 25 → 50 → 100 from the keyboard; after every step the
