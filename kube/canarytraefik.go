@@ -8,6 +8,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -193,12 +194,33 @@ func TraefikStages(client *Client, c *Canary, m CanaryMove, rec CanaryRecord) []
 		Summary: "canary weights: " + m.Describe(),
 		Do: func(ctx context.Context) error {
 			err := dynamicPatch(client, GVRTraefikServices, ns, obj, types.JSONPatchType, patch)(ctx)
-			if apierrors.IsConflict(err) || (err != nil && strings.Contains(err.Error(), "test failed")) {
-				return fmt.Errorf("the weights of %s changed meanwhile (expected %s %d, %s %d): look again before the next step",
-					obj, m.CanaryName, w.CanaryFrom, m.StableName, w.StableFrom)
+			if err != nil && (apierrors.IsInvalid(err) || apierrors.IsConflict(err) || strings.Contains(err.Error(), "test failed")) {
+				return weightsChanged(ctx, client, c, m, err)
 			}
 			return err
 		}}
 	return []CanaryStage{{Mutation: weights}, {Mutation: target.record(rec)},
 		{Mutation: target.event(m.Reason(), CanaryNote(m, rec), rec)}}
+}
+
+// weightsChanged explains a refused weights patch: the API server answers a failed JSON
+// patch test with a bare 422, so the object is read again and, when its weights are no
+// longer those the move was planned from, the error says so; otherwise err stands.
+func weightsChanged(ctx context.Context, client *Client, c *Canary, m CanaryMove, err error) error {
+	dyn, derr := client.Dynamic()
+	if derr != nil {
+		return err
+	}
+	u, gerr := dyn.Resource(GVRTraefikServices).Namespace(c.Namespace).Get(ctx, c.Traefik.Object, metav1.GetOptions{})
+	if gerr != nil {
+		return err
+	}
+	now, _ := TraefikServiceRow(u)
+	w := m.Weights
+	if len(now.Routes) == 2 && now.Routes[w.CanaryIndex].Weight == w.CanaryFrom && now.Routes[w.StableIndex].Weight == w.StableFrom &&
+		now.Routes[w.CanaryIndex].Name == m.CanaryName {
+		return err
+	}
+	return fmt.Errorf("the weights of %s changed meanwhile (planned from %s %d, %s %d): nothing was changed; look again before the next step",
+		c.Traefik.Object, m.CanaryName, w.CanaryFrom, m.StableName, w.StableFrom)
 }

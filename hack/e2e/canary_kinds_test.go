@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/utils/ptr"
@@ -169,6 +170,24 @@ func TestCanaryTraefikWeights(t *testing.T) {
 	term.WaitText("aborted", 5*time.Second)
 	step("p", "Promote shop to 100%?", 100, 0, kube.CanaryPromoted, 100, "CanaryPromoted", 1)
 	term.WaitText("weights 0/100 of 100", 5*time.Second)
+
+	// someone else changes the weights while the abort dialog is open: the tested patch
+	// fails, kdeck says so, and neither the weights nor the record change
+	term.Send("a")
+	term.WaitText("Abort canary shop?", 5*time.Second)
+	other := `[{"op":"replace","path":"/spec/weighted/services/0/weight","value":60},{"op":"replace","path":"/spec/weighted/services/1/weight","value":40}]`
+	if _, err := res.Patch(ctx(t), "shop", types.JSONPatchType, []byte(other), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	term.Send("y")
+	term.WaitText("changed meanwhile", 10*time.Second)
+	u, err := res.Get(ctx(t), "shop", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, r := weights(u), record(t, u); w["web-canary"] != 40 || w["web-stable"] != 60 || r.State != kube.CanaryPromoted {
+		t.Fatalf("a refused abort changed the object: weights %v, record %+v", w, r)
+	}
 }
 
 // rollout is an Argo Rollout with canary steps, paused at its pause step the way the
