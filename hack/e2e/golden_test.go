@@ -28,11 +28,11 @@ var (
 	maskIP      = regexp.MustCompile(`\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b`)
 	maskNode    = regexp.MustCompile(`\bkwok-node-\d+\b`)
 	maskAge     = regexp.MustCompile(`\b\d+(s|m|h|d)$`) // AGE is every view's last column
-	maskSpaces  = regexp.MustCompile(` {2,}`)
+	maskSpaces  = regexp.MustCompile(` +`)
 )
 
 // normalize masks a screen's run-dependent parts: the header (cluster names), pod hashes,
-// IPs, nodes and ages; runs of spaces become two, as masks change widths.
+// IPs, nodes and ages; runs of spaces become one, as masked values differ in width.
 func normalize(screen string) string {
 	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
 	for i, l := range lines {
@@ -43,7 +43,7 @@ func normalize(screen string) string {
 		l = maskIP.ReplaceAllString(l, "<ip>")
 		l = maskNode.ReplaceAllString(l, "<node>")
 		l = maskAge.ReplaceAllString(strings.TrimRight(l, " "), "<age>")
-		lines[i] = strings.TrimRight(maskSpaces.ReplaceAllString(l, "  "), " ")
+		lines[i] = strings.TrimRight(maskSpaces.ReplaceAllString(l, " "), " ")
 	}
 	return strings.Join(lines, "\n") + "\n"
 }
