@@ -7,11 +7,25 @@ import (
 	"github.com/sahilm/fuzzy"
 )
 
-// FilterKeys lowercases each row's filter text once per snapshot, so a keystroke over
-// 50,000 rows is a scan of ready-made strings.
-func FilterKeys[R any](rows []R, text func(R) string) []string {
+// filterKeys returns the lowercase filter text of each row, reusing the key of every row
+// that prevRows (an earlier call's rows, with prevKeys its result) already held: stores
+// replace a row when it changes and never mutate one, so under churn only the changed rows
+// are lowercased again, not all 50,000. rows and prevRows are both sorted by order, a total
+// order; a row found out of that order is lowercased again, so the keys are right whatever
+// prevRows holds.
+func filterKeys[R comparable](rows []R, text func(R) string, prevRows []R, prevKeys []string, order func(a, b R) int) []string {
 	keys := make([]string, len(rows))
+	j := 0
 	for i, r := range rows {
+		// skip the previous rows that sort before r: deleted, replaced or moved
+		for j < len(prevRows) && prevRows[j] != r && order(prevRows[j], r) < 0 {
+			j++
+		}
+		if j < len(prevRows) && prevRows[j] == r {
+			keys[i] = prevKeys[j]
+			j++
+			continue
+		}
 		keys[i] = strings.ToLower(text(r))
 	}
 	return keys

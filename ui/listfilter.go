@@ -32,6 +32,22 @@ type filterState[R kube.Row] struct {
 	started time.Time
 	// preparing asks runFilter for the search keys even with an empty query.
 	preparing bool
+	// prevRows and prevKeys are the last search keys computed, for an earlier snapshot or
+	// sort order, kept while the filter is in use: new keys reuse them for the rows they share.
+	prevRows []R
+	prevKeys []string
+}
+
+// retire marks the sort and the search keys as belonging to an older snapshot or sort
+// order, keeping the keys for reuse while the filter is open or applied.
+func (f *filterState[R]) retire() {
+	switch {
+	case f.input == nil && f.query == "":
+		f.prevRows, f.prevKeys = nil, nil
+	case f.keys != nil:
+		f.prevRows, f.prevKeys = f.sorted, f.keys
+	}
+	f.sorted, f.keys = nil, nil
 }
 
 // filteredMsg carries one filter result back to its page.
@@ -136,10 +152,24 @@ func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 		p.filter.started = time.Now()
 	}
 	gen, query, rows, keys, sorted := p.filter.gen, p.filter.query, p.snap.Rows, p.filter.keys, p.filter.sorted
-	prepare := p.filter.preparing
+	prepare, prevRows, prevKeys := p.filter.preparing, p.filter.prevRows, p.filter.prevKeys
 	var less func(a, b R) int
 	if c := p.filter.sortCol; c >= 0 && c < len(p.table.Columns) {
 		less = p.table.Columns[c].compare(p.filter.desc)
+	}
+	feedLess := p.spec.Less
+	order := func(a, b R) int { // the total order of sorted: the column, then the feed's order
+		if less != nil {
+			if c := less(a, b); c != 0 {
+				return c
+			}
+		}
+		if feedLess != nil {
+			if c := feedLess(a, b); c != 0 {
+				return c
+			}
+		}
+		return a.RowKey().Compare(b.RowKey())
 	}
 	var within []int
 	if keys != nil && p.filter.poolFor != "" && strings.HasPrefix(strings.ToLower(query), p.filter.poolFor) {
@@ -161,7 +191,7 @@ func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 			return filteredMsg[R]{page: p, gen: gen, rows: sorted, sorted: sorted}
 		}
 		if keys == nil {
-			keys = FilterKeys(sorted, text)
+			keys = filterKeys(sorted, text, prevRows, prevKeys, order)
 		}
 		if query == "" {
 			return filteredMsg[R]{page: p, gen: gen, rows: sorted, sorted: sorted, keys: keys}
@@ -199,7 +229,8 @@ func (p *ListPage[R]) sortBy(c int) tea.Cmd {
 		p.filter.sortCol, p.filter.desc = c, p.table.Columns[c].DescFirst
 	}
 	p.table.SortBy, p.table.SortDesc = p.table.Columns[c].Name, p.filter.desc
-	p.filter.sorted, p.filter.keys, p.filter.pool, p.filter.poolFor = nil, nil, nil, ""
+	p.filter.retire()
+	p.filter.pool, p.filter.poolFor = nil, ""
 	return p.runFilter(false)
 }
 

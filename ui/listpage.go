@@ -165,7 +165,7 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 // snapshot is filtered off the UI goroutine first.
 func (p *ListPage[R]) Show(snap kube.Snapshot[R]) tea.Cmd {
 	p.snap = snap
-	p.filter.keys, p.filter.sorted = nil, nil // belonged to the previous snapshot
+	p.filter.retire() // the sort and keys belonged to the previous snapshot
 	if p.spec.Recolumn != nil {
 		if cols := p.spec.Recolumn(p.env, p.ns == "", snap.Rows); cols != nil {
 			p.table.Columns = cols
