@@ -113,7 +113,7 @@ func notes(r *result, o options) []string {
 	if !r.serverQuiet {
 		quiet = "still busy after " + shortDur(quietTimeout)
 	}
-	n = append(n, fmt.Sprintf("cluster processes before kdeck started: %.0f%% of a core over %s (%s); load average (1/5/15 min) before %s, after %s",
+	n = append(n, fmt.Sprintf("apiserver and etcd before kdeck started: %.0f%% of a core over %s (%s); load average (1/5/15 min) before %s, after %s",
 		r.serverCPU, shortDur(quietWindow), quiet, r.loadBefore, r.loadAfter))
 	if r.kdeckErr != "" {
 		n = append(n, "kdeck failed: "+firstLine(r.kdeckErr))
