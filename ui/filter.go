@@ -13,9 +13,16 @@ import (
 // are lowercased again, not all 50,000. rows and prevRows are both sorted by order, a total
 // order; a row found out of that order is lowercased again, so the keys are right whatever
 // prevRows holds.
-func filterKeys[R comparable](rows []R, text func(R) string, prevRows []R, prevKeys []string, order func(a, b R) int) []string {
-	keys := make([]string, len(rows))
-	j := 0
+//
+// prevPool, when not nil, is what matched the query among prevRows (ascending indexes, as
+// Match returns it). within is then the rows a query at least as long may match: the new
+// rows and the reused ones in prevPool, for Match to search instead of every row.
+func filterKeys[R comparable](rows []R, text func(R) string, prevRows []R, prevKeys []string, prevPool []int, order func(a, b R) int) (keys []string, within []int) {
+	keys = make([]string, len(rows))
+	if prevPool != nil {
+		within = make([]int, 0, len(prevPool))
+	}
+	j, k := 0, 0 // k: the first entry of prevPool not below j
 	for i, r := range rows {
 		// skip the previous rows that sort before r: deleted, replaced or moved
 		for j < len(prevRows) && prevRows[j] != r && order(prevRows[j], r) < 0 {
@@ -23,12 +30,21 @@ func filterKeys[R comparable](rows []R, text func(R) string, prevRows []R, prevK
 		}
 		if j < len(prevRows) && prevRows[j] == r {
 			keys[i] = prevKeys[j]
+			for k < len(prevPool) && prevPool[k] < j {
+				k++
+			}
+			if k < len(prevPool) && prevPool[k] == j {
+				within = append(within, i)
+			}
 			j++
 			continue
 		}
 		keys[i] = strings.ToLower(text(r))
+		if prevPool != nil {
+			within = append(within, i)
+		}
 	}
-	return keys
+	return keys, within
 }
 
 // fuzzyBelow is the number of substring matches under which fuzzy matches are added:

@@ -27,13 +27,14 @@ type filterState[R kube.Row] struct {
 	sorted  []R      // the current snapshot in sort order, once computed (nil: not yet)
 	sortCol int      // index into the table's columns, -1 for the store's order
 	desc    bool
-	pool    []int  // every index that matched the last query, for narrowing
+	pool    []int  // every index of keys (of prevKeys until keys are computed) that matched poolFor
 	poolFor string // the query pool belongs to
 	started time.Time
 	// preparing asks runFilter for the search keys even with an empty query.
 	preparing bool
 	// prevRows and prevKeys are the last search keys computed, for an earlier snapshot or
-	// sort order, kept while the filter is in use: new keys reuse them for the rows they share.
+	// sort order, kept while the filter is in use: new keys reuse them for the rows they
+	// share, and pool, until keys are computed again, says which of them matched.
 	prevRows []R
 	prevKeys []string
 }
@@ -171,9 +172,15 @@ func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 		}
 		return a.RowKey().Compare(b.RowKey())
 	}
-	var within []int
-	if keys != nil && p.filter.poolFor != "" && strings.HasPrefix(strings.ToLower(query), p.filter.poolFor) {
-		within = p.filter.pool
+	// pool is over keys, or while they are not computed yet over prevKeys: either way the
+	// rows it left out cannot match a query that only grew
+	var within, prevPool []int
+	if p.filter.poolFor != "" && strings.HasPrefix(strings.ToLower(query), p.filter.poolFor) {
+		if keys != nil {
+			within = p.filter.pool
+		} else {
+			prevPool = p.filter.pool
+		}
 	}
 	text := p.spec.FilterText
 	if text == nil {
@@ -191,7 +198,7 @@ func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 			return filteredMsg[R]{page: p, gen: gen, rows: sorted, sorted: sorted}
 		}
 		if keys == nil {
-			keys = filterKeys(sorted, text, prevRows, prevKeys, order)
+			keys, within = filterKeys(sorted, text, prevRows, prevKeys, prevPool, order)
 		}
 		if query == "" {
 			return filteredMsg[R]{page: p, gen: gen, rows: sorted, sorted: sorted, keys: keys}
