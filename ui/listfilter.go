@@ -37,18 +37,42 @@ type filterState[R kube.Row] struct {
 	// share, and pool, until keys are computed again, says which of them matched.
 	prevRows []R
 	prevKeys []string
+	// typed holds the results of the queries typed over keys, each a prefix of the next
+	// (lowercase): a backspace shows one again instead of searching every row.
+	typed []typedResult[R]
+}
+
+// typedResult is what one query matched: the rows shown and the pool.
+type typedResult[R kube.Row] struct {
+	query string
+	rows  []R
+	pool  []int
+}
+
+// remember keeps the result of query q (lowercase) over the current keys, dropping those
+// of queries that are not a prefix of q.
+func (f *filterState[R]) remember(q string, rows []R, pool []int) {
+	keep := f.typed[:0]
+	for _, t := range f.typed {
+		if t.query != q && strings.HasPrefix(q, t.query) {
+			keep = append(keep, t)
+		}
+	}
+	f.typed = append(keep, typedResult[R]{q, rows, pool})
 }
 
 // retire marks the sort and the search keys as belonging to an older snapshot or sort
-// order, keeping the keys for reuse while the filter is open or applied.
+// order, keeping the keys for reuse while the filter is open or applied. Results still
+// being computed for them are dropped when they arrive.
 func (f *filterState[R]) retire() {
+	f.gen++
 	switch {
 	case f.input == nil && f.query == "":
 		f.prevRows, f.prevKeys = nil, nil
 	case f.keys != nil:
 		f.prevRows, f.prevKeys = f.sorted, f.keys
 	}
-	f.sorted, f.keys = nil, nil
+	f.sorted, f.keys, f.typed = nil, nil, nil
 }
 
 // filteredMsg carries one filter result back to its page.
@@ -125,7 +149,27 @@ func (p *ListPage[R]) filterKey(k tea.KeyPressMsg) tea.Cmd {
 		p.filter.input = NewPrompt(p.env.Styles, "/", nil)
 		return cmd
 	}
+	if p.showTyped(q) {
+		return cmd
+	}
 	return tea.Batch(cmd, p.runFilter(true))
+}
+
+// showTyped shows the remembered result of q, typed before over the same keys (the user
+// erased back to it), and reports whether there was one.
+func (p *ListPage[R]) showTyped(q string) bool {
+	start := time.Now()
+	lq := strings.ToLower(q)
+	for _, t := range p.filter.typed {
+		if t.query == lq {
+			p.filter.gen++ // a search still running for another query is stale now
+			p.filter.pool, p.filter.poolFor, p.filter.started = t.pool, lq, time.Time{}
+			p.setRows(t.rows)
+			benchtrace.Filter(time.Since(start))
+			return true
+		}
+	}
+	return false
 }
 
 // openSelector opens the same list narrowed by a label selector, on top of this one (esc
@@ -220,6 +264,9 @@ func (p *ListPage[R]) applyFilter(m filteredMsg[R]) {
 	p.filter.sorted = m.sorted
 	if m.keys != nil {
 		p.filter.keys, p.filter.pool, p.filter.poolFor = m.keys, m.pool, strings.ToLower(m.query)
+		if m.query != "" {
+			p.filter.remember(p.filter.poolFor, m.rows, m.pool)
+		}
 	}
 	p.setRows(m.rows)
 	if !p.filter.started.IsZero() {

@@ -197,3 +197,49 @@ func TestListFilterKeysOnlyNewRows(t *testing.T) {
 		t.Errorf("new snapshot: %d rows lowercased, %d shown; want 2 and 4", calls, p.table.Len())
 	}
 }
+
+// Erasing back to a query typed before shows its rows at once, without a search.
+func TestListFilterBackspaceShowsEarlierResult(t *testing.T) {
+	p := testPage("ledger", "web-1", "web-2", "worker")
+	typeKeys(p, "/", "w", "e", "b", "-", "1")
+	if p.table.Len() != 1 {
+		t.Fatalf("/web-1 shows %d rows, want 1", p.table.Len())
+	}
+	p.Update(uitest.Key("backspace")) // its command is not run: the rows must already be there
+	if got := names(p); !slices.Equal(got, []string{"web-1", "web-2"}) {
+		t.Errorf("erased to /web-: %v, want web-1 web-2", got)
+	}
+	typeKeys(p, "backspace", "backspace")
+	if got := names(p); !slices.Equal(got, []string{"web-1", "web-2", "worker"}) {
+		t.Errorf("erased to /we: %v, want web-1 web-2 worker", got)
+	}
+}
+
+// A result computed for an older snapshot never replaces a newer snapshot's rows.
+func TestListFilterDropsResultsOfOlderSnapshot(t *testing.T) {
+	p := testPage("alpha", "beta")
+	_, prepare := p.Update(uitest.Key("/")) // computes the keys of alpha, beta
+	p.Show(kube.Snapshot[*item]{Rows: []*item{{"ns", "alpha"}, {"ns", "beta"}, {"ns", "gamma"}}})
+	run(p, prepare)
+	if p.table.Len() != 3 {
+		t.Errorf("the older snapshot's rows came back: %d rows, want 3", p.table.Len())
+	}
+}
+
+// BenchmarkFilterTyping50k types a query into the filter of 50,000 rows a key at a time and
+// erases it, as hack/bench does: keystroke to rows shown, every search included.
+func BenchmarkFilterTyping50k(b *testing.B) {
+	names := make([]string, 50000)
+	for i := range names {
+		names[i] = fmt.Sprintf("service-%d-7c9d5b8f6-%05x", i%700, i)
+	}
+	p := testPage(names...)
+	typeKeys(p, "/", "x", "backspace") // the keys are built
+	keys := strings.Split("service-42", "")
+	for range keys {
+		keys = append(keys, "backspace")
+	}
+	for b.Loop() {
+		typeKeys(p, keys...)
+	}
+}
