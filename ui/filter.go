@@ -7,14 +7,44 @@ import (
 	"github.com/sahilm/fuzzy"
 )
 
-// FilterKeys lowercases each row's filter text once per snapshot, so a keystroke over
-// 50,000 rows is a scan of ready-made strings.
-func FilterKeys[R any](rows []R, text func(R) string) []string {
-	keys := make([]string, len(rows))
-	for i, r := range rows {
-		keys[i] = strings.ToLower(text(r))
+// filterKeys returns the lowercase filter text of each row, reusing the key of every row
+// that prevRows (an earlier call's rows, with prevKeys its result) already held: stores
+// replace a row when it changes and never mutate one, so under churn only the changed rows
+// are lowercased again, not all 50,000. rows and prevRows are both sorted by order, a total
+// order; a row found out of that order is lowercased again, so the keys are right whatever
+// prevRows holds.
+//
+// prevPool, when not nil, is what matched the query among prevRows (ascending indexes, as
+// Match returns it). within is then the rows a query at least as long may match: the new
+// rows and the reused ones in prevPool, for Match to search instead of every row.
+func filterKeys[R comparable](rows []R, text func(R) string, prevRows []R, prevKeys []string, prevPool []int, order func(a, b R) int) (keys []string, within []int) {
+	keys = make([]string, len(rows))
+	if prevPool != nil {
+		within = make([]int, 0, len(prevPool))
 	}
-	return keys
+	j, k := 0, 0 // k: the first entry of prevPool not below j
+	for i, r := range rows {
+		// skip the previous rows that sort before r: deleted, replaced or moved
+		for j < len(prevRows) && prevRows[j] != r && order(prevRows[j], r) < 0 {
+			j++
+		}
+		if j < len(prevRows) && prevRows[j] == r {
+			keys[i] = prevKeys[j]
+			for k < len(prevPool) && prevPool[k] < j {
+				k++
+			}
+			if k < len(prevPool) && prevPool[k] == j {
+				within = append(within, i)
+			}
+			j++
+			continue
+		}
+		keys[i] = strings.ToLower(text(r))
+		if prevPool != nil {
+			within = append(within, i)
+		}
+	}
+	return keys, within
 }
 
 // fuzzyBelow is the number of substring matches under which fuzzy matches are added:

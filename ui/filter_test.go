@@ -3,11 +3,12 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
 func TestMatch(t *testing.T) {
-	keys := FilterKeys([]string{"shop/web-1", "shop/web-canary-2", "payments/ledger", "shop/worker-b"}, func(s string) string { return s })
+	keys, _ := filterKeys([]string{"shop/web-1", "shop/web-canary-2", "payments/ledger", "shop/worker-b"}, func(s string) string { return s }, nil, nil, nil, strings.Compare)
 	cases := []struct {
 		q    string
 		want []int
@@ -36,7 +37,7 @@ func BenchmarkMatch50k(b *testing.B) {
 	for i := range rows {
 		rows[i] = fmt.Sprintf("team-%02d/service-%d-7c9d5b8f6-%05x", i%50, i%700, i)
 	}
-	keys := FilterKeys(rows, func(s string) string { return s })
+	keys, _ := filterKeys(rows, func(s string) string { return s }, nil, nil, nil, strings.Compare)
 	for _, q := range []string{"s", "se", "serv", "service-42", "tm7sv"} {
 		b.Run(q, func(b *testing.B) {
 			for b.Loop() {
@@ -61,7 +62,7 @@ func TestMatchNarrowing(t *testing.T) {
 	for i := range rows {
 		rows[i] = fmt.Sprintf("ns-%d/pod-%x", i%7, i*7919)
 	}
-	keys := FilterKeys(rows, func(s string) string { return s })
+	keys, _ := filterKeys(rows, func(s string) string { return s }, nil, nil, nil, strings.Compare)
 	query := "ns-3/pod-1a"
 	var pool []int
 	for n := 1; n <= len(query); n++ {
@@ -70,5 +71,50 @@ func TestMatchNarrowing(t *testing.T) {
 		if full, _ := Match(keys, query[:n], nil); !slices.Equal(shown, full) {
 			t.Fatalf("query %q: narrowed %v != full %v", query[:n], shown, full)
 		}
+	}
+}
+
+// Keys are reused for the rows a previous call already lowercased, and only for those: a
+// replaced, inserted or moved row gets its own key.
+func TestFilterKeysReusesUnchangedRows(t *testing.T) {
+	a, b, c, d := &item{"ns", "A-1"}, &item{"ns", "B-2"}, &item{"ns", "C-3"}, &item{"ns", "D-4"}
+	calls := 0
+	text := func(i *item) string { calls++; return i.ns + "/" + i.name }
+	order := func(x, y *item) int { return x.RowKey().Compare(y.RowKey()) }
+	prev := []*item{a, b, c}
+	prevKeys, _ := filterKeys(prev, text, nil, nil, nil, order)
+	if calls != 3 {
+		t.Fatalf("first call lowercased %d rows, want 3", calls)
+	}
+	b2 := &item{"ns", "B-2"} // b replaced by its update
+	calls = 0
+	rows := []*item{a, b2, d} // c deleted, d added
+	keys, _ := filterKeys(rows, text, prev, prevKeys, nil, order)
+	if want := []string{"ns/a-1", "ns/b-2", "ns/d-4"}; !slices.Equal(keys, want) {
+		t.Errorf("keys %q, want %q", keys, want)
+	}
+	if calls != 2 {
+		t.Errorf("lowercased %d rows, want 2 (the replaced and the new one)", calls)
+	}
+	// Rows in another order than the previous call's: still right, whatever is reused.
+	rows = []*item{d, c, b2, a}
+	keys, _ = filterKeys(rows, text, []*item{a, b2, d}, keys, nil, order)
+	if want := []string{"ns/d-4", "ns/c-3", "ns/b-2", "ns/a-1"}; !slices.Equal(keys, want) {
+		t.Errorf("keys in reverse order %q, want %q", keys, want)
+	}
+}
+
+// With the previous matches given, only the new rows and the reused rows that matched
+// before are searched again.
+func TestFilterKeysNarrowsToPreviousMatches(t *testing.T) {
+	a, b, c := &item{"ns", "a"}, &item{"ns", "b"}, &item{"ns", "c"}
+	order := func(x, y *item) int { return x.RowKey().Compare(y.RowKey()) }
+	text := func(i *item) string { return i.name }
+	prev := []*item{a, b, c}
+	prevKeys, _ := filterKeys(prev, text, nil, nil, nil, order)
+	b2, d := &item{"ns", "b"}, &item{"ns", "d"}
+	_, within := filterKeys([]*item{a, b2, c, d}, text, prev, prevKeys, []int{0, 1}, order)
+	if want := []int{0, 1, 3}; !slices.Equal(within, want) {
+		t.Errorf("within %v, want %v (a matched before; b replaced and d new; c did not match)", within, want)
 	}
 }

@@ -27,11 +27,52 @@ type filterState[R kube.Row] struct {
 	sorted  []R      // the current snapshot in sort order, once computed (nil: not yet)
 	sortCol int      // index into the table's columns, -1 for the store's order
 	desc    bool
-	pool    []int  // every index that matched the last query, for narrowing
+	pool    []int  // every index of keys (of prevKeys until keys are computed) that matched poolFor
 	poolFor string // the query pool belongs to
 	started time.Time
 	// preparing asks runFilter for the search keys even with an empty query.
 	preparing bool
+	// prevRows and prevKeys are the last search keys computed, for an earlier snapshot or
+	// sort order, kept while the filter is in use: new keys reuse them for the rows they
+	// share, and pool, until keys are computed again, says which of them matched.
+	prevRows []R
+	prevKeys []string
+	// typed holds the results of the queries typed over keys, each a prefix of the next
+	// (lowercase): a backspace shows one again instead of searching every row.
+	typed []typedResult[R]
+}
+
+// typedResult is what one query matched: the rows shown and the pool.
+type typedResult[R kube.Row] struct {
+	query string
+	rows  []R
+	pool  []int
+}
+
+// remember keeps the result of query q (lowercase) over the current keys, dropping those
+// of queries that are not a prefix of q.
+func (f *filterState[R]) remember(q string, rows []R, pool []int) {
+	keep := f.typed[:0]
+	for _, t := range f.typed {
+		if t.query != q && strings.HasPrefix(q, t.query) {
+			keep = append(keep, t)
+		}
+	}
+	f.typed = append(keep, typedResult[R]{q, rows, pool})
+}
+
+// retire marks the sort and the search keys as belonging to an older snapshot or sort
+// order, keeping the keys for reuse while the filter is open or applied. Results still
+// being computed for them are dropped when they arrive.
+func (f *filterState[R]) retire() {
+	f.gen++
+	switch {
+	case f.input == nil && f.query == "":
+		f.prevRows, f.prevKeys = nil, nil
+	case f.keys != nil:
+		f.prevRows, f.prevKeys = f.sorted, f.keys
+	}
+	f.sorted, f.keys, f.typed = nil, nil, nil
 }
 
 // filteredMsg carries one filter result back to its page.
@@ -108,7 +149,27 @@ func (p *ListPage[R]) filterKey(k tea.KeyPressMsg) tea.Cmd {
 		p.filter.input = NewPrompt(p.env.Styles, "/", nil)
 		return cmd
 	}
+	if p.showTyped(q) {
+		return cmd
+	}
 	return tea.Batch(cmd, p.runFilter(true))
+}
+
+// showTyped shows the remembered result of q, typed before over the same keys (the user
+// erased back to it), and reports whether there was one.
+func (p *ListPage[R]) showTyped(q string) bool {
+	start := time.Now()
+	lq := strings.ToLower(q)
+	for _, t := range p.filter.typed {
+		if t.query == lq {
+			p.filter.gen++ // a search still running for another query is stale now
+			p.filter.pool, p.filter.poolFor, p.filter.started = t.pool, lq, time.Time{}
+			p.setRows(t.rows)
+			benchtrace.Filter(time.Since(start))
+			return true
+		}
+	}
+	return false
 }
 
 // openSelector opens the same list narrowed by a label selector, on top of this one (esc
@@ -136,14 +197,34 @@ func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 		p.filter.started = time.Now()
 	}
 	gen, query, rows, keys, sorted := p.filter.gen, p.filter.query, p.snap.Rows, p.filter.keys, p.filter.sorted
-	prepare := p.filter.preparing
+	prepare, prevRows, prevKeys := p.filter.preparing, p.filter.prevRows, p.filter.prevKeys
 	var less func(a, b R) int
 	if c := p.filter.sortCol; c >= 0 && c < len(p.table.Columns) {
 		less = p.table.Columns[c].compare(p.filter.desc)
 	}
-	var within []int
-	if keys != nil && p.filter.poolFor != "" && strings.HasPrefix(strings.ToLower(query), p.filter.poolFor) {
-		within = p.filter.pool
+	feedLess := p.spec.Less
+	order := func(a, b R) int { // the total order of sorted: the column, then the feed's order
+		if less != nil {
+			if c := less(a, b); c != 0 {
+				return c
+			}
+		}
+		if feedLess != nil {
+			if c := feedLess(a, b); c != 0 {
+				return c
+			}
+		}
+		return a.RowKey().Compare(b.RowKey())
+	}
+	// pool is over keys, or while they are not computed yet over prevKeys: either way the
+	// rows it left out cannot match a query that only grew
+	var within, prevPool []int
+	if p.filter.poolFor != "" && strings.HasPrefix(strings.ToLower(query), p.filter.poolFor) {
+		if keys != nil {
+			within = p.filter.pool
+		} else {
+			prevPool = p.filter.pool
+		}
 	}
 	text := p.spec.FilterText
 	if text == nil {
@@ -161,7 +242,7 @@ func (p *ListPage[R]) runFilter(typed bool) tea.Cmd {
 			return filteredMsg[R]{page: p, gen: gen, rows: sorted, sorted: sorted}
 		}
 		if keys == nil {
-			keys = FilterKeys(sorted, text)
+			keys, within = filterKeys(sorted, text, prevRows, prevKeys, prevPool, order)
 		}
 		if query == "" {
 			return filteredMsg[R]{page: p, gen: gen, rows: sorted, sorted: sorted, keys: keys}
@@ -183,6 +264,9 @@ func (p *ListPage[R]) applyFilter(m filteredMsg[R]) {
 	p.filter.sorted = m.sorted
 	if m.keys != nil {
 		p.filter.keys, p.filter.pool, p.filter.poolFor = m.keys, m.pool, strings.ToLower(m.query)
+		if m.query != "" {
+			p.filter.remember(p.filter.poolFor, m.rows, m.pool)
+		}
 	}
 	p.setRows(m.rows)
 	if !p.filter.started.IsZero() {
@@ -199,7 +283,8 @@ func (p *ListPage[R]) sortBy(c int) tea.Cmd {
 		p.filter.sortCol, p.filter.desc = c, p.table.Columns[c].DescFirst
 	}
 	p.table.SortBy, p.table.SortDesc = p.table.Columns[c].Name, p.filter.desc
-	p.filter.sorted, p.filter.keys, p.filter.pool, p.filter.poolFor = nil, nil, nil, ""
+	p.filter.retire()
+	p.filter.pool, p.filter.poolFor = nil, ""
 	return p.runFilter(false)
 }
 

@@ -24,7 +24,8 @@ type ListSpec[R kube.Row] struct {
 	WithExtra func(env *Env, ns string) (Extra, []Column[R])
 	// Enter opens the drill-down page of a row (deployment → its pods); nil when none.
 	Enter func(env *Env, row R) Page
-	// FilterText is what `/` matches against; nil means "namespace/name".
+	// FilterText is what `/` matches against; nil means "namespace/name". It must read the
+	// row only: its result is kept for as long as the store keeps the same row.
 	FilterText func(R) string
 	// Actions are the view's keys that act on the selected row (describe, logs, scale…).
 	Actions []Action[R]
@@ -165,7 +166,7 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 // snapshot is filtered off the UI goroutine first.
 func (p *ListPage[R]) Show(snap kube.Snapshot[R]) tea.Cmd {
 	p.snap = snap
-	p.filter.keys, p.filter.sorted = nil, nil // belonged to the previous snapshot
+	p.filter.retire() // the sort and keys belonged to the previous snapshot
 	if p.spec.Recolumn != nil {
 		if cols := p.spec.Recolumn(p.env, p.ns == "", snap.Rows); cols != nil {
 			p.table.Columns = cols

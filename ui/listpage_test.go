@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -145,4 +146,100 @@ func names(p *ListPage[*item]) []string {
 	}
 	p.table.cursor = 0
 	return out
+}
+
+// churned returns a copy of rows with every step-th row replaced by a new pointer (an
+// update), as a store's next snapshot under churn.
+func churned(rows []*item, step int) []*item {
+	next := slices.Clone(rows)
+	for i := 0; i < len(next); i += step {
+		r := *next[i]
+		next[i] = &r
+	}
+	return next
+}
+
+// BenchmarkFilteredSnapshot50k measures a new snapshot (16 rows changed) reaching a page
+// whose filter is set, from Show to the filtered rows applied: what churn costs ten times
+// a second while a filter is active.
+func BenchmarkFilteredSnapshot50k(b *testing.B) {
+	names := make([]string, 50000)
+	for i := range names {
+		names[i] = fmt.Sprintf("service-%d-7c9d5b8f6-%05x", i%700, i)
+	}
+	p := testPage(names...)
+	typeKeys(p, "/", "s", "e", "r", "v", "i", "c", "e", "-", "4", "2", "enter")
+	rows := p.snap.Rows
+	for b.Loop() {
+		rows = churned(rows, len(rows)/16)
+		run(p, p.Show(kube.Snapshot[*item]{Rows: rows, State: kube.State{Phase: kube.PhaseLive}}))
+	}
+	if p.table.Len() == 0 || p.table.Len() == len(rows) {
+		b.Fatalf("filter service-42 shows %d of %d rows", p.table.Len(), len(rows))
+	}
+}
+
+// While a filter is set, a new snapshot lowercases only the rows that changed.
+func TestListFilterKeysOnlyNewRows(t *testing.T) {
+	p := testPage("ledger", "web-1", "web-2", "worker") // a store's order
+	calls := 0
+	p.spec.FilterText = func(i *item) string { calls++; return i.name }
+	typeKeys(p, "/", "w", "e")
+	if calls != 4 || p.table.Len() != 3 {
+		t.Fatalf("typing /we: %d rows lowercased, %d shown; want 4 and 3", calls, p.table.Len())
+	}
+	calls = 0
+	rows := slices.Clone(p.snap.Rows)
+	rows[1] = &item{"ns", "web-2"}                           // updated
+	rows = slices.Insert(rows, 3, &item{"ns", "web-canary"}) // added
+	run(p, p.Show(kube.Snapshot[*item]{Rows: rows, State: kube.State{Phase: kube.PhaseLive}}))
+	if calls != 2 || p.table.Len() != 4 {
+		t.Errorf("new snapshot: %d rows lowercased, %d shown; want 2 and 4", calls, p.table.Len())
+	}
+}
+
+// Erasing back to a query typed before shows its rows at once, without a search.
+func TestListFilterBackspaceShowsEarlierResult(t *testing.T) {
+	p := testPage("ledger", "web-1", "web-2", "worker")
+	typeKeys(p, "/", "w", "e", "b", "-", "1")
+	if p.table.Len() != 1 {
+		t.Fatalf("/web-1 shows %d rows, want 1", p.table.Len())
+	}
+	p.Update(uitest.Key("backspace")) // its command is not run: the rows must already be there
+	if got := names(p); !slices.Equal(got, []string{"web-1", "web-2"}) {
+		t.Errorf("erased to /web-: %v, want web-1 web-2", got)
+	}
+	typeKeys(p, "backspace", "backspace")
+	if got := names(p); !slices.Equal(got, []string{"web-1", "web-2", "worker"}) {
+		t.Errorf("erased to /we: %v, want web-1 web-2 worker", got)
+	}
+}
+
+// A result computed for an older snapshot never replaces a newer snapshot's rows.
+func TestListFilterDropsResultsOfOlderSnapshot(t *testing.T) {
+	p := testPage("alpha", "beta")
+	_, prepare := p.Update(uitest.Key("/")) // computes the keys of alpha, beta
+	p.Show(kube.Snapshot[*item]{Rows: []*item{{"ns", "alpha"}, {"ns", "beta"}, {"ns", "gamma"}}})
+	run(p, prepare)
+	if p.table.Len() != 3 {
+		t.Errorf("the older snapshot's rows came back: %d rows, want 3", p.table.Len())
+	}
+}
+
+// BenchmarkFilterTyping50k types a query into the filter of 50,000 rows a key at a time and
+// erases it, as hack/bench does: keystroke to rows shown, every search included.
+func BenchmarkFilterTyping50k(b *testing.B) {
+	names := make([]string, 50000)
+	for i := range names {
+		names[i] = fmt.Sprintf("service-%d-7c9d5b8f6-%05x", i%700, i)
+	}
+	p := testPage(names...)
+	typeKeys(p, "/", "x", "backspace") // the keys are built
+	keys := strings.Split("service-42", "")
+	for range keys {
+		keys = append(keys, "backspace")
+	}
+	for b.Loop() {
+		typeKeys(p, keys...)
+	}
 }

@@ -139,11 +139,20 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 	t.clamp()
 	end := min(len(t.rows), t.offset+max(t.height, 0))
 	visible := t.rows[t.offset:end]
-	cols, widths := t.layout(visible, width)
+	// every cell's text, read once: layout measures it and the rows below print it
+	values := make([][]string, len(t.Columns))
+	for j, c := range t.Columns {
+		values[j] = make([]string, len(visible))
+		for i, r := range visible {
+			values[j][i] = c.Value(r)
+		}
+	}
+	cols, widths := t.layout(values, width)
 
 	lines := make([]string, 0, height)
 	var head strings.Builder
-	for i, c := range cols {
+	for i, j := range cols {
+		c := t.Columns[j]
 		if i > 0 {
 			head.WriteByte(' ')
 		}
@@ -158,11 +167,12 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 	for i, r := range visible {
 		selected := t.offset+i == t.cursor
 		var b strings.Builder
-		for j, c := range cols {
-			if j > 0 {
+		for k, j := range cols {
+			c := t.Columns[j]
+			if k > 0 {
 				b.WriteByte(' ')
 			}
-			cell := pad(c.Value(r), widths[j], c.Align)
+			cell := pad(values[j][i], widths[k], c.Align)
 			switch {
 			case selected:
 			case stale:
@@ -188,38 +198,43 @@ func (t *Table[R]) sortedBy(c Column[R]) bool {
 	return t.SortBy != "" && t.SortBy == c.Name
 }
 
-// layout picks the columns that fit in width and their widths, sized to the header and
-// the visible rows only.
-func (t *Table[R]) layout(visible []R, width int) ([]Column[R], []int) {
-	cols := append([]Column[R](nil), t.Columns...)
-	natural := func(c Column[R]) int {
-		w := max(ansi.StringWidth(c.Name), c.Min)
-		for _, r := range visible {
-			w = max(w, ansi.StringWidth(c.Value(r)))
+// layout picks the columns that fit in width (their indexes in Columns) and their widths,
+// sized to the header and the visible cells only (values[column][row]).
+func (t *Table[R]) layout(values [][]string, width int) ([]int, []int) {
+	natural := make([]int, len(t.Columns))
+	for j, c := range t.Columns {
+		w := max(cellWidth(c.Name), c.Min)
+		for _, v := range values[j] {
+			w = max(w, cellWidth(v))
 		}
 		if c.Max > 0 {
 			w = min(w, c.Max)
 		}
-		return w
+		natural[j] = w
+	}
+	cols := make([]int, len(t.Columns))
+	for j := range cols {
+		cols[j] = j
 	}
 	for {
 		widths := make([]int, len(cols))
 		total := len(cols) - 1 // separators
 		flex := -1
-		for i, c := range cols {
-			widths[i] = natural(c)
+		for i, j := range cols {
+			c := t.Columns[j]
+			widths[i] = natural[j]
 			if c.Flex {
 				// the flex column claims its natural width up to flexWant before other
 				// columns are kept; beyond that it only takes what is spare
 				flex = i
-				widths[i] = max(c.Min, ansi.StringWidth(c.Name), min(widths[i], flexWant))
+				widths[i] = max(c.Min, cellWidth(c.Name), min(widths[i], flexWant))
 			}
 			total += widths[i]
 		}
 		if total <= width || len(cols) == 1 {
 			if flex >= 0 {
 				// the flex column grows to its natural width, then the rest is spare
-				grow := min(width-total, natural(cols[flex])-widths[flex])
+				grow := min(width-total, natural[cols[flex]]-widths[flex])
 				widths[flex] += max(grow, 0)
 			}
 			if len(cols) == 1 {
@@ -228,13 +243,24 @@ func (t *Table[R]) layout(visible []R, width int) ([]Column[R], []int) {
 			return cols, widths
 		}
 		drop := 0
-		for i, c := range cols {
-			if c.Drop >= cols[drop].Drop {
+		for i, j := range cols {
+			if t.Columns[j].Drop >= t.Columns[cols[drop]].Drop {
 				drop = i
 			}
 		}
 		cols = append(cols[:drop], cols[drop+1:]...)
 	}
+}
+
+// cellWidth is how many cells s takes on screen: its length when it is printable ASCII, as
+// nearly every table cell is, else what ansi.StringWidth measures (far slower: graphemes).
+func cellWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }
 
 // flexWant is how wide the flex column may insist on being before narrower columns drop.
@@ -275,7 +301,7 @@ func pad(s string, w int, a Align) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw := cellWidth(s)
 	if sw > w {
 		return ansi.Truncate(s, w, "…")
 	}

@@ -4,7 +4,7 @@
 //
 // In one run it starts (or reuses) the testbed cluster, creates the pods each size needs
 // (10k is a prefix of 50k; pods that already exist are kept), builds kdeck, and for each size
-// runs kdeck -A in a 220x60 tmux pane and measures: time to the first row on screen, time
+// waits until the cluster's apiserver and etcd are quiet (see quiet.go), then runs kdeck -A in a 220x60 tmux pane and measures: time to the first row on screen, time
 // to the whole list loaded, peak RSS, the filter keystroke p99, CPU and RSS growth while
 // 1,000 pods a minute change, and kubectl's wall time and peak RSS. In-process times come
 // from kdeck's trace (package ui/benchtrace, env KDECK_BENCH_TRACE); the screen-polled ones
@@ -181,8 +181,13 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		r := &result{size: size, total: c.total, loadBefore: loadAvg()}
+		r := &result{size: size, total: c.total}
 		results = append(results, r)
+		logf("waiting for the apiserver and etcd to be quiet")
+		if r.serverCPU, r.serverQuiet, err = waitQuiet(ctx, kubeconfig); err != nil {
+			return err
+		}
+		r.loadBefore = loadAvg()
 		measureKdeck(ctx, o, tm, cs, nodes, kdeck, kubeconfig, tmp, r)
 		measureKubectl(ctx, kubectl, kubeconfig, r)
 		r.loadAfter = loadAvg()
@@ -216,6 +221,8 @@ type result struct {
 	kubectlLines                  int
 	kubectlErr                    string
 	loadBefore, loadAfter         string
+	serverCPU                     float64 // apiserver and etcd, % of a core, just before kdeck started
+	serverQuiet                   bool    // serverCPU was under quietCPU
 }
 
 // measureKdeck runs kdeck -A in tmux and fills r; failures are recorded in r.kdeckErr.

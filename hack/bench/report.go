@@ -109,7 +109,12 @@ func notes(r *result, o options) []string {
 	if r.kubectlErr == "" && r.kubectlWall > 0 {
 		n = append(n, fmt.Sprintf("kubectl printed %s lines", count(r.kubectlLines)))
 	}
-	n = append(n, fmt.Sprintf("load average (1/5/15 min) before %s, after %s", r.loadBefore, r.loadAfter))
+	quiet := "quiet"
+	if !r.serverQuiet {
+		quiet = "still busy after " + shortDur(quietTimeout)
+	}
+	n = append(n, fmt.Sprintf("apiserver and etcd before kdeck started: %.0f%% of a core over %s (%s); load average (1/5/15 min) before %s, after %s",
+		r.serverCPU, shortDur(quietWindow), quiet, r.loadBefore, r.loadAfter))
 	if r.kdeckErr != "" {
 		n = append(n, "kdeck failed: "+firstLine(r.kdeckErr))
 	}
