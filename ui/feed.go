@@ -77,6 +77,15 @@ func (f *Feed[R]) Accept(msg tea.Msg) (kube.Snapshot[R], tea.Cmd, bool) {
 // Stop ends the store's watch; pending messages from it are dropped by Accept.
 func (f *Feed[R]) Stop() { f.cancel() }
 
+// StaleTitle marks title STALE while the watch behind it is broken, so rows that may be
+// out of date never read as current.
+func StaleTitle(title string, st kube.State) string {
+	if st.Phase == kube.PhaseBroken {
+		return title + " STALE"
+	}
+	return title
+}
+
 // FreshnessOf describes a store's state for the status line; noun names its rows ("pods").
 func FreshnessOf(st kube.State, rows int, noun string, now time.Time) Freshness {
 	switch st.Phase {

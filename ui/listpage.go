@@ -245,10 +245,7 @@ func (p *ListPage[R]) Title() string {
 	if p.selector != "" {
 		title += " " + p.selector
 	}
-	if p.snap.State.Phase == kube.PhaseBroken {
-		title += " STALE"
-	}
-	return title
+	return StaleTitle(title, p.snap.State)
 }
 
 // Freshness reports the watch's state, with the extra source's note when it has one.

@@ -126,11 +126,7 @@ func (s *CanaryScreen) follow(pf *podFeed, selector string) tea.Cmd {
 
 // Title is "canary(NAMESPACE/NAME)".
 func (s *CanaryScreen) Title() string {
-	t := "canary(" + s.key.Namespace + "/" + s.key.Name + ")"
-	if s.state.Phase == kube.PhaseBroken {
-		t += " STALE"
-	}
-	return t
+	return ui.StaleTitle("canary("+s.key.Namespace+"/"+s.key.Name+")", s.state)
 }
 
 // Freshness reports the pair's watch state, with the metrics' note.

@@ -245,11 +245,7 @@ func (c *Containers) summary() string {
 
 // Title is "containers(NAMESPACE/POD)[COUNT]", marked STALE while the watch is broken.
 func (c *Containers) Title() string {
-	title := fmt.Sprintf("containers(%s/%s)[%d]", c.pod.Namespace, c.pod.Name, c.table.Len())
-	if c.snap.State.Phase == kube.PhaseBroken {
-		title += " STALE"
-	}
-	return title
+	return ui.StaleTitle(fmt.Sprintf("containers(%s/%s)[%d]", c.pod.Namespace, c.pod.Name, c.table.Len()), c.snap.State)
 }
 
 // Freshness reports the pod's watch, says when the pod is gone, and why metrics are missing.

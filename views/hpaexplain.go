@@ -73,11 +73,7 @@ func (e *HPAExplainer) Show(snap kube.Snapshot[*kube.HPA]) {
 
 // Title is "hpa-explain(NAMESPACE/NAME)".
 func (e *HPAExplainer) Title() string {
-	t := "hpa-explain(" + e.key.Namespace + "/" + e.key.Name + ")"
-	if e.state.Phase == kube.PhaseBroken {
-		t += " STALE"
-	}
-	return t
+	return ui.StaleTitle("hpa-explain("+e.key.Namespace+"/"+e.key.Name+")", e.state)
 }
 
 // Freshness reports the watch's state.

@@ -253,11 +253,7 @@ func validity(notAfter, now time.Time) string {
 
 // Title is "secret(NAMESPACE/NAME)[KEYS]", marked STALE while the watch is broken.
 func (s *Secret) Title() string {
-	title := fmt.Sprintf("secret(%s/%s)[%d]", s.key.Namespace, s.key.Name, s.table.Len())
-	if s.snap.State.Phase == kube.PhaseBroken {
-		title += " STALE"
-	}
-	return title
+	return ui.StaleTitle(fmt.Sprintf("secret(%s/%s)[%d]", s.key.Namespace, s.key.Name, s.table.Len()), s.snap.State)
 }
 
 // Freshness reports the secret's watch and says when the secret is gone.
