@@ -131,7 +131,7 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Opt
 	c.access = newAccessCache(cs)
 	c.Throttle, _ = cfg.RateLimiter.(*Throttle)
 	if mcs, err := metrics.NewForConfigAndClient(cfg, hc); err == nil {
-		c.Metrics = NewMetricsPoller(MetricsLister(mcs), DefaultMetricsInterval)
+		c.Metrics = NewMetricsPoller(MetricsLister(mcs.MetricsV1beta1().RESTClient()), DefaultMetricsInterval)
 	}
 	return c, nil
 }

@@ -10,9 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
-	metrics "k8s.io/metrics/pkg/client/clientset/versioned"
+	"k8s.io/client-go/rest"
 )
 
 // DefaultMetricsInterval is how often the metrics poller lists PodMetrics. metrics-server
@@ -170,12 +168,20 @@ const (
 )
 
 // PodMetricsLister lists the PodMetrics of one namespace ("" for all) in one request.
-type PodMetricsLister func(ctx context.Context, ns string) (*metricsv1beta1.PodMetricsList, error)
+type PodMetricsLister func(ctx context.Context, ns string) ([]PodSample, error)
 
-// MetricsLister returns the lister of the typed metrics clientset cs.
-func MetricsLister(cs metrics.Interface) PodMetricsLister {
-	return func(ctx context.Context, ns string) (*metricsv1beta1.PodMetricsList, error) {
-		return cs.MetricsV1beta1().PodMetricses(ns).List(ctx, metav1.ListOptions{})
+// MetricsLister returns the lister that asks the metrics API through rc (the REST client
+// of metrics.k8s.io/v1beta1) for protobuf and decodes the answer as it streams in, keeping
+// only names and usage (see decodePodMetrics).
+func MetricsLister(rc rest.Interface) PodMetricsLister {
+	return func(ctx context.Context, ns string) ([]PodSample, error) {
+		body, err := rc.Get().Namespace(ns).Resource("pods").
+			SetHeader("Accept", "application/vnd.kubernetes.protobuf, application/json").Stream(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer body.Close()
+		return decodePodMetrics(body)
 	}
 }
 
@@ -335,7 +341,7 @@ func (p *MetricsPoller) Poll(ctx context.Context) {
 		next.State.Err = Classify(err, "list", "pods.metrics.k8s.io", ns)
 		next.State.Reason = metricsReason(next.State.Err)
 	} else {
-		next.Pods = merge(old.Pods, list.Items)
+		next.Pods = merge(old.Pods, list)
 		next.State = MetricsState{Available: len(next.Pods) > 0, Polled: p.now()}
 		if !next.State.Available {
 			next.State.Reason = ReasonNotYet
@@ -353,21 +359,19 @@ func (p *MetricsPoller) Poll(ctx context.Context) {
 
 // merge builds the pods map of a new snapshot: every listed pod's containers extended by
 // their new sample, keeping their history; pods and containers no longer listed are dropped.
-func merge(old map[Key]PodUsage, items []metricsv1beta1.PodMetrics) map[Key]PodUsage {
-	next := make(map[Key]PodUsage, len(items))
-	for i := range items {
-		pm := &items[i]
-		k := Key{pm.Namespace, pm.Name}
-		prev := old[k]
+func merge(old map[Key]PodUsage, pods []PodSample) map[Key]PodUsage {
+	next := make(map[Key]PodUsage, len(pods))
+	for _, pm := range pods {
+		prev := old[pm.Key]
 		u := PodUsage{Containers: make([]ContainerUsage, 0, len(pm.Containers))}
 		for _, c := range pm.Containers {
 			h := History{}
 			if pc, ok := prev.Container(c.Name); ok {
 				h = pc.History
 			}
-			u.Containers = append(u.Containers, ContainerUsage{Name: c.Name, History: h.push(sampleOf(c.Usage))})
+			u.Containers = append(u.Containers, ContainerUsage{Name: c.Name, History: h.push(c.Sample)})
 		}
-		next[k] = u
+		next[pm.Key] = u
 	}
 	return next
 }
@@ -375,15 +379,22 @@ func merge(old map[Key]PodUsage, items []metricsv1beta1.PodMetrics) map[Key]PodU
 func sampleOf(usage corev1.ResourceList) Sample {
 	var s Sample
 	if q, ok := usage[corev1.ResourceCPU]; ok {
-		// metrics-server reports nanocores (89995117n, 90002594n for a steady 90m);
-		// round to the nearest millicore, where MilliValue would round 90.003m up to 91m
-		s.CPU = clampU32((q.ScaledValue(resource.Nano) + 500_000) / 1_000_000)
+		s.CPU = cpuMillis(q)
 	}
 	if q, ok := usage[corev1.ResourceMemory]; ok {
-		s.MemKi = clampU32((q.Value() + 1023) / 1024)
+		s.MemKi = memKi(q)
 	}
 	return s
 }
+
+// cpuMillis rounds a CPU usage to the nearest millicore: metrics-server reports nanocores
+// (89995117n, 90002594n for a steady 90m), where MilliValue would round 90.003m up to 91m.
+func cpuMillis(q resource.Quantity) uint32 {
+	return clampU32((q.ScaledValue(resource.Nano) + 500_000) / 1_000_000)
+}
+
+// memKi rounds a memory usage up to whole KiB.
+func memKi(q resource.Quantity) uint32 { return clampU32((q.Value() + 1023) / 1024) }
 
 func clampU32(v int64) uint32 {
 	return uint32(max(0, min(v, int64(^uint32(0)))))

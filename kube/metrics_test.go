@@ -118,6 +118,17 @@ func newFakeMetrics() *fakeMetrics {
 	return f
 }
 
+// lister lists through the fake clientset and keeps what the real lister keeps.
+func (f *fakeMetrics) lister() PodMetricsLister {
+	return func(ctx context.Context, ns string) ([]PodSample, error) {
+		l, err := f.MetricsV1beta1().PodMetricses(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return PodSamples(l.Items), nil
+	}
+}
+
 func (f *fakeMetrics) set(err error, items ...metricsv1beta1.PodMetrics) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -139,7 +150,7 @@ func TestPollerOneListPerPollAndPruning(t *testing.T) {
 		items = append(items, podMetrics("shop", fmt.Sprintf("web-%d", i), "app", "sidecar"))
 	}
 	f.set(nil, items...)
-	p := NewMetricsPoller(MetricsLister(f), time.Hour)
+	p := NewMetricsPoller(f.lister(), time.Hour)
 	ctx := context.Background()
 	p.Poll(ctx)
 	p.Poll(ctx)
@@ -191,7 +202,7 @@ func TestPollerUnavailableStates(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeMetrics()
 			f.set(nil, podMetrics("shop", "web", "app"))
-			p := NewMetricsPoller(MetricsLister(f), time.Hour)
+			p := NewMetricsPoller(f.lister(), time.Hour)
 			if p.Snapshot().State.Available || p.Snapshot().State.Reason != ReasonNotPolled {
 				t.Fatalf("before the first poll: %+v", p.Snapshot().State)
 			}
@@ -231,7 +242,7 @@ func (*netError) Temporary() bool { return false }
 func TestPollerSubscriptions(t *testing.T) {
 	f := newFakeMetrics()
 	f.set(nil, podMetrics("shop", "web", "app"), podMetrics("pay", "ledger", "app"))
-	p := NewMetricsPoller(MetricsLister(f), 20*time.Millisecond)
+	p := NewMetricsPoller(f.lister(), 20*time.Millisecond)
 	waitList := func() {
 		t.Helper()
 		select {
@@ -333,8 +344,8 @@ func BenchmarkPoll50k(b *testing.B) {
 	for i := range items {
 		items[i] = podMetrics("ns", fmt.Sprintf("pod-%05d", i), "app")
 	}
-	list := &metricsv1beta1.PodMetricsList{Items: items}
-	p := NewMetricsPoller(func(context.Context, string) (*metricsv1beta1.PodMetricsList, error) { return list, nil }, time.Hour)
+	list := PodSamples(items)
+	p := NewMetricsPoller(func(context.Context, string) ([]PodSample, error) { return list, nil }, time.Hour)
 	var before, after goruntime.MemStats
 	goruntime.GC()
 	goruntime.ReadMemStats(&before)

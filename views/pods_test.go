@@ -26,8 +26,8 @@ import (
 // containers have history), without a goroutine.
 func withMetrics(env *ui.Env) *ui.Env {
 	round := 0
-	list := func(_ context.Context, ns string) (*metricsv1beta1.PodMetricsList, error) {
-		return fixtureMetrics(round), nil
+	list := func(_ context.Context, ns string) ([]kube.PodSample, error) {
+		return kube.PodSamples(fixtureMetrics(round).Items), nil
 	}
 	env.Client.Metrics = kube.NewMetricsPoller(list, 0)
 	for ; round < 20; round++ {
@@ -89,7 +89,7 @@ func TestPodsGolden(t *testing.T) {
 	t.Run("nometrics", func(t *testing.T) {
 		env := testEnv("")
 		gr := schema.GroupResource{Group: "metrics.k8s.io", Resource: "pods"}
-		env.Client.Metrics = kube.NewMetricsPoller(func(context.Context, string) (*metricsv1beta1.PodMetricsList, error) {
+		env.Client.Metrics = kube.NewMetricsPoller(func(context.Context, string) ([]kube.PodSample, error) {
 			return nil, apierrors.NewNotFound(gr, "")
 		}, 0)
 		env.Client.Metrics.Poll(context.Background())
