@@ -129,7 +129,7 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 	}
 	if p.extra != nil {
 		if next, ok := p.extra.Accept(msg); ok {
-			return p, next
+			return p, tea.Batch(next, p.resortOnExtra())
 		}
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
@@ -176,6 +176,17 @@ func (p *ListPage[R]) Show(snap kube.Snapshot[R]) tea.Cmd {
 		p.setRows(snap.Rows)
 		return nil
 	}
+	return p.runFilter(false)
+}
+
+// resortOnExtra sorts the rows again when the extra source changed and the rows are
+// sorted by a column that reads it (CPU, MEM): the order is otherwise that of the
+// previous metrics poll until the next change of rows.
+func (p *ListPage[R]) resortOnExtra() tea.Cmd {
+	if c := p.filter.sortCol; c < 0 || c >= len(p.table.Columns) || p.table.Columns[c].Sorter == nil {
+		return nil
+	}
+	p.filter.retire()
 	return p.runFilter(false)
 }
 

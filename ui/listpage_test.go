@@ -243,3 +243,35 @@ func BenchmarkFilterTyping50k(b *testing.B) {
 		typeKeys(p, keys...)
 	}
 }
+
+// A list sorted by a column whose values live outside the rows (CPU from the metrics
+// poller) is sorted again when that source changes, though no row did.
+func TestListResortsWhenExtraChanges(t *testing.T) {
+	env := &Env{Client: &kube.Client{}, Styles: theme.New(theme.Dark()), Now: time.Now}
+	src := &fakeSource{changed: make(chan struct{}, 1), value: 1}
+	var live *Live[int]
+	spec := ListSpec[*item]{Noun: "items",
+		WithExtra: func(env *Env, _ string) (Extra, []Column[*item]) {
+			live = NewLive(env, src.value, func() LiveSource[int] { return src })
+			return live, []Column[*item]{{Name: "NAME", Flex: true, SortKey: "S", Value: func(i *item) string { return i.name },
+				Sorter: func() func(a, b *item) int {
+					sign := live.Value // the source's value when the sort starts
+					return func(a, b *item) int { return sign * (len(a.name) - len(b.name)) }
+				}}}
+		}}
+	p := NewListPage(env, spec, "ns")
+	p.Show(kube.Snapshot[*item]{Rows: []*item{{"ns", "a"}, {"ns", "bbb"}, {"ns", "cc"}}, State: kube.State{Phase: kube.PhaseLive}})
+	typeKeys(p, "S")
+	if got := names(p); !slices.Equal(got, []string{"a", "cc", "bbb"}) {
+		t.Fatalf("sorted: %v", got)
+	}
+	next := live.Init()
+	src.value = -1
+	src.changed <- struct{}{}
+	_, cmd := p.Update(next())
+	live.Close() // its command waiting for the next change then ends
+	run(p, cmd)
+	if got := names(p); !slices.Equal(got, []string{"bbb", "cc", "a"}) {
+		t.Fatalf("after the source changed: %v, want it sorted by the new values", got)
+	}
+}
