@@ -11,6 +11,8 @@ type Cache[R Row] interface {
 	Changed() <-chan struct{}
 	// Snapshot returns the current rows and state.
 	Snapshot() Snapshot[R]
+	// State returns the current state alone, without copying rows.
+	State() State
 }
 
 // Joined is a Cache whose rows are a primary store's rows completed from a secondary
@@ -56,6 +58,9 @@ func (j *Joined[R, S]) Snapshot() Snapshot[R] {
 	p, s := j.primary.Snapshot(), j.secondary.Snapshot()
 	return Snapshot[R]{Rows: j.join(p.Rows, s.Rows), State: WorseState(p.State, s.State)}
 }
+
+// State is the less trustworthy of the two stores' states.
+func (j *Joined[R, S]) State() State { return WorseState(j.primary.State(), j.secondary.State()) }
 
 // WorseState returns the less trustworthy of two states: broken before resyncing before
 // loading before live; LiveSince is the older of the two.

@@ -324,17 +324,27 @@ func (c *CanaryCache) Changed() <-chan struct{} { return c.changed }
 func (c *CanaryCache) Snapshot() Snapshot[*Canary] {
 	d, s, h := c.deploys.Snapshot(), c.services.Snapshot(), c.hpas.Snapshot()
 	rows := FindCanaryPairs(d.Rows, s.Rows, h.Rows)
-	state := WorseState(d.State, s.State)
 	if t := c.traefik.Load(); t != nil {
-		ts := t.Snapshot()
-		rows, state = append(rows, FindTraefikCanaries(ts.Rows, s.Rows)...), optionalState(state, ts.State)
+		rows = append(rows, FindTraefikCanaries(t.Snapshot().Rows, s.Rows)...)
 	}
 	if r := c.rollouts.Load(); r != nil {
-		rs := r.Snapshot()
-		rows, state = append(rows, FindArgoCanaries(rs.Rows)...), optionalState(state, rs.State)
+		rows = append(rows, FindArgoCanaries(r.Snapshot().Rows)...)
 	}
 	slices.SortStableFunc(rows, func(a, b *Canary) int { return a.RowKey().Compare(b.RowKey()) })
-	return Snapshot[*Canary]{Rows: rows, State: state}
+	return Snapshot[*Canary]{Rows: rows, State: c.State()}
+}
+
+// State is the deployments' and services' state, with the Traefik and Argo watches'
+// folded in by optionalState.
+func (c *CanaryCache) State() State {
+	state := WorseState(c.deploys.State(), c.services.State())
+	if t := c.traefik.Load(); t != nil {
+		state = optionalState(state, t.State())
+	}
+	if r := c.rollouts.Load(); r != nil {
+		state = optionalState(state, r.State())
+	}
+	return state
 }
 
 // optionalState folds the state of an optional watch into state: while it loads the

@@ -175,5 +175,8 @@ func (c *forwardsCache) Run(ctx context.Context) {
 func (c *forwardsCache) Changed() <-chan struct{} { return c.changed }
 
 func (c *forwardsCache) Snapshot() Snapshot[*ForwardStatus] {
-	return Snapshot[*ForwardStatus]{Rows: c.m.Statuses(), State: State{Phase: PhaseLive, LiveSince: time.Now()}}
+	return Snapshot[*ForwardStatus]{Rows: c.m.Statuses(), State: c.State()}
 }
+
+// State is always live: the forwards are kdeck's own.
+func (c *forwardsCache) State() State { return State{Phase: PhaseLive, LiveSince: time.Now()} }

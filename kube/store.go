@@ -105,6 +105,13 @@ func (s *Store[R]) Snapshot() Snapshot[R] {
 	return Snapshot[R]{Rows: slices.Clone(s.rows), State: s.state}
 }
 
+// State returns the store's current state.
+func (s *Store[R]) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
 func (s *Store[R]) notify() {
 	s.dirty = true
 	select {

@@ -10,8 +10,10 @@ import (
 	"github.com/kdeck/kdeck/kube"
 )
 
-// FeedInterval is the shortest time between two snapshots delivered to a page (~10 Hz).
-const FeedInterval = 100 * time.Millisecond
+// FeedInterval is the shortest time between two snapshots of changed rows delivered to a
+// page (4 Hz): every delivered snapshot redraws the screen, and under churn most of them
+// change only a count. A change of phase (loaded, broken, reloading) is delivered at once.
+const FeedInterval = 250 * time.Millisecond
 
 // SnapshotMsg carries a store snapshot to the page whose feed has the same ID.
 type SnapshotMsg[R kube.Row] struct {
@@ -20,13 +22,15 @@ type SnapshotMsg[R kube.Row] struct {
 }
 
 // Feed runs one store for one page and delivers its snapshots as messages, coalesced to
-// at most one per FeedInterval. A stopped feed's messages are recognised and dropped.
+// at most one per FeedInterval unless the phase changed. A stopped feed's messages are
+// recognised and dropped.
 type Feed[R kube.Row] struct {
 	id     uint64
 	store  kube.Cache[R]
 	ctx    context.Context
 	cancel context.CancelFunc
-	last   time.Time
+	last   time.Time        // when the page took the last snapshot
+	phase  kube.Phase       // the phase of that snapshot
 	less   func(a, b R) int // display order applied to each snapshot; nil keeps key order
 }
 
@@ -38,28 +42,29 @@ func StartFeed[R kube.Row](env *Env, cache kube.Cache[R]) *Feed[R] {
 	return f
 }
 
-// Next waits for the store's next change and returns it as a SnapshotMsg.
+// Next waits for the store's next change and returns it as a SnapshotMsg: at once when
+// the phase changed or FeedInterval has passed since the last one, else when it has.
 func (f *Feed[R]) Next() tea.Cmd {
-	wait := time.Until(f.last.Add(FeedInterval))
-	less := f.less
+	due, phase, less := f.last.Add(FeedInterval), f.phase, f.less
 	return func() tea.Msg {
-		if wait > 0 {
-			select {
-			case <-f.ctx.Done():
-				return nil
-			case <-time.After(wait):
-			}
-		}
 		select {
 		case <-f.ctx.Done():
 			return nil
 		case <-f.store.Changed():
-			snap := f.store.Snapshot()
-			if less != nil {
-				slices.SortStableFunc(snap.Rows, less) // the snapshot's own copy
-			}
-			return SnapshotMsg[R]{ID: f.id, Snapshot: snap}
 		}
+		for wait := time.Until(due); wait > 0 && f.store.State().Phase == phase; wait = time.Until(due) {
+			select {
+			case <-f.ctx.Done():
+				return nil
+			case <-time.After(wait):
+			case <-f.store.Changed(): // more changes: look at the phase again
+			}
+		}
+		snap := f.store.Snapshot()
+		if less != nil {
+			slices.SortStableFunc(snap.Rows, less) // the snapshot's own copy
+		}
+		return SnapshotMsg[R]{ID: f.id, Snapshot: snap}
 	}
 }
 
@@ -70,7 +75,7 @@ func (f *Feed[R]) Accept(msg tea.Msg) (kube.Snapshot[R], tea.Cmd, bool) {
 	if !ok || m.ID != f.id || f.ctx.Err() != nil {
 		return kube.Snapshot[R]{}, nil, false
 	}
-	f.last = time.Now()
+	f.last, f.phase = time.Now(), m.Snapshot.State.Phase
 	return m.Snapshot, f.Next(), true
 }
 
