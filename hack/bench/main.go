@@ -209,6 +209,7 @@ type result struct {
 	loadCPU                       time.Duration // kdeck's CPU time from its start to the full load
 	firstRowsScreen, loadedScreen time.Duration // from tmux polling, since tmux was asked to start it
 	hwmKiB                        int64         // VmHWM after load and filter
+	anonKiB, fileKiB              int64         // RssAnon and RssFile at the same moment
 	filterMS                      []float64
 	filterNote                    string
 	idleCPU, churnCPU             float64 // % of one core
@@ -244,6 +245,9 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 		env = append(env,
 			"KDECK_BENCH_CPUPROFILE="+filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.cpu.pprof", r.size)),
 			"KDECK_BENCH_MEMPROFILE="+filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.heap.pprof", r.size)))
+	}
+	if err := evictFromPageCache(kdeck); err != nil {
+		logf("could not drop %s from the page cache: %v", kdeck, err)
 	}
 	session := fmt.Sprintf("kdeck-%d", r.size)
 	t0 := time.Now()
@@ -308,6 +312,8 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 	if r.hwmKiB, err = memKiB(p.pid, "VmHWM"); err != nil {
 		return err
 	}
+	r.anonKiB, _ = memKiB(p.pid, "RssAnon")
+	r.fileKiB, _ = memKiB(p.pid, "RssFile")
 	logf("kdeck: peak RSS %s", mib(r.hwmKiB))
 
 	// CPU with nothing changing, then under churn.
@@ -445,6 +451,9 @@ func measureKubectl(ctx context.Context, kubectl, kubeconfig string, r *result) 
 	if _, err := os.Stat("/usr/bin/time"); err == nil {
 		args = append([]string{"/usr/bin/time", "-v"}, args...)
 		gnuTime = true
+	}
+	if err := evictFromPageCache(kubectl); err != nil {
+		logf("could not drop %s from the page cache: %v", kubectl, err)
 	}
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	lines := &lineCounter{}

@@ -98,6 +98,10 @@ func notes(r *result, o options) []string {
 		n = append(n, fmt.Sprintf("filter: %d timed keystrokes, median %.2f ms, p99 %.2f ms, max %.2f ms",
 			len(r.filterMS), percentile(r.filterMS, 50), percentile(r.filterMS, 99), percentile(r.filterMS, 100)))
 	}
+	if r.anonKiB > 0 {
+		n = append(n, fmt.Sprintf("RSS after load and filter: %s anonymous (heap, stacks) + %s file-backed (the mapped binary); both programs started from disk, not from the page cache",
+			mib(r.anonKiB), mib(r.fileKiB)))
+	}
 	if o.idle > 0 && r.hwmKiB > 0 {
 		n = append(n, fmt.Sprintf("CPU with no churn: %.2f%% of a core over %s", r.idleCPU, shortDur(o.idle)))
 	}
