@@ -99,7 +99,7 @@ func run(args []string, stderr io.Writer) int {
 	}
 	app := ui.New(env, views.Registry, first)
 	app.SetResolver(views.Resolve)
-	if _, err := tea.NewProgram(app).Run(); err != nil {
+	if _, err := tea.NewProgram(app, tea.WithFPS(ui.FrameRate)).Run(); err != nil {
 		fmt.Fprintf(stderr, "kdeck: %v\n", err)
 		return 1
 	}
