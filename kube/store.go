@@ -209,7 +209,6 @@ var errExpired = errors.New("resource version expired")
 // cycle performs one load (when rv is empty) and watches until the watch ends.
 // It returns the resource version to resume from and whether WatchList still seems supported.
 func (s *Store[R]) cycle(ctx context.Context, rv string, useWatchList bool) (string, bool, error) {
-	var w watch.Interface
 	var err error
 	if rv == "" {
 		s.mu.Lock()
@@ -219,7 +218,7 @@ func (s *Store[R]) cycle(ctx context.Context, rv string, useWatchList bool) (str
 			s.setState(State{Phase: PhaseResyncing})
 		}
 		if useWatchList {
-			w, rv, err = s.watchList(ctx)
+			rv, err = s.watchList(ctx)
 			if err != nil && !s.transient(err) {
 				useWatchList = false // the server refuses WatchList: fall back to paged LIST
 				err = nil
@@ -233,20 +232,15 @@ func (s *Store[R]) cycle(ctx context.Context, rv string, useWatchList bool) (str
 		}
 		s.setState(State{Phase: PhaseLive, LiveSince: s.now()})
 	}
-	if w == nil {
-		w, err = s.src.Watch(ctx, metav1.ListOptions{ResourceVersion: rv, AllowWatchBookmarks: true, LabelSelector: s.src.Selector})
-		if err != nil {
-			if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
-				return "", useWatchList, errExpired
-			}
-			return rv, useWatchList, s.classify(err, "watch")
+	w, err := s.src.Watch(ctx, metav1.ListOptions{ResourceVersion: rv, AllowWatchBookmarks: true, LabelSelector: s.src.Selector})
+	if err != nil {
+		if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
+			return "", useWatchList, errExpired
 		}
-		s.mu.Lock()
-		broken := s.state.Phase != PhaseLive
-		s.mu.Unlock()
-		if broken {
-			s.setState(State{Phase: PhaseLive, LiveSince: s.now()})
-		}
+		return rv, useWatchList, s.classify(err, "watch")
+	}
+	if s.State().Phase != PhaseLive {
+		s.setState(State{Phase: PhaseLive, LiveSince: s.now()})
 	}
 	defer w.Stop()
 	rv, err = s.follow(ctx, w, rv, nil)
@@ -263,9 +257,14 @@ func (s *Store[R]) classify(err error, verb string) error {
 	return Classify(err, verb, s.src.Resource, s.src.Namespace)
 }
 
-// watchList streams the initial state through a watch and returns it, still open, at the
-// bookmark that ends the initial events.
-func (s *Store[R]) watchList(ctx context.Context) (watch.Interface, string, error) {
+// watchList streams the initial state through a watch and returns the resource version
+// of the bookmark that ends the initial events.
+//
+// The stream is then closed and the caller watches on from that version with a plain
+// watch: the server compresses a WatchList stream one flush at a time, so every later
+// event on it would arrive as a gzip stream of its own, costing both ends a compressor
+// for one pod. The initial state, sent in large flushes, keeps its compression.
+func (s *Store[R]) watchList(ctx context.Context) (string, error) {
 	w, err := s.src.Watch(ctx, metav1.ListOptions{
 		SendInitialEvents:    ptr.To(true),
 		ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan,
@@ -273,19 +272,16 @@ func (s *Store[R]) watchList(ctx context.Context) (watch.Interface, string, erro
 		LabelSelector:        s.src.Selector,
 	})
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
+	defer w.Stop()
 	seen := map[Key]struct{}{}
 	rv, err := s.follow(ctx, w, "", seen)
-	if err != nil || seen == nil {
-		w.Stop()
-		if err == nil {
-			err = errors.New("watch closed before the initial list completed")
-		}
-		return nil, "", err
+	if err != nil {
+		return "", err
 	}
 	s.prune(seen)
-	return w, rv, nil
+	return rv, nil
 }
 
 // follow applies watch events until the watch closes, fails or (when seen is non-nil)

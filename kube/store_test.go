@@ -111,7 +111,8 @@ func startStore(t *testing.T, srv *scriptedServer) *Store[*Pod] {
 	return s
 }
 
-// WatchList: rows appear as they stream in, the bookmark makes the store live, and later
+// WatchList: rows appear as they stream in, the bookmark makes the store live, a plain
+// watch from the bookmark's version follows the compressed initial stream, and later
 // events keep it current, in namespace/name order.
 func TestStoreWatchList(t *testing.T) {
 	srv := newScriptedServer()
@@ -128,6 +129,13 @@ func TestStoreWatchList(t *testing.T) {
 	}
 	w.Action(watch.Bookmark, endOfInitialEvents("2"))
 	waitFor(t, s, "live", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseLive })
+	if o := <-srv.watchOpts; o.ResourceVersion != "2" || o.SendInitialEvents != nil {
+		t.Fatalf("watch after the initial events: %+v, want a plain watch from resourceVersion 2", o)
+	}
+	if !w.IsStopped() {
+		t.Errorf("the WatchList stream is still open beside the plain watch")
+	}
+	w = <-srv.watchers
 
 	w.Add(pod("a", "zero", "3"))
 	w.Delete(pod("b", "two", "4"))
@@ -166,6 +174,8 @@ func TestStoreBreaksAndRecovers(t *testing.T) {
 	w.Add(pod("a", "two", "2"))
 	w.Action(watch.Bookmark, endOfInitialEvents("2"))
 	waitFor(t, s, "live", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseLive })
+	<-srv.watchOpts
+	w = <-srv.watchers
 
 	w.Error(&apierrors.NewInternalError(errors.New("etcd went away")).ErrStatus)
 	snap := waitFor(t, s, "broken", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseBroken })
