@@ -84,3 +84,17 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+// The churn's RSS trend ignores the heap growing back to its working size early on, and
+// still sees a steady climb.
+func TestRSSTrend(t *testing.T) {
+	if _, _, g, ok := rssTrend([]int64{70, 72, 78, 78, 78, 77, 78, 77, 78}); !ok || g != 0 {
+		t.Errorf("refilled heap: growth %.1f%%, ok %v; want 0", g, ok)
+	}
+	if first, last, g, _ := rssTrend([]int64{70, 71, 72, 80, 82, 84, 90, 92, 94}); first != 72 || last != 94 || g < 30 || g > 31 {
+		t.Errorf("climbing: %d → %d, %.1f%%; want 72 → 94, +30.6%%", first, last, g)
+	}
+	if _, _, _, ok := rssTrend([]int64{70, 71}); ok {
+		t.Errorf("two samples make no trend")
+	}
+}

@@ -214,6 +214,7 @@ type result struct {
 	filterNote                    string
 	idleCPU, churnCPU             float64 // % of one core
 	rssStartKiB, rssEndKiB        int64   // VmRSS at churn start and end
+	rssChurnKiB                   []int64 // VmRSS once a second during churn
 	hwmEndKiB                     int64
 	churned                       churnStats
 	kdeckErr                      string
@@ -331,11 +332,14 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 		cctx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { churn(cctx, cs, nodes, r.size, o.churnPerMin, &r.churned); close(done) }()
+		sampled := make(chan []int64)
+		go func() { sampled <- sampleRSS(cctx, p.pid, time.Second) }()
 		r.churnCPU, err = cpuOver(ctx, p.pid, o.churn)
 		if err == nil {
 			r.rssEndKiB, err = memKiB(p.pid, "VmRSS")
 		}
 		cancel()
+		r.rssChurnKiB = <-sampled
 		<-done
 		if err != nil {
 			return err
@@ -441,6 +445,36 @@ func cpuOver(ctx context.Context, pid int, d time.Duration) (float64, error) {
 		return 0, err
 	}
 	return 100 * float64(c1-c0) / float64(time.Since(t0)), nil
+}
+
+// sampleRSS reads pid's VmRSS every interval until ctx ends.
+func sampleRSS(ctx context.Context, pid int, every time.Duration) []int64 {
+	var out []int64
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return out
+		case <-t.C:
+			if kib, err := memKiB(pid, "VmRSS"); err == nil {
+				out = append(out, kib)
+			}
+		}
+	}
+}
+
+// rssTrend compares the peak RSS of the last third of the churn samples with that of the
+// first third, in percent. Unlike the first and last reading alone it does not count the
+// heap growing back to its working size after the idle minute let the runtime return
+// pages, which a one-minute churn cannot tell from a leak.
+func rssTrend(samples []int64) (first, last int64, growth float64, ok bool) {
+	n := len(samples) / 3
+	if n == 0 {
+		return 0, 0, 0, false
+	}
+	first, last = slices.Max(samples[:n]), slices.Max(samples[len(samples)-n:])
+	return first, last, 100 * float64(last-first) / float64(first), true
 }
 
 // measureKubectl times `kubectl get pods -A` and reads its peak RSS, under /usr/bin/time -v

@@ -72,8 +72,9 @@ func cells(r *result, o options) []string {
 	cpu, growth := "n/a", "n/a"
 	if r.rssStartKiB > 0 && r.rssEndKiB > 0 {
 		cpu = fmt.Sprintf("%.2f%% %s (< %.0f%%, %s)", r.churnCPU, mark(r.churnCPU < churnCPUBudget), churnCPUBudget, shortDur(o.churn))
-		g := 100 * float64(r.rssEndKiB-r.rssStartKiB) / float64(r.rssStartKiB)
-		growth = fmt.Sprintf("%+.1f%% %s (≤ %.0f%%)", g, mark(g <= rssGrowthBudget), rssGrowthBudget)
+		if _, _, g, ok := rssTrend(r.rssChurnKiB); ok {
+			growth = fmt.Sprintf("%+.1f%% %s (≤ %.0f%%)", g, mark(g <= rssGrowthBudget), rssGrowthBudget)
+		}
 	}
 	kt, kr := "n/a", "n/a"
 	if r.kubectlErr == "" && r.kubectlWall > 0 {
@@ -109,6 +110,10 @@ func notes(r *result, o options) []string {
 		n = append(n, fmt.Sprintf("churn: %d label patches, %d delete+create, %d failed, %d skipped (server too slow) in %s; RSS %s → %s, peak %s at the end",
 			r.churned.patched.Load(), r.churned.replaced.Load(), r.churned.failed.Load(), r.churned.skipped.Load(), shortDur(o.churn),
 			mib(r.rssStartKiB), mib(r.rssEndKiB), mib(r.hwmEndKiB)))
+		if first, last, _, ok := rssTrend(r.rssChurnKiB); ok {
+			n = append(n, fmt.Sprintf("RSS growth is the peak of the last third of the churn (%s) against the first third's (%s), sampled once a second",
+				mib(last), mib(first)))
+		}
 	}
 	if r.kubectlErr == "" && r.kubectlWall > 0 {
 		n = append(n, fmt.Sprintf("kubectl printed %s lines", count(r.kubectlLines)))
