@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -117,6 +118,15 @@ func startCluster(t *testing.T, name string) (string, kubernetes.Interface) {
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// pods cannot be created until the controller-manager has made the namespace's
+	// default service account, a moment after the cluster answers
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := cs.CoreV1().ServiceAccounts("default").Get(ctx(t), "default", metav1.GetOptions{}); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("cluster %s: no default service account after a minute: %v", name, err)
+		}
 	}
 	return kubeconfig, cs
 }
