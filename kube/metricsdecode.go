@@ -163,14 +163,8 @@ func (c *countingReader) ReadByte() (byte, error) {
 }
 
 func discard(br *bufio.Reader, n int64) error {
-	for n > 0 {
-		step := int(min(n, 1<<30))
-		if _, err := br.Discard(step); err != nil {
-			return err
-		}
-		n -= int64(step)
-	}
-	return nil
+	_, err := br.Discard(int(n))
+	return err
 }
 
 func unexpected(err error) error {
