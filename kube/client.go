@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	metrics "k8s.io/metrics/pkg/client/clientset/versioned"
@@ -56,6 +57,7 @@ type Client struct {
 	// Audit, when set, receives one entry for every mutation sent through Apply.
 	Audit *AuditLog
 
+	podRows corev1client.PodsGetter // see PodRows
 	flags   *genericclioptions.ConfigFlags
 	opts    Options
 	access  *accessCache  // RBAC answers, per verb, resource and namespace
@@ -129,11 +131,23 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Opt
 	c := &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts,
 		Resources: NewResources(cs.Discovery()), HTTP: hc, Policy: policy, flags: flags, opts: opts}
 	c.access = newAccessCache(cs)
+	if c.podRows, err = PodRowsClient(cfg, hc); err != nil {
+		return nil, err
+	}
 	c.Throttle, _ = cfg.RateLimiter.(*Throttle)
 	if mcs, err := metrics.NewForConfigAndClient(cfg, hc); err == nil {
 		c.Metrics = NewMetricsPoller(MetricsLister(mcs.MetricsV1beta1().RESTClient()), DefaultMetricsInterval)
 	}
 	return c, nil
+}
+
+// PodRows is the pods client for pod rows (see PodRowsClient): its watches yield rows, not
+// full Pods. A Client built without Connect (in tests) falls back to its clientset.
+func (c *Client) PodRows() corev1client.PodsGetter {
+	if c.podRows == nil {
+		return c.Clientset.CoreV1()
+	}
+	return c.podRows
 }
 
 // SwitchContext connects to another context of the same kubeconfig, keeping the

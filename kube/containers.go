@@ -53,8 +53,8 @@ func (d *PodDetail) Equal(o *PodDetail) bool {
 
 // PodDetailRow summarises p and its containers.
 func PodDetailRow(p *corev1.Pod) *PodDetail {
-	d := &PodDetail{Namespace: p.Namespace, Name: p.Name, Node: p.Spec.NodeName, ReqLim: PodResources(&p.Spec)}
-	d.Status, _, _ = podStatus(p)
+	row := PodRow(p)
+	d := &PodDetail{Namespace: p.Namespace, Name: p.Name, Node: p.Spec.NodeName, ReqLim: row.ReqLim, Status: row.Status}
 	statuses := func(list []corev1.ContainerStatus) map[string]*corev1.ContainerStatus {
 		m := make(map[string]*corev1.ContainerStatus, len(list))
 		for i := range list {

@@ -6,7 +6,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
+	"k8s.io/apimachinery/pkg/runtime"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 )
 
 // Pod is the compact row kdeck keeps per pod: what the pods view shows, nothing more.
@@ -39,35 +40,131 @@ func (p *Pod) RowKey() Key { return Key{p.Namespace, p.Name} }
 func (p *Pod) Equal(o *Pod) bool { return *p == *o }
 
 // PodSource returns the Source for pods in ns ("" for all namespaces), streamed as protobuf.
-func PodSource(cs kubernetes.Interface, ns string) Source[*Pod] {
-	return PodSourceSelector(cs, ns, "")
+func PodSource(pods corev1client.PodsGetter, ns string) Source[*Pod] {
+	return PodSourceSelector(pods, ns, "")
 }
 
 // PodSourceSelector returns the Source for the pods in ns matching the label selector
-// ("app=web"; "" for every pod).
-func PodSourceSelector(cs kubernetes.Interface, ns, selector string) Source[*Pod] {
-	pods := cs.CoreV1().Pods(ns)
-	return typedSource("pods", ns, selector, pods.List, pods.Watch,
+// ("app=web"; "" for every pod). Given Client.PodRows, watch events arrive as rows already
+// (see podRowDecoder); any other client's Pods are summarised with PodRow.
+func PodSourceSelector(pods corev1client.PodsGetter, ns, selector string) Source[*Pod] {
+	c := pods.Pods(ns)
+	src := typedSource("pods", ns, selector, c.List, c.Watch,
 		func(l *corev1.PodList) []corev1.Pod { return l.Items }, PodRow)
+	convert := src.Convert
+	src.Convert = func(obj runtime.Object) (*Pod, bool) {
+		if r, ok := obj.(*podRowObject); ok {
+			return r.row, true
+		}
+		return convert(obj)
+	}
+	return src
 }
 
 // PodRow summarises p the way `kubectl get pods` does.
 func PodRow(p *corev1.Pod) *Pod {
-	r := &Pod{
-		Namespace:  p.Namespace,
-		Name:       p.Name,
-		IP:         p.Status.PodIP,
-		Node:       p.Spec.NodeName,
-		Created:    p.CreationTimestamp.Time,
-		Containers: int16(len(p.Spec.Containers)),
+	f := podFacts{
+		namespace: p.Namespace, name: p.Name, node: p.Spec.NodeName, ip: p.Status.PodIP,
+		phase: string(p.Status.Phase), reason: p.Status.Reason,
+		created: p.CreationTimestamp.Time, deleting: p.DeletionTimestamp != nil,
 	}
-	for _, cs := range p.Status.ContainerStatuses {
-		if cs.Ready {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			f.readyCondition = c.Status == corev1.ConditionTrue
+			break
+		}
+	}
+	f.addSpec(&p.Spec)
+	f.statuses = containerStatuses(p.Status.ContainerStatuses)
+	f.initStatuses = containerStatuses(p.Status.InitContainerStatuses)
+	return f.row()
+}
+
+// podFacts is what a pod row is computed from: the few fields of a Pod that PodRow reads.
+// PodRow fills it from a decoded Pod; decodePodFacts fills it straight from protobuf.
+type podFacts struct {
+	namespace, name, node, ip string
+	resourceVersion           string // read by decodePodFacts only, for the watch to resume from
+	phase, reason             string
+	created                   time.Time
+	deleting                  bool // a deletion timestamp is set
+	readyCondition            bool // the PodReady condition is True
+	containers                []ReqLim
+	initContainers            []initFacts
+	podResources              *ReqLim // spec.resources, when set
+	statuses, initStatuses    []statusFacts
+}
+
+// initFacts is what a row needs of one init container.
+type initFacts struct {
+	name    string
+	sidecar bool // restartPolicy Always: it runs for the pod's life
+	res     ReqLim
+}
+
+// statusFacts is what a row needs of one container's status.
+type statusFacts struct {
+	name           string
+	ready, started bool
+	restarts       int32
+	state          stateFacts
+	lastFinished   time.Time // when the last termination ended (zero when none)
+}
+
+// stateFacts is what a row needs of a ContainerState.
+type stateFacts struct {
+	waiting, running, terminated    bool
+	waitingReason, terminatedReason string
+	exitCode, signal                int32
+	finished                        time.Time // when the termination ended
+}
+
+func (f *podFacts) addSpec(spec *corev1.PodSpec) {
+	for i := range spec.Containers {
+		f.containers = append(f.containers, ContainerResources(&spec.Containers[i].Resources))
+	}
+	for i := range spec.InitContainers {
+		c := &spec.InitContainers[i]
+		f.initContainers = append(f.initContainers, initFacts{name: c.Name,
+			sidecar: c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways,
+			res:     ContainerResources(&c.Resources)})
+	}
+	if spec.Resources != nil {
+		r := ContainerResources(spec.Resources)
+		f.podResources = &r
+	}
+}
+
+func containerStatuses(in []corev1.ContainerStatus) []statusFacts {
+	out := make([]statusFacts, len(in))
+	for i := range in {
+		cs := &in[i]
+		s := statusFacts{name: cs.Name, ready: cs.Ready, started: cs.Started != nil && *cs.Started, restarts: cs.RestartCount}
+		if w := cs.State.Waiting; w != nil {
+			s.state.waiting, s.state.waitingReason = true, w.Reason
+		}
+		s.state.running = cs.State.Running != nil
+		if t := cs.State.Terminated; t != nil {
+			s.state.terminated, s.state.terminatedReason, s.state.exitCode, s.state.signal = true, t.Reason, t.ExitCode, t.Signal
+		}
+		if t := cs.LastTerminationState.Terminated; t != nil {
+			s.lastFinished = t.FinishedAt.Time
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// row builds the compact row.
+func (f *podFacts) row() *Pod {
+	r := &Pod{Namespace: f.namespace, Name: f.name, IP: f.ip, Node: f.node, Created: f.created,
+		Containers: int16(len(f.containers)), ReqLim: f.resources()}
+	for _, cs := range f.statuses {
+		if cs.ready {
 			r.Ready++
 		}
 	}
-	r.Status, r.Restarts, r.LastRestart = podStatus(p)
-	r.ReqLim = PodResources(&p.Spec)
+	r.Status, r.Restarts, r.LastRestart = f.status()
 	return r
 }
 
@@ -86,7 +183,11 @@ func ContainerResources(rr *corev1.ResourceRequirements) ReqLim {
 	if q, ok := rr.Limits[corev1.ResourceMemory]; ok {
 		r.MemLim = q.Value()
 	}
-	// a limit without a request defaults the request to the limit (as the API server does)
+	return r.defaulted()
+}
+
+// defaulted applies the API server's rule that a limit without a request sets the request.
+func (r ReqLim) defaulted() ReqLim {
 	if r.CPUReq == 0 {
 		r.CPUReq = r.CPULim
 	}
@@ -99,10 +200,15 @@ func ContainerResources(rr *corev1.ResourceRequirements) ReqLim {
 // PodResources sums the requests and limits of the containers that run for the pod's life
 // (regular containers and restartable init "sidecars"); pod-level resources win when set.
 func PodResources(spec *corev1.PodSpec) ReqLim {
+	var f podFacts
+	f.addSpec(spec)
+	return f.resources()
+}
+
+func (f *podFacts) resources() ReqLim {
 	var sum ReqLim
 	cpuBounded, memBounded := true, true
-	add := func(c *corev1.Container) {
-		r := ContainerResources(&c.Resources)
+	add := func(r ReqLim) {
 		sum.CPUReq += r.CPUReq
 		sum.MemReq += r.MemReq
 		sum.CPULim += r.CPULim
@@ -110,14 +216,13 @@ func PodResources(spec *corev1.PodSpec) ReqLim {
 		cpuBounded = cpuBounded && r.CPULim > 0
 		memBounded = memBounded && r.MemLim > 0
 	}
-	for i := range spec.InitContainers {
-		c := &spec.InitContainers[i]
-		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
-			add(c)
+	for _, c := range f.initContainers {
+		if c.sidecar {
+			add(c.res)
 		}
 	}
-	for i := range spec.Containers {
-		add(&spec.Containers[i])
+	for _, r := range f.containers {
+		add(r)
 	}
 	if !cpuBounded {
 		sum.CPULim = 0
@@ -125,8 +230,7 @@ func PodResources(spec *corev1.PodSpec) ReqLim {
 	if !memBounded {
 		sum.MemLim = 0
 	}
-	if spec.Resources != nil {
-		pod := ContainerResources(spec.Resources)
+	if pod := f.podResources; pod != nil {
 		if pod.CPUReq > 0 {
 			sum.CPUReq, sum.CPULim = pod.CPUReq, pod.CPULim
 		}
@@ -137,45 +241,46 @@ func PodResources(spec *corev1.PodSpec) ReqLim {
 	return sum
 }
 
-// podStatus derives the displayed status, restart count and last restart time.
+// status derives the displayed status, restart count and last restart time.
 // The rules follow kubectl's printer: init containers first, then the last non-running
 // container's reason, then Terminating for pods being deleted.
-func podStatus(p *corev1.Pod) (string, int32, time.Time) {
-	status := string(p.Status.Phase)
-	if p.Status.Reason != "" {
-		status = p.Status.Reason
+func (f *podFacts) status() (string, int32, time.Time) {
+	status := f.phase
+	if f.reason != "" {
+		status = f.reason
 	}
 	var restarts int32
 	var last time.Time
-	noteRestart := func(cs corev1.ContainerStatus) {
-		restarts += cs.RestartCount
-		if t := cs.LastTerminationState.Terminated; t != nil && t.FinishedAt.After(last) {
-			last = t.FinishedAt.Time
+	noteRestart := func(cs *statusFacts) {
+		restarts += cs.restarts
+		if cs.lastFinished.After(last) {
+			last = cs.lastFinished
 		}
 	}
 
 	initializing := false
-	nInit := len(p.Spec.InitContainers)
-	for i, cs := range p.Status.InitContainerStatuses {
+	nInit := len(f.initContainers)
+	for i := range f.initStatuses {
+		cs := &f.initStatuses[i]
 		noteRestart(cs)
-		if isRestartableInit(p, cs.Name) && cs.Started != nil && *cs.Started {
+		if f.isSidecar(cs.name) && cs.started {
 			continue // a running sidecar does not hold up initialisation
 		}
+		st := &cs.state
 		switch {
-		case cs.State.Terminated != nil && cs.State.Terminated.ExitCode == 0:
+		case st.terminated && st.exitCode == 0:
 			continue
-		case cs.State.Terminated != nil:
-			t := cs.State.Terminated
+		case st.terminated:
 			switch {
-			case t.Reason != "":
-				status = "Init:" + t.Reason
-			case t.Signal != 0:
-				status = fmt.Sprintf("Init:Signal:%d", t.Signal)
+			case st.terminatedReason != "":
+				status = "Init:" + st.terminatedReason
+			case st.signal != 0:
+				status = fmt.Sprintf("Init:Signal:%d", st.signal)
 			default:
-				status = fmt.Sprintf("Init:ExitCode:%d", t.ExitCode)
+				status = fmt.Sprintf("Init:ExitCode:%d", st.exitCode)
 			}
-		case cs.State.Waiting != nil && cs.State.Waiting.Reason != "" && cs.State.Waiting.Reason != "PodInitializing":
-			status = "Init:" + cs.State.Waiting.Reason
+		case st.waiting && st.waitingReason != "" && st.waitingReason != "PodInitializing":
+			status = "Init:" + st.waitingReason
 		default:
 			status = fmt.Sprintf("Init:%d/%d", i, nInit)
 		}
@@ -185,52 +290,44 @@ func podStatus(p *corev1.Pod) (string, int32, time.Time) {
 
 	if !initializing {
 		running := false
-		for i := len(p.Status.ContainerStatuses) - 1; i >= 0; i-- {
-			cs := p.Status.ContainerStatuses[i]
+		for i := len(f.statuses) - 1; i >= 0; i-- {
+			cs := &f.statuses[i]
 			noteRestart(cs)
+			st := &cs.state
 			switch {
-			case cs.State.Waiting != nil && cs.State.Waiting.Reason != "":
-				status = cs.State.Waiting.Reason
-			case cs.State.Terminated != nil && cs.State.Terminated.Reason != "":
-				status = cs.State.Terminated.Reason
-			case cs.State.Terminated != nil && cs.State.Terminated.Signal != 0:
-				status = fmt.Sprintf("Signal:%d", cs.State.Terminated.Signal)
-			case cs.State.Terminated != nil:
-				status = fmt.Sprintf("ExitCode:%d", cs.State.Terminated.ExitCode)
-			case cs.Ready && cs.State.Running != nil:
+			case st.waiting && st.waitingReason != "":
+				status = st.waitingReason
+			case st.terminated && st.terminatedReason != "":
+				status = st.terminatedReason
+			case st.terminated && st.signal != 0:
+				status = fmt.Sprintf("Signal:%d", st.signal)
+			case st.terminated:
+				status = fmt.Sprintf("ExitCode:%d", st.exitCode)
+			case cs.ready && st.running:
 				running = true
 			}
 		}
 		if status == "Completed" && running {
 			status = "NotReady"
-			if podReady(p) {
+			if f.readyCondition {
 				status = "Running"
 			}
 		}
 	}
 
-	if p.DeletionTimestamp != nil {
+	if f.deleting {
 		status = "Terminating"
-		if p.Status.Reason == "NodeLost" {
+		if f.reason == "NodeLost" {
 			status = "Unknown"
 		}
 	}
 	return internStatus(status), restarts, last
 }
 
-func isRestartableInit(p *corev1.Pod, name string) bool {
-	for _, c := range p.Spec.InitContainers {
-		if c.Name == name {
-			return c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways
-		}
-	}
-	return false
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
+func (f *podFacts) isSidecar(name string) bool {
+	for _, c := range f.initContainers {
+		if c.name == name {
+			return c.sidecar
 		}
 	}
 	return false

@@ -9,8 +9,21 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-func TestPodStatus(t *testing.T) {
-	finished := metav1.NewTime(time.Date(2026, 11, 23, 11, 59, 0, 0, time.UTC))
+// podStatusCase is a pod and the status, restarts and ready count its row must show.
+type podStatusCase struct {
+	name     string
+	pod      corev1.Pod
+	status   string
+	restarts int32
+	ready    int16
+}
+
+// crashFinished is when the crash-looping pod of podStatusCases last terminated.
+var crashFinished = metav1.NewTime(time.Date(2026, 11, 23, 11, 59, 0, 0, time.UTC))
+
+// podStatusCases covers each rule of podStatus; every pod has one container per status.
+func podStatusCases() []podStatusCase {
+	finished := crashFinished
 	running := corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}
 	waiting := func(r string) corev1.ContainerState {
 		return corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: r}}
@@ -18,13 +31,7 @@ func TestPodStatus(t *testing.T) {
 	terminated := func(reason string, code int32, signal int32) corev1.ContainerState {
 		return corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: reason, ExitCode: code, Signal: signal}}
 	}
-	cases := []struct {
-		name     string
-		pod      corev1.Pod
-		status   string
-		restarts int32
-		ready    int16
-	}{
+	cases := []podStatusCase{
 		{"pending, unscheduled", corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodPending}}, "Pending", 0, 0},
 		{"running and ready", corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodRunning,
 			ContainerStatuses: []corev1.ContainerStatus{{Ready: true, State: running}}}}, "Running", 0, 1},
@@ -61,9 +68,16 @@ func TestPodStatus(t *testing.T) {
 			"Terminating", 0, 1},
 		{"evicted", corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodFailed, Reason: "Evicted"}}, "Evicted", 0, 0},
 	}
+	for i := range cases {
+		cases[i].pod.Spec.Containers = make([]corev1.Container, max(1, len(cases[i].pod.Status.ContainerStatuses)))
+	}
+	return cases
+}
+
+func TestPodStatus(t *testing.T) {
+	cases := podStatusCases()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.pod.Spec.Containers = make([]corev1.Container, max(1, len(tc.pod.Status.ContainerStatuses)))
 			r := PodRow(&tc.pod)
 			if r.Status != tc.status || r.Restarts != tc.restarts || r.Ready != tc.ready {
 				t.Errorf("got status %q restarts %d ready %d; want %q %d %d", r.Status, r.Restarts, r.Ready, tc.status, tc.restarts, tc.ready)
@@ -71,7 +85,7 @@ func TestPodStatus(t *testing.T) {
 		})
 	}
 	crash := cases[2].pod
-	if r := PodRow(&crash); !r.LastRestart.Equal(finished.Time) {
-		t.Errorf("last restart %v, want %v", r.LastRestart, finished.Time)
+	if r := PodRow(&crash); !r.LastRestart.Equal(crashFinished.Time) {
+		t.Errorf("last restart %v, want %v", r.LastRestart, crashFinished.Time)
 	}
 }

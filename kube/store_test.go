@@ -30,7 +30,7 @@ func newScriptedServer() *scriptedServer {
 }
 
 func (s *scriptedServer) source() Source[*Pod] {
-	src := PodSource(fake.NewClientset(), "")
+	src := PodSource(fake.NewClientset().CoreV1(), "")
 	src.Watch = func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 		s.mu.Lock()
 		err := s.watchErr

@@ -120,7 +120,7 @@ func (s *CanaryScreen) follow(pf *podFeed, selector string) tea.Cmd {
 	if selector == "" {
 		return nil
 	}
-	pf.feed = ui.StartFeed[*kube.Pod](s.env, kube.NewStore(kube.PodSourceSelector(s.env.Client.Clientset, s.key.Namespace, selector)))
+	pf.feed = ui.StartFeed[*kube.Pod](s.env, kube.NewStore(kube.PodSourceSelector(s.env.Client.PodRows(), s.key.Namespace, selector)))
 	return pf.feed.Next()
 }
 

@@ -24,7 +24,7 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 		return m, podColumns(env, ns == "", m)
 	},
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Pod] {
-		return kube.PodSource(env.Client.Clientset, ns)
+		return kube.PodSource(env.Client.PodRows(), ns)
 	},
 	Enter: func(env *ui.Env, p *kube.Pod) ui.Page { return NewContainers(env, p.RowKey()) },
 	Actions: append(objectActions[*kube.Pod](kube.GVRPods),
