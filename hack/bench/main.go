@@ -49,6 +49,7 @@ type options struct {
 	root, testbed string
 	poll          time.Duration
 	profileDir    string
+	pauseEmulator bool
 	width, height int
 }
 
@@ -71,6 +72,7 @@ func run() error {
 	flag.StringVar(&o.root, "root", ".", "kdeck repository root")
 	flag.StringVar(&o.testbed, "testbed", "", "testbed script (default ROOT/hack/testbed.sh)")
 	flag.DurationVar(&o.poll, "poll", 10*time.Millisecond, "screen polling interval (0: trace only)")
+	flag.BoolVar(&o.pauseEmulator, "pause-emulator", envOr("KDECK_BENCH_PAUSE_EMULATOR", "true") != "false", "pause kwok while kdeck and kubectl load (see emulator.go; env KDECK_BENCH_PAUSE_EMULATOR)")
 	flag.StringVar(&o.profileDir, "profile", os.Getenv("KDECK_BENCH_PROFILE"), "write kdeck's CPU and heap profiles and its trace into this directory (env KDECK_BENCH_PROFILE)")
 	flag.Parse()
 	silenceKlog()
@@ -106,6 +108,12 @@ func run() error {
 		return fmt.Errorf("%s up %s: %w", o.testbed, o.cluster, err)
 	}
 	kubeconfig := lastLine(out)
+	var emu *emulator
+	if o.pauseEmulator {
+		if emu, err = newEmulator(kubeconfig); err != nil {
+			return fmt.Errorf("finding the node emulator: %w", err)
+		}
+	}
 	if !o.keep {
 		defer func() {
 			logf("deleting cluster %s", o.cluster)
@@ -188,8 +196,9 @@ func run() error {
 			return err
 		}
 		r.loadBefore = loadAvg()
-		measureKdeck(ctx, o, tm, cs, nodes, kdeck, kubeconfig, tmp, r)
-		measureKubectl(ctx, kubectl, kubeconfig, r)
+		r.emulatorPaused = emu != nil
+		measureKdeck(ctx, o, tm, cs, nodes, emu, kdeck, kubeconfig, tmp, r)
+		measureKubectl(ctx, emu, kubectl, kubeconfig, r)
 		r.loadAfter = loadAvg()
 		fmt.Fprintln(os.Stderr)
 		printPlain(os.Stderr, results[len(results)-1:], o)
@@ -225,17 +234,18 @@ type result struct {
 	loadBefore, loadAfter         string
 	serverCPU                     float64 // apiserver and etcd, % of a core, just before kdeck started
 	serverQuiet                   bool    // serverCPU was under quietCPU
+	emulatorPaused                bool    // kwok was paused while kdeck and kubectl loaded
 }
 
 // measureKdeck runs kdeck -A in tmux and fills r; failures are recorded in r.kdeckErr.
-func measureKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Interface, nodes []string, kdeck, kubeconfig, tmp string, r *result) {
-	if err := runKdeck(ctx, o, tm, cs, nodes, kdeck, kubeconfig, tmp, r); err != nil {
+func measureKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Interface, nodes []string, emu *emulator, kdeck, kubeconfig, tmp string, r *result) {
+	if err := runKdeck(ctx, o, tm, cs, nodes, emu, kdeck, kubeconfig, tmp, r); err != nil {
 		r.kdeckErr = err.Error()
 		logf("kdeck: %v", err)
 	}
 }
 
-func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Interface, nodes []string, kdeck, kubeconfig, tmp string, r *result) error {
+func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Interface, nodes []string, emu *emulator, kdeck, kubeconfig, tmp string, r *result) error {
 	tracePath := filepath.Join(tmp, fmt.Sprintf("trace-%d.txt", r.size))
 	if o.profileDir != "" {
 		tracePath = filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.trace.txt", r.size))
@@ -251,6 +261,8 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 		logf("could not drop %s from the page cache: %v", kdeck, err)
 	}
 	session := fmt.Sprintf("kdeck-%d", r.size)
+	resume := emu.pause()
+	defer resume()
 	t0 := time.Now()
 	p, err := tm.start(session, o.width, o.height, env, []string{kdeck, "--kubeconfig", kubeconfig, "-A"})
 	if p != nil {
@@ -297,6 +309,7 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 		}
 		time.Sleep(max(o.poll, 10*time.Millisecond))
 	}
+	resume()
 	r.loadCPU, _ = cpuTime(p.pid)
 	r.firstRows, r.loaded = tr.firstRows, tr.loaded
 	r.traceStart, r.traceConnected = tr.start, tr.connected
@@ -479,7 +492,7 @@ func rssTrend(samples []int64) (first, last int64, growth float64, ok bool) {
 
 // measureKubectl times `kubectl get pods -A` and reads its peak RSS, under /usr/bin/time -v
 // when it exists, else from wait4's rusage.
-func measureKubectl(ctx context.Context, kubectl, kubeconfig string, r *result) {
+func measureKubectl(ctx context.Context, emu *emulator, kubectl, kubeconfig string, r *result) {
 	args := []string{kubectl, "--kubeconfig", kubeconfig, "get", "pods", "-A"}
 	gnuTime := false
 	if _, err := os.Stat("/usr/bin/time"); err == nil {
@@ -494,9 +507,11 @@ func measureKubectl(ctx context.Context, kubectl, kubeconfig string, r *result) 
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = lines, &stderr
 	logf("kubectl get pods -A")
+	resume := emu.pause()
 	start := time.Now()
 	err := cmd.Run()
 	r.kubectlWall = time.Since(start)
+	resume()
 	r.kubectlLines = lines.n
 	if err != nil {
 		r.kubectlErr = fmt.Sprintf("%v: %s", err, strings.TrimSpace(stderr.String()))

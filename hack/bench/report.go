@@ -124,6 +124,9 @@ func notes(r *result, o options) []string {
 	}
 	n = append(n, fmt.Sprintf("apiserver and etcd before kdeck started: %.0f%% of a core over %s (%s); load average (1/5/15 min) before %s, after %s",
 		r.serverCPU, shortDur(quietWindow), quiet, r.loadBefore, r.loadAfter))
+	if r.emulatorPaused {
+		n = append(n, "kwok, the node emulator, was paused while kdeck and kubectl loaded (it is 1.5-1.9 cores of CPU at 50k pods that a real cluster spends on its nodes; see hack/bench/emulator.go, -pause-emulator=false to keep it running)")
+	}
 	if r.kdeckErr != "" {
 		n = append(n, "kdeck failed: "+firstLine(r.kdeckErr))
 	}
