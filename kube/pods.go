@@ -146,6 +146,7 @@ func containerStatuses(in []corev1.ContainerStatus) []statusFacts {
 		s.state.running = cs.State.Running != nil
 		if t := cs.State.Terminated; t != nil {
 			s.state.terminated, s.state.terminatedReason, s.state.exitCode, s.state.signal = true, t.Reason, t.ExitCode, t.Signal
+			s.state.finished = t.FinishedAt.Time
 		}
 		if t := cs.LastTerminationState.Terminated; t != nil {
 			s.lastFinished = t.FinishedAt.Time
