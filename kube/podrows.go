@@ -119,16 +119,8 @@ func envelopedPod(data []byte) (pod []byte, ok bool) {
 	if err != nil || encoded {
 		return nil, false
 	}
-	var apiVersion, kind []byte
-	if eachField(typeMeta, func(f protoField) error {
-		switch f.num {
-		case 1:
-			apiVersion = f.bytes
-		case 2:
-			kind = f.bytes
-		}
-		return nil
-	}) != nil || string(apiVersion) != "v1" || string(kind) != "Pod" {
+	apiVersion, kind, err := bytesPair(typeMeta, 1, 2)
+	if err != nil || string(apiVersion) != "v1" || string(kind) != "Pod" {
 		return nil, false
 	}
 	return raw, true
@@ -221,16 +213,7 @@ func (f *podFacts) decodeStatus(b []byte) error {
 		case 1:
 			f.phase = internBytes(fl.bytes)
 		case 2: // conditions
-			var condType, status []byte
-			err := eachField(fl.bytes, func(c protoField) error {
-				switch c.num {
-				case 1:
-					condType = c.bytes
-				case 2:
-					status = c.bytes
-				}
-				return nil
-			})
+			condType, status, err := bytesPair(fl.bytes, 1, 2)
 			if string(condType) == string(corev1.PodReady) && !sawReady {
 				f.readyCondition, sawReady = string(status) == string(corev1.ConditionTrue), true
 			}
@@ -325,21 +308,11 @@ func decodeResources(b []byte) (ReqLim, error) {
 		if fl.num != 1 && fl.num != 2 {
 			return nil
 		}
-		var name, value []byte
-		err := eachField(fl.bytes, func(e protoField) error {
-			switch e.num {
-			case 1:
-				name = e.bytes
-			case 2:
-				return eachField(e.bytes, func(q protoField) error {
-					if q.num == 1 {
-						value = q.bytes
-					}
-					return nil
-				})
-			}
-			return nil
-		})
+		name, quantity, err := bytesPair(fl.bytes, 1, 2)
+		if err != nil {
+			return err
+		}
+		value, _, err := bytesPair(quantity, 1, 0)
 		if err != nil || (string(name) != string(corev1.ResourceCPU) && string(name) != string(corev1.ResourceMemory)) {
 			return err
 		}
@@ -384,6 +357,21 @@ func internBytes(b []byte) string {
 		return s
 	}
 	return string(b)
+}
+
+// bytesPair returns the values of the length-delimited fields a and b of msg (the last of
+// each, as protobuf reads a repeated scalar; nil when absent).
+func bytesPair(msg []byte, a, b protowire.Number) (va, vb []byte, err error) {
+	err = eachField(msg, func(f protoField) error {
+		switch f.num {
+		case a:
+			va = f.bytes
+		case b:
+			vb = f.bytes
+		}
+		return nil
+	})
+	return va, vb, err
 }
 
 // protoField is one field of an encoded message: its value as bytes for length-delimited
