@@ -98,3 +98,22 @@ func TestRSSTrend(t *testing.T) {
 		t.Errorf("two samples make no trend")
 	}
 }
+
+func TestMedianLoad(t *testing.T) {
+	runs := func(secs ...int) []*loadRun {
+		var out []*loadRun
+		for _, s := range secs {
+			out = append(out, &loadRun{tr: trace{loaded: time.Duration(s) * time.Second}})
+		}
+		return out
+	}
+	loaded := func(l *loadRun) time.Duration { return l.tr.loaded }
+	for _, tc := range []struct {
+		secs []int
+		want time.Duration
+	}{{[]int{9, 3, 4}, 4 * time.Second}, {[]int{5}, 5 * time.Second}, {[]int{6, 2, 8, 4}, 4 * time.Second}} {
+		if got := median(runs(tc.secs...), loaded); got != tc.want {
+			t.Errorf("median of %v = %s, want %s", tc.secs, got, tc.want)
+		}
+	}
+}

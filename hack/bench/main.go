@@ -50,6 +50,7 @@ type options struct {
 	poll          time.Duration
 	profileDir    string
 	pauseEmulator bool
+	loadRuns      int
 	width, height int
 }
 
@@ -73,6 +74,7 @@ func run() error {
 	flag.StringVar(&o.testbed, "testbed", "", "testbed script (default ROOT/hack/testbed.sh)")
 	flag.DurationVar(&o.poll, "poll", 10*time.Millisecond, "screen polling interval (0: trace only)")
 	flag.BoolVar(&o.pauseEmulator, "pause-emulator", envOr("KDECK_BENCH_PAUSE_EMULATOR", "true") != "false", "pause kwok while kdeck and kubectl load (see emulator.go; env KDECK_BENCH_PAUSE_EMULATOR)")
+	flag.IntVar(&o.loadRuns, "load-runs", envInt("KDECK_BENCH_LOAD_RUNS", 3), "timed loads per size; load times are their median")
 	flag.StringVar(&o.profileDir, "profile", os.Getenv("KDECK_BENCH_PROFILE"), "write kdeck's CPU and heap profiles and its trace into this directory (env KDECK_BENCH_PROFILE)")
 	flag.Parse()
 	silenceKlog()
@@ -213,12 +215,13 @@ func run() error {
 // result is everything measured for one size. Durations are zero when not measured.
 type result struct {
 	size, total                   int
-	firstRows, loaded             time.Duration // from kdeck's trace, since its process start
-	traceStart, traceConnected    time.Duration // kdeck's initialisation done; server's first answer
-	loadCPU                       time.Duration // kdeck's CPU time from its start to the full load
-	firstRowsScreen, loadedScreen time.Duration // from tmux polling, since tmux was asked to start it
-	hwmKiB                        int64         // VmHWM after load and filter
-	anonKiB, fileKiB              int64         // RssAnon and RssFile at the same moment
+	firstRows, loaded             time.Duration   // from kdeck's trace, since its process start
+	traceStart, traceConnected    time.Duration   // kdeck's initialisation done; server's first answer
+	loadCPU                       time.Duration   // kdeck's CPU time from its start to the full load
+	firstRowsScreen, loadedScreen time.Duration   // from tmux polling, since tmux was asked to start it
+	loadRuns                      []time.Duration // every timed load (trace); loaded is their median
+	hwmKiB                        int64           // VmHWM after load and filter
+	anonKiB, fileKiB              int64           // RssAnon and RssFile at the same moment
 	filterMS                      []float64
 	filterNote                    string
 	idleCPU, churnCPU             float64 // % of one core
@@ -257,63 +260,38 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 			"KDECK_BENCH_CPUPROFILE="+filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.cpu.pprof", r.size)),
 			"KDECK_BENCH_MEMPROFILE="+filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.heap.pprof", r.size)))
 	}
-	if err := evictFromPageCache(kdeck); err != nil {
-		logf("could not drop %s from the page cache: %v", kdeck, err)
-	}
 	session := fmt.Sprintf("kdeck-%d", r.size)
-	resume := emu.pause()
-	defer resume()
-	t0 := time.Now()
-	p, err := tm.start(session, o.width, o.height, env, []string{kdeck, "--kubeconfig", kubeconfig, "-A"})
-	if p != nil {
-		defer p.close()
+	// Loads before the one measured further are timed and quit: the load time reported is
+	// the median of all of them, since the server's own pace varies from run to run.
+	var runs []*loadRun
+	for i := 1; i < o.loadRuns; i++ {
+		extraTrace := filepath.Join(tmp, fmt.Sprintf("trace-%d-%d.txt", r.size, i))
+		lr, err := timedLoad(o, tm, emu, kdeck, kubeconfig, extraTrace, fmt.Sprintf("%s-%d", session, i),
+			[]string{"TERM=xterm-256color", "KDECK_BENCH_TRACE=" + extraTrace})
+		if err != nil {
+			return err
+		}
+		lr.p.close()
+		runs = append(runs, lr)
+		time.Sleep(2 * time.Second)
+	}
+	lr, err := timedLoad(o, tm, emu, kdeck, kubeconfig, tracePath, session, env)
+	if lr != nil && lr.p != nil {
+		defer lr.p.close()
 	}
 	if err != nil {
 		return err
 	}
-	// The pane starts `env VAR=… kdeck`; env replaces itself with kdeck within moments.
-	var comm string
-	for wait := time.Now(); time.Since(wait) < 2*time.Second; time.Sleep(5 * time.Millisecond) {
-		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p.pid))
-		if comm = strings.TrimSpace(string(b)); comm == "kdeck" {
-			break
-		}
+	runs = append(runs, lr)
+	p := lr.p
+	r.loadCPU, r.traceStart, r.traceConnected = lr.cpu, lr.tr.start, lr.tr.connected
+	r.firstRows = median(runs, func(l *loadRun) time.Duration { return l.tr.firstRows })
+	r.loaded = median(runs, func(l *loadRun) time.Duration { return l.tr.loaded })
+	r.firstRowsScreen = median(runs, func(l *loadRun) time.Duration { return l.firstRowsScreen })
+	r.loadedScreen = median(runs, func(l *loadRun) time.Duration { return l.loadedScreen })
+	for _, l := range runs {
+		r.loadRuns = append(r.loadRuns, l.tr.loaded)
 	}
-	if comm != "kdeck" {
-		return fmt.Errorf("pane process %d is %q, not kdeck", p.pid, comm)
-	}
-
-	// Load: poll the screen (and the trace) until both say the list is complete.
-	deadline := time.Now().Add(3 * time.Minute)
-	var tr trace
-	for {
-		if o.poll > 0 {
-			s := p.screen()
-			now := time.Since(t0)
-			if r.firstRowsScreen == 0 && screenCount(titleRE, s) > 0 {
-				r.firstRowsScreen = now
-			}
-			if r.loadedScreen == 0 && screenCount(liveRE, s) >= 0 {
-				r.loadedScreen = now
-			}
-		}
-		tr = readTrace(tracePath)
-		if tr.loaded > 0 && (o.poll == 0 || r.loadedScreen > 0) {
-			break
-		}
-		if !p.alive() {
-			return fmt.Errorf("kdeck exited while loading; screen:\n%s", p.screen())
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not loaded after 3 minutes; screen:\n%s", p.screen())
-		}
-		time.Sleep(max(o.poll, 10*time.Millisecond))
-	}
-	resume()
-	r.loadCPU, _ = cpuTime(p.pid)
-	r.firstRows, r.loaded = tr.firstRows, tr.loaded
-	r.traceStart, r.traceConnected = tr.start, tr.connected
-	logf("kdeck: first rows %s, loaded %s (screen: %s, %s)", secs(r.firstRows), secs(r.loaded), secs(r.firstRowsScreen), secs(r.loadedScreen))
 	if s := p.screen(); screenCount(liveRE, s) != r.total {
 		logf("kdeck: status line does not say %s pods:\n%s", count(r.total), s)
 	}
@@ -491,6 +469,81 @@ func rssTrend(samples []int64) (first, last int64, growth float64, ok bool) {
 }
 
 // measureKubectl times `kubectl get pods -A` and reads its peak RSS, under /usr/bin/time -v
+
+// loadRun is one timed start of kdeck, left running in its pane.
+type loadRun struct {
+	p                             *pane
+	tr                            trace
+	firstRowsScreen, loadedScreen time.Duration // from tmux polling, since tmux was asked to start it
+	cpu                           time.Duration // kdeck's CPU time until loaded
+}
+
+// timedLoad starts kdeck -A from disk in a new pane and waits until the screen and the trace
+// say every pod is loaded, with the node emulator paused meanwhile. The pane is returned
+// whenever it was started, for the caller to close.
+func timedLoad(o options, tm *tmuxServer, emu *emulator, kdeck, kubeconfig, tracePath, session string, env []string) (*loadRun, error) {
+	if err := evictFromPageCache(kdeck); err != nil {
+		logf("could not drop %s from the page cache: %v", kdeck, err)
+	}
+	resume := emu.pause()
+	defer resume()
+	t0 := time.Now()
+	p, err := tm.start(session, o.width, o.height, env, []string{kdeck, "--kubeconfig", kubeconfig, "-A"})
+	if err != nil {
+		return nil, err
+	}
+	lr := &loadRun{p: p}
+	// The pane starts `env VAR=… kdeck`; env replaces itself with kdeck within moments.
+	var comm string
+	for wait := time.Now(); time.Since(wait) < 2*time.Second; time.Sleep(5 * time.Millisecond) {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p.pid))
+		if comm = strings.TrimSpace(string(b)); comm == "kdeck" {
+			break
+		}
+	}
+	if comm != "kdeck" {
+		return lr, fmt.Errorf("pane process %d is %q, not kdeck", p.pid, comm)
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		if o.poll > 0 {
+			s := p.screen()
+			now := time.Since(t0)
+			if lr.firstRowsScreen == 0 && screenCount(titleRE, s) > 0 {
+				lr.firstRowsScreen = now
+			}
+			if lr.loadedScreen == 0 && screenCount(liveRE, s) >= 0 {
+				lr.loadedScreen = now
+			}
+		}
+		lr.tr = readTrace(tracePath)
+		if lr.tr.loaded > 0 && (o.poll == 0 || lr.loadedScreen > 0) {
+			break
+		}
+		if !p.alive() {
+			return lr, fmt.Errorf("kdeck exited while loading; screen:\n%s", p.screen())
+		}
+		if time.Now().After(deadline) {
+			return lr, fmt.Errorf("not loaded after 3 minutes; screen:\n%s", p.screen())
+		}
+		time.Sleep(max(o.poll, 10*time.Millisecond))
+	}
+	resume()
+	lr.cpu, _ = cpuTime(p.pid)
+	logf("kdeck: first rows %s, loaded %s (screen: %s, %s)", secs(lr.tr.firstRows), secs(lr.tr.loaded), secs(lr.firstRowsScreen), secs(lr.loadedScreen))
+	return lr, nil
+}
+
+// median is the median of f over runs (the lower middle one of an even count).
+func median(runs []*loadRun, f func(*loadRun) time.Duration) time.Duration {
+	v := make([]time.Duration, len(runs))
+	for i, l := range runs {
+		v[i] = f(l)
+	}
+	slices.Sort(v)
+	return v[(len(v)-1)/2]
+}
+
 // when it exists, else from wait4's rusage.
 func measureKubectl(ctx context.Context, emu *emulator, kubectl, kubeconfig string, r *result) {
 	args := []string{kubectl, "--kubeconfig", kubeconfig, "get", "pods", "-A"}

@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/utils/ptr"
 )
 
@@ -176,6 +177,9 @@ func markRunning(ctx context.Context, cs kubernetes.Interface, nodes []string) e
 			return fmt.Errorf("listing pending pods: %w", err)
 		}
 		for _, p := range l.Items {
+			if p.DeletionTimestamp != nil {
+				continue // going: populate creates it again
+			}
 			if i, err := strconv.Atoi(p.Labels[indexLabel]); err == nil {
 				pending = append(pending, i)
 			}
@@ -192,6 +196,30 @@ func markRunning(ctx context.Context, cs kubernetes.Interface, nodes []string) e
 		i := pending[k]
 		return retry(ctx, func() error { return setRunning(ctx, cs, i, len(nodes)) })
 	})
+}
+
+// createPod creates pod, or keeps the one of that name already there unless it is being
+// deleted: a pod deleted a moment before lingers until the server has finished with it, and
+// counting it as created would leave the cluster one pod short once it goes. It then waits
+// (up to a minute) for the old pod to go and creates the new one.
+func createPod(ctx context.Context, pods typedcorev1.PodInterface, pod *corev1.Pod) error {
+	for wait := time.Now(); ; time.Sleep(200 * time.Millisecond) {
+		_, err := pods.Create(ctx, pod, metav1.CreateOptions{})
+		if !apierrors.IsAlreadyExists(err) {
+			return err
+		}
+		old, gerr := pods.Get(ctx, pod.Name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(gerr):
+			continue // gone meanwhile
+		case gerr != nil:
+			return gerr
+		case old.DeletionTimestamp == nil:
+			return nil // already there, and staying
+		case time.Since(wait) > time.Minute:
+			return fmt.Errorf("pod %s/%s still being deleted after a minute", pod.Namespace, pod.Name)
+		}
+	}
 }
 
 // setRunning marks pod i Running; a pod that is gone is fine.
@@ -223,6 +251,9 @@ func takeCensus(ctx context.Context, cs kubernetes.Interface) (census, error) {
 			c.total++
 			if p.Labels[benchLabel] != "true" {
 				continue
+			}
+			if p.DeletionTimestamp != nil {
+				continue // going: populate creates it again
 			}
 			if i, err := strconv.Atoi(p.Labels[indexLabel]); err == nil {
 				c.bench[i] = podID{Namespace: p.Namespace, Name: p.Name}
@@ -271,8 +302,7 @@ func populate(ctx context.Context, cs kubernetes.Interface, nodes []string, size
 		err := parallel(ctx, "creating pods", len(create), func(ctx context.Context, k int) error {
 			i := create[k]
 			return retry(ctx, func() error {
-				_, err := cs.CoreV1().Pods(idOf(i).Namespace).Create(ctx, podFor(i, nodes[i%len(nodes)]), metav1.CreateOptions{})
-				if err != nil && !apierrors.IsAlreadyExists(err) {
+				if err := createPod(ctx, cs.CoreV1().Pods(idOf(i).Namespace), podFor(i, nodes[i%len(nodes)])); err != nil {
 					return err
 				}
 				return setRunning(ctx, cs, i, len(nodes))
@@ -433,7 +463,7 @@ func churn(ctx context.Context, cs kubernetes.Interface, nodes []string, size, p
 				err = pods.Delete(ctx, id.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
 				if err == nil || apierrors.IsNotFound(err) {
 					err = retry(ctx, func() error {
-						if _, err := pods.Create(ctx, podFor(i, nodes[i%len(nodes)]), metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+						if err := createPod(ctx, pods, podFor(i, nodes[i%len(nodes)])); err != nil {
 							return err
 						}
 						return setRunning(ctx, cs, i, len(nodes))

@@ -91,6 +91,14 @@ func notes(r *result, o options) []string {
 	var n []string
 	n = append(n, fmt.Sprintf("%s pods: budgets of the %s row; screen-polled (tmux, %s, from the tmux command): first rows %s, full load %s",
 		count(r.size), budgetFor(r.size).name, o.poll, secs(r.firstRowsScreen), secs(r.loadedScreen)))
+	if len(r.loadRuns) > 1 {
+		var each []string
+		for _, d := range r.loadRuns {
+			each = append(each, secs(d))
+		}
+		n = append(n, fmt.Sprintf("load times are the median of %d starts of kdeck (full load: %s); the last one goes on to the filter and churn",
+			len(r.loadRuns), strings.Join(each, ", ")))
+	}
 	if r.traceConnected > 0 {
 		n = append(n, fmt.Sprintf("kdeck start-up (trace): initialised %s, first server answer %s, first rows %s; CPU used until fully loaded %s (the rest of the load time is waiting for the server)",
 			secs(r.traceStart), secs(r.traceConnected), secs(r.firstRows), secs(r.loadCPU)))
