@@ -40,9 +40,6 @@ func PodSamples(items []metricsv1beta1.PodMetrics) []PodSample {
 	return out
 }
 
-// protobufMagic starts every protobuf-encoded Kubernetes object (runtime.Unknown follows).
-var protobufMagic = []byte("k8s\x00")
-
 // maxPodMetricsItem bounds one PodMetrics in an answer; real ones are under a kilobyte.
 const maxPodMetricsItem = 4 << 20
 
@@ -195,20 +192,14 @@ func (d *metricsDecoder) str(b []byte) string {
 // usage 2 as map entries of key 1 and Quantity 2, whose field 1 is its string).
 func (d *metricsDecoder) item(b []byte) error {
 	var s PodSample
-	err := protoFields(b, func(num protowire.Number, v []byte) error {
-		switch num {
+	err := eachField(b, func(f protoField) error {
+		switch f.num {
 		case 1:
-			return protoFields(v, func(num protowire.Number, v []byte) error {
-				switch num {
-				case 1:
-					s.Key.Name = string(v)
-				case 3:
-					s.Key.Namespace = d.str(v)
-				}
-				return nil
-			})
+			name, namespace, err := bytesPair(f.bytes, 1, 3)
+			s.Key.Name, s.Key.Namespace = string(name), d.str(namespace)
+			return err
 		case 4:
-			c, err := d.container(v)
+			c, err := d.container(f.bytes)
 			s.Containers = append(s.Containers, c)
 			return err
 		}
@@ -223,26 +214,12 @@ func (d *metricsDecoder) item(b []byte) error {
 
 func (d *metricsDecoder) container(b []byte) (ContainerSample, error) {
 	var c ContainerSample
-	err := protoFields(b, func(num protowire.Number, v []byte) error {
-		switch num {
+	err := eachField(b, func(f protoField) error {
+		switch f.num {
 		case 1:
-			c.Name = d.str(v)
+			c.Name = d.str(f.bytes)
 		case 2:
-			var name, quantity []byte
-			err := protoFields(v, func(num protowire.Number, v []byte) error {
-				switch num {
-				case 1:
-					name = v
-				case 2:
-					return protoFields(v, func(num protowire.Number, v []byte) error {
-						if num == 1 {
-							quantity = v
-						}
-						return nil
-					})
-				}
-				return nil
-			})
+			name, quantity, err := quantityEntry(f.bytes)
 			if err != nil || quantity == nil {
 				return err
 			}
@@ -260,33 +237,4 @@ func (d *metricsDecoder) container(b []byte) (ContainerSample, error) {
 		return nil
 	})
 	return c, err
-}
-
-// protoFields calls fn with the number and bytes of every length-delimited field of the
-// message b, skipping fields of other wire types.
-func protoFields(b []byte, fn func(num protowire.Number, v []byte) error) error {
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return protowire.ParseError(n)
-		}
-		b = b[n:]
-		if typ != protowire.BytesType {
-			n = protowire.ConsumeFieldValue(num, typ, b)
-			if n < 0 {
-				return protowire.ParseError(n)
-			}
-			b = b[n:]
-			continue
-		}
-		v, n := protowire.ConsumeBytes(b)
-		if n < 0 {
-			return protowire.ParseError(n)
-		}
-		b = b[n:]
-		if err := fn(num, v); err != nil {
-			return err
-		}
-	}
-	return nil
 }

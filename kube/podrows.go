@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"google.golang.org/protobuf/encoding/protowire"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -103,21 +102,12 @@ func envelopedPod(data []byte) (pod []byte, ok bool) {
 	if !found {
 		return nil, false
 	}
-	var typeMeta, raw []byte
-	var encoded bool
-	err := eachField(unknown, func(f protoField) error {
-		switch f.num {
-		case 1:
-			typeMeta = f.bytes
-		case 2:
-			raw = f.bytes
-		case 3:
-			encoded = len(f.bytes) > 0
-		}
-		return nil
-	})
-	if err != nil || encoded {
+	typeMeta, raw, err := bytesPair(unknown, 1, 2)
+	if err != nil {
 		return nil, false
+	}
+	if encoding, _, _ := bytesPair(unknown, 3, 0); len(encoding) > 0 {
+		return nil, false // a content encoding: left to the serializer
 	}
 	apiVersion, kind, err := bytesPair(typeMeta, 1, 2)
 	if err != nil || string(apiVersion) != "v1" || string(kind) != "Pod" {
@@ -125,9 +115,6 @@ func envelopedPod(data []byte) (pod []byte, ok bool) {
 	}
 	return raw, true
 }
-
-// Field numbers below are those of k8s.io/api/core/v1/generated.proto and of
-// apimachinery's meta/v1 and resource generated.proto.
 
 // decodePodFacts reads the fields a row needs from an encoded Pod.
 func decodePodFacts(pod []byte) (podFacts, error) {
@@ -300,19 +287,15 @@ func decodeState(b []byte) (stateFacts, error) {
 	return st, err
 }
 
-// decodeResources reads the CPU and memory of a ResourceRequirements (limits 1, requests 2:
-// maps whose entries hold a key 1 and a Quantity 2, itself a string 1).
+// decodeResources reads the CPU and memory of a ResourceRequirements (limits 1, requests 2,
+// both maps of resource name to Quantity).
 func decodeResources(b []byte) (ReqLim, error) {
 	var r ReqLim
 	err := eachField(b, func(fl protoField) error {
 		if fl.num != 1 && fl.num != 2 {
 			return nil
 		}
-		name, quantity, err := bytesPair(fl.bytes, 1, 2)
-		if err != nil {
-			return err
-		}
-		value, _, err := bytesPair(quantity, 1, 0)
+		name, value, err := quantityEntry(fl.bytes)
 		if err != nil || (string(name) != string(corev1.ResourceCPU) && string(name) != string(corev1.ResourceMemory)) {
 			return err
 		}
@@ -357,55 +340,4 @@ func internBytes(b []byte) string {
 		return s
 	}
 	return string(b)
-}
-
-// bytesPair returns the values of the length-delimited fields a and b of msg (the last of
-// each, as protobuf reads a repeated scalar; nil when absent).
-func bytesPair(msg []byte, a, b protowire.Number) (va, vb []byte, err error) {
-	err = eachField(msg, func(f protoField) error {
-		switch f.num {
-		case a:
-			va = f.bytes
-		case b:
-			vb = f.bytes
-		}
-		return nil
-	})
-	return va, vb, err
-}
-
-// protoField is one field of an encoded message: its value as bytes for length-delimited
-// fields, as a number for varints.
-type protoField struct {
-	num    protowire.Number
-	bytes  []byte
-	varint uint64
-}
-
-// eachField calls fn with every field of the encoded message msg, in order.
-func eachField(msg []byte, fn func(protoField) error) error {
-	for len(msg) > 0 {
-		num, typ, n := protowire.ConsumeTag(msg)
-		if n < 0 {
-			return protowire.ParseError(n)
-		}
-		msg = msg[n:]
-		f := protoField{num: num}
-		switch typ {
-		case protowire.BytesType:
-			f.bytes, n = protowire.ConsumeBytes(msg)
-		case protowire.VarintType:
-			f.varint, n = protowire.ConsumeVarint(msg)
-		default:
-			n = protowire.ConsumeFieldValue(num, typ, msg)
-		}
-		if n < 0 {
-			return protowire.ParseError(n)
-		}
-		msg = msg[n:]
-		if err := fn(f); err != nil {
-			return err
-		}
-	}
-	return nil
 }
