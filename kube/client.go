@@ -1,5 +1,6 @@
 // Package kube holds everything in kdeck that talks to a Kubernetes cluster: connection,
-// typed errors, caches of compact rows fed by list+watch, and (later) metrics and actions.
+// typed errors, caches of compact rows fed by list+watch, metrics, RBAC checks and every mutation
+// (through Client.Apply). Leaf features live in subpackages (kube/canary, kube/forward).
 // It never imports the UI.
 package kube
 

@@ -42,7 +42,7 @@ type Container struct {
 func PodDetailSource(cs kubernetes.Interface, ns, name string) Source[*PodDetail] {
 	pods := cs.CoreV1().Pods(ns)
 	list, watchOne := named(name, pods.List, pods.Watch)
-	return typedSource("pods", ns, "", list, watchOne, func(l *corev1.PodList) []corev1.Pod { return l.Items }, PodDetailRow)
+	return TypedSource("pods", ns, "", list, watchOne, func(l *corev1.PodList) []corev1.Pod { return l.Items }, PodDetailRow)
 }
 
 // Equal reports whether two rows show the same thing (see Row).

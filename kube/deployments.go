@@ -46,7 +46,7 @@ func (d *Deployment) RowKey() Key { return Key{d.Namespace, d.Name} }
 // DeploymentSource returns the Source for deployments in ns ("" for all namespaces).
 func DeploymentSource(cs kubernetes.Interface, ns string) Source[*Deployment] {
 	c := cs.AppsV1().Deployments(ns)
-	return typedSource("deployments", ns, "", c.List, c.Watch,
+	return TypedSource("deployments", ns, "", c.List, c.Watch,
 		func(l *appsv1.DeploymentList) []appsv1.Deployment { return l.Items }, DeploymentRow)
 }
 

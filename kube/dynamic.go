@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 )
 
 // Dynamic returns the client for objects of any kind (custom resources), built on first use.
@@ -18,6 +19,14 @@ func (c *Client) Dynamic() (dynamic.Interface, error) {
 		return nil, err
 	}
 	return o.dynamic, nil
+}
+
+// NewClientFor returns a Client over clients made elsewhere (fakes in tests), with no
+// connection, policy or audit log; dyn serves objects of any kind.
+func NewClientFor(cs kubernetes.Interface, dyn dynamic.Interface) *Client {
+	c := &Client{Clientset: cs}
+	c.objects.once.Do(func() { c.objects.dynamic = dyn })
+	return c
 }
 
 // DynamicSource returns the Source for objects of gvr in ns through the dynamic client,

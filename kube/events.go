@@ -26,7 +26,7 @@ func (e *Event) RowKey() Key { return Key{e.Namespace, e.Name} }
 // EventSource returns the Source for events in ns ("" for all namespaces), as protobuf.
 func EventSource(cs kubernetes.Interface, ns string) Source[*Event] {
 	events := cs.EventsV1().Events(ns)
-	return typedSource("events", ns, "", events.List, events.Watch,
+	return TypedSource("events", ns, "", events.List, events.Watch,
 		func(l *eventsv1.EventList) []eventsv1.Event { return l.Items }, EventRow)
 }
 

@@ -72,7 +72,7 @@ type HPACondition struct {
 // HPASource returns the Source for HPAs in ns ("" for all namespaces).
 func HPASource(cs kubernetes.Interface, ns string) Source[*HPA] {
 	c := cs.AutoscalingV2().HorizontalPodAutoscalers(ns)
-	return typedSource("horizontalpodautoscalers", ns, "", c.List, c.Watch,
+	return TypedSource("horizontalpodautoscalers", ns, "", c.List, c.Watch,
 		func(l *autoscalingv2.HorizontalPodAutoscalerList) []autoscalingv2.HorizontalPodAutoscaler {
 			return l.Items
 		}, HPARow)
@@ -255,14 +255,14 @@ func (h *HPA) Limiting() (HPACondition, bool) {
 	return HPACondition{}, false
 }
 
-// Bound says which replica bound clamped a recommendation.
-type Bound int8
+// ReplicaBound says which replica bound clamped a recommendation.
+type ReplicaBound int8
 
 // Bounds.
 const (
-	NoBound  Bound = iota // the recommendation is within [min, max]
-	MinBound              // raised to minReplicas
-	MaxBound              // lowered to maxReplicas
+	NoBound  ReplicaBound = iota // the recommendation is within [min, max]
+	MinBound                     // raised to minReplicas
+	MaxBound                     // lowered to maxReplicas
 )
 
 // MetricPlan is the controller's arithmetic for one metric.
@@ -274,10 +274,10 @@ type MetricPlan struct {
 	Missing  bool    // the current value is unknown: this metric asks for nothing
 }
 
-// Plan is the HPA controller's decision worked out on the numbers in an HPA row: for each
+// ScalePlan is the HPA controller's decision worked out on the numbers in an HPA row: for each
 // metric desired = ceil(current × currentMetric / targetMetric) unless the ratio is within
 // the tolerance, the highest of those, then clamped to [min, max].
-type Plan struct {
+type ScalePlan struct {
 	Current  int32
 	Metrics  []MetricPlan
 	Disabled bool  // the target is scaled to zero while min > 0: autoscaling is off
@@ -287,15 +287,15 @@ type Plan struct {
 	// missing and the rest would scale down, which the controller refuses to do.
 	AllMissing, HeldDown bool
 	Desired              int32 // Proposed clamped to [Min, Max]
-	Clamp                Bound
+	Clamp                ReplicaBound
 }
 
 // PlanScale works out h's scaling decision from its current numbers, following the HPA
 // controller (pkg/controller/podautoscaler): it does not know about unready pods, the
 // scale-up rate limit or the scale-down stabilization window, which the controller applies
 // afterwards.
-func PlanScale(h *HPA) Plan {
-	p := Plan{Current: h.Current, Proposed: h.Current, Driver: -1}
+func PlanScale(h *HPA) ScalePlan {
+	p := ScalePlan{Current: h.Current, Proposed: h.Current, Driver: -1}
 	if h.Current == 0 && h.Min > 0 {
 		p.Disabled, p.Desired = true, 0
 		return p

@@ -98,7 +98,7 @@ func metric(name, targetType string, current, target float64) HPAMetric {
 func TestPlanScale(t *testing.T) {
 	type want struct {
 		proposed, desired int32
-		clamp             Bound
+		clamp             ReplicaBound
 		driver            int
 		disabled, missing bool // disabled; every metric missing
 		heldDown          bool

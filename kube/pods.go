@@ -49,7 +49,7 @@ func PodSource(pods corev1client.PodsGetter, ns string) Source[*Pod] {
 // (see podRowDecoder); any other client's Pods are summarised with PodRow.
 func PodSourceSelector(pods corev1client.PodsGetter, ns, selector string) Source[*Pod] {
 	c := pods.Pods(ns)
-	src := typedSource("pods", ns, selector, c.List, c.Watch,
+	src := TypedSource("pods", ns, selector, c.List, c.Watch,
 		func(l *corev1.PodList) []corev1.Pod { return l.Items }, PodRow)
 	convert := src.Convert
 	src.Convert = func(obj runtime.Object) (*Pod, bool) {

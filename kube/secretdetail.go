@@ -40,7 +40,7 @@ func (d *SecretDetail) RowKey() Key { return Key{d.Namespace, d.Name} }
 func SecretDetailSource(cs kubernetes.Interface, ns, name string) Source[*SecretDetail] {
 	secrets := cs.CoreV1().Secrets(ns)
 	list, watchOne := named(name, secrets.List, secrets.Watch)
-	return typedSource("secrets", ns, "", list, watchOne,
+	return TypedSource("secrets", ns, "", list, watchOne,
 		func(l *corev1.SecretList) []corev1.Secret { return l.Items }, SecretDetailRow)
 }
 

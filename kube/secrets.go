@@ -28,7 +28,7 @@ func (s *Secret) RowKey() Key { return Key{s.Namespace, s.Name} }
 // arrive with each object but are dropped by SecretRow; rows never hold them.
 func SecretSource(cs kubernetes.Interface, ns string) Source[*Secret] {
 	c := cs.CoreV1().Secrets(ns)
-	return typedSource("secrets", ns, "", c.List, c.Watch,
+	return TypedSource("secrets", ns, "", c.List, c.Watch,
 		func(l *corev1.SecretList) []corev1.Secret { return l.Items }, SecretRow)
 }
 

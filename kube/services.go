@@ -34,7 +34,7 @@ func (s *Service) RowKey() Key { return Key{s.Namespace, s.Name} }
 // ServiceSource returns the Source for services in ns ("" for all namespaces).
 func ServiceSource(cs kubernetes.Interface, ns string) Source[*Service] {
 	c := cs.CoreV1().Services(ns)
-	return typedSource("services", ns, "", c.List, c.Watch,
+	return TypedSource("services", ns, "", c.List, c.Watch,
 		func(l *corev1.ServiceList) []corev1.Service { return l.Items }, ServiceRow)
 }
 
@@ -122,7 +122,7 @@ func (e *EndpointSlice) RowKey() Key { return Key{e.Namespace, e.Name} }
 // service.
 func EndpointSliceSource(cs kubernetes.Interface, ns string) Source[*EndpointSlice] {
 	c := cs.DiscoveryV1().EndpointSlices(ns)
-	return typedSource("endpointslices", ns, discoveryv1.LabelServiceName, c.List, c.Watch,
+	return TypedSource("endpointslices", ns, discoveryv1.LabelServiceName, c.List, c.Watch,
 		func(l *discoveryv1.EndpointSliceList) []discoveryv1.EndpointSlice { return l.Items }, EndpointSliceRow)
 }
 

@@ -8,10 +8,10 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 )
 
-// typedSource builds a Source from a typed client's List and Watch methods: items returns
+// TypedSource builds a Source from a typed client's List and Watch methods: items returns
 // a list's objects and convert summarises one. T is the object type (corev1.Pod), PT its
 // pointer (*corev1.Pod) and L the list type (*corev1.PodList).
-func typedSource[T any, PT interface {
+func TypedSource[T any, PT interface {
 	*T
 	runtime.Object
 }, L runtime.Object, R Row](

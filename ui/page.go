@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/theme"
 )
 
@@ -23,7 +24,7 @@ type Env struct {
 	Version   string // kdeck's own version
 	Now       func() time.Time
 	// Forwards are the running port-forwards: they outlive pages and context switches.
-	Forwards *kube.Forwards
+	Forwards *forward.Manager
 
 	ids atomic.Uint64
 }

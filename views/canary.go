@@ -6,35 +6,36 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/canary"
 	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
 )
 
 // CanariesSpec declares the `:canary` view: the canaries kdeck can drive, found from the
 // namespace's deployments, services and HPAs; enter opens the canary screen.
-var CanariesSpec = ui.ListSpec[*kube.Canary]{
+var CanariesSpec = ui.ListSpec[*canary.Canary]{
 	Noun:    "canaries",
 	Columns: canaryColumns,
-	Cache: func(env *ui.Env, ns, _ string) kube.Cache[*kube.Canary] {
-		return kube.NewCanaryCache(env.Client, ns)
+	Cache: func(env *ui.Env, ns, _ string) kube.Cache[*canary.Canary] {
+		return canary.NewCache(env.Client, ns)
 	},
-	Enter: func(env *ui.Env, c *kube.Canary) ui.Page { return NewCanaryScreen(env, c.RowKey()) },
+	Enter: func(env *ui.Env, c *canary.Canary) ui.Page { return NewCanaryScreen(env, c.RowKey()) },
 }
 
 // NewCanaries returns the canaries view for namespace ns ("" for all namespaces).
-func NewCanaries(env *ui.Env, ns string) *ui.ListPage[*kube.Canary] {
+func NewCanaries(env *ui.Env, ns string) *ui.ListPage[*canary.Canary] {
 	return ui.NewListPage(env, CanariesSpec, ns)
 }
 
-func canaryColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Canary] {
-	type col = ui.Column[*kube.Canary]
+func canaryColumns(env *ui.Env, allNamespaces bool) []ui.Column[*canary.Canary] {
+	type col = ui.Column[*canary.Canary]
 	return withNamespace(allNamespaces,
-		col{Name: "KIND", Drop: 5, Value: func(c *kube.Canary) string { return c.Kind }},
-		col{Name: "STABLE", Drop: 6, Value: func(c *kube.Canary) string { return c.Stable.Name }},
+		col{Name: "KIND", Drop: 5, Value: func(c *canary.Canary) string { return c.Kind }},
+		col{Name: "STABLE", Drop: 6, Value: func(c *canary.Canary) string { return c.Stable.Name }},
 		col{Name: "STEP", Value: canaryStepText},
-		col{Name: "WEIGHT", Align: ui.Right, Value: func(c *kube.Canary) string { return fmt.Sprintf("%d%%", c.Weight()) }},
+		col{Name: "WEIGHT", Align: ui.Right, Value: func(c *canary.Canary) string { return fmt.Sprintf("%d%%", c.Weight()) }},
 		col{Name: "GATES", Drop: 3,
-			Value: func(c *kube.Canary) string {
+			Value: func(c *canary.Canary) string {
 				switch {
 				case c.Argo != nil:
 					return c.Argo.State()
@@ -43,7 +44,7 @@ func canaryColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Canary] {
 				}
 				return readyGate(env, c).Result.String() + " ready " + ratio(c.Canary.Ready, c.Canary.Replicas)
 			},
-			Style: func(st *theme.Styles, c *kube.Canary) lipgloss.Style {
+			Style: func(st *theme.Styles, c *canary.Canary) lipgloss.Style {
 				switch {
 				case c.Argo != nil && c.Argo.Abort:
 					return st.Bad
@@ -52,13 +53,13 @@ func canaryColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Canary] {
 				}
 				return gateStyle(st, readyGate(env, c).Result)
 			}},
-		col{Name: "STEP AGE", Align: ui.Right, Drop: 2, Value: func(c *kube.Canary) string { return age(stepStart(c), env.Now()) }},
+		col{Name: "STEP AGE", Align: ui.Right, Drop: 2, Value: func(c *canary.Canary) string { return age(stepStart(c), env.Now()) }},
 	)
 }
 
 // canaryStepText is "2/4", "promoted", "aborted", or "-" before kdeck took a step; an
 // Argo Rollout's is its current step index over its steps.
-func canaryStepText(c *kube.Canary) string {
+func canaryStepText(c *canary.Canary) string {
 	switch {
 	case c.Argo != nil:
 		return fmt.Sprintf("%d/%d", c.Argo.StepIndex, len(c.Argo.Steps))
@@ -72,28 +73,28 @@ func canaryStepText(c *kube.Canary) string {
 
 // readyGate is the gate a list row can judge from the deployments alone: every canary
 // pod ready. The other gates need pods and metrics: the canary screen shows them.
-func readyGate(env *ui.Env, c *kube.Canary) kube.Gate {
-	return kube.CanaryGates(kube.GateInput{StepAge: stepAge(env, c), CanaryDesired: c.Canary.Replicas,
+func readyGate(env *ui.Env, c *canary.Canary) canary.Gate {
+	return canary.Gates(canary.GateInput{StepAge: stepAge(env, c), CanaryDesired: c.Canary.Replicas,
 		CanaryReady: c.Canary.Ready}, c.Thresholds)[0]
 }
 
 // stepAge is how long the current step has run (see stepStart).
-func stepAge(env *ui.Env, c *kube.Canary) time.Duration { return env.Now().Sub(stepStart(c)) }
+func stepAge(env *ui.Env, c *canary.Canary) time.Duration { return env.Now().Sub(stepStart(c)) }
 
 // stepStart is when the current step began: the recorded step's time or, before kdeck
 // took a step, when the canary deployment was created.
-func stepStart(c *kube.Canary) time.Time {
+func stepStart(c *canary.Canary) time.Time {
 	if c.Record == nil {
 		return c.Canary.Created
 	}
 	return c.Record.At
 }
 
-func gateStyle(st *theme.Styles, r kube.GateResult) lipgloss.Style {
+func gateStyle(st *theme.Styles, r canary.GateResult) lipgloss.Style {
 	switch r {
-	case kube.GateFail:
+	case canary.GateFail:
 		return st.Bad
-	case kube.GateWait:
+	case canary.GateWait:
 		return st.Warn
 	}
 	return st.Good

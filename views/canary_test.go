@@ -7,16 +7,17 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/canary"
 )
 
 // fixtureCanary is shop/web-canary at step 2 (25%) of 10/25/50/100, 90 s into the step.
-func fixtureCanary() *kube.Canary {
-	return &kube.Canary{Namespace: "shop", Name: "web-canary", Kind: kube.CanaryReplicaRatio, Service: "web",
-		Stable: &kube.CanaryDeploy{Namespace: "shop", Name: "web", Replicas: 3, Ready: 3, Images: "shop/web:1.4.2", Selector: "app=web,track=stable"},
-		Canary: &kube.CanaryDeploy{Namespace: "shop", Name: "web-canary", Replicas: 2, Ready: 1, Images: "shop/web:1.5.0-rc1", Selector: "app=web,track=canary"},
-		Record: &kube.CanaryRecord{State: kube.CanaryStepping, Step: 2, Weight: 25, Steps: kube.DefaultCanarySteps, Total: 5,
+func fixtureCanary() *canary.Canary {
+	return &canary.Canary{Namespace: "shop", Name: "web-canary", Kind: canary.KindReplicaRatio, Service: "web",
+		Stable: &canary.Deploy{Namespace: "shop", Name: "web", Replicas: 3, Ready: 3, Images: "shop/web:1.4.2", Selector: "app=web,track=stable"},
+		Canary: &canary.Deploy{Namespace: "shop", Name: "web-canary", Replicas: 2, Ready: 1, Images: "shop/web:1.5.0-rc1", Selector: "app=web,track=canary"},
+		Record: &canary.Record{State: canary.Stepping, Step: 2, Weight: 25, Steps: canary.DefaultSteps, Total: 5,
 			By: "ann", At: ago(90 * time.Second), StartedAt: ago(20 * time.Minute), Restarts: map[string]int32{"web-canary-84c6d9f5b-q2w3e": 1}},
-		Steps: kube.DefaultCanarySteps, Thresholds: kube.DefaultCanaryThresholds}
+		Steps: canary.DefaultSteps, Thresholds: canary.DefaultThresholds}
 }
 
 // fixtureCanaryScreen is the screen of fixtureCanary with pods, a warning and metrics
@@ -24,7 +25,7 @@ func fixtureCanary() *kube.Canary {
 func fixtureCanaryScreen() *CanaryScreen {
 	env := withMetrics(testEnv("shop"))
 	s := NewCanaryScreen(env, kube.Key{Namespace: "shop", Name: "web-canary"})
-	s.ShowPair(kube.Snapshot[*kube.Canary]{Rows: []*kube.Canary{fixtureCanary()}, State: live})
+	s.ShowPair(kube.Snapshot[*canary.Canary]{Rows: []*canary.Canary{fixtureCanary()}, State: live})
 	s.stable.rows = []*kube.Pod{{Namespace: "shop", Name: "web-6b7f9c8d7d-x7k2p", Created: ago(time.Hour)}}
 	s.canary.rows = []*kube.Pod{
 		{Namespace: "shop", Name: "web-canary-84c6d9f5b-q2w3e", Restarts: 3, Created: ago(time.Hour)},
@@ -61,7 +62,7 @@ func TestCanaryFacts(t *testing.T) {
 	if len(f.warnings) != 1 || f.warnings[0].Name != "e1" {
 		t.Errorf("warnings %+v", f.warnings)
 	}
-	if got := kube.GateSummary(f.gates); got != "fail restarts,mem,events" {
+	if got := canary.GateSummary(f.gates); got != "fail restarts,mem,events" {
 		t.Errorf("gates %q", got)
 	}
 	if f.restarts["web-canary-84c6d9f5b-q2w3e"] != 3 {
@@ -78,38 +79,38 @@ func TestCanaryFacts(t *testing.T) {
 func TestCanariesListGolden(t *testing.T) {
 	fresh := fixtureCanary()
 	fresh.Name, fresh.Record = "cart-canary", nil
-	fresh.Canary = &kube.CanaryDeploy{Namespace: "shop", Name: "cart-canary", Replicas: 1, Ready: 0, Created: ago(3 * time.Hour)}
-	fresh.Stable = &kube.CanaryDeploy{Namespace: "shop", Name: "cart", Replicas: 4, Ready: 4}
-	rows := []*kube.Canary{fixtureArgo(), fresh, fixtureCanary(), fixtureTraefik()}
+	fresh.Canary = &canary.Deploy{Namespace: "shop", Name: "cart-canary", Replicas: 1, Ready: 0, Created: ago(3 * time.Hour)}
+	fresh.Stable = &canary.Deploy{Namespace: "shop", Name: "cart", Replicas: 4, Ready: 4}
+	rows := []*canary.Canary{fixtureArgo(), fresh, fixtureCanary(), fixtureTraefik()}
 	requireGoldenSizes(t, func(w, h int) string { return renderList(CanariesSpec, "shop", w, h, rows, live) })
 }
 
 // fixtureTraefik is shop/web, a TraefikService weighting web 75 and web-canary 25, at step 2.
-func fixtureTraefik() *kube.Canary {
-	return &kube.Canary{Namespace: "shop", Name: "web", Kind: kube.CanaryTraefik, Service: "web",
-		Stable:  &kube.CanaryDeploy{Namespace: "shop", Name: "web-stable", Selector: "app=web,track=stable"},
-		Canary:  &kube.CanaryDeploy{Namespace: "shop", Name: "web-canary", Selector: "app=web,track=canary"},
-		Traefik: &kube.TraefikWeights{Object: "web", StableIndex: 0, CanaryIndex: 1, StableWeight: 75, CanaryWeight: 25, Typed: true},
-		Record: &kube.CanaryRecord{State: kube.CanaryStepping, Step: 2, Weight: 25, Steps: kube.DefaultCanarySteps, Total: 100,
+func fixtureTraefik() *canary.Canary {
+	return &canary.Canary{Namespace: "shop", Name: "web", Kind: canary.KindTraefik, Service: "web",
+		Stable:  &canary.Deploy{Namespace: "shop", Name: "web-stable", Selector: "app=web,track=stable"},
+		Canary:  &canary.Deploy{Namespace: "shop", Name: "web-canary", Selector: "app=web,track=canary"},
+		Traefik: &canary.TraefikWeights{Object: "web", StableIndex: 0, CanaryIndex: 1, StableWeight: 75, CanaryWeight: 25, Typed: true},
+		Record: &canary.Record{State: canary.Stepping, Step: 2, Weight: 25, Steps: canary.DefaultSteps, Total: 100,
 			By: "ann", At: ago(3 * time.Minute), StartedAt: ago(time.Hour)},
-		Steps: kube.DefaultCanarySteps, Thresholds: kube.DefaultCanaryThresholds}
+		Steps: canary.DefaultSteps, Thresholds: canary.DefaultThresholds}
 }
 
 // fixtureArgo is shop/checkout, a Rollout paused at its pause step (index 1 of 4).
-func fixtureArgo() *kube.Canary {
-	r := &kube.ArgoRollout{Namespace: "shop", Name: "checkout", Canary: true, StepIndex: 1, HasIndex: true, Phase: "Paused",
+func fixtureArgo() *canary.Canary {
+	r := &canary.ArgoRollout{Namespace: "shop", Name: "checkout", Canary: true, StepIndex: 1, HasIndex: true, Phase: "Paused",
 		Message: "CanaryPauseStep", PauseReasons: []string{"CanaryPauseStep"}, CurrentPodHash: "7d9c6b5f4", StableRS: "5f8b7c6d9",
 		Selector: "app=checkout", Replicas: 5, Created: ago(2 * time.Hour),
-		Steps: []kube.ArgoStep{{SetWeight: 20}, {SetWeight: -1, Pause: true}, {SetWeight: 50}, {SetWeight: -1, Pause: true, Duration: "30s"}}}
-	c := kube.FindArgoCanaries([]*kube.ArgoRollout{r})[0]
+		Steps: []canary.ArgoStep{{SetWeight: 20}, {SetWeight: -1, Pause: true}, {SetWeight: 50}, {SetWeight: -1, Pause: true, Duration: "30s"}}}
+	c := canary.FindArgo([]*canary.ArgoRollout{r})[0]
 	return c
 }
 
 // kindScreen is the canary screen of c with one ready pod on each side.
-func kindScreen(c *kube.Canary) *CanaryScreen {
+func kindScreen(c *canary.Canary) *CanaryScreen {
 	env := testEnv("shop")
 	s := NewCanaryScreen(env, c.RowKey())
-	s.ShowPair(kube.Snapshot[*kube.Canary]{Rows: []*kube.Canary{c}, State: live})
+	s.ShowPair(kube.Snapshot[*canary.Canary]{Rows: []*canary.Canary{c}, State: live})
 	s.stable.rows = []*kube.Pod{{Namespace: "shop", Name: "stable-1", Ready: 1, Containers: 1, Created: ago(time.Hour)}}
 	s.canary.rows = []*kube.Pod{{Namespace: "shop", Name: "canary-1", Ready: 1, Containers: 1, Created: ago(time.Hour)}}
 	return s
@@ -130,7 +131,7 @@ func TestCanaryArgoScreenGolden(t *testing.T) {
 }
 
 func TestCanaryKindsEverySize(t *testing.T) {
-	for _, c := range []*kube.Canary{fixtureTraefik(), fixtureArgo()} {
+	for _, c := range []*canary.Canary{fixtureTraefik(), fixtureArgo()} {
 		s := kindScreen(c)
 		requireEverySize(t, func(w, h int) string { return s.View(w, h) })
 	}

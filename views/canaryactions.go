@@ -7,7 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/canary"
 	"github.com/kdeck/kdeck/ui"
 )
 
@@ -51,16 +51,16 @@ func (s *CanaryScreen) act(k tea.KeyPressMsg) tea.Cmd {
 }
 
 // chooseStep asks which step to go to, then confirms it.
-func (s *CanaryScreen) chooseStep(c *kube.Canary) tea.Cmd {
+func (s *CanaryScreen) chooseStep(c *canary.Canary) tea.Cmd {
 	choices := make([]string, 0, len(c.Steps)+1)
 	byChoice := map[string]int{}
 	for i, w := range c.Steps {
-		m := kube.PlanCanaryMove(c, i+1)
+		m := canary.PlanMove(c, i+1)
 		label := fmt.Sprintf("step %d: %d%% (%s %d, %s %d)", i+1, w, c.Canary.Name, m.CanaryTo, c.Stable.Name, m.StableTo)
 		if m.Weights != nil {
 			label = fmt.Sprintf("step %d: %d%% (weights %s %d, %s %d)", i+1, w, c.Canary.Name, m.Weights.CanaryTo, c.Stable.Name, m.Weights.StableTo)
 		}
-		if m.Kind == kube.MovePromote {
+		if m.Kind == canary.MovePromote {
 			label = fmt.Sprintf("step %d: %d%%, promote", i+1, w)
 		}
 		if c.Step() == i+1 {
@@ -79,20 +79,20 @@ func (s *CanaryScreen) chooseStep(c *kube.Canary) tea.Cmd {
 // confirm opens the dialog for moving c to step: a plain confirmation, a one-key danger
 // confirmation for an abort, or, when moving up while a gate fails, a typed confirmation
 // that names the failing gates.
-func (s *CanaryScreen) confirm(c *kube.Canary, step int) tea.Cmd {
-	m := kube.PlanCanaryMove(c, step)
+func (s *CanaryScreen) confirm(c *canary.Canary, step int) tea.Cmd {
+	m := canary.PlanMove(c, step)
 	f := s.facts()
-	failing := kube.Failing(f.gates)
-	up := m.Kind == kube.MovePromote || (m.Kind == kube.MoveStep && step > c.Step())
+	failing := canary.Failing(f.gates)
+	up := m.Kind == canary.MovePromote || (m.Kind == canary.MoveStep && step > c.Step())
 	run := func(forced bool) func(string) tea.Cmd {
 		return func(string) tea.Cmd {
-			rec := kube.NextCanaryRecord(c, m, s.env.Client.Info.User, s.env.Now(), f.gates, forced, f.restarts)
-			return runStages(s.env, kube.CanaryStagesFor(s.env.Client, c, m, rec))
+			rec := canary.NextRecord(c, m, s.env.Client.Info.User, s.env.Now(), f.gates, forced, f.restarts)
+			return runStages(s.env, canary.StagesFor(s.env.Client, c, m, rec))
 		}
 	}
 	d := &ui.Dialog{Body: []string{m.Describe()}, OK: run(false)}
 	switch {
-	case m.Kind == kube.MoveAbort:
+	case m.Kind == canary.MoveAbort:
 		d.Title, d.Danger = "Abort canary "+c.Name+"?", true
 	case up && len(failing) > 0:
 		d.Title, d.Danger = fmt.Sprintf("Blocked: %d gate(s) failing on %s", len(failing), c.Name), true
@@ -103,20 +103,20 @@ func (s *CanaryScreen) confirm(c *kube.Canary, step int) tea.Cmd {
 		d.Body = append(d.Body, "", fmt.Sprintf("Force %s to %d%% anyway: %s", c.Name, m.Weight, m.Describe()),
 			"Type "+c.Name+" to force it.")
 		d.Expect, d.OK = c.Name, run(true)
-	case m.Kind == kube.MovePromote:
+	case m.Kind == canary.MovePromote:
 		d.Title = "Promote " + c.Name + " to 100%?"
 	default:
 		d.Title = fmt.Sprintf("Move %s to step %d (%d%%)?", c.Name, m.Step, m.Weight)
 	}
-	if !d.Danger || m.Kind == kube.MoveAbort {
-		d.Body = append(d.Body, "gates: "+kube.GateSummary(f.gates))
+	if !d.Danger || m.Kind == canary.MoveAbort {
+		d.Body = append(d.Body, "gates: "+canary.GateSummary(f.gates))
 	}
 	return ui.Ask(d)
 }
 
 // runStages sends stages one after another: each mutation through env.Mutate (audited,
 // toasted), each wait in a command of its own; the first failure stops the rest.
-func runStages(env *ui.Env, stages []kube.CanaryStage) tea.Cmd {
+func runStages(env *ui.Env, stages []canary.Stage) tea.Cmd {
 	if len(stages) == 0 {
 		return nil
 	}

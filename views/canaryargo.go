@@ -5,13 +5,13 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/canary"
 	"github.com/kdeck/kdeck/ui"
 )
 
 // argoKeys are the canary screen's keys for an Argo Rollout: they act the way the
 // `kubectl argo rollouts` plugin's promote, promote --full, abort and retry do (see
-// kube.ArgoAction), each after a confirmation.
+// canary.ArgoAction), each after a confirmation.
 var argoKeys = struct{ Promote, Full, Abort, Retry key.Binding }{
 	Promote: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "promote: clear the pause, go to the next step")),
 	Full:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "full promote: skip the remaining steps")),
@@ -21,25 +21,25 @@ var argoKeys = struct{ Promote, Full, Abort, Retry key.Binding }{
 
 // argoBindings are the Argo keys, disabled where RBAC or the policy refuses them.
 func (s *CanaryScreen) argoBindings() []key.Binding {
-	status := s.access(kube.GVRRollouts, "status")
+	status := s.access(canary.GVRRollouts, "status")
 	k := argoKeys
 	return []key.Binding{s.env.Disabled(k.Promote, &status, false), s.env.Disabled(k.Full, &status, false),
 		s.env.Disabled(k.Abort, &status, false), s.env.Disabled(k.Retry, &status, false)}
 }
 
 // actArgo handles the Argo keys: guard, then a confirmation naming the patch.
-func (s *CanaryScreen) actArgo(c *kube.Canary, k tea.KeyPressMsg) tea.Cmd {
+func (s *CanaryScreen) actArgo(c *canary.Canary, k tea.KeyPressMsg) tea.Cmd {
 	actions := []struct {
 		binding key.Binding
-		action  kube.ArgoAction
+		action  canary.ArgoAction
 		what    string
-	}{{argoKeys.Promote, kube.ArgoPromote, "promote"}, {argoKeys.Full, kube.ArgoPromoteFull, "full promote"},
-		{argoKeys.Abort, kube.ArgoAbort, "abort"}, {argoKeys.Retry, kube.ArgoRetry, "retry"}}
+	}{{argoKeys.Promote, canary.ArgoPromote, "promote"}, {argoKeys.Full, canary.ArgoPromoteFull, "full promote"},
+		{argoKeys.Abort, canary.ArgoAbort, "abort"}, {argoKeys.Retry, canary.ArgoRetry, "retry"}}
 	for _, a := range actions {
 		if !key.Matches(k, a.binding) {
 			continue
 		}
-		status := s.access(kube.GVRRollouts, "status")
+		status := s.access(canary.GVRRollouts, "status")
 		return s.env.Guard(a.what, &status, false, func() tea.Cmd { return s.confirmArgo(c, a.action, a.what) })
 	}
 	return nil
@@ -47,24 +47,24 @@ func (s *CanaryScreen) actArgo(c *kube.Canary, k tea.KeyPressMsg) tea.Cmd {
 
 // confirmArgo asks before sending action; a promotion over failing gates needs the
 // rollout's name typed, an abort is a danger confirmation.
-func (s *CanaryScreen) confirmArgo(c *kube.Canary, action kube.ArgoAction, what string) tea.Cmd {
-	p, err := kube.PlanArgo(c.Argo, action)
+func (s *CanaryScreen) confirmArgo(c *canary.Canary, action canary.ArgoAction, what string) tea.Cmd {
+	p, err := canary.PlanArgo(c.Argo, action)
 	if err != nil {
 		return ui.Notify(ui.LevelWarn, err.Error())
 	}
 	f := s.facts()
-	failing := kube.Failing(f.gates)
+	failing := canary.Failing(f.gates)
 	run := func(forced bool) func(string) tea.Cmd {
 		return func(string) tea.Cmd {
-			rec := kube.ArgoRecord(c, p, s.env.Client.Info.User, s.env.Now(), f.gates, forced)
-			return runStages(s.env, kube.ArgoStages(s.env.Client, c, p, rec))
+			rec := canary.ArgoRecord(c, p, s.env.Client.Info.User, s.env.Now(), f.gates, forced)
+			return runStages(s.env, canary.ArgoStages(s.env.Client, c, p, rec))
 		}
 	}
 	d := &ui.Dialog{Title: fmt.Sprintf("%s rollout %s?", capitalize(what), c.Name),
-		Body: []string{p.Describe, "gates: " + kube.GateSummary(f.gates)}, OK: run(false)}
-	up := action == kube.ArgoPromote || action == kube.ArgoPromoteFull
+		Body: []string{p.Describe, "gates: " + canary.GateSummary(f.gates)}, OK: run(false)}
+	up := action == canary.ArgoPromote || action == canary.ArgoPromoteFull
 	switch {
-	case action == kube.ArgoAbort:
+	case action == canary.ArgoAbort:
 		d.Danger = true
 	case up && len(failing) > 0:
 		d.Title, d.Danger = fmt.Sprintf("Blocked: %d gate(s) failing on %s", len(failing), c.Name), true

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/canary"
 	"github.com/kdeck/kdeck/theme"
 )
 
 // canaryHead is the canary screen's first line: what the canary is made of.
-func canaryHead(c *kube.Canary) string {
+func canaryHead(c *canary.Canary) string {
 	switch {
 	case c.Traefik != nil:
 		w := c.Traefik
@@ -28,7 +28,7 @@ func canaryHead(c *kube.Canary) string {
 
 // canarySteps is the line of planned steps, the current one marked: kdeck's weights, or
 // an Argo Rollout's own steps.
-func canarySteps(st *theme.Styles, c *kube.Canary) string {
+func canarySteps(st *theme.Styles, c *canary.Canary) string {
 	steps := []string{"steps"}
 	if c.Argo != nil {
 		for i, a := range c.Argo.Steps {
@@ -52,8 +52,8 @@ func canarySteps(st *theme.Styles, c *kube.Canary) string {
 
 // readyLabel names the ready row: deployments have desired replicas, the other kinds
 // only the pods found.
-func readyLabel(c *kube.Canary) string {
-	if c.Kind == kube.CanaryReplicaRatio {
+func readyLabel(c *canary.Canary) string {
+	if c.Kind == canary.KindReplicaRatio {
 		return "ready/desired"
 	}
 	return "ready/pods"
@@ -61,9 +61,9 @@ func readyLabel(c *kube.Canary) string {
 
 // readyText is a side's ready count: the deployment's, or the pods found for it ("-"
 // when there is nothing to look for).
-func readyText(c *kube.Canary, d *kube.CanaryDeploy, sd side) string {
+func readyText(c *canary.Canary, d *canary.Deploy, sd side) string {
 	switch {
-	case c.Kind == kube.CanaryReplicaRatio:
+	case c.Kind == canary.KindReplicaRatio:
 		return ratio(d.Ready, d.Replicas)
 	case d.Selector == "":
 		return "- (no pods to follow)"

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/canary"
 	"github.com/kdeck/kdeck/ui"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -28,9 +29,9 @@ var canaryKeys = struct{ Next, GoTo, Promote, Abort key.Binding }{
 type CanaryScreen struct {
 	env     *ui.Env
 	key     kube.Key
-	pairs   *ui.Feed[*kube.Canary]
+	pairs   *ui.Feed[*canary.Canary]
 	state   kube.State
-	row     *kube.Canary // nil until seen, or once gone
+	row     *canary.Canary // nil until seen, or once gone
 	seen    bool
 	stable  podFeed
 	canary  podFeed
@@ -56,7 +57,7 @@ func NewCanaryScreen(env *ui.Env, k kube.Key) *CanaryScreen {
 // followed once the pair is known.
 func (s *CanaryScreen) Init() tea.Cmd {
 	cs := s.env.Client.Clientset
-	s.pairs = ui.StartFeed[*kube.Canary](s.env, kube.NewCanaryCache(s.env.Client, s.key.Namespace))
+	s.pairs = ui.StartFeed[*canary.Canary](s.env, canary.NewCache(s.env.Client, s.key.Namespace))
 	s.events = ui.StartFeed[*kube.Event](s.env, kube.NewStore(kube.EventSource(cs, s.key.Namespace)))
 	return tea.Batch(s.pairs.Next(), s.events.Next(), s.metrics.Init())
 }
@@ -91,9 +92,9 @@ func (s *CanaryScreen) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
 
 // ShowPair takes a snapshot of the namespace's canaries, picks this one, and (re)starts
 // the pod feeds when the deployments' selectors are new.
-func (s *CanaryScreen) ShowPair(snap kube.Snapshot[*kube.Canary]) tea.Cmd {
+func (s *CanaryScreen) ShowPair(snap kube.Snapshot[*canary.Canary]) tea.Cmd {
 	s.state = snap.State
-	i, found := slices.BinarySearchFunc(snap.Rows, s.key, func(c *kube.Canary, k kube.Key) int { return c.RowKey().Compare(k) })
+	i, found := slices.BinarySearchFunc(snap.Rows, s.key, func(c *canary.Canary, k kube.Key) int { return c.RowKey().Compare(k) })
 	switch {
 	case found:
 		s.row, s.seen = snap.Rows[i], true
@@ -151,9 +152,9 @@ func (s *CanaryScreen) Bindings() []key.Binding {
 
 // moveAccess is what stepping and promoting c need: scaling and patching deployments, or
 // patching a Traefik canary's TraefikService.
-func (s *CanaryScreen) moveAccess(c *kube.Canary) (step, promote kube.Access) {
+func (s *CanaryScreen) moveAccess(c *canary.Canary) (step, promote kube.Access) {
 	if c != nil && c.Traefik != nil {
-		a := s.access(kube.GVRTraefikServices, "")
+		a := s.access(canary.GVRTraefikServices, "")
 		return a, a
 	}
 	return s.access(kube.GVRDeployments, "scale"), s.access(kube.GVRDeployments, "")
@@ -181,7 +182,7 @@ func (s *CanaryScreen) Close() {
 type facts struct {
 	stepStart      time.Time
 	stable, canary side
-	gates          []kube.Gate
+	gates          []canary.Gate
 	warnings       []*kube.Event // on canary pods since the step began, newest first
 	restarts       map[string]int32
 }
@@ -194,7 +195,7 @@ type side struct {
 }
 
 // gather works out the facts of c from its pods, the namespace's events and the metrics.
-func gather(c *kube.Canary, stablePods, canaryPods []*kube.Pod, events []*kube.Event, m *kube.MetricsSnapshot, now time.Time) facts {
+func gather(c *canary.Canary, stablePods, canaryPods []*kube.Pod, events []*kube.Event, m *kube.MetricsSnapshot, now time.Time) facts {
 	f := facts{stepStart: stepStart(c)}
 	var baseline map[string]int32
 	if c.Record != nil {
@@ -238,16 +239,16 @@ func gather(c *kube.Canary, stablePods, canaryPods []*kube.Pod, events []*kube.E
 	}
 	slices.SortFunc(f.warnings, kube.NewestFirst)
 	desired, ready := c.Canary.Replicas, c.Canary.Ready
-	if c.Kind != kube.CanaryReplicaRatio { // no deployment: the pods found are what runs
+	if c.Kind != canary.KindReplicaRatio { // no deployment: the pods found are what runs
 		desired, ready = f.canary.pods, f.canary.ready
 	}
-	in := kube.GateInput{StepAge: now.Sub(f.stepStart), CanaryDesired: desired, CanaryReady: ready,
+	in := canary.GateInput{StepAge: now.Sub(f.stepStart), CanaryDesired: desired, CanaryReady: ready,
 		Restarts: f.canary.restartsSince, CanaryCPU: f.canary.cpu, StableCPU: f.stable.cpu,
 		CanaryMem: f.canary.mem, StableMem: f.stable.mem, Warnings: len(f.warnings)}
 	if len(f.warnings) > 0 {
 		in.LastWarning = f.warnings[0].Reason
 	}
-	f.gates = kube.CanaryGates(in, c.Thresholds)
+	f.gates = canary.Gates(in, c.Thresholds)
 	return f
 }
 
@@ -293,7 +294,7 @@ func (s *CanaryScreen) View(width, height int) string {
 }
 
 // lines lays out the screen of c.
-func (s *CanaryScreen) lines(c *kube.Canary, f facts) []string {
+func (s *CanaryScreen) lines(c *canary.Canary, f facts) []string {
 	st := s.env.Styles
 	now := s.env.Now()
 	lines := []string{st.Title.Render(canaryHead(c))}
@@ -324,16 +325,16 @@ func (s *CanaryScreen) lines(c *kube.Canary, f facts) []string {
 	lines = append(lines, "")
 
 	diff := func(a, b []int64) string {
-		if len(a) == 0 || len(b) == 0 || kube.Average(a) == 0 {
+		if len(a) == 0 || len(b) == 0 || canary.Average(a) == 0 {
 			return "-"
 		}
-		return fmt.Sprintf("%+d%%", (kube.Average(b)-kube.Average(a))*100/kube.Average(a))
+		return fmt.Sprintf("%+d%%", (canary.Average(b)-canary.Average(a))*100/canary.Average(a))
 	}
 	perPod := func(vs []int64, text func(int64) string) string {
 		if len(vs) == 0 {
 			return notAvailable
 		}
-		return text(kube.Average(vs))
+		return text(canary.Average(vs))
 	}
 	lines = append(lines, grid(st, true, [][]cell{
 		{{text: ""}, {text: "STABLE " + c.Stable.Name}, {text: "CANARY " + c.Canary.Name}, {text: "DIFF"}},
@@ -346,7 +347,7 @@ func (s *CanaryScreen) lines(c *kube.Canary, f facts) []string {
 	lines = append(lines, "", st.Muted.Bold(true).Render("GATES"))
 	rows := make([][]cell, 0, len(f.gates))
 	for _, g := range f.gates {
-		mark := map[kube.GateResult]string{kube.GatePass: "✓", kube.GateWait: "…", kube.GateFail: "✗"}[g.Result]
+		mark := map[canary.GateResult]string{canary.GatePass: "✓", canary.GateWait: "…", canary.GateFail: "✗"}[g.Result]
 		style := gateStyle(st, g.Result)
 		rows = append(rows, []cell{{text: mark + " " + g.Name, style: style}, {text: g.Result.String(), style: style}, {text: g.Detail}})
 	}
@@ -363,17 +364,17 @@ func (s *CanaryScreen) lines(c *kube.Canary, f facts) []string {
 }
 
 // nextHint says what n would do, and the other keys.
-func (s *CanaryScreen) nextHint(c *kube.Canary) string {
+func (s *CanaryScreen) nextHint(c *canary.Canary) string {
 	if c.Argo != nil {
 		next := "n: nothing to promote"
-		if p, err := kube.PlanArgo(c.Argo, kube.ArgoPromote); err == nil {
+		if p, err := canary.PlanArgo(c.Argo, canary.ArgoPromote); err == nil {
 			next = "n promote: " + p.Describe
 		}
 		return next + " · p full promote · a abort · t retry"
 	}
 	next := "n: no next step"
 	if n := c.NextStep(); n > 0 {
-		m := kube.PlanCanaryMove(c, n)
+		m := canary.PlanMove(c, n)
 		next = fmt.Sprintf("n → %d%%: %s", m.Weight, m.Describe())
 	}
 	return next + " · g step · p promote · a abort"

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
 )
@@ -174,7 +175,7 @@ func (c *Containers) forward() tea.Cmd {
 	}
 	env, pod := c.env, c.pod
 	return env.Guard("port-forward", c.forwardAccess(), false, func() tea.Cmd {
-		return askForward(env, kube.ForwardPod, pod.Namespace, pod.Name, k.Name)
+		return askForward(env, forward.KindPod, pod.Namespace, pod.Name, k.Name)
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
 )
@@ -20,20 +21,20 @@ var forwardsKeys = struct{ Stop, Restart key.Binding }{
 }
 
 // ForwardsSpec declares the port-forwards view (:pf): every running forward, live.
-var ForwardsSpec = ui.ListSpec[*kube.ForwardStatus]{
+var ForwardsSpec = ui.ListSpec[*forward.Status]{
 	Noun:    "port-forwards",
 	Columns: forwardColumns,
-	Cache: func(env *ui.Env, _, _ string) kube.Cache[*kube.ForwardStatus] {
+	Cache: func(env *ui.Env, _, _ string) kube.Cache[*forward.Status] {
 		return env.Forwards.Cache()
 	},
-	FilterText: func(s *kube.ForwardStatus) string { return s.Spec.String() + " " + s.Pod + " " + string(s.State) },
-	Actions:    []ui.Action[*kube.ForwardStatus]{{Key: forwardsKeys.Stop, Run: confirmStopForward}},
+	FilterText: func(s *forward.Status) string { return s.Spec.String() + " " + s.Pod + " " + string(s.State) },
+	Actions:    []ui.Action[*forward.Status]{{Key: forwardsKeys.Stop, Run: confirmStopForward}},
 }
 
 // Forwards is the port-forwards view: the list, plus `r` to restart saved forwards,
 // which needs no selected row.
 type Forwards struct {
-	*ui.ListPage[*kube.ForwardStatus]
+	*ui.ListPage[*forward.Status]
 	env *ui.Env
 }
 
@@ -85,7 +86,7 @@ func (f *Forwards) restartSaved() tea.Cmd {
 
 // confirmStopForward asks, then stops the forward (off the UI goroutine: it waits for
 // its connections to close).
-func confirmStopForward(env *ui.Env, s *kube.ForwardStatus) tea.Cmd {
+func confirmStopForward(env *ui.Env, s *forward.Status) tea.Cmd {
 	forwards, spec := env.Forwards, s.Spec
 	return ui.Ask(&ui.Dialog{Title: "Stop port-forward", Body: []string{spec.String()},
 		OK: func(string) tea.Cmd {
@@ -98,8 +99,8 @@ func confirmStopForward(env *ui.Env, s *kube.ForwardStatus) tea.Cmd {
 		}})
 }
 
-func forwardColumns(env *ui.Env, _ bool) []ui.Column[*kube.ForwardStatus] {
-	type col = ui.Column[*kube.ForwardStatus]
+func forwardColumns(env *ui.Env, _ bool) []ui.Column[*forward.Status] {
+	type col = ui.Column[*forward.Status]
 	bytes := func(n int64) string {
 		if n < 1<<10 {
 			return strconv.FormatInt(n, 10) + "B"
@@ -107,36 +108,36 @@ func forwardColumns(env *ui.Env, _ bool) []ui.Column[*kube.ForwardStatus] {
 		return ui.Bytes(n)
 	}
 	return []col{
-		{Name: "LOCAL", Min: 15, Value: func(s *kube.ForwardStatus) string { return "127.0.0.1:" + strconv.Itoa(s.Spec.Local) }},
-		{Name: "TARGET", Flex: true, Min: 12, Value: func(s *kube.ForwardStatus) string { return s.Spec.Target() }},
-		{Name: "POD IN USE", Max: 40, Drop: 3, Value: func(s *kube.ForwardStatus) string {
+		{Name: "LOCAL", Min: 15, Value: func(s *forward.Status) string { return "127.0.0.1:" + strconv.Itoa(s.Spec.Local) }},
+		{Name: "TARGET", Flex: true, Min: 12, Value: func(s *forward.Status) string { return s.Spec.Target() }},
+		{Name: "POD IN USE", Max: 40, Drop: 3, Value: func(s *forward.Status) string {
 			if s.Pod == "" {
 				return "-"
 			}
 			return s.Pod
 		}},
-		{Name: "STATE", Drop: 1, Value: func(s *kube.ForwardStatus) string { return string(s.State) },
-			Style: func(st *theme.Styles, s *kube.ForwardStatus) lipgloss.Style {
+		{Name: "STATE", Drop: 1, Value: func(s *forward.Status) string { return string(s.State) },
+			Style: func(st *theme.Styles, s *forward.Status) lipgloss.Style {
 				switch s.State {
-				case kube.ForwardFailed:
+				case forward.Failed:
 					return st.Bad
-				case kube.ForwardReconnecting:
+				case forward.Reconnecting:
 					return st.Warn
 				}
 				return st.Good
 			}},
-		{Name: "CONNS", Align: ui.Right, Drop: 4, Value: func(s *kube.ForwardStatus) string {
+		{Name: "CONNS", Align: ui.Right, Drop: 4, Value: func(s *forward.Status) string {
 			return fmt.Sprintf("%d/%d", s.Open, s.Total)
 		}},
-		{Name: "IN", Align: ui.Right, Drop: 5, Value: func(s *kube.ForwardStatus) string { return bytes(s.In) }},
-		{Name: "OUT", Align: ui.Right, Drop: 5, Value: func(s *kube.ForwardStatus) string { return bytes(s.Out) }},
-		{Name: "LAST ERROR", Max: 60, Drop: 7, Value: func(s *kube.ForwardStatus) string {
+		{Name: "IN", Align: ui.Right, Drop: 5, Value: func(s *forward.Status) string { return bytes(s.In) }},
+		{Name: "OUT", Align: ui.Right, Drop: 5, Value: func(s *forward.Status) string { return bytes(s.Out) }},
+		{Name: "LAST ERROR", Max: 60, Drop: 7, Value: func(s *forward.Status) string {
 			if s.Err == "" {
 				return "-"
 			}
 			return s.Err
 		}},
-		{Name: "CONTEXT", Max: 24, Drop: 8, Value: func(s *kube.ForwardStatus) string { return s.Context }},
-		ageColumn(env, func(s *kube.ForwardStatus) time.Time { return s.Started }),
+		{Name: "CONTEXT", Max: 24, Drop: 8, Value: func(s *forward.Status) string { return s.Context }},
+		ageColumn(env, func(s *forward.Status) time.Time { return s.Started }),
 	}
 }

@@ -10,18 +10,19 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/ui"
 	"github.com/kdeck/kdeck/ui/uitest"
 	"k8s.io/client-go/kubernetes/fake"
 )
 
-func fixtureForwards() []*kube.ForwardStatus {
-	return []*kube.ForwardStatus{
-		{Spec: kube.ForwardSpec{Namespace: "shop", Kind: kube.ForwardService, Name: "web", Local: 8080, Remote: 80},
-			Context: "kdeck-demo", Started: ago(3 * time.Minute), State: kube.ForwardActive, Pod: "web-6b7f9c8d7d-x7k2p",
+func fixtureForwards() []*forward.Status {
+	return []*forward.Status{
+		{Spec: forward.Spec{Namespace: "shop", Kind: forward.KindService, Name: "web", Local: 8080, Remote: 80},
+			Context: "kdeck-demo", Started: ago(3 * time.Minute), State: forward.Active, Pod: "web-6b7f9c8d7d-x7k2p",
 			Open: 1, Total: 14, In: 48_213, Out: 2_310},
-		{Spec: kube.ForwardSpec{Namespace: "shop", Kind: kube.ForwardPod, Name: "db-0", Local: 15432, Remote: 5432},
-			Context: "kdeck-demo", Started: ago(time.Hour), State: kube.ForwardReconnecting, Pod: "db-0",
+		{Spec: forward.Spec{Namespace: "shop", Kind: forward.KindPod, Name: "db-0", Local: 15432, Remote: 5432},
+			Context: "kdeck-demo", Started: ago(time.Hour), State: forward.Reconnecting, Pod: "db-0",
 			Total: 2, In: 512, Out: 90, Err: "pod db-0: error upgrading connection: pods \"db-0\" not found"},
 	}
 }
@@ -67,7 +68,7 @@ func TestForwardDialogValidatesLocalPort(t *testing.T) {
 	}
 	defer busy.Close()
 	port := busy.Addr().(*net.TCPAddr).Port
-	d := forwardDialog(testEnv("shop"), kube.ForwardSpec{Namespace: "shop", Kind: kube.ForwardService, Name: "web"}, 80)
+	d := forwardDialog(testEnv("shop"), forward.Spec{Namespace: "shop", Kind: forward.KindService, Name: "web"}, 80)
 	if *d.Input != "80" {
 		t.Errorf("initial value %q, want the remote port", *d.Input)
 	}
@@ -86,7 +87,7 @@ func TestForwardDialogValidatesLocalPort(t *testing.T) {
 func TestForwardAsksWhichPort(t *testing.T) {
 	env := testEnv("shop")
 	env.Client.Clientset = fake.NewClientset(fixtureWebPod())
-	msg := askForward(env, kube.ForwardPod, "shop", "web-6b7f9c8d7d-x7k2p", "")()
+	msg := askForward(env, forward.KindPod, "shop", "web-6b7f9c8d7d-x7k2p", "")()
 	app := ui.New(env, Registry, ui.ViewSpec{Name: "test", New: func(*ui.Env, string) ui.Page { return ui.NewMessage(env, "t") }})
 	app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	app.Update(msg)

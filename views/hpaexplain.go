@@ -316,7 +316,7 @@ func toleranceText(h *kube.HPA) string {
 }
 
 // disagreement guesses why the controller's desired count differs from the arithmetic.
-func disagreement(h *kube.HPA, p kube.Plan) string {
+func disagreement(h *kube.HPA, p kube.ScalePlan) string {
 	switch {
 	case h.Desired > p.Desired && p.Desired < h.Current:
 		return fmt.Sprintf("scale-down waits out the %s stabilization window", h.DownWindow)
@@ -376,7 +376,7 @@ func replicas(n int32) string {
 }
 
 // Headline says in one sentence why h is or is not scaling now.
-func Headline(h *kube.HPA, p kube.Plan) (string, Level) {
+func Headline(h *kube.HPA, p kube.ScalePlan) (string, Level) {
 	if c, ok := h.Condition("AbleToScale"); ok && c.Status == "False" {
 		return "Not scaling: the HPA cannot read or change " + h.RefKind + "/" + h.RefName + "'s scale" + condNote(h, "AbleToScale", "False"), LevelBad
 	}

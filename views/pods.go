@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
 	"k8s.io/apimachinery/pkg/util/duration"
@@ -34,7 +35,7 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, true)) }},
 		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "kill (delete now, grace period 0)")),
 			Mutates: &kube.Access{Verb: "delete", GVR: kube.GVRPods}, Run: killDialog},
-		forwardAction[*kube.Pod](kube.ForwardPod),
+		forwardAction[*kube.Pod](forward.KindPod),
 	),
 }
 

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/ui"
 )
 
@@ -20,7 +21,7 @@ var forwardKey = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "port-forwa
 var forwardAccess = kube.Access{Verb: "create", GVR: kube.GVRPods, Subresource: "portforward"}
 
 // forwardAction is the shift-f action of a list of pods or services.
-func forwardAction[R kube.Row](kind kube.ForwardKind) ui.Action[R] {
+func forwardAction[R kube.Row](kind forward.Kind) ui.Action[R] {
 	return ui.Action[R]{Key: forwardKey, Mutates: &forwardAccess, Run: func(env *ui.Env, row R) tea.Cmd {
 		k := row.RowKey()
 		return askForward(env, kind, k.Namespace, k.Name, "")
@@ -29,16 +30,16 @@ func forwardAction[R kube.Row](kind kube.ForwardKind) ui.Action[R] {
 
 // askForward reads the ports the target declares (off the UI goroutine), then asks which
 // one when there are several, then the local port.
-func askForward(env *ui.Env, kind kube.ForwardKind, ns, name, container string) tea.Cmd {
+func askForward(env *ui.Env, kind forward.Kind, ns, name, container string) tea.Cmd {
 	client := env.Client
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		ports, err := kube.ForwardPorts(ctx, client.Clientset, kind, ns, name, container)
+		ports, err := forward.Ports(ctx, client.Clientset, kind, ns, name, container)
 		if err != nil {
 			return ui.NotifyMsg{Level: ui.LevelError, Text: "port-forward: " + err.Error()}
 		}
-		target := kube.ForwardSpec{Namespace: ns, Kind: kind, Name: name}
+		target := forward.Spec{Namespace: ns, Kind: kind, Name: name}
 		if len(ports) <= 1 {
 			remote := 0
 			if len(ports) == 1 {
@@ -64,7 +65,7 @@ func askForward(env *ui.Env, kind kube.ForwardKind, ns, name, container string) 
 
 // forwardDialog asks for the local port (default: the remote one; "LOCAL:REMOTE" also
 // picks the remote port), refusing inline a port out of range or in use.
-func forwardDialog(env *ui.Env, target kube.ForwardSpec, remote int) *ui.Dialog {
+func forwardDialog(env *ui.Env, target forward.Spec, remote int) *ui.Dialog {
 	initial := ""
 	body := []string{"Local port on 127.0.0.1, or LOCAL:REMOTE."}
 	if remote > 0 {
@@ -73,14 +74,14 @@ func forwardDialog(env *ui.Env, target kube.ForwardSpec, remote int) *ui.Dialog 
 	} else {
 		body = append(body, "It declares no port: type the remote one too.")
 	}
-	parse := func(v string) (kube.ForwardSpec, error) {
+	parse := func(v string) (forward.Spec, error) {
 		spec := target
 		var err error
 		spec.Local, spec.Remote, err = parseForwardPorts(v, remote)
 		if err != nil {
 			return spec, err
 		}
-		return spec, kube.CheckLocalPort(spec.Local)
+		return spec, forward.CheckLocalPort(spec.Local)
 	}
 	return &ui.Dialog{
 		Title:    fmt.Sprintf("Port-forward %s %s/%s", target.Kind, target.Namespace, target.Name),
@@ -126,7 +127,7 @@ func parseForwardPorts(v string, remote int) (local, rem int, err error) {
 }
 
 // startForward starts spec through the mutation door: refused in read-only mode, audited.
-func startForward(env *ui.Env, spec kube.ForwardSpec) tea.Cmd {
+func startForward(env *ui.Env, spec forward.Spec) tea.Cmd {
 	client, forwards := env.Client, env.Forwards
 	access := forwardAccess
 	access.Namespace = spec.Namespace

@@ -5,6 +5,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
 )
@@ -17,7 +18,7 @@ var ServicesSpec = ui.ListSpec[*kube.Service]{
 	Cache: func(env *ui.Env, ns, selector string) kube.Cache[*kube.Service] {
 		return kube.ServiceCache(env.Client.Clientset, ns, selector)
 	},
-	Actions: append(objectActions[*kube.Service](kube.GVRServices), forwardAction[*kube.Service](kube.ForwardService)),
+	Actions: append(objectActions[*kube.Service](kube.GVRServices), forwardAction[*kube.Service](forward.KindService)),
 	Enter: func(env *ui.Env, s *kube.Service) ui.Page {
 		if s.Selector == "" {
 			return ui.NewMessage(env, "pods("+s.Namespace+") of service "+s.Name,

@@ -14,6 +14,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
 	"github.com/kdeck/kdeck/ui/benchtrace"
@@ -83,7 +84,7 @@ func run(args []string, stderr io.Writer) int {
 	if *allNamespaces {
 		ns = ""
 	}
-	forwards := kube.NewForwards(kube.NewSavedForwards(kube.ForwardsPath()))
+	forwards := forward.NewManager(forward.NewSaved(forward.SavedPath()))
 	defer forwards.StopAll()
 	env := &ui.Env{Client: client, Styles: theme.New(theme.Dark()), Namespace: ns, Version: version, Now: time.Now,
 		Forwards: forwards}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/canary"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -66,9 +66,9 @@ func waitObject(t *testing.T, res dynamic.ResourceInterface, name, what string, 
 }
 
 // record reads the canary record annotation of u.
-func record(t *testing.T, u *unstructured.Unstructured) *kube.CanaryRecord {
+func record(t *testing.T, u *unstructured.Unstructured) *canary.Record {
 	t.Helper()
-	rec, err := kube.ParseCanaryRecord(u.GetAnnotations()[kube.AnnoCanary])
+	rec, err := canary.ParseRecord(u.GetAnnotations()[canary.AnnoRecord])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func weights(u *unstructured.Unstructured) map[string]int64 {
 // move the weights, the record annotation on the TraefikService and an Event say so. The
 // gates read the pods of the Kubernetes Services named in the weighted list.
 func TestCanaryTraefikWeights(t *testing.T) {
-	gvr := kube.GVRTraefikServices
+	gvr := canary.GVRTraefikServices
 	dyn := installCRD(t, crdFile("traefikservices.traefik.io.yaml"), gvr)
 	ns := newNamespace(t)
 	trackDeployment(t, ns, "web", "stable", 2)
@@ -158,17 +158,17 @@ func TestCanaryTraefikWeights(t *testing.T) {
 			t.Fatalf("%s: %d %s events, want %d: %q", title, len(notes), reason, events, notes)
 		}
 	}
-	step("n", "Move shop to step 1 (10%)?", 10, 90, kube.CanaryStepping, 10, "CanaryStep", 1)
+	step("n", "Move shop to step 1 (10%)?", 10, 90, canary.Stepping, 10, "CanaryStep", 1)
 	term.WaitText("step 1 of 4", 5*time.Second)
-	step("n", "Move shop to step 2 (25%)?", 25, 75, kube.CanaryStepping, 25, "CanaryStep", 2)
+	step("n", "Move shop to step 2 (25%)?", 25, 75, canary.Stepping, 25, "CanaryStep", 2)
 	term.WaitText("weights 75/25 of 100", 5*time.Second)
 	notes := kindEvents(t, ns, "TraefikService", "shop", "CanaryStep", 2)
 	if !strings.Contains(notes[len(notes)-1], "web-canary weight 10 → 25, web-stable 90 → 75") {
 		t.Fatalf("step event %q", notes)
 	}
-	step("a", "Abort canary shop?", 0, 100, kube.CanaryAborted, 0, "CanaryAborted", 1)
+	step("a", "Abort canary shop?", 0, 100, canary.Aborted, 0, "CanaryAborted", 1)
 	term.WaitText("aborted", 5*time.Second)
-	step("p", "Promote shop to 100%?", 100, 0, kube.CanaryPromoted, 100, "CanaryPromoted", 1)
+	step("p", "Promote shop to 100%?", 100, 0, canary.Promoted, 100, "CanaryPromoted", 1)
 	term.WaitText("weights 0/100 of 100", 5*time.Second)
 
 	// someone else changes the weights while the abort dialog is open: the tested patch
@@ -185,7 +185,7 @@ func TestCanaryTraefikWeights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w, r := weights(u), record(t, u); w["web-canary"] != 40 || w["web-stable"] != 60 || r.State != kube.CanaryPromoted {
+	if w, r := weights(u), record(t, u); w["web-canary"] != 40 || w["web-stable"] != 60 || r.State != canary.Promoted {
 		t.Fatalf("a refused abort changed the object: weights %v, record %+v", w, r)
 	}
 }
@@ -229,7 +229,7 @@ func rollout(t *testing.T, res dynamic.ResourceInterface, ns string) {
 // status.promoteFull, a sets status.abort and t clears it. After every key the fields,
 // the record annotation and an Event about the Rollout say so.
 func TestCanaryArgoRollout(t *testing.T) {
-	gvr := kube.GVRRollouts
+	gvr := canary.GVRRollouts
 	dyn := installCRD(t, crdFile("rollouts.argoproj.io.yaml"), gvr)
 	ns := newNamespace(t)
 	res := dyn.Resource(gvr).Namespace(ns)
@@ -282,13 +282,13 @@ func TestCanaryArgoRollout(t *testing.T) {
 	u = act("p", "Full promote rollout checkout?", "RolloutPromotedFull", 1, func(u *unstructured.Unstructured) bool {
 		return field(u, "status", "promoteFull") == true
 	})
-	if r := record(t, u); r.State != kube.CanaryPromoted {
+	if r := record(t, u); r.State != canary.Promoted {
 		t.Fatalf("record after full promote: %+v", r)
 	}
 	u = act("a", "Abort rollout checkout?", "RolloutAborted", 1, func(u *unstructured.Unstructured) bool {
 		return field(u, "status", "abort") == true
 	})
-	if r := record(t, u); r.State != kube.CanaryAborted || r.Weight != 0 {
+	if r := record(t, u); r.State != canary.Aborted || r.Weight != 0 {
 		t.Fatalf("record after abort: %+v", r)
 	}
 	term.WaitText("aborted", 5*time.Second)

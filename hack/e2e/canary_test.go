@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/canary"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -54,7 +54,7 @@ func canaryPair(t *testing.T, ns string, stable, canary int32, canaryLabels, ann
 type canaryState struct {
 	stable, canary int32
 	stableImage    string
-	record         *kube.CanaryRecord
+	record         *canary.Record
 }
 
 func readCanary(t *testing.T, ns string) canaryState {
@@ -68,7 +68,7 @@ func readCanary(t *testing.T, ns string) canaryState {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := kube.ParseCanaryRecord(c.Annotations[kube.AnnoCanary])
+	rec, err := canary.ParseRecord(c.Annotations[canary.AnnoRecord])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestCanaryStepsToPromotion(t *testing.T) {
 			return s.record != nil && s.record.Step == step
 		})
 		if s.canary != want.canary || s.stable != want.stable || s.record.Weight != want.weight || s.record.Total != 5 ||
-			s.record.State != kube.CanaryStepping || s.record.By == "" || len(s.record.Gates) != 5 {
+			s.record.State != canary.Stepping || s.record.By == "" || len(s.record.Gates) != 5 {
 			t.Fatalf("step %d: %+v, record %+v", step, s, s.record)
 		}
 		notes := canaryNotes(t, ns, "CanaryStep", step)
@@ -142,7 +142,7 @@ func TestCanaryStepsToPromotion(t *testing.T) {
 	term.Send("n")
 	term.WaitText("Promote web-canary to 100%?", 5*time.Second)
 	term.Send("y")
-	s := waitCanary(t, ns, "promotion", func(s canaryState) bool { return s.record != nil && s.record.State == kube.CanaryPromoted })
+	s := waitCanary(t, ns, "promotion", func(s canaryState) bool { return s.record != nil && s.record.State == canary.Promoted })
 	if s.stable != 5 || s.canary != 0 || s.stableImage != "registry.example.com/web:2" || s.record.Weight != 100 {
 		t.Fatalf("promoted: %+v", s)
 	}
@@ -157,7 +157,7 @@ func TestCanaryStepsToPromotion(t *testing.T) {
 // aborts: canary 0, stable back to the total.
 func TestCanaryBlockedAndAborted(t *testing.T) {
 	ns := newNamespace(t)
-	canaryPair(t, ns, 4, 1, map[string]string{"kdeck.dev/chaos": "crashloop"}, map[string]string{kube.AnnoCanarySteps: "50,100"})
+	canaryPair(t, ns, 4, 1, map[string]string{"kdeck.dev/chaos": "crashloop"}, map[string]string{canary.AnnoSteps: "50,100"})
 	term := StartKdeck(t, 160, 45, "-n", ns, "-c", "canary")
 	term.WaitText("web-canary", 15*time.Second)
 	term.Send("Enter")
@@ -194,7 +194,7 @@ func TestCanaryBlockedAndAborted(t *testing.T) {
 	term.Send("a")
 	term.WaitText("Abort canary web-canary?", 5*time.Second)
 	term.Send("y")
-	s = waitCanary(t, ns, "abort", func(s canaryState) bool { return s.record != nil && s.record.State == kube.CanaryAborted })
+	s = waitCanary(t, ns, "abort", func(s canaryState) bool { return s.record != nil && s.record.State == canary.Aborted })
 	if s.canary != 0 || s.stable != 5 || s.record.Weight != 0 {
 		t.Fatalf("aborted: %+v", s)
 	}

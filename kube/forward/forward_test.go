@@ -1,4 +1,4 @@
-package kube
+package forward
 
 import (
 	"context"
@@ -188,10 +188,10 @@ func TestCheckLocalPort(t *testing.T) {
 
 func TestPodForwardCountsAndStops(t *testing.T) {
 	baseline := runtime.NumGoroutine()
-	m := NewForwards(nil)
+	m := NewManager(nil)
 	d := &fakeDialer{}
 	port := freePort(t)
-	spec := ForwardSpec{Namespace: "shop", Kind: ForwardPod, Name: "web-1", Local: port, Remote: 8080}
+	spec := Spec{Namespace: "shop", Kind: KindPod, Name: "web-1", Local: port, Remote: 8080}
 	f, err := m.start(context.Background(), "ctx", spec,
 		func(context.Context) (router, error) { return podRoute{name: "web-1", port: 8080}, nil }, d.dial)
 	if err != nil {
@@ -204,7 +204,7 @@ func TestPodForwardCountsAndStops(t *testing.T) {
 	}
 	eventually(t, "connections closed", func() bool { return f.Status().Open == 0 })
 	s := f.Status()
-	if s.State != ForwardActive || s.Pod != "web-1" || s.Total != 3 || s.Out != 12 || s.In != int64(3*len("web-1:8080:ping")) {
+	if s.State != Active || s.Pod != "web-1" || s.Total != 3 || s.Out != 12 || s.In != int64(3*len("web-1:8080:ping")) {
 		t.Errorf("status %+v", s)
 	}
 	if len(d.dials) != 1 {
@@ -237,10 +237,10 @@ func TestPodForwardCountsAndStops(t *testing.T) {
 }
 
 func TestPodForwardGonePodFails(t *testing.T) {
-	m := NewForwards(nil)
+	m := NewManager(nil)
 	d := &fakeDialer{refuse: map[string]bool{"web-1": true}}
 	port := freePort(t)
-	spec := ForwardSpec{Namespace: "shop", Kind: ForwardPod, Name: "web-1", Local: port, Remote: 80}
+	spec := Spec{Namespace: "shop", Kind: KindPod, Name: "web-1", Local: port, Remote: 80}
 	f, err := m.start(context.Background(), "ctx", spec,
 		func(context.Context) (router, error) { return podRoute{name: "web-1", port: 80}, nil }, d.dial)
 	if err != nil {
@@ -256,7 +256,7 @@ func TestPodForwardGonePodFails(t *testing.T) {
 	if got, _ := io.ReadAll(c); len(got) > 0 { // closed (or reset) without an answer
 		t.Errorf("answer %q from an unreachable pod", got)
 	}
-	eventually(t, "reconnecting", func() bool { return f.Status().State == ForwardReconnecting })
+	eventually(t, "reconnecting", func() bool { return f.Status().State == Reconnecting })
 	if s := f.Status(); !strings.Contains(s.Err, "pod web-1: pod is gone") {
 		t.Errorf("last error %q", s.Err)
 	}
@@ -315,10 +315,10 @@ func TestServiceForwardFollowsEndpoints(t *testing.T) {
 		Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "web"},
 			Ports: []corev1.ServicePort{{Name: "http", Port: 80, Protocol: corev1.ProtocolTCP}}}}
 	cs := fake.NewClientset(svc, slice("a", "http", 8080, ep("web-a", true), ep("web-b", true)))
-	m := NewForwards(nil)
+	m := NewManager(nil)
 	d := &fakeDialer{refuse: map[string]bool{}}
 	port := freePort(t)
-	spec := ForwardSpec{Namespace: "shop", Kind: ForwardService, Name: "web", Local: port, Remote: 80}
+	spec := Spec{Namespace: "shop", Kind: KindService, Name: "web", Local: port, Remote: 80}
 	f, err := m.start(context.Background(), "ctx", spec,
 		func(ctx context.Context) (router, error) { return newServiceRoute(ctx, cs, spec) }, d.dial)
 	if err != nil {
@@ -339,7 +339,7 @@ func TestServiceForwardFollowsEndpoints(t *testing.T) {
 	if got := request(t, port, "2"); got != "web-b:8080:2" {
 		t.Fatalf("answer %q after web-a died", got)
 	}
-	if s := f.Status(); s.Pod != "web-b" || s.State != ForwardActive || !strings.Contains(s.Err, "web-a") {
+	if s := f.Status(); s.Pod != "web-b" || s.State != Active || !strings.Contains(s.Err, "web-a") {
 		t.Errorf("status after web-a died: %+v", s)
 	}
 	// the slices change: web-b goes, web-c comes with another target port
@@ -358,7 +358,7 @@ func TestServiceForwardFollowsEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "reconnecting", func() bool { return f.Status().State == ForwardReconnecting })
+	eventually(t, "reconnecting", func() bool { return f.Status().State == Reconnecting })
 	if s := f.Status(); !strings.Contains(s.Err, "no ready endpoint") {
 		t.Errorf("last error %q", s.Err)
 	}
@@ -371,8 +371,8 @@ func TestServiceForwardRefusesUnknownPort(t *testing.T) {
 		Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}}}
 	cs := fake.NewClientset(svc)
 	port := freePort(t)
-	spec := ForwardSpec{Namespace: "shop", Kind: ForwardService, Name: "web", Local: port, Remote: 443}
-	_, err := NewForwards(nil).start(context.Background(), "ctx", spec,
+	spec := Spec{Namespace: "shop", Kind: KindService, Name: "web", Local: port, Remote: 443}
+	_, err := NewManager(nil).start(context.Background(), "ctx", spec,
 		func(ctx context.Context) (router, error) { return newServiceRoute(ctx, cs, spec) }, (&fakeDialer{}).dial)
 	if err == nil || err.Error() != "service shop/web has no port 443" {
 		t.Errorf("err %v", err)
@@ -384,12 +384,12 @@ func TestServiceForwardRefusesUnknownPort(t *testing.T) {
 
 func TestSavedForwards(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kdeck", "forwards.yaml")
-	s := NewSavedForwards(path)
-	a := ForwardSpec{Namespace: "shop", Kind: ForwardService, Name: "web", Local: 8080, Remote: 80}
-	b := ForwardSpec{Namespace: "shop", Kind: ForwardPod, Name: "db-0", Local: 5432, Remote: 5432}
+	s := NewSaved(path)
+	a := Spec{Namespace: "shop", Kind: KindService, Name: "web", Local: 8080, Remote: 80}
+	b := Spec{Namespace: "shop", Kind: KindPod, Name: "db-0", Local: 5432, Remote: 5432}
 	for _, step := range []struct {
 		kctx string
-		spec ForwardSpec
+		spec Spec
 	}{{"dev", a}, {"dev", b}, {"prod", a}} {
 		if err := s.Add(step.kctx, step.spec); err != nil {
 			t.Fatal(err)
@@ -402,7 +402,7 @@ func TestSavedForwards(t *testing.T) {
 	if err != nil || len(dev) != 1 || dev[0] != b {
 		t.Errorf("dev: %v %v", dev, err)
 	}
-	prod, _ := NewSavedForwards(path).For("prod")
+	prod, _ := NewSaved(path).For("prod")
 	if len(prod) != 1 || prod[0] != a {
 		t.Errorf("prod: %v", prod)
 	}

@@ -1,4 +1,4 @@
-package kube
+package forward
 
 import (
 	"cmp"
@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kdeck/kdeck/kube"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -36,10 +37,10 @@ func (r podRoute) pick(avoid map[string]bool) (string, int, error) {
 func (podRoute) close() {}
 
 // newPodRoute checks that the pod of spec exists and runs.
-func newPodRoute(ctx context.Context, cs kubernetes.Interface, spec ForwardSpec) (podRoute, error) {
+func newPodRoute(ctx context.Context, cs kubernetes.Interface, spec Spec) (podRoute, error) {
 	p, err := cs.CoreV1().Pods(spec.Namespace).Get(ctx, spec.Name, metav1.GetOptions{})
 	if err != nil {
-		return podRoute{}, Classify(err, "get", "pods", spec.Namespace)
+		return podRoute{}, kube.Classify(err, "get", "pods", spec.Namespace)
 	}
 	if p.Status.Phase != corev1.PodRunning {
 		return podRoute{}, fmt.Errorf("pod %s/%s is %s, not running", spec.Namespace, spec.Name, p.Status.Phase)
@@ -128,10 +129,10 @@ type serviceRoute struct {
 const endpointSyncTimeout = 10 * time.Second
 
 // newServiceRoute resolves spec's service port and starts watching the service's slices.
-func newServiceRoute(ctx context.Context, cs kubernetes.Interface, spec ForwardSpec) (*serviceRoute, error) {
+func newServiceRoute(ctx context.Context, cs kubernetes.Interface, spec Spec) (*serviceRoute, error) {
 	svc, err := cs.CoreV1().Services(spec.Namespace).Get(ctx, spec.Name, metav1.GetOptions{})
 	if err != nil {
-		return nil, Classify(err, "get", "services", spec.Namespace)
+		return nil, kube.Classify(err, "get", "services", spec.Namespace)
 	}
 	if svc.Spec.Type == corev1.ServiceTypeExternalName {
 		return nil, fmt.Errorf("service %s/%s is an ExternalName service: it has no pods to forward to", spec.Namespace, spec.Name)
@@ -215,9 +216,9 @@ func (r *serviceRoute) close() {
 	r.factory.Shutdown() // waits for the informer's goroutines
 }
 
-// portForwardDialer dials pods of ns the way kubectl does: SPDY tunnelled over a
+// podDialerFor dials pods of ns the way kubectl does: SPDY tunnelled over a
 // websocket, falling back to plain SPDY when the server cannot upgrade to websockets.
-func (c *Client) portForwardDialer(ns string) podDialer {
+func podDialerFor(c *kube.Client, ns string) podDialer {
 	return func(pod string) (httpstream.Connection, error) {
 		u := c.Clientset.CoreV1().RESTClient().Post().Resource("pods").Namespace(ns).Name(pod).SubResource("portforward").URL()
 		transport, upgrader, err := spdy.RoundTripperFor(c.Config)

@@ -1,66 +1,67 @@
-package kube
+package forward
 
 import (
 	"errors"
 	"fmt"
+	"github.com/kdeck/kdeck/kube"
 	"net"
 	"strconv"
 	"syscall"
 	"time"
 )
 
-// ForwardKind is what a port-forward reaches: one pod, or whichever ready pod backs a
+// Kind is what a port-forward reaches: one pod, or whichever ready pod backs a
 // service.
-type ForwardKind string
+type Kind string
 
 // The kinds of forward target.
 const (
-	ForwardPod     ForwardKind = "pod"
-	ForwardService ForwardKind = "service"
+	KindPod     Kind = "pod"
+	KindService Kind = "service"
 )
 
-// ForwardSpec says what to forward: 127.0.0.1:Local to a pod's port, or to a service's
+// Spec says what to forward: 127.0.0.1:Local to a pod's port, or to a service's
 // port (mapped, per connection, to the target port of a ready pod behind it). It is what
 // the forwards file saves: no secrets.
-type ForwardSpec struct {
-	Namespace string      `json:"namespace"`
-	Kind      ForwardKind `json:"kind"`
-	Name      string      `json:"name"`
-	Local     int         `json:"local"`
-	Remote    int         `json:"remote"` // the pod's port, or the service's port
+type Spec struct {
+	Namespace string `json:"namespace"`
+	Kind      Kind   `json:"kind"`
+	Name      string `json:"name"`
+	Local     int    `json:"local"`
+	Remote    int    `json:"remote"` // the pod's port, or the service's port
 }
 
 // Target names the far end: "service/shop/web:80".
-func (s ForwardSpec) Target() string {
+func (s Spec) Target() string {
 	return fmt.Sprintf("%s/%s/%s:%d", s.Kind, s.Namespace, s.Name, s.Remote)
 }
 
 // String is "127.0.0.1:8080 → service/shop/web:80".
-func (s ForwardSpec) String() string {
+func (s Spec) String() string {
 	return fmt.Sprintf("127.0.0.1:%d → %s", s.Local, s.Target())
 }
 
-// ForwardState is how a forward is doing.
-type ForwardState string
+// State is how a forward is doing.
+type State string
 
 // The states of a forward.
 const (
-	// ForwardActive: listening, and the last connection reached a pod.
-	ForwardActive ForwardState = "active"
-	// ForwardReconnecting: listening, but the last connection found no pod to reach (no
+	// Active: listening, and the last connection reached a pod.
+	Active State = "active"
+	// Reconnecting: listening, but the last connection found no pod to reach (no
 	// ready endpoint, a lost connection); the next connection tries again.
-	ForwardReconnecting ForwardState = "reconnecting"
-	// ForwardFailed: the forward cannot work any more (its pod is gone, its listener died).
-	ForwardFailed ForwardState = "failed"
+	Reconnecting State = "reconnecting"
+	// Failed: the forward cannot work any more (its pod is gone, its listener died).
+	Failed State = "failed"
 )
 
-// ForwardStatus is one forward at one moment, for the forwards view. It is a row of the
+// Status is one forward at one moment, for the forwards view. It is a row of the
 // forwards view's cache: keyed by namespace and local port.
-type ForwardStatus struct {
-	Spec    ForwardSpec
+type Status struct {
+	Spec    Spec
 	Context string // the kubeconfig context it forwards through
 	Started time.Time
-	State   ForwardState
+	State   State
 	Err     string // the last error, "" when none
 	Pod     string // the pod in use: the one that took the last connection
 	Open    int    // connections open now
@@ -69,7 +70,9 @@ type ForwardStatus struct {
 }
 
 // RowKey implements Row: a local port holds one forward at a time.
-func (s *ForwardStatus) RowKey() Key { return Key{s.Spec.Namespace, strconv.Itoa(s.Spec.Local)} }
+func (s *Status) RowKey() kube.Key {
+	return kube.Key{Namespace: s.Spec.Namespace, Name: strconv.Itoa(s.Spec.Local)}
+}
 
 // CheckLocalPort reports why port cannot take a forward: out of 1–65535, or already in use
 // on 127.0.0.1 (by kdeck or anything else). It listens for an instant and lets go.

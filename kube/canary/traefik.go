@@ -1,4 +1,4 @@
-package kube
+package canary
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kdeck/kdeck/kube"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -17,12 +18,12 @@ import (
 // GVRTraefikServices is Traefik's weighted (and mirroring) service resource.
 var GVRTraefikServices = schema.GroupVersionResource{Group: "traefik.io", Version: "v1alpha1", Resource: "traefikservices"}
 
-// CanaryTraefik is the kind of a canary made of a TraefikService's two weighted services.
-const CanaryTraefik = "traefik"
+// KindTraefik is the kind of a canary made of a TraefikService's two weighted services.
+const KindTraefik = "traefik"
 
-// AnnoCanaryService on a TraefikService names which of its two weighted services is the
+// AnnoService on a TraefikService names which of its two weighted services is the
 // canary (else the one whose name ends in -canary).
-const AnnoCanaryService = "kdeck.dev/canary-service"
+const AnnoService = "kdeck.dev/canary-service"
 
 // TraefikRoute is one entry of a TraefikService's spec.weighted.services.
 type TraefikRoute struct {
@@ -38,22 +39,22 @@ type TraefikService struct {
 	Namespace, Name string
 	UID             string
 	Routes          []TraefikRoute // spec.weighted.services; nil when not weighted
-	Record          string         // the AnnoCanary annotation
-	Steps           string         // the AnnoCanarySteps annotation
-	Gates           string         // the AnnoCanaryGates annotation
-	CanaryService   string         // the AnnoCanaryService annotation
+	Record          string         // the AnnoRecord annotation
+	Steps           string         // the AnnoSteps annotation
+	Gates           string         // the AnnoGates annotation
+	CanaryService   string         // the AnnoService annotation
 	Created         time.Time
 }
 
 // RowKey implements Row.
-func (t *TraefikService) RowKey() Key { return Key{t.Namespace, t.Name} }
+func (t *TraefikService) RowKey() kube.Key { return kube.Key{Namespace: t.Namespace, Name: t.Name} }
 
 // TraefikServiceRow summarises a TraefikService; every one is kept (an object that stops
 // being a canary must replace its old row, not linger).
 func TraefikServiceRow(u *unstructured.Unstructured) (*TraefikService, bool) {
 	a := u.GetAnnotations()
 	t := &TraefikService{Namespace: u.GetNamespace(), Name: u.GetName(), UID: string(u.GetUID()),
-		Record: a[AnnoCanary], Steps: a[AnnoCanarySteps], Gates: a[AnnoCanaryGates], CanaryService: a[AnnoCanaryService],
+		Record: a[AnnoRecord], Steps: a[AnnoSteps], Gates: a[AnnoGates], CanaryService: a[AnnoService],
 		Created: u.GetCreationTimestamp().Time}
 	list, _, _ := unstructured.NestedSlice(u.Object, "spec", "weighted", "services")
 	for _, item := range list {
@@ -108,12 +109,12 @@ func StepWeights(total, percent int) (canary, stable int) {
 	return canary, total - canary
 }
 
-// FindTraefikCanaries finds the canaries among TraefikServices: exactly two weighted
-// services, one of which is the canary (named by AnnoCanaryService, else the one whose
+// FindTraefik finds the canaries among TraefikServices: exactly two weighted
+// services, one of which is the canary (named by AnnoService, else the one whose
 // name ends in -canary). The Kubernetes Services of that name (when found) give the
 // pods the gates look at.
-func FindTraefikCanaries(tss []*TraefikService, services []*Service) []*Canary {
-	selectors := map[Key]string{}
+func FindTraefik(tss []*TraefikService, services []*kube.Service) []*Canary {
+	selectors := map[kube.Key]string{}
 	for _, s := range services {
 		selectors[s.RowKey()] = s.Selector
 	}
@@ -136,10 +137,10 @@ func FindTraefikCanaries(tss []*TraefikService, services []*Service) []*Canary {
 			continue
 		}
 		si := 1 - ci
-		side := func(r TraefikRoute) *CanaryDeploy {
-			d := &CanaryDeploy{Namespace: t.Namespace, Name: r.Name, Created: t.Created}
+		side := func(r TraefikRoute) *Deploy {
+			d := &Deploy{Namespace: t.Namespace, Name: r.Name, Created: t.Created}
 			if r.Kind == "" || r.Kind == "Service" {
-				d.Selector = selectors[Key{t.Namespace, r.Name}]
+				d.Selector = selectors[kube.Key{Namespace: t.Namespace, Name: r.Name}]
 			}
 			return d
 		}
@@ -151,7 +152,7 @@ func FindTraefikCanaries(tss []*TraefikService, services []*Service) []*Canary {
 		if !t.Routes[ci].HasWeight {
 			w.CanaryWeight = 1
 		}
-		c := &Canary{Namespace: t.Namespace, Name: t.Name, Kind: CanaryTraefik, Stable: side(t.Routes[si]),
+		c := &Canary{Namespace: t.Namespace, Name: t.Name, Kind: KindTraefik, Stable: side(t.Routes[si]),
 			Canary: side(t.Routes[ci]), Service: t.Name, Traefik: w}
 		c.Problem = c.readAnnotations(t.Record, t.Steps, t.Gates)
 		out = append(out, c)
@@ -161,7 +162,7 @@ func FindTraefikCanaries(tss []*TraefikService, services []*Service) []*Canary {
 
 // describeWeights is "web-canary weight 10 → 25, web 90 → 75", with a note when the
 // weights do not total 100.
-func describeWeights(m CanaryMove) string {
+func describeWeights(m Move) string {
 	w := m.Weights
 	s := fmt.Sprintf("%s weight %d → %d, %s %d → %d", m.CanaryName, w.CanaryFrom, w.CanaryTo, m.StableName, w.StableFrom, w.StableTo)
 	if w.Total != 100 {
@@ -177,7 +178,7 @@ func describeWeights(m CanaryMove) string {
 // of the two weights that first tests both current weights (so a change made meanwhile
 // by someone else fails the patch instead of being overwritten), then the record
 // annotation on the TraefikService and an Event.
-func TraefikStages(client *Client, c *Canary, m CanaryMove, rec CanaryRecord) []CanaryStage {
+func TraefikStages(client *kube.Client, c *Canary, m Move, rec Record) []Stage {
 	ns, obj, w := c.Namespace, c.Traefik.Object, m.Weights
 	path := func(i int) string { return fmt.Sprintf("/spec/weighted/services/%d/weight", i) }
 	var ops []map[string]any
@@ -190,7 +191,7 @@ func TraefikStages(client *Client, c *Canary, m CanaryMove, rec CanaryRecord) []
 		map[string]any{"op": "add", "path": path(w.StableIndex), "value": w.StableTo})
 	patch, _ := json.Marshal(ops) // maps of strings and ints: cannot fail
 	target := dynamicTarget(client, GVRTraefikServices, "TraefikService", ns, obj)
-	weights := &Mutation{Access: Access{Verb: "patch", GVR: GVRTraefikServices, Namespace: ns}, Name: obj,
+	weights := &kube.Mutation{Access: kube.Access{Verb: "patch", GVR: GVRTraefikServices, Namespace: ns}, Name: obj,
 		Summary: "canary weights: " + m.Describe(),
 		Do: func(ctx context.Context) error {
 			err := dynamicPatch(client, GVRTraefikServices, ns, obj, types.JSONPatchType, patch)(ctx)
@@ -199,14 +200,14 @@ func TraefikStages(client *Client, c *Canary, m CanaryMove, rec CanaryRecord) []
 			}
 			return err
 		}}
-	return []CanaryStage{{Mutation: weights}, {Mutation: target.record(rec)},
-		{Mutation: target.event(m.Reason(), CanaryNote(m, rec), rec)}}
+	return []Stage{{Mutation: weights}, {Mutation: target.record(rec)},
+		{Mutation: target.event(m.Reason(), Note(m, rec), rec)}}
 }
 
 // weightsChanged explains a refused weights patch: the API server answers a failed JSON
 // patch test with a bare 422, so the object is read again and, when its weights are no
 // longer those the move was planned from, the error says so; otherwise err stands.
-func weightsChanged(ctx context.Context, client *Client, c *Canary, m CanaryMove, err error) error {
+func weightsChanged(ctx context.Context, client *kube.Client, c *Canary, m Move, err error) error {
 	dyn, derr := client.Dynamic()
 	if derr != nil {
 		return err

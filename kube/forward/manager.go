@@ -1,46 +1,47 @@
-package kube
+package forward
 
 import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/kdeck/kdeck/kube"
 	"slices"
 	"sync"
 	"time"
 )
 
-// Forwards owns every port-forward of one kdeck: they outlive the views that started
+// Manager owns every port-forward of one kdeck: they outlive the views that started
 // them and end with StopAll when kdeck quits. Started forwards are saved per context (see
-// SavedForwards) and forgotten when stopped by hand.
-type Forwards struct {
-	saved *SavedForwards // nil: nothing is saved
+// Saved) and forgotten when stopped by hand.
+type Manager struct {
+	saved *Saved // nil: nothing is saved
 
 	mu     sync.Mutex
 	list   []*Forward
 	notice chan struct{} // closed and replaced on every change
 }
 
-// NewForwards returns an empty set of forwards saving to saved (nil saves nothing).
-func NewForwards(saved *SavedForwards) *Forwards {
-	return &Forwards{saved: saved, notice: make(chan struct{})}
+// NewManager returns an empty set of forwards saving to saved (nil saves nothing).
+func NewManager(saved *Saved) *Manager {
+	return &Manager{saved: saved, notice: make(chan struct{})}
 }
 
 // Start validates spec.Local (free on 127.0.0.1, in range), checks that the target exists
 // (a running pod; a service port, whose EndpointSlices it starts watching), and starts
 // forwarding through c. Nothing is left running when it fails. Call it through
 // Client.Apply, which refuses it in read-only mode and audits it.
-func (m *Forwards) Start(ctx context.Context, c *Client, spec ForwardSpec) (*Forward, error) {
+func (m *Manager) Start(ctx context.Context, c *kube.Client, spec Spec) (*Forward, error) {
 	return m.start(ctx, c.Info.Context, spec, func(ctx context.Context) (router, error) {
-		if spec.Kind == ForwardService {
+		if spec.Kind == KindService {
 			return newServiceRoute(ctx, c.Clientset, spec)
 		}
 		return newPodRoute(ctx, c.Clientset, spec)
-	}, c.portForwardDialer(spec.Namespace))
+	}, podDialerFor(c, spec.Namespace))
 }
 
-func (m *Forwards) start(ctx context.Context, kctx string, spec ForwardSpec,
+func (m *Manager) start(ctx context.Context, kctx string, spec Spec,
 	route func(context.Context) (router, error), dial podDialer) (*Forward, error) {
-	if spec.Kind != ForwardPod && spec.Kind != ForwardService {
+	if spec.Kind != KindPod && spec.Kind != KindService {
 		return nil, fmt.Errorf("cannot forward to a %q", spec.Kind)
 	}
 	if spec.Remote < 1 || spec.Remote > 65535 {
@@ -72,7 +73,7 @@ func (m *Forwards) start(ctx context.Context, kctx string, spec ForwardSpec,
 }
 
 // Stop ends the forward on local port local and forgets it in the saved forwards.
-func (m *Forwards) Stop(local int) error {
+func (m *Manager) Stop(local int) error {
 	m.mu.Lock()
 	i := slices.IndexFunc(m.list, func(f *Forward) bool { return f.spec.Local == local })
 	if i < 0 {
@@ -91,7 +92,7 @@ func (m *Forwards) Stop(local int) error {
 }
 
 // StopAll ends every forward (kdeck is quitting); the saved forwards stay saved.
-func (m *Forwards) StopAll() {
+func (m *Manager) StopAll() {
 	m.mu.Lock()
 	list := m.list
 	m.list = nil
@@ -105,21 +106,21 @@ func (m *Forwards) StopAll() {
 }
 
 // Statuses returns every forward's status, by local port.
-func (m *Forwards) Statuses() []*ForwardStatus {
+func (m *Manager) Statuses() []*Status {
 	m.mu.Lock()
 	list := slices.Clone(m.list)
 	m.mu.Unlock()
-	out := make([]*ForwardStatus, len(list))
+	out := make([]*Status, len(list))
 	for i, f := range list {
 		s := f.Status()
 		out[i] = &s
 	}
-	slices.SortFunc(out, func(a, b *ForwardStatus) int { return cmp.Compare(a.Spec.Local, b.Spec.Local) })
+	slices.SortFunc(out, func(a, b *Status) int { return cmp.Compare(a.Spec.Local, b.Spec.Local) })
 	return out
 }
 
 // Saved returns the forwards saved for context kctx.
-func (m *Forwards) Saved(kctx string) ([]ForwardSpec, error) {
+func (m *Manager) Saved(kctx string) ([]Spec, error) {
 	if m.saved == nil {
 		return nil, nil
 	}
@@ -128,35 +129,35 @@ func (m *Forwards) Saved(kctx string) ([]ForwardSpec, error) {
 
 // Changed returns a channel closed at the next change of any forward's state, pod in use
 // or connection count (byte counts change too often to be announced).
-func (m *Forwards) Changed() <-chan struct{} {
+func (m *Manager) Changed() <-chan struct{} {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.notice
 }
 
-func (m *Forwards) changed() {
+func (m *Manager) changed() {
 	m.mu.Lock()
 	close(m.notice)
 	m.notice = make(chan struct{})
 	m.mu.Unlock()
 }
 
-// ForwardsRefresh is how often the forwards cache reports new byte counts and ages.
-const ForwardsRefresh = time.Second
+// Refresh is how often the forwards cache reports new byte counts and ages.
+const Refresh = time.Second
 
 // Cache returns a view of the forwards for a list page: a snapshot on every change and
 // once a second. Running or closing it never touches the forwards themselves.
-func (m *Forwards) Cache() Cache[*ForwardStatus] {
+func (m *Manager) Cache() kube.Cache[*Status] {
 	return &forwardsCache{m: m, changed: make(chan struct{}, 1)}
 }
 
 type forwardsCache struct {
-	m       *Forwards
+	m       *Manager
 	changed chan struct{}
 }
 
 func (c *forwardsCache) Run(ctx context.Context) {
-	t := time.NewTicker(ForwardsRefresh)
+	t := time.NewTicker(Refresh)
 	defer t.Stop()
 	for {
 		select {
@@ -174,9 +175,11 @@ func (c *forwardsCache) Run(ctx context.Context) {
 
 func (c *forwardsCache) Changed() <-chan struct{} { return c.changed }
 
-func (c *forwardsCache) Snapshot() Snapshot[*ForwardStatus] {
-	return Snapshot[*ForwardStatus]{Rows: c.m.Statuses(), State: c.State()}
+func (c *forwardsCache) Snapshot() kube.Snapshot[*Status] {
+	return kube.Snapshot[*Status]{Rows: c.m.Statuses(), State: c.State()}
 }
 
 // State is always live: the forwards are kdeck's own.
-func (c *forwardsCache) State() State { return State{Phase: PhaseLive, LiveSince: time.Now()} }
+func (c *forwardsCache) State() kube.State {
+	return kube.State{Phase: kube.PhaseLive, LiveSince: time.Now()}
+}

@@ -1,4 +1,4 @@
-package kube
+package forward
 
 import (
 	"errors"
@@ -8,33 +8,34 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/kdeck/kdeck/kube"
 	"sigs.k8s.io/yaml"
 )
 
-// ForwardsPath is where kdeck saves port-forwards: forwards.yaml beside the config file
+// SavedPath is where kdeck saves port-forwards: forwards.yaml beside the config file
 // ($XDG_CONFIG_HOME/kdeck/forwards.yaml).
-func ForwardsPath() string { return filepath.Join(filepath.Dir(ConfigPath()), "forwards.yaml") }
+func SavedPath() string { return filepath.Join(filepath.Dir(kube.ConfigPath()), "forwards.yaml") }
 
-// SavedForwards is the file of port-forwards saved per context, so that they can be
+// Saved is the file of port-forwards saved per context, so that they can be
 // restarted in one key after kdeck restarts. It holds targets and ports only.
 //
 //	contexts:
 //	  kind-dev:
 //	  - {namespace: shop, kind: service, name: web, local: 8080, remote: 80}
-type SavedForwards struct {
+type Saved struct {
 	path string
 	mu   sync.Mutex
 }
 
 type forwardsFile struct {
-	Contexts map[string][]ForwardSpec `json:"contexts"`
+	Contexts map[string][]Spec `json:"contexts"`
 }
 
-// NewSavedForwards returns the saved forwards kept in the file at path.
-func NewSavedForwards(path string) *SavedForwards { return &SavedForwards{path: path} }
+// NewSaved returns the saved forwards kept in the file at path.
+func NewSaved(path string) *Saved { return &Saved{path: path} }
 
 // For returns the forwards saved for context kctx; a missing file saves none.
-func (s *SavedForwards) For(kctx string) ([]ForwardSpec, error) {
+func (s *Saved) For(kctx string) ([]Spec, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, err := s.read()
@@ -42,21 +43,21 @@ func (s *SavedForwards) For(kctx string) ([]ForwardSpec, error) {
 }
 
 // Add saves spec for context kctx, replacing what was saved on the same local port.
-func (s *SavedForwards) Add(kctx string, spec ForwardSpec) error {
-	return s.update(kctx, func(list []ForwardSpec) []ForwardSpec {
-		list = slices.DeleteFunc(list, func(o ForwardSpec) bool { return o.Local == spec.Local })
+func (s *Saved) Add(kctx string, spec Spec) error {
+	return s.update(kctx, func(list []Spec) []Spec {
+		list = slices.DeleteFunc(list, func(o Spec) bool { return o.Local == spec.Local })
 		return append(list, spec)
 	})
 }
 
 // Remove forgets the forward saved for context kctx on local port local.
-func (s *SavedForwards) Remove(kctx string, local int) error {
-	return s.update(kctx, func(list []ForwardSpec) []ForwardSpec {
-		return slices.DeleteFunc(list, func(o ForwardSpec) bool { return o.Local == local })
+func (s *Saved) Remove(kctx string, local int) error {
+	return s.update(kctx, func(list []Spec) []Spec {
+		return slices.DeleteFunc(list, func(o Spec) bool { return o.Local == local })
 	})
 }
 
-func (s *SavedForwards) update(kctx string, change func([]ForwardSpec) []ForwardSpec) error {
+func (s *Saved) update(kctx string, change func([]Spec) []Spec) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, err := s.read()
@@ -64,7 +65,7 @@ func (s *SavedForwards) update(kctx string, change func([]ForwardSpec) []Forward
 		return err
 	}
 	if f.Contexts == nil {
-		f.Contexts = map[string][]ForwardSpec{}
+		f.Contexts = map[string][]Spec{}
 	}
 	list := change(f.Contexts[kctx])
 	if len(list) == 0 {
@@ -86,7 +87,7 @@ func (s *SavedForwards) update(kctx string, change func([]ForwardSpec) []Forward
 	return os.Rename(tmp, s.path)
 }
 
-func (s *SavedForwards) read() (forwardsFile, error) {
+func (s *Saved) read() (forwardsFile, error) {
 	var f forwardsFile
 	data, err := os.ReadFile(s.path)
 	if errors.Is(err, os.ErrNotExist) {

@@ -1,4 +1,4 @@
-package kube
+package canary
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kdeck/kdeck/kube"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -20,19 +21,19 @@ import (
 // GVREventsV1 is events.k8s.io/v1, the API kdeck records canary steps with.
 var GVREventsV1 = schema.GroupVersionResource{Group: "events.k8s.io", Version: "v1", Resource: "events"}
 
-// CanaryMoveKind says what a move does.
-type CanaryMoveKind int8
+// MoveKind says what a move does.
+type MoveKind int8
 
 // Kinds of canary move.
 const (
-	MoveStep    CanaryMoveKind = iota // to one of the steps below 100%
-	MovePromote                       // to 100%: stable takes the canary's template, canary to 0
-	MoveAbort                         // to 0%: canary to 0, stable back to the total
+	MoveStep    MoveKind = iota // to one of the steps below 100%
+	MovePromote                 // to 100%: stable takes the canary's template, canary to 0
+	MoveAbort                   // to 0%: canary to 0, stable back to the total
 )
 
-// CanaryMove is one change of a replica-ratio canary's weight, planned from its live state.
-type CanaryMove struct {
-	Kind                   CanaryMoveKind
+// Move is one change of a replica-ratio canary's weight, planned from its live state.
+type Move struct {
+	Kind                   MoveKind
 	Step                   int // the step moved to (1-based); 0 for an abort
 	Weight                 int
 	Total                  int32
@@ -54,10 +55,10 @@ type WeightChange struct {
 	Typed                bool // both entries had a weight field
 }
 
-// PlanCanaryMove plans moving c to step (1-based index into c.Steps; 0 aborts). A step at
+// PlanMove plans moving c to step (1-based index into c.Steps; 0 aborts). A step at
 // 100% promotes.
-func PlanCanaryMove(c *Canary, step int) CanaryMove {
-	m := CanaryMove{Step: step, Total: c.Total(), CanaryFrom: c.Canary.Replicas, StableFrom: c.Stable.Replicas,
+func PlanMove(c *Canary, step int) Move {
+	m := Move{Step: step, Total: c.Total(), CanaryFrom: c.Canary.Replicas, StableFrom: c.Stable.Replicas,
 		StableName: c.Stable.Name, CanaryName: c.Canary.Name}
 	if step > 0 && step <= len(c.Steps) {
 		m.Weight = c.Steps[step-1]
@@ -87,7 +88,7 @@ func PlanCanaryMove(c *Canary, step int) CanaryMove {
 }
 
 // Describe says exactly what the move changes: "web-canary 1 → 2 replicas, web 4 → 3".
-func (m CanaryMove) Describe() string {
+func (m Move) Describe() string {
 	if m.Weights != nil {
 		return describeWeights(m)
 	}
@@ -99,7 +100,7 @@ func (m CanaryMove) Describe() string {
 }
 
 // Reason is the Event reason recording the move.
-func (m CanaryMove) Reason() string {
+func (m Move) Reason() string {
 	switch m.Kind {
 	case MovePromote:
 		return "CanaryPromoted"
@@ -109,19 +110,19 @@ func (m CanaryMove) Reason() string {
 	return "CanaryStep"
 }
 
-// NextCanaryRecord is the record written after m: who, when, the gates as they were and
+// NextRecord is the record written after m: who, when, the gates as they were and
 // the restart counts the next step's restarts are counted from.
-func NextCanaryRecord(c *Canary, m CanaryMove, by string, now time.Time, gates []Gate, forced bool, restarts map[string]int32) CanaryRecord {
-	r := CanaryRecord{State: CanaryStepping, Step: m.Step, Weight: m.Weight, Steps: slices.Clone(c.Steps), Total: m.Total,
+func NextRecord(c *Canary, m Move, by string, now time.Time, gates []Gate, forced bool, restarts map[string]int32) Record {
+	r := Record{State: Stepping, Step: m.Step, Weight: m.Weight, Steps: slices.Clone(c.Steps), Total: m.Total,
 		By: by, At: now.UTC(), StartedAt: now.UTC(), Forced: forced, Restarts: restarts}
 	if c.Active() {
 		r.StartedAt = c.Record.StartedAt
 	}
 	switch m.Kind {
 	case MovePromote:
-		r.State = CanaryPromoted
+		r.State = Promoted
 	case MoveAbort:
-		r.State = CanaryAborted
+		r.State = Aborted
 	}
 	r.Gates = gateMap(gates)
 	return r
@@ -139,29 +140,29 @@ func gateMap(gates []Gate) map[string]string {
 	return m
 }
 
-// CanaryStage is one stage of a move: a mutation (sent through Client.Apply, audited), or
+// Stage is one stage of a move: a mutation (sent through Client.Apply, audited), or
 // a wait for the cluster to catch up before the next one.
-type CanaryStage struct {
-	Mutation *Mutation
+type Stage struct {
+	Mutation *kube.Mutation
 	Wait     func(ctx context.Context) error
 	What     string // what a wait waits for
 }
 
-// CanaryStages returns the stages that carry out m on c and record rec: capacity never
+// Stages returns the stages that carry out m on c and record rec: capacity never
 // drops (the side that grows is scaled first; a promotion waits until the stable has
 // rolled out before the canary goes to 0), then the record annotation and an Event.
-func CanaryStages(cs kubernetes.Interface, c *Canary, m CanaryMove, rec CanaryRecord) []CanaryStage {
+func Stages(cs kubernetes.Interface, c *Canary, m Move, rec Record) []Stage {
 	ns := c.Namespace
-	var stages []CanaryStage
+	var stages []Stage
 	scale := func(name string, from, to int32) {
 		if from != to {
-			stages = append(stages, CanaryStage{Mutation: scaleMutation(cs, ns, name, from, to)})
+			stages = append(stages, Stage{Mutation: scaleMutation(cs, ns, name, from, to)})
 		}
 	}
 	switch {
 	case m.Kind == MovePromote:
-		stages = append(stages, CanaryStage{Mutation: promoteMutation(cs, c, m)},
-			CanaryStage{What: m.StableName + " to roll out", Wait: func(ctx context.Context) error {
+		stages = append(stages, Stage{Mutation: promoteMutation(cs, c, m)},
+			Stage{What: m.StableName + " to roll out", Wait: func(ctx context.Context) error {
 				return WaitRolledOut(ctx, cs, ns, m.StableName, m.Total)
 			}})
 		scale(m.CanaryName, m.CanaryFrom, 0)
@@ -173,21 +174,21 @@ func CanaryStages(cs kubernetes.Interface, c *Canary, m CanaryMove, rec CanaryRe
 		scale(m.CanaryName, m.CanaryFrom, m.CanaryTo)
 	}
 	target := deploymentTarget(cs, ns, m.CanaryName)
-	return append(stages, CanaryStage{Mutation: target.record(rec)},
-		CanaryStage{Mutation: target.event(m.Reason(), CanaryNote(m, rec), rec)})
+	return append(stages, Stage{Mutation: target.record(rec)},
+		Stage{Mutation: target.event(m.Reason(), Note(m, rec), rec)})
 }
 
-// CanaryStagesFor returns the stages that carry out m on c, of whichever kind: replicas
-// (CanaryStages) or a Traefik canary's weights (TraefikStages).
-func CanaryStagesFor(client *Client, c *Canary, m CanaryMove, rec CanaryRecord) []CanaryStage {
+// StagesFor returns the stages that carry out m on c, of whichever kind: replicas
+// (Stages) or a Traefik canary's weights (TraefikStages).
+func StagesFor(client *kube.Client, c *Canary, m Move, rec Record) []Stage {
 	if c.Traefik != nil {
 		return TraefikStages(client, c, m, rec)
 	}
-	return CanaryStages(client.Clientset, c, m, rec)
+	return Stages(client.Clientset, c, m, rec)
 }
 
-// RunCanaryStages runs stages in order through client, stopping at the first error.
-func RunCanaryStages(ctx context.Context, client *Client, stages []CanaryStage) error {
+// RunStages runs stages in order through client, stopping at the first error.
+func RunStages(ctx context.Context, client *kube.Client, stages []Stage) error {
 	for _, s := range stages {
 		var err error
 		if s.Mutation != nil {
@@ -202,8 +203,8 @@ func RunCanaryStages(ctx context.Context, client *Client, stages []CanaryStage) 
 	return nil
 }
 
-func scaleMutation(cs kubernetes.Interface, ns, name string, from, to int32) *Mutation {
-	return &Mutation{Access: Access{Verb: "patch", GVR: GVRDeployments, Subresource: "scale", Namespace: ns}, Name: name,
+func scaleMutation(cs kubernetes.Interface, ns, name string, from, to int32) *kube.Mutation {
+	return &kube.Mutation{Access: kube.Access{Verb: "patch", GVR: kube.GVRDeployments, Subresource: "scale", Namespace: ns}, Name: name,
 		Summary: fmt.Sprintf("canary: replicas %d → %d", from, to),
 		Do: func(ctx context.Context) error {
 			patch := fmt.Sprintf(`{"spec":{"replicas":%d}}`, to)
@@ -214,9 +215,9 @@ func scaleMutation(cs kubernetes.Interface, ns, name string, from, to int32) *Mu
 
 // promoteMutation gives the stable deployment the canary's containers and the total
 // replicas, which rolls it out.
-func promoteMutation(cs kubernetes.Interface, c *Canary, m CanaryMove) *Mutation {
+func promoteMutation(cs kubernetes.Interface, c *Canary, m Move) *kube.Mutation {
 	ns := c.Namespace
-	return &Mutation{Access: Access{Verb: "patch", GVR: GVRDeployments, Namespace: ns}, Name: m.StableName,
+	return &kube.Mutation{Access: kube.Access{Verb: "patch", GVR: kube.GVRDeployments, Namespace: ns}, Name: m.StableName,
 		Summary: fmt.Sprintf("canary promoted: containers of %s (%s), replicas %d → %d", m.CanaryName, m.Image, m.StableFrom, m.Total),
 		Do: func(ctx context.Context) error {
 			canary, err := canaryDeployment(ctx, cs, ns, m.CanaryName)
@@ -246,7 +247,7 @@ type canaryTarget struct {
 
 // deploymentTarget is a replica-ratio canary's canary deployment.
 func deploymentTarget(cs kubernetes.Interface, ns, name string) canaryTarget {
-	return canaryTarget{cs: cs, gvr: GVRDeployments, ns: ns, name: name,
+	return canaryTarget{cs: cs, gvr: kube.GVRDeployments, ns: ns, name: name,
 		patch: func(ctx context.Context, data []byte) error {
 			_, err := cs.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, data, metav1.PatchOptions{})
 			return err
@@ -260,12 +261,12 @@ func deploymentTarget(cs kubernetes.Interface, ns, name string) canaryTarget {
 		}}
 }
 
-// record writes rec in the AnnoCanary annotation of the target.
-func (t canaryTarget) record(rec CanaryRecord) *Mutation {
-	return &Mutation{Access: Access{Verb: "patch", GVR: t.gvr, Namespace: t.ns}, Name: t.name,
+// record writes rec in the AnnoRecord annotation of the target.
+func (t canaryTarget) record(rec Record) *kube.Mutation {
+	return &kube.Mutation{Access: kube.Access{Verb: "patch", GVR: t.gvr, Namespace: t.ns}, Name: t.name,
 		Summary: fmt.Sprintf("canary record: %s step %d, weight %d%%", rec.State, rec.Step, rec.Weight),
 		Do: func(ctx context.Context) error {
-			patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnoCanary: rec.JSON()}}})
+			patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnoRecord: rec.JSON()}}})
 			if err != nil {
 				return err
 			}
@@ -273,8 +274,8 @@ func (t canaryTarget) record(rec CanaryRecord) *Mutation {
 		}}
 }
 
-// CanaryNote is the Event note of a move: step, weight, replicas, who and the gates.
-func CanaryNote(m CanaryMove, rec CanaryRecord) string {
+// Note is the Event note of a move: step, weight, replicas, who and the gates.
+func Note(m Move, rec Record) string {
 	var b strings.Builder
 	switch m.Kind {
 	case MovePromote:
@@ -297,8 +298,8 @@ func CanaryNote(m CanaryMove, rec CanaryRecord) string {
 }
 
 // event creates an events.k8s.io Event about the target with reason and note.
-func (t canaryTarget) event(reason, note string, rec CanaryRecord) *Mutation {
-	return &Mutation{Access: Access{Verb: "create", GVR: GVREventsV1, Namespace: t.ns}, Name: t.name,
+func (t canaryTarget) event(reason, note string, rec Record) *kube.Mutation {
+	return &kube.Mutation{Access: kube.Access{Verb: "create", GVR: GVREventsV1, Namespace: t.ns}, Name: t.name,
 		Summary: "event " + reason,
 		Do: func(ctx context.Context) error {
 			ref, err := t.regarding(ctx)
@@ -328,7 +329,7 @@ func WaitRolledOut(ctx context.Context, cs kubernetes.Interface, ns, name string
 	for {
 		d, err := canaryDeployment(ctx, cs, ns, name)
 		if err != nil {
-			return Classify(err, "get", "deployments", ns)
+			return kube.Classify(err, "get", "deployments", ns)
 		}
 		st := d.Status
 		if st.ObservedGeneration >= d.Generation && st.UpdatedReplicas == replicas && st.AvailableReplicas == replicas && st.Replicas == replicas {

@@ -1,10 +1,11 @@
-package kube
+package canary
 
 import (
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/kdeck/kdeck/kube"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -14,8 +15,8 @@ import (
 // GVRRollouts is Argo Rollouts' Rollout resource.
 var GVRRollouts = schema.GroupVersionResource{Group: "argoproj.io", Version: "v1alpha1", Resource: "rollouts"}
 
-// CanaryArgo is the kind of a canary that is an Argo Rollout with the canary strategy.
-const CanaryArgo = "argo-rollout"
+// KindArgo is the kind of a canary that is an Argo Rollout with the canary strategy.
+const KindArgo = "argo-rollout"
 
 // ArgoStep is one of spec.strategy.canary.steps.
 type ArgoStep struct {
@@ -56,20 +57,20 @@ type ArgoRollout struct {
 	StableRS        string
 	Selector        string // spec.selector as a label selector string
 	Replicas        int32
-	Record          string // the AnnoCanary annotation
-	Gates           string // the AnnoCanaryGates annotation
+	Record          string // the AnnoRecord annotation
+	Gates           string // the AnnoGates annotation
 	Created         time.Time
 }
 
 // RowKey implements Row.
-func (r *ArgoRollout) RowKey() Key { return Key{r.Namespace, r.Name} }
+func (r *ArgoRollout) RowKey() kube.Key { return kube.Key{Namespace: r.Namespace, Name: r.Name} }
 
 // RolloutRow summarises a Rollout; every one is kept (see TraefikServiceRow).
 func RolloutRow(u *unstructured.Unstructured) (*ArgoRollout, bool) {
 	o := u.Object
 	a := u.GetAnnotations()
-	r := &ArgoRollout{Namespace: u.GetNamespace(), Name: u.GetName(), UID: string(u.GetUID()), Record: a[AnnoCanary],
-		Gates: a[AnnoCanaryGates], Created: u.GetCreationTimestamp().Time}
+	r := &ArgoRollout{Namespace: u.GetNamespace(), Name: u.GetName(), UID: string(u.GetUID()), Record: a[AnnoRecord],
+		Gates: a[AnnoGates], Created: u.GetCreationTimestamp().Time}
 	canary, found, _ := unstructured.NestedMap(o, "spec", "strategy", "canary")
 	r.Canary = found && canary != nil
 	steps, _, _ := unstructured.NestedSlice(o, "spec", "strategy", "canary", "steps")
@@ -178,24 +179,24 @@ func (r *ArgoRollout) State() string {
 // podHashLabel is the label Argo Rollouts puts on each ReplicaSet's pods.
 const podHashLabel = "rollouts-pod-template-hash"
 
-// FindArgoCanaries turns the Rollouts with the canary strategy into canaries. Stable and
+// FindArgo turns the Rollouts with the canary strategy into canaries. Stable and
 // Canary select the pods of status.stableRS and status.currentPodHash; before the
 // controller set them, nothing is selected and the gates wait.
-func FindArgoCanaries(rs []*ArgoRollout) []*Canary {
+func FindArgo(rs []*ArgoRollout) []*Canary {
 	var out []*Canary
 	for _, r := range rs {
 		if !r.Canary {
 			continue
 		}
-		side := func(role, hash string) *CanaryDeploy {
-			d := &CanaryDeploy{Namespace: r.Namespace, Name: r.Name + " " + role, Created: r.Created}
+		side := func(role, hash string) *Deploy {
+			d := &Deploy{Namespace: r.Namespace, Name: r.Name + " " + role, Created: r.Created}
 			if hash != "" && r.Selector != "" {
 				d.Selector = r.Selector + "," + podHashLabel + "=" + hash
 				d.Name = r.Name + "-" + hash
 			}
 			return d
 		}
-		c := &Canary{Namespace: r.Namespace, Name: r.Name, Kind: CanaryArgo, Stable: side("stable", r.StableRS),
+		c := &Canary{Namespace: r.Namespace, Name: r.Name, Kind: KindArgo, Stable: side("stable", r.StableRS),
 			Canary: side("canary", r.CurrentPodHash), Service: r.Name, Argo: r}
 		c.Problem = c.readAnnotations(r.Record, "", r.Gates)
 		out = append(out, c)

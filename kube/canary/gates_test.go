@@ -1,4 +1,4 @@
-package kube
+package canary
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 )
 
 func TestCanaryGates(t *testing.T) {
-	th := DefaultCanaryThresholds
+	th := DefaultThresholds
 	healthy := GateInput{StepAge: 5 * time.Minute, CanaryDesired: 2, CanaryReady: 2,
 		CanaryCPU: []int64{200, 230}, StableCPU: []int64{140, 140, 140},
 		CanaryMem: []int64{238 << 20}, StableMem: []int64{190 << 20}}
@@ -19,14 +19,14 @@ func TestCanaryGates(t *testing.T) {
 	}
 	check := func(name string, in GateInput, want map[string]string) {
 		t.Helper()
-		for _, g := range CanaryGates(in, th) {
+		for _, g := range Gates(in, th) {
 			if w, ok := want[g.Name]; ok && g.String() != w {
 				t.Errorf("%s: gate %s = %q, want %q", name, g.Name, g.String(), w)
 			}
 		}
 	}
 	check("healthy", healthy, want)
-	if s := GateSummary(CanaryGates(healthy, th)); s != "pass" {
+	if s := GateSummary(Gates(healthy, th)); s != "pass" {
 		t.Errorf("healthy summary %q", s)
 	}
 
@@ -37,10 +37,10 @@ func TestCanaryGates(t *testing.T) {
 		"restarts": "fail: 4 since the step began > 1",
 		"events":   "fail: 3 warnings on canary pods since the step began > 0 (latest BackOff)",
 	})
-	if s := GateSummary(CanaryGates(crashing, th)); s != "fail ready,restarts,events" {
+	if s := GateSummary(Gates(crashing, th)); s != "fail ready,restarts,events" {
 		t.Errorf("crashing summary %q", s)
 	}
-	if f := Failing(CanaryGates(crashing, th)); len(f) != 3 {
+	if f := Failing(Gates(crashing, th)); len(f) != 3 {
 		t.Errorf("%d failing gates", len(f))
 	}
 
@@ -56,7 +56,7 @@ func TestCanaryGates(t *testing.T) {
 		"cpu":   "wait: no metrics for canary pods yet",
 		"mem":   "wait: no metrics for stable pods yet",
 	})
-	if s := GateSummary(CanaryGates(young, th)); s != "wait ready,cpu,mem" {
+	if s := GateSummary(Gates(young, th)); s != "wait ready,cpu,mem" {
 		t.Errorf("young summary %q", s)
 	}
 	empty := GateInput{}

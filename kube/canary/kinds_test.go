@@ -1,4 +1,4 @@
-package kube
+package canary
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kdeck/kdeck/kube"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -14,11 +15,9 @@ import (
 )
 
 // withDynamic makes a Client whose dynamic client holds objs.
-func withDynamic(objs ...runtime.Object) (*Client, *dynamicfake.FakeDynamicClient) {
+func withDynamic(objs ...runtime.Object) (*kube.Client, *dynamicfake.FakeDynamicClient) {
 	dyn := dynamicfake.NewSimpleDynamicClient(runtime.NewScheme(), objs...)
-	c := &Client{Clientset: fake.NewClientset()}
-	c.objects.once.Do(func() { c.objects.dynamic = dyn })
-	return c, dyn
+	return kube.NewClientFor(fake.NewClientset(), dyn), dyn
 }
 
 func traefikObject(stable, canary int64) *unstructured.Unstructured {
@@ -35,7 +34,7 @@ func traefikObject(stable, canary int64) *unstructured.Unstructured {
 func traefikCanary(t *testing.T, u *unstructured.Unstructured) *Canary {
 	t.Helper()
 	row, _ := TraefikServiceRow(u)
-	got := FindTraefikCanaries([]*TraefikService{row}, []*Service{{Namespace: "shop", Name: "web-canary", Selector: "track=canary"}})
+	got := FindTraefik([]*TraefikService{row}, []*kube.Service{{Namespace: "shop", Name: "web-canary", Selector: "track=canary"}})
 	if len(got) != 1 {
 		t.Fatalf("found %d traefik canaries", len(got))
 	}
@@ -47,12 +46,12 @@ func traefikCanary(t *testing.T, u *unstructured.Unstructured) *Canary {
 // finds its pods.
 func TestFindTraefikCanaries(t *testing.T) {
 	c := traefikCanary(t, traefikObject(90, 10))
-	if c.Kind != CanaryTraefik || c.Stable.Name != "web" || c.Canary.Name != "web-canary" || c.Canary.Selector != "track=canary" ||
+	if c.Kind != KindTraefik || c.Stable.Name != "web" || c.Canary.Name != "web-canary" || c.Canary.Selector != "track=canary" ||
 		c.Stable.Selector != "" || c.Weight() != 10 || c.NextStep() != 1 {
 		t.Fatalf("canary %+v, weight %d, next %d", c, c.Weight(), c.NextStep())
 	}
 	named := traefikObject(70, 30)
-	named.SetAnnotations(map[string]string{AnnoCanaryService: "web"})
+	named.SetAnnotations(map[string]string{AnnoService: "web"})
 	if c := traefikCanary(t, named); c.Canary.Name != "web" || c.Weight() != 70 || c.NextStep() != 4 {
 		t.Fatalf("named canary %+v weight %d next %d", c.Canary, c.Weight(), c.NextStep())
 	}
@@ -60,7 +59,7 @@ func TestFindTraefikCanaries(t *testing.T) {
 	services := three.Object["spec"].(map[string]any)["weighted"].(map[string]any)
 	services["services"] = append(services["services"].([]any), map[string]any{"name": "other"})
 	row, _ := TraefikServiceRow(three)
-	if got := FindTraefikCanaries([]*TraefikService{row}, nil); len(got) != 0 {
+	if got := FindTraefik([]*TraefikService{row}, nil); len(got) != 0 {
 		t.Fatalf("three services made a canary")
 	}
 }
@@ -69,19 +68,19 @@ func TestFindTraefikCanaries(t *testing.T) {
 // says so); abort and promote set 0/total and total/0.
 func TestPlanTraefikMove(t *testing.T) {
 	c := traefikCanary(t, traefikObject(90, 10))
-	m := PlanCanaryMove(c, 2)
+	m := PlanMove(c, 2)
 	if w := m.Weights; w.CanaryTo != 25 || w.StableTo != 75 || m.Describe() != "web-canary weight 10 → 25, web 90 → 75" {
 		t.Fatalf("step 2: %+v %q", w, m.Describe())
 	}
 	c = traefikCanary(t, traefikObject(9, 1))
-	m = PlanCanaryMove(c, 2)
+	m = PlanMove(c, 2)
 	if w := m.Weights; w.CanaryTo != 3 || w.StableTo != 7 || !strings.Contains(m.Describe(), "the weights total 10: 25% scaled to it") {
 		t.Fatalf("scaled: %+v %q", w, m.Describe())
 	}
-	if a := PlanCanaryMove(c, 0); a.Weights.CanaryTo != 0 || a.Weights.StableTo != 10 || a.Kind != MoveAbort {
+	if a := PlanMove(c, 0); a.Weights.CanaryTo != 0 || a.Weights.StableTo != 10 || a.Kind != MoveAbort {
 		t.Fatalf("abort %+v", a.Weights)
 	}
-	if p := PlanCanaryMove(c, 4); p.Weights.CanaryTo != 10 || p.Weights.StableTo != 0 || !strings.Contains(p.Describe(), "weights only") {
+	if p := PlanMove(c, 4); p.Weights.CanaryTo != 10 || p.Weights.StableTo != 0 || !strings.Contains(p.Describe(), "weights only") {
 		t.Fatalf("promote %+v %q", p.Weights, p.Describe())
 	}
 	for _, tc := range [][3]int{{100, 10, 10}, {100, 0, 0}, {3, 50, 2}, {1, 10, 0}, {7, 100, 7}} {
@@ -95,11 +94,11 @@ func TestPlanTraefikMove(t *testing.T) {
 // fails it with a clear error and nothing is recorded.
 func TestTraefikStagesTestWeights(t *testing.T) {
 	c := traefikCanary(t, traefikObject(90, 10))
-	m := PlanCanaryMove(c, 2)
-	rec := NextCanaryRecord(c, m, "ann", time.Unix(0, 0), nil, false, nil)
+	m := PlanMove(c, 2)
+	rec := NextRecord(c, m, "ann", time.Unix(0, 0), nil, false, nil)
 
 	client, dyn := withDynamic(traefikObject(90, 10))
-	if err := RunCanaryStages(context.Background(), client, TraefikStages(client, c, m, rec)); err != nil {
+	if err := RunStages(context.Background(), client, TraefikStages(client, c, m, rec)); err != nil {
 		t.Fatal(err)
 	}
 	u, _ := dyn.Resource(GVRTraefikServices).Namespace("shop").Get(context.Background(), "web", metav1.GetOptions{})
@@ -109,7 +108,7 @@ func TestTraefikStagesTestWeights(t *testing.T) {
 	}
 
 	client, dyn = withDynamic(traefikObject(50, 50))
-	err := RunCanaryStages(context.Background(), client, TraefikStages(client, c, m, rec))
+	err := RunStages(context.Background(), client, TraefikStages(client, c, m, rec))
 	if err == nil || !strings.Contains(err.Error(), "changed meanwhile") {
 		t.Fatalf("a concurrent change gave %v", err)
 	}
@@ -140,7 +139,7 @@ func TestArgoRollout(t *testing.T) {
 	status := map[string]any{"phase": "Paused", "currentStepIndex": int64(1), "currentPodHash": "aaa", "stableRS": "bbb",
 		"pauseConditions": []any{map[string]any{"reason": "CanaryPauseStep"}}}
 	r, _ := RolloutRow(rolloutObject(status, true))
-	c := FindArgoCanaries([]*ArgoRollout{r})[0]
+	c := FindArgo([]*ArgoRollout{r})[0]
 	if len(r.Steps) != 4 || r.Steps[3].String() != "pause 30s" || r.Weight() != 20 || !r.Paused() ||
 		c.Canary.Selector != "app=checkout,rollouts-pod-template-hash=aaa" || c.Stable.Name != "checkout-bbb" {
 		t.Fatalf("row %+v canary %+v", r, c.Canary)
@@ -160,14 +159,14 @@ func TestArgoRollout(t *testing.T) {
 	}
 
 	client, dyn := withDynamic(rolloutObject(status, false))
-	c = FindArgoCanaries([]*ArgoRollout{r})[0]
+	c = FindArgo([]*ArgoRollout{r})[0]
 	for _, a := range []ArgoAction{ArgoPromoteFull, ArgoAbort} {
 		p, err := PlanArgo(r, a)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rec := ArgoRecord(c, p, "ann", time.Unix(0, 0), nil, false)
-		if err := RunCanaryStages(context.Background(), client, ArgoStages(client, c, p, rec)); err != nil {
+		if err := RunStages(context.Background(), client, ArgoStages(client, c, p, rec)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package kube
+package canary
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kdeck/kdeck/kube"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -17,11 +18,11 @@ import (
 
 // Kinds of canary kdeck can drive.
 const (
-	CanaryReplicaRatio = "replica-ratio" // a stable and a canary Deployment behind one Service
+	KindReplicaRatio = "replica-ratio" // a stable and a canary Deployment behind one Service
 )
 
-// CanaryDeploy is the compact row kept per deployment while looking for canary pairs.
-type CanaryDeploy struct {
+// Deploy is the compact row kept per deployment while looking for canary pairs.
+type Deploy struct {
 	Namespace, Name string
 	Replicas        int32 // spec.replicas
 	Ready           int32
@@ -32,30 +33,30 @@ type CanaryDeploy struct {
 	Template        map[string]string // the pod template's labels
 	Selector        string            // the pod selector as a label selector string
 	Images          string
-	Record          string // the AnnoCanary annotation
-	Steps           string // the AnnoCanarySteps annotation
-	Gates           string // the AnnoCanaryGates annotation
+	Record          string // the AnnoRecord annotation
+	Steps           string // the AnnoSteps annotation
+	Gates           string // the AnnoGates annotation
 	Created         time.Time
 }
 
 // RowKey implements Row.
-func (d *CanaryDeploy) RowKey() Key { return Key{d.Namespace, d.Name} }
+func (d *Deploy) RowKey() kube.Key { return kube.Key{Namespace: d.Namespace, Name: d.Name} }
 
-// CanaryDeploySource returns the Source for deployments in ns, summarised for pairing.
-func CanaryDeploySource(cs kubernetes.Interface, ns string) Source[*CanaryDeploy] {
+// DeploySource returns the Source for deployments in ns, summarised for pairing.
+func DeploySource(cs kubernetes.Interface, ns string) kube.Source[*Deploy] {
 	c := cs.AppsV1().Deployments(ns)
-	return typedSource("deployments", ns, "", c.List, c.Watch,
-		func(l *appsv1.DeploymentList) []appsv1.Deployment { return l.Items }, CanaryDeployRow)
+	return kube.TypedSource("deployments", ns, "", c.List, c.Watch,
+		func(l *appsv1.DeploymentList) []appsv1.Deployment { return l.Items }, DeployRow)
 }
 
-// CanaryDeployRow summarises d for canary discovery and the canary screen.
-func CanaryDeployRow(d *appsv1.Deployment) *CanaryDeploy {
-	base := DeploymentRow(d)
-	r := &CanaryDeploy{Namespace: d.Namespace, Name: d.Name, Replicas: base.Desired, Ready: base.Ready,
-		Updated: base.UpToDate, Available: base.Available, Rolled: base.Rollout == RolloutDone,
+// DeployRow summarises d for canary discovery and the canary screen.
+func DeployRow(d *appsv1.Deployment) *Deploy {
+	base := kube.DeploymentRow(d)
+	r := &Deploy{Namespace: d.Namespace, Name: d.Name, Replicas: base.Desired, Ready: base.Ready,
+		Updated: base.UpToDate, Available: base.Available, Rolled: base.Rollout == kube.RolloutDone,
 		Track: d.Spec.Template.Labels["track"], Template: d.Spec.Template.Labels, Selector: base.Selector,
-		Images: base.Images, Record: d.Annotations[AnnoCanary], Steps: d.Annotations[AnnoCanarySteps],
-		Gates: d.Annotations[AnnoCanaryGates], Created: d.CreationTimestamp.Time}
+		Images: base.Images, Record: d.Annotations[AnnoRecord], Steps: d.Annotations[AnnoSteps],
+		Gates: d.Annotations[AnnoGates], Created: d.CreationTimestamp.Time}
 	return r
 }
 
@@ -64,13 +65,13 @@ func CanaryDeployRow(d *appsv1.Deployment) *CanaryDeploy {
 type Canary struct {
 	Namespace, Name string // the canary object (the one that carries the record)
 	Kind            string
-	Stable, Canary  *CanaryDeploy // replica-ratio: the two deployments
-	Service         string        // the Service in front of both
-	HPA             string        // the HPA driving the stable deployment; "" when none
+	Stable, Canary  *Deploy // replica-ratio: the two deployments
+	Service         string  // the Service in front of both
+	HPA             string  // the HPA driving the stable deployment; "" when none
 	HPADesired      int32
-	Record          *CanaryRecord // nil until kdeck took a step
+	Record          *Record // nil until kdeck took a step
 	Steps           []int
-	Thresholds      CanaryThresholds
+	Thresholds      Thresholds
 	Problem         string // a malformed annotation, said once; defaults are used instead
 	// Traefik is set for a Traefik canary: Stable and Canary then name its two weighted
 	// services, with the selectors of the Kubernetes Services of those names.
@@ -81,15 +82,15 @@ type Canary struct {
 }
 
 // RowKey implements Row.
-func (c *Canary) RowKey() Key { return Key{c.Namespace, c.Name} }
+func (c *Canary) RowKey() kube.Key { return kube.Key{Namespace: c.Namespace, Name: c.Name} }
 
-// Total is the number of replicas the pair shares (see CanaryTotal).
+// Total is the number of replicas the pair shares (see Total).
 func (c *Canary) Total() int32 {
-	return CanaryTotal(c.Record, c.Stable.Replicas, c.Canary.Replicas, c.HPADesired, c.HPA != "")
+	return Total(c.Record, c.Stable.Replicas, c.Canary.Replicas, c.HPADesired, c.HPA != "")
 }
 
 // Active reports whether a recorded canary is at one of its steps.
-func (c *Canary) Active() bool { return c.Record != nil && c.Record.State == CanaryStepping }
+func (c *Canary) Active() bool { return c.Record != nil && c.Record.State == Stepping }
 
 // Step is the current step (1-based; 0 when none is recorded or after an abort or promotion).
 func (c *Canary) Step() int {
@@ -129,7 +130,7 @@ func (c *Canary) NextStep() int {
 		}
 		return c.Record.Step + 1
 	}
-	if c.Record != nil && c.Record.State == CanaryPromoted {
+	if c.Record != nil && c.Record.State == Promoted {
 		return 0
 	}
 	total := c.Total()
@@ -150,12 +151,12 @@ type serviceSelector struct {
 	sel  labels.Selector
 }
 
-// FindCanaryPairs finds replica-ratio canaries among one namespace's deployments (or
+// FindPairs finds replica-ratio canaries among one namespace's deployments (or
 // every namespace's: pairs never cross namespaces): a canary deployment (pod template
 // label track=canary, or named NAME-canary) and its stable deployment (named NAME, or
 // with track=stable), when one Service's selector matches both pod templates.
 // deploys and services must be sorted by key, as store snapshots are.
-func FindCanaryPairs(deploys []*CanaryDeploy, services []*Service, hpas []*HPA) []*Canary {
+func FindPairs(deploys []*Deploy, services []*kube.Service, hpas []*kube.HPA) []*Canary {
 	var out []*Canary
 	byNS := map[string][]serviceSelector{}
 	for _, s := range services {
@@ -183,8 +184,8 @@ func FindCanaryPairs(deploys []*CanaryDeploy, services []*Service, hpas []*HPA) 
 
 // stableFor finds c's stable deployment and the Service in front of both: NAME for
 // NAME-canary first, then any deployment with track=stable.
-func stableFor(c *CanaryDeploy, deploys []*CanaryDeploy, svcs []serviceSelector) (*CanaryDeploy, string) {
-	front := func(s *CanaryDeploy) string {
+func stableFor(c *Deploy, deploys []*Deploy, svcs []serviceSelector) (*Deploy, string) {
+	front := func(s *Deploy) string {
 		for _, sv := range svcs {
 			if sv.sel.Matches(labels.Set(c.Template)) && sv.sel.Matches(labels.Set(s.Template)) {
 				return sv.name
@@ -193,7 +194,7 @@ func stableFor(c *CanaryDeploy, deploys []*CanaryDeploy, svcs []serviceSelector)
 		return ""
 	}
 	want := strings.TrimSuffix(c.Name, "-canary")
-	i, ok := slices.BinarySearchFunc(deploys, Key{c.Namespace, want}, func(d *CanaryDeploy, k Key) int { return d.RowKey().Compare(k) })
+	i, ok := slices.BinarySearchFunc(deploys, kube.Key{Namespace: c.Namespace, Name: want}, func(d *Deploy, k kube.Key) int { return d.RowKey().Compare(k) })
 	if ok && want != c.Name && deploys[i].Track != "canary" {
 		if svc := front(deploys[i]); svc != "" {
 			return deploys[i], svc
@@ -209,8 +210,8 @@ func stableFor(c *CanaryDeploy, deploys []*CanaryDeploy, svcs []serviceSelector)
 	return nil, ""
 }
 
-func newPair(c, stable *CanaryDeploy, svc string, hpas []*HPA) *Canary {
-	p := &Canary{Namespace: c.Namespace, Name: c.Name, Kind: CanaryReplicaRatio, Stable: stable, Canary: c, Service: svc}
+func newPair(c, stable *Deploy, svc string, hpas []*kube.HPA) *Canary {
+	p := &Canary{Namespace: c.Namespace, Name: c.Name, Kind: KindReplicaRatio, Stable: stable, Canary: c, Service: svc}
 	p.Problem = p.readAnnotations(c.Record, c.Steps, c.Gates)
 	for _, h := range hpas {
 		if h.Namespace == stable.Namespace && h.RefKind == "Deployment" && h.RefName == stable.Name {
@@ -225,38 +226,38 @@ func newPair(c, stable *CanaryDeploy, svc string, hpas []*HPA) *Canary {
 func (c *Canary) readAnnotations(record, steps, gates string) string {
 	var problems []string
 	var err error
-	if c.Record, err = ParseCanaryRecord(record); err != nil {
+	if c.Record, err = ParseRecord(record); err != nil {
 		problems = append(problems, err.Error())
 	}
-	if c.Steps, err = ParseCanarySteps(steps); err != nil {
+	if c.Steps, err = ParseSteps(steps); err != nil {
 		problems = append(problems, err.Error())
-		c.Steps = DefaultCanarySteps
+		c.Steps = DefaultSteps
 	}
-	if c.Thresholds, err = ParseCanaryThresholds(gates); err != nil {
+	if c.Thresholds, err = ParseThresholds(gates); err != nil {
 		problems = append(problems, err.Error())
-		c.Thresholds = DefaultCanaryThresholds
+		c.Thresholds = DefaultThresholds
 	}
 	return strings.Join(problems, "; ")
 }
 
-// CanaryCache finds the canaries of a namespace live, from watches of its deployments,
+// Cache finds the canaries of a namespace live, from watches of its deployments,
 // services and HPAs, and of its TraefikServices and Rollouts when the cluster serves them.
-type CanaryCache struct {
-	client   *Client
+type Cache struct {
+	client   *kube.Client
 	ns       string
-	deploys  *Store[*CanaryDeploy]
-	services *Store[*Service]
-	hpas     *Store[*HPA]
-	traefik  atomic.Pointer[Store[*TraefikService]] // nil until discovery found traefikservices
-	rollouts atomic.Pointer[Store[*ArgoRollout]]    // nil until discovery found rollouts
+	deploys  *kube.Store[*Deploy]
+	services *kube.Store[*kube.Service]
+	hpas     *kube.Store[*kube.HPA]
+	traefik  atomic.Pointer[kube.Store[*TraefikService]] // nil until discovery found traefikservices
+	rollouts atomic.Pointer[kube.Store[*ArgoRollout]]    // nil until discovery found rollouts
 	changed  chan struct{}
 }
 
-// NewCanaryCache returns the cache of the canaries in ns ("" for all namespaces).
-func NewCanaryCache(client *Client, ns string) *CanaryCache {
+// NewCache returns the cache of the canaries in ns ("" for all namespaces).
+func NewCache(client *kube.Client, ns string) *Cache {
 	cs := client.Clientset
-	return &CanaryCache{client: client, ns: ns, deploys: NewStore(CanaryDeploySource(cs, ns)), services: NewStore(ServiceSource(cs, ns)),
-		hpas: NewStore(HPASource(cs, ns)), changed: make(chan struct{}, 1)}
+	return &Cache{client: client, ns: ns, deploys: kube.NewStore(DeploySource(cs, ns)), services: kube.NewStore(kube.ServiceSource(cs, ns)),
+		hpas: kube.NewStore(kube.HPASource(cs, ns)), changed: make(chan struct{}, 1)}
 }
 
 // canaryDiscoveryTimeout bounds the look-up of the Traefik and Argo resources.
@@ -265,7 +266,7 @@ const canaryDiscoveryTimeout = 10 * time.Second
 // Run runs the watches until ctx ends. TraefikServices and Rollouts are looked up once,
 // through the client's discovery, when Run starts: a CRD installed later shows its
 // canaries when the view is opened again.
-func (c *CanaryCache) Run(ctx context.Context) {
+func (c *Cache) Run(ctx context.Context) {
 	go c.deploys.Run(ctx)
 	go c.services.Run(ctx)
 	go c.hpas.Run(ctx)
@@ -296,7 +297,7 @@ func (c *CanaryCache) Run(ctx context.Context) {
 }
 
 // startDynamic starts a watch of gvr when discovery says the cluster serves it.
-func startDynamic[R Row](ctx context.Context, c *CanaryCache, gvr schema.GroupVersionResource, convert func(*unstructured.Unstructured) (R, bool)) *Store[R] {
+func startDynamic[R kube.Row](ctx context.Context, c *Cache, gvr schema.GroupVersionResource, convert func(*unstructured.Unstructured) (R, bool)) *kube.Store[R] {
 	if c.client == nil || c.client.Resources == nil {
 		return nil
 	}
@@ -310,34 +311,34 @@ func startDynamic[R Row](ctx context.Context, c *CanaryCache, gvr schema.GroupVe
 	if err != nil {
 		return nil
 	}
-	s := NewStore(DynamicSource(dyn, gvr, c.ns, convert))
+	s := kube.NewStore(kube.DynamicSource(dyn, gvr, c.ns, convert))
 	go s.Run(ctx)
 	return s
 }
 
 // Changed receives a value when any of the watches changed.
-func (c *CanaryCache) Changed() <-chan struct{} { return c.changed }
+func (c *Cache) Changed() <-chan struct{} { return c.changed }
 
 // Snapshot pairs the current deployments behind the current services, and adds the
 // Traefik and Argo canaries. An HPA, TraefikService or Rollout watch that fails
 // (forbidden) does not hold the other canaries back.
-func (c *CanaryCache) Snapshot() Snapshot[*Canary] {
+func (c *Cache) Snapshot() kube.Snapshot[*Canary] {
 	d, s, h := c.deploys.Snapshot(), c.services.Snapshot(), c.hpas.Snapshot()
-	rows := FindCanaryPairs(d.Rows, s.Rows, h.Rows)
+	rows := FindPairs(d.Rows, s.Rows, h.Rows)
 	if t := c.traefik.Load(); t != nil {
-		rows = append(rows, FindTraefikCanaries(t.Snapshot().Rows, s.Rows)...)
+		rows = append(rows, FindTraefik(t.Snapshot().Rows, s.Rows)...)
 	}
 	if r := c.rollouts.Load(); r != nil {
-		rows = append(rows, FindArgoCanaries(r.Snapshot().Rows)...)
+		rows = append(rows, FindArgo(r.Snapshot().Rows)...)
 	}
 	slices.SortStableFunc(rows, func(a, b *Canary) int { return a.RowKey().Compare(b.RowKey()) })
-	return Snapshot[*Canary]{Rows: rows, State: c.State()}
+	return kube.Snapshot[*Canary]{Rows: rows, State: c.State()}
 }
 
 // State is the deployments' and services' state, with the Traefik and Argo watches'
 // folded in by optionalState.
-func (c *CanaryCache) State() State {
-	state := WorseState(c.deploys.State(), c.services.State())
+func (c *Cache) State() kube.State {
+	state := kube.WorseState(c.deploys.State(), c.services.State())
 	if t := c.traefik.Load(); t != nil {
 		state = optionalState(state, t.State())
 	}
@@ -350,11 +351,11 @@ func (c *CanaryCache) State() State {
 // optionalState folds the state of an optional watch into state: while it loads the
 // canaries load, but a failing one (forbidden to list rollouts) does not mark the
 // others stale.
-func optionalState(state, optional State) State {
-	if optional.Phase == PhaseBroken {
+func optionalState(state, optional kube.State) kube.State {
+	if optional.Phase == kube.PhaseBroken {
 		return state
 	}
-	return WorseState(state, optional)
+	return kube.WorseState(state, optional)
 }
 
 // canaryDeployment fetches a deployment for an action.

@@ -1,4 +1,4 @@
-package kube
+package canary
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kdeck/kdeck/kube"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -45,17 +46,17 @@ func patches(cs *fake.Clientset) []string {
 
 func TestCanaryStagesOrder(t *testing.T) {
 	deploys, svcs := pairFixture()
-	c := FindCanaryPairs(deploys, svcs, nil)[0]
-	c.Record = &CanaryRecord{State: CanaryStepping, Step: 1, Weight: 10, Total: 5, StartedAt: time.Unix(0, 0)}
+	c := FindPairs(deploys, svcs, nil)[0]
+	c.Record = &Record{State: Stepping, Step: 1, Weight: 10, Total: 5, StartedAt: time.Unix(0, 0)}
 	cs := fake.NewClientset(fakeDeployment("web", 4, "web:1"), fakeDeployment("web-canary", 1, "web:2"))
-	audit := NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
-	client := &Client{Clientset: cs, Audit: audit}
+	audit := kube.NewAuditLog(filepath.Join(t.TempDir(), "audit.log"))
+	client := &kube.Client{Clientset: cs, Audit: audit}
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 	// up: the canary grows first, then the stable shrinks
-	m := PlanCanaryMove(c, 2)
-	rec := NextCanaryRecord(c, m, "ann", at, []Gate{{Name: "ready", Detail: "canary 1/1 ready"}}, false, nil)
-	if err := RunCanaryStages(context.Background(), client, CanaryStages(cs, c, m, rec)); err != nil {
+	m := PlanMove(c, 2)
+	rec := NextRecord(c, m, "ann", at, []Gate{{Name: "ready", Detail: "canary 1/1 ready"}}, false, nil)
+	if err := RunStages(context.Background(), client, Stages(cs, c, m, rec)); err != nil {
 		t.Fatal(err)
 	}
 	got := patches(cs)
@@ -67,7 +68,7 @@ func TestCanaryStagesOrder(t *testing.T) {
 		t.Fatalf("stages:\n%s", strings.Join(got, "\n"))
 	}
 	d, _ := cs.AppsV1().Deployments("shop").Get(context.Background(), "web-canary", metav1.GetOptions{})
-	r, err := ParseCanaryRecord(d.Annotations[AnnoCanary])
+	r, err := ParseRecord(d.Annotations[AnnoRecord])
 	if err != nil || r.Step != 2 || r.Weight != 25 || r.By != "ann" || !r.StartedAt.Equal(time.Unix(0, 0)) || r.Gates["ready"] != "pass: canary 1/1 ready" {
 		t.Fatalf("record %+v %v", r, err)
 	}
@@ -84,8 +85,8 @@ func TestCanaryStagesOrder(t *testing.T) {
 	// down (abort): the stable grows back first, then the canary goes to 0
 	cs.ClearActions()
 	c.Canary.Replicas, c.Stable.Replicas = 2, 3
-	a := PlanCanaryMove(c, 0)
-	if err := RunCanaryStages(context.Background(), client, CanaryStages(cs, c, a, NextCanaryRecord(c, a, "ann", at, nil, false, nil))); err != nil {
+	a := PlanMove(c, 0)
+	if err := RunStages(context.Background(), client, Stages(cs, c, a, NextRecord(c, a, "ann", at, nil, false, nil))); err != nil {
 		t.Fatal(err)
 	}
 	got = patches(cs)
@@ -96,14 +97,14 @@ func TestCanaryStagesOrder(t *testing.T) {
 
 func TestCanaryPromote(t *testing.T) {
 	deploys, svcs := pairFixture()
-	c := FindCanaryPairs(deploys, svcs, nil)[0]
-	c.Record = &CanaryRecord{State: CanaryStepping, Step: 3, Weight: 50, Total: 5}
+	c := FindPairs(deploys, svcs, nil)[0]
+	c.Record = &Record{State: Stepping, Step: 3, Weight: 50, Total: 5}
 	c.Canary.Replicas, c.Stable.Replicas = 3, 2
 	cs := fake.NewClientset(fakeDeployment("web", 2, "web:1"), fakeDeployment("web-canary", 3, "web:2"))
-	client := &Client{Clientset: cs}
-	m := PlanCanaryMove(c, 4)
-	rec := NextCanaryRecord(c, m, "ann", time.Now(), nil, false, nil)
-	if err := RunCanaryStages(context.Background(), client, CanaryStages(cs, c, m, rec)); err != nil {
+	client := &kube.Client{Clientset: cs}
+	m := PlanMove(c, 4)
+	rec := NextRecord(c, m, "ann", time.Now(), nil, false, nil)
+	if err := RunStages(context.Background(), client, Stages(cs, c, m, rec)); err != nil {
 		t.Fatal(err)
 	}
 	web, _ := cs.AppsV1().Deployments("shop").Get(context.Background(), "web", metav1.GetOptions{})
@@ -111,20 +112,20 @@ func TestCanaryPromote(t *testing.T) {
 	if web.Spec.Template.Spec.Containers[0].Image != "web:2" || *web.Spec.Replicas != 5 || *canary.Spec.Replicas != 0 {
 		t.Fatalf("after promote: web %s ×%d, canary ×%d", web.Spec.Template.Spec.Containers[0].Image, *web.Spec.Replicas, *canary.Spec.Replicas)
 	}
-	r, _ := ParseCanaryRecord(canary.Annotations[AnnoCanary])
-	if r.State != CanaryPromoted || r.Weight != 100 {
+	r, _ := ParseRecord(canary.Annotations[AnnoRecord])
+	if r.State != Promoted || r.Weight != 100 {
 		t.Fatalf("record %+v", r)
 	}
 }
 
 func TestCanaryStagesReadOnly(t *testing.T) {
 	deploys, svcs := pairFixture()
-	c := FindCanaryPairs(deploys, svcs, nil)[0]
+	c := FindPairs(deploys, svcs, nil)[0]
 	cs := fake.NewClientset(fakeDeployment("web", 4, "web:1"), fakeDeployment("web-canary", 1, "web:2"))
-	client := &Client{Clientset: cs, Policy: Policy{ReadOnly: true}}
-	m := PlanCanaryMove(c, 2)
-	err := RunCanaryStages(context.Background(), client, CanaryStages(cs, c, m, NextCanaryRecord(c, m, "ann", time.Now(), nil, false, nil)))
-	if KindOf(err) != KindReadOnly || len(cs.Actions()) != 0 {
+	client := &kube.Client{Clientset: cs, Policy: kube.Policy{ReadOnly: true}}
+	m := PlanMove(c, 2)
+	err := RunStages(context.Background(), client, Stages(cs, c, m, NextRecord(c, m, "ann", time.Now(), nil, false, nil)))
+	if kube.KindOf(err) != kube.KindReadOnly || len(cs.Actions()) != 0 {
 		t.Fatalf("read-only: %v, %d requests", err, len(cs.Actions()))
 	}
 }

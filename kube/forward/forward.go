@@ -1,4 +1,6 @@
-package kube
+// Package forward runs port-forwards to pods and to services (each new connection goes to
+// a ready pod behind the service), keeps them across views and saves them per context.
+package forward
 
 import (
 	"context"
@@ -12,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kdeck/kdeck/kube"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/httpstream"
 )
@@ -34,7 +37,7 @@ const connectAttempts = 3
 // connection, asks its router for a pod, opens a stream to it over a connection shared
 // per pod, and copies bytes both ways, counting them.
 type Forward struct {
-	spec    ForwardSpec
+	spec    Spec
 	context string
 	started time.Time
 
@@ -51,7 +54,7 @@ type Forward struct {
 	in, out atomic.Int64
 
 	mu      sync.Mutex
-	state   ForwardState
+	state   State
 	lastErr string
 	pod     string
 	open    int
@@ -63,15 +66,15 @@ type Forward struct {
 }
 
 // newForward starts serving ln for spec through route and dial; Stop ends it.
-func newForward(spec ForwardSpec, kctx string, ln net.Listener, route router, dial podDialer, changed func()) *Forward {
+func newForward(spec Spec, kctx string, ln net.Listener, route router, dial podDialer, changed func()) *Forward {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &Forward{spec: spec, context: kctx, started: time.Now(), ln: ln, route: route, dial: dial,
-		changed: changed, ctx: ctx, cancel: cancel, state: ForwardActive,
+		changed: changed, ctx: ctx, cancel: cancel, state: Active,
 		conns: map[string]httpstream.Connection{}, busy: map[string]int{}, locals: map[net.Conn]struct{}{}}
 	if pod, _, err := route.pick(nil); err == nil {
 		f.pod = pod
 	} else {
-		f.state, f.lastErr = ForwardReconnecting, err.Error()
+		f.state, f.lastErr = Reconnecting, err.Error()
 	}
 	f.wg.Add(1)
 	go f.serve()
@@ -79,13 +82,13 @@ func newForward(spec ForwardSpec, kctx string, ln net.Listener, route router, di
 }
 
 // Spec is what the forward was started with.
-func (f *Forward) Spec() ForwardSpec { return f.spec }
+func (f *Forward) Spec() Spec { return f.spec }
 
 // Status returns the forward's state and counters now.
-func (f *Forward) Status() ForwardStatus {
+func (f *Forward) Status() Status {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return ForwardStatus{Spec: f.spec, Context: f.context, Started: f.started, State: f.state, Err: f.lastErr,
+	return Status{Spec: f.spec, Context: f.context, Started: f.started, State: f.state, Err: f.lastErr,
 		Pod: f.pod, Open: f.open, Total: f.total, In: f.in.Load(), Out: f.out.Load()}
 }
 
@@ -112,7 +115,7 @@ func (f *Forward) serve() {
 		conn, err := f.ln.Accept()
 		if err != nil {
 			if f.ctx.Err() == nil {
-				f.set(ForwardFailed, "", fmt.Errorf("listener stopped: %v", err))
+				f.set(Failed, "", fmt.Errorf("listener stopped: %v", err))
 			}
 			return
 		}
@@ -144,7 +147,7 @@ func (f *Forward) handle(local net.Conn) {
 		pod, port, err := f.route.pick(avoid)
 		if err != nil {
 			if len(avoid) == 0 { // otherwise the last pod's error says more
-				f.set(ForwardReconnecting, "", err)
+				f.set(Reconnecting, "", err)
 			}
 			return
 		}
@@ -163,9 +166,9 @@ func (f *Forward) handle(local net.Conn) {
 		if f.ctx.Err() != nil {
 			return
 		}
-		state := ForwardReconnecting
-		if _, ok := f.route.(podRoute); ok && KindOf(err) == KindNotFound {
-			state = ForwardFailed // the pod is gone: nothing will bring it back
+		state := Reconnecting
+		if _, ok := f.route.(podRoute); ok && kube.KindOf(err) == kube.KindNotFound {
+			state = Failed // the pod is gone: nothing will bring it back
 		}
 		f.set(state, "", fmt.Errorf("pod %s: %v", pod, err))
 		avoid[pod] = true
@@ -174,7 +177,7 @@ func (f *Forward) handle(local net.Conn) {
 
 // set records a state (kept when ""), the pod in use (kept when "") and an error (kept
 // when nil), and reports the change.
-func (f *Forward) set(state ForwardState, pod string, err error) {
+func (f *Forward) set(state State, pod string, err error) {
 	f.mu.Lock()
 	if state != "" {
 		f.state = state
@@ -206,7 +209,7 @@ func (f *Forward) podConn(pod string) (httpstream.Connection, error) {
 	}
 	c, err := f.dial(pod)
 	if err != nil {
-		return nil, Classify(err, "create", "pods/portforward", f.spec.Namespace)
+		return nil, kube.Classify(err, "create", "pods/portforward", f.spec.Namespace)
 	}
 	f.mu.Lock()
 	if f.ctx.Err() != nil { // stopped while dialling
@@ -258,15 +261,15 @@ func (f *Forward) endpointsChanged(ready map[string]bool) {
 	for _, c := range stale {
 		_ = c.Close()
 	}
-	if ready[cur] && state == ForwardActive {
+	if ready[cur] && state == Active {
 		return
 	}
 	pod, _, err := f.route.pick(nil)
 	if err != nil {
-		f.set(ForwardReconnecting, "", err)
+		f.set(Reconnecting, "", err)
 		return
 	}
-	f.set(ForwardActive, pod, nil)
+	f.set(Active, pod, nil)
 }
 
 // relay copies between local and a new stream pair to port on pod's connection. sent
@@ -310,7 +313,7 @@ func (f *Forward) relay(local net.Conn, conn httpstream.Connection, pod string, 
 		return false, err
 	}
 	defer conn.RemoveStreams(data)
-	f.set(ForwardActive, pod, nil)
+	f.set(Active, pod, nil)
 
 	remoteDone, localDone := make(chan struct{}), make(chan struct{})
 	go func() {

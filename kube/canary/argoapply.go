@@ -1,4 +1,4 @@
-package kube
+package canary
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kdeck/kdeck/kube"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -106,18 +107,18 @@ func joinReasons(rs []string) string {
 // ArgoRecord is the record written on a Rollout after p, for the history of who did what:
 // Step is status.currentStepIndex after the action (Argo's own 0-based index, not a
 // kdeck step), Weight the setWeight in force there.
-func ArgoRecord(c *Canary, p ArgoPlan, by string, now time.Time, gates []Gate, forced bool) CanaryRecord {
+func ArgoRecord(c *Canary, p ArgoPlan, by string, now time.Time, gates []Gate, forced bool) Record {
 	after := *c.Argo
 	after.StepIndex, after.HasIndex = p.StepIndex, true
-	r := CanaryRecord{State: CanaryStepping, Step: p.StepIndex, Weight: after.Weight(), By: by, At: now.UTC(), StartedAt: now.UTC(), Forced: forced}
-	if c.Record != nil && !c.Record.StartedAt.IsZero() && c.Record.State == CanaryStepping {
+	r := Record{State: Stepping, Step: p.StepIndex, Weight: after.Weight(), By: by, At: now.UTC(), StartedAt: now.UTC(), Forced: forced}
+	if c.Record != nil && !c.Record.StartedAt.IsZero() && c.Record.State == Stepping {
 		r.StartedAt = c.Record.StartedAt
 	}
 	switch p.Action {
 	case ArgoPromoteFull:
-		r.State, r.Weight = CanaryPromoted, 100
+		r.State, r.Weight = Promoted, 100
 	case ArgoAbort:
-		r.State, r.Weight = CanaryAborted, 0
+		r.State, r.Weight = Aborted, 0
 	}
 	r.Gates = gateMap(gates)
 	return r
@@ -126,28 +127,28 @@ func ArgoRecord(c *Canary, p ArgoPlan, by string, now time.Time, gates []Gate, f
 // ArgoStages returns the stages that carry out p on the Rollout of c through the dynamic
 // client: the status subresource patch, the spec patch when spec.paused must be cleared,
 // the record annotation and an Event.
-func ArgoStages(client *Client, c *Canary, p ArgoPlan, rec CanaryRecord) []CanaryStage {
+func ArgoStages(client *kube.Client, c *Canary, p ArgoPlan, rec Record) []Stage {
 	ns, name := c.Namespace, c.Name
-	var stages []CanaryStage
+	var stages []Stage
 	if p.StatusPatch != nil {
-		stages = append(stages, CanaryStage{Mutation: &Mutation{
-			Access: Access{Verb: "patch", GVR: GVRRollouts, Subresource: "status", Namespace: ns}, Name: name,
+		stages = append(stages, Stage{Mutation: &kube.Mutation{
+			Access: kube.Access{Verb: "patch", GVR: GVRRollouts, Subresource: "status", Namespace: ns}, Name: name,
 			Summary: "rollout " + p.Reason() + ": " + string(p.StatusPatch),
 			Do:      dynamicPatch(client, GVRRollouts, ns, name, types.MergePatchType, p.StatusPatch, "status")}})
 	}
 	if p.SpecPatch != nil {
-		stages = append(stages, CanaryStage{Mutation: &Mutation{
-			Access: Access{Verb: "patch", GVR: GVRRollouts, Namespace: ns}, Name: name,
+		stages = append(stages, Stage{Mutation: &kube.Mutation{
+			Access: kube.Access{Verb: "patch", GVR: GVRRollouts, Namespace: ns}, Name: name,
 			Summary: "rollout " + p.Reason() + ": " + string(p.SpecPatch),
 			Do:      dynamicPatch(client, GVRRollouts, ns, name, types.MergePatchType, p.SpecPatch)}})
 	}
 	target := dynamicTarget(client, GVRRollouts, "Rollout", ns, name)
 	note := fmt.Sprintf("%s by %s: %s", p.Reason(), rec.By, p.Describe)
-	return append(stages, CanaryStage{Mutation: target.record(rec)}, CanaryStage{Mutation: target.event(p.Reason(), note, rec)})
+	return append(stages, Stage{Mutation: target.record(rec)}, Stage{Mutation: target.event(p.Reason(), note, rec)})
 }
 
 // dynamicPatch patches an object (or one of its subresources) through the dynamic client.
-func dynamicPatch(client *Client, gvr schema.GroupVersionResource, ns, name string, pt types.PatchType, data []byte, sub ...string) func(context.Context) error {
+func dynamicPatch(client *kube.Client, gvr schema.GroupVersionResource, ns, name string, pt types.PatchType, data []byte, sub ...string) func(context.Context) error {
 	return func(ctx context.Context) error {
 		dyn, err := client.Dynamic()
 		if err != nil {
@@ -159,7 +160,7 @@ func dynamicPatch(client *Client, gvr schema.GroupVersionResource, ns, name stri
 }
 
 // dynamicTarget is a custom resource as the object a canary's record and Events are about.
-func dynamicTarget(client *Client, gvr schema.GroupVersionResource, kind, ns, name string) canaryTarget {
+func dynamicTarget(client *kube.Client, gvr schema.GroupVersionResource, kind, ns, name string) canaryTarget {
 	return canaryTarget{cs: client.Clientset, gvr: gvr, ns: ns, name: name,
 		patch: func(ctx context.Context, data []byte) error {
 			return dynamicPatch(client, gvr, ns, name, types.MergePatchType, data)(ctx)

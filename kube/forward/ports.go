@@ -1,9 +1,10 @@
-package kube
+package forward
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/kdeck/kdeck/kube"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -15,15 +16,15 @@ type TargetPort struct {
 	Label string // "8080 http (container app)", "80 web → http"
 }
 
-// ForwardPorts lists the TCP ports that kind/ns/name declares (a pod's containers' ports,
+// Ports lists the TCP ports that kind/ns/name declares (a pod's containers' ports,
 // only container's when set, or a service's ports), in spec order.
-func ForwardPorts(ctx context.Context, cs kubernetes.Interface, kind ForwardKind, ns, name, container string) ([]TargetPort, error) {
+func Ports(ctx context.Context, cs kubernetes.Interface, kind Kind, ns, name, container string) ([]TargetPort, error) {
 	var out []TargetPort
 	tcp := func(p corev1.Protocol) bool { return p == "" || p == corev1.ProtocolTCP }
-	if kind == ForwardService {
+	if kind == KindService {
 		svc, err := cs.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
-			return nil, Classify(err, "get", "services", ns)
+			return nil, kube.Classify(err, "get", "services", ns)
 		}
 		for _, p := range svc.Spec.Ports {
 			if tcp(p.Protocol) {
@@ -35,7 +36,7 @@ func ForwardPorts(ctx context.Context, cs kubernetes.Interface, kind ForwardKind
 	}
 	pod, err := cs.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
-		return nil, Classify(err, "get", "pods", ns)
+		return nil, kube.Classify(err, "get", "pods", ns)
 	}
 	for _, c := range append(pod.Spec.InitContainers, pod.Spec.Containers...) {
 		if container != "" && c.Name != container {

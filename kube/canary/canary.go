@@ -1,4 +1,7 @@
-package kube
+// Package canary finds guided canaries (replica-ratio Deployment pairs, Traefik weighted
+// services, Argo Rollouts), plans each step, judges its health gates and applies it through
+// kube.Client.Apply, recording every step on the canary object and as an Event.
+package canary
 
 import (
 	"encoding/json"
@@ -11,27 +14,27 @@ import (
 
 // Annotations on a canary object that drive and record a guided canary.
 const (
-	// AnnoCanary holds the CanaryRecord of the last step, as JSON.
-	AnnoCanary = "kdeck.dev/canary"
-	// AnnoCanarySteps overrides the planned weights: "5,10,50,100".
-	AnnoCanarySteps = "kdeck.dev/canary-steps"
-	// AnnoCanaryGates overrides gate thresholds: "restarts=1,cpu=2,mem=1.5,warnings=0,ready=2m".
-	AnnoCanaryGates = "kdeck.dev/canary-gates"
+	// AnnoRecord holds the Record of the last step, as JSON.
+	AnnoRecord = "kdeck.dev/canary"
+	// AnnoSteps overrides the planned weights: "5,10,50,100".
+	AnnoSteps = "kdeck.dev/canary-steps"
+	// AnnoGates overrides gate thresholds: "restarts=1,cpu=2,mem=1.5,warnings=0,ready=2m".
+	AnnoGates = "kdeck.dev/canary-gates"
 )
 
-// DefaultCanarySteps are the planned weights when a canary names none.
-var DefaultCanarySteps = []int{10, 25, 50, 100}
+// DefaultSteps are the planned weights when a canary names none.
+var DefaultSteps = []int{10, 25, 50, 100}
 
 // States of a recorded canary.
 const (
-	CanaryStepping = "stepping" // at one of its steps
-	CanaryPromoted = "promoted" // stable runs the canary's template; canary at 0
-	CanaryAborted  = "aborted"  // canary at 0, stable back to the total
+	Stepping = "stepping" // at one of its steps
+	Promoted = "promoted" // stable runs the canary's template; canary at 0
+	Aborted  = "aborted"  // canary at 0, stable back to the total
 )
 
-// CanaryRecord is what kdeck writes on the canary object at every step, so that another
+// Record is what kdeck writes on the canary object at every step, so that another
 // kdeck (a teammate's, or this one restarted) resumes from it.
-type CanaryRecord struct {
+type Record struct {
 	State     string    `json:"state"`
 	Step      int       `json:"step"` // 1-based index into Steps; 0 after an abort
 	Weight    int       `json:"weight"`
@@ -49,38 +52,38 @@ type CanaryRecord struct {
 	Restarts map[string]int32 `json:"restarts,omitempty"`
 }
 
-// ParseCanaryRecord reads the AnnoCanary annotation; "" gives nil.
-func ParseCanaryRecord(s string) (*CanaryRecord, error) {
+// ParseRecord reads the AnnoRecord annotation; "" gives nil.
+func ParseRecord(s string) (*Record, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
-	var r CanaryRecord
+	var r Record
 	if err := json.Unmarshal([]byte(s), &r); err != nil {
-		return nil, fmt.Errorf("annotation %s is not a canary record: %v", AnnoCanary, err)
+		return nil, fmt.Errorf("annotation %s is not a canary record: %v", AnnoRecord, err)
 	}
 	return &r, nil
 }
 
-// JSON renders r for the AnnoCanary annotation.
-func (r CanaryRecord) JSON() string {
+// JSON renders r for the AnnoRecord annotation.
+func (r Record) JSON() string {
 	b, _ := json.Marshal(r) // plain strings, numbers and maps: cannot fail
 	return string(b)
 }
 
-// ParseCanarySteps reads "5,10,50,100": increasing whole percentages from 1 to 100, the
-// last one 100. "" gives DefaultCanarySteps.
-func ParseCanarySteps(s string) ([]int, error) {
+// ParseSteps reads "5,10,50,100": increasing whole percentages from 1 to 100, the
+// last one 100. "" gives DefaultSteps.
+func ParseSteps(s string) ([]int, error) {
 	if strings.TrimSpace(s) == "" {
-		return slices.Clone(DefaultCanarySteps), nil
+		return slices.Clone(DefaultSteps), nil
 	}
 	var steps []int
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f), "%")))
 		if err != nil || n < 1 || n > 100 {
-			return nil, fmt.Errorf("%s: %q is not a percentage from 1 to 100", AnnoCanarySteps, strings.TrimSpace(f))
+			return nil, fmt.Errorf("%s: %q is not a percentage from 1 to 100", AnnoSteps, strings.TrimSpace(f))
 		}
 		if len(steps) > 0 && n <= steps[len(steps)-1] {
-			return nil, fmt.Errorf("%s: steps must increase (%d after %d)", AnnoCanarySteps, n, steps[len(steps)-1])
+			return nil, fmt.Errorf("%s: steps must increase (%d after %d)", AnnoSteps, n, steps[len(steps)-1])
 		}
 		steps = append(steps, n)
 	}
@@ -105,21 +108,21 @@ func StepReplicas(total int32, weight int) (canary, stable int32) {
 	return canary, total - canary
 }
 
-// CanaryTotal is how many replicas the pair shares: the HPA's desired replicas when an HPA
+// Total is how many replicas the pair shares: the HPA's desired replicas when an HPA
 // drives the stable deployment, else the total recorded when the canary started, else the
 // two deployments' replicas together.
-func CanaryTotal(rec *CanaryRecord, stable, canary int32, hpaDesired int32, hasHPA bool) int32 {
+func Total(rec *Record, stable, canary int32, hpaDesired int32, hasHPA bool) int32 {
 	switch {
 	case hasHPA && hpaDesired > 0:
 		return hpaDesired
-	case rec != nil && rec.Total > 0 && rec.State != CanaryPromoted:
+	case rec != nil && rec.Total > 0 && rec.State != Promoted:
 		return rec.Total
 	}
 	return stable + canary
 }
 
-// CanaryThresholds are the limits the health gates apply.
-type CanaryThresholds struct {
+// Thresholds are the limits the health gates apply.
+type Thresholds struct {
 	Restarts    int32         // most canary restarts since the step began that still pass
 	CPUFactor   float64       // canary CPU per pod may be at most stable's × this
 	MemFactor   float64       // the same for memory
@@ -127,14 +130,14 @@ type CanaryThresholds struct {
 	ReadyWithin time.Duration // how long unready canary pods only wait before they fail
 }
 
-// DefaultCanaryThresholds are the gates' limits unless AnnoCanaryGates says otherwise.
-var DefaultCanaryThresholds = CanaryThresholds{Restarts: 1, CPUFactor: 2, MemFactor: 1.5, Warnings: 0,
+// DefaultThresholds are the gates' limits unless AnnoGates says otherwise.
+var DefaultThresholds = Thresholds{Restarts: 1, CPUFactor: 2, MemFactor: 1.5, Warnings: 0,
 	ReadyWithin: 2 * time.Minute}
 
-// ParseCanaryThresholds reads "restarts=1,cpu=2,mem=1.5,warnings=0,ready=2m" over the
+// ParseThresholds reads "restarts=1,cpu=2,mem=1.5,warnings=0,ready=2m" over the
 // defaults; keys left out keep their default.
-func ParseCanaryThresholds(s string) (CanaryThresholds, error) {
-	th := DefaultCanaryThresholds
+func ParseThresholds(s string) (Thresholds, error) {
+	th := DefaultThresholds
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
 		if f == "" {
@@ -142,7 +145,7 @@ func ParseCanaryThresholds(s string) (CanaryThresholds, error) {
 		}
 		k, v, ok := strings.Cut(f, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		bad := func() error { return fmt.Errorf("%s: bad value in %q", AnnoCanaryGates, f) }
+		bad := func() error { return fmt.Errorf("%s: bad value in %q", AnnoGates, f) }
 		if !ok {
 			return th, bad()
 		}
@@ -174,7 +177,7 @@ func ParseCanaryThresholds(s string) (CanaryThresholds, error) {
 			}
 			th.ReadyWithin = d
 		default:
-			return th, fmt.Errorf("%s: unknown gate %q (restarts, cpu, mem, warnings, ready)", AnnoCanaryGates, k)
+			return th, fmt.Errorf("%s: unknown gate %q (restarts, cpu, mem, warnings, ready)", AnnoGates, k)
 		}
 	}
 	return th, nil

@@ -1,7 +1,8 @@
-package kube
+package canary
 
 import (
 	"fmt"
+	"github.com/kdeck/kdeck/kube"
 	"slices"
 	"strings"
 	"testing"
@@ -30,21 +31,21 @@ func TestStepReplicas(t *testing.T) {
 }
 
 func TestCanaryTotal(t *testing.T) {
-	rec := &CanaryRecord{State: CanaryStepping, Total: 5}
+	rec := &Record{State: Stepping, Total: 5}
 	for _, c := range []struct {
 		name                string
-		rec                 *CanaryRecord
+		rec                 *Record
 		stable, canary, hpa int32
 		hasHPA              bool
 		want                int32
 	}{
 		{"fresh pair: both deployments", nil, 4, 1, 0, false, 5},
 		{"recorded total wins over the replicas mid-step", rec, 3, 3, 0, false, 5},
-		{"after promotion the replicas count again", &CanaryRecord{State: CanaryPromoted, Total: 5}, 7, 0, 0, false, 7},
+		{"after promotion the replicas count again", &Record{State: Promoted, Total: 5}, 7, 0, 0, false, 7},
 		{"an HPA on the stable decides", rec, 3, 2, 8, true, 8},
 		{"an HPA without a decision yet falls back", nil, 3, 1, 0, true, 4},
 	} {
-		if got := CanaryTotal(c.rec, c.stable, c.canary, c.hpa, c.hasHPA); got != c.want {
+		if got := Total(c.rec, c.stable, c.canary, c.hpa, c.hasHPA); got != c.want {
 			t.Errorf("%s: total %d, want %d", c.name, got, c.want)
 		}
 	}
@@ -58,28 +59,28 @@ func TestParseCanarySteps(t *testing.T) {
 		"x":     `error: "x" is not a percentage from 1 to 100`,
 		"5,101": `error: "101" is not a percentage from 1 to 100`,
 	} {
-		steps, err := ParseCanarySteps(in)
+		steps, err := ParseSteps(in)
 		got := fmt.Sprint(steps)
 		if err != nil {
-			got = "error: " + strings.TrimPrefix(err.Error(), AnnoCanarySteps+": ")
+			got = "error: " + strings.TrimPrefix(err.Error(), AnnoSteps+": ")
 		}
 		if got != want {
-			t.Errorf("ParseCanarySteps(%q) = %s, want %s", in, got, want)
+			t.Errorf("ParseSteps(%q) = %s, want %s", in, got, want)
 		}
 	}
 }
 
 func TestParseCanaryThresholds(t *testing.T) {
-	th, err := ParseCanaryThresholds("restarts=3, cpu=1.2,warnings=2,ready=30s")
+	th, err := ParseThresholds("restarts=3, cpu=1.2,warnings=2,ready=30s")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := CanaryThresholds{Restarts: 3, CPUFactor: 1.2, MemFactor: DefaultCanaryThresholds.MemFactor, Warnings: 2, ReadyWithin: 30 * time.Second}
+	want := Thresholds{Restarts: 3, CPUFactor: 1.2, MemFactor: DefaultThresholds.MemFactor, Warnings: 2, ReadyWithin: 30 * time.Second}
 	if th != want {
 		t.Errorf("got %+v, want %+v", th, want)
 	}
 	for _, bad := range []string{"cpu=0", "restarts=-1", "ready=soon", "latency=5", "cpu"} {
-		if _, err := ParseCanaryThresholds(bad); err == nil {
+		if _, err := ParseThresholds(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}
@@ -87,34 +88,34 @@ func TestParseCanaryThresholds(t *testing.T) {
 
 func TestCanaryRecordRoundTrip(t *testing.T) {
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	r := CanaryRecord{State: CanaryStepping, Step: 2, Weight: 25, Steps: []int{10, 25, 50, 100}, Total: 5, By: "ann",
+	r := Record{State: Stepping, Step: 2, Weight: 25, Steps: []int{10, 25, 50, 100}, Total: 5, By: "ann",
 		At: at, StartedAt: at.Add(-time.Hour), Gates: map[string]string{"ready": "pass: canary 2/2 ready"}}
-	got, err := ParseCanaryRecord(r.JSON())
+	got, err := ParseRecord(r.JSON())
 	if err != nil || got.Step != 2 || got.Weight != 25 || !got.At.Equal(at) || got.Gates["ready"] != r.Gates["ready"] {
 		t.Fatalf("round trip: %+v, %v", got, err)
 	}
-	if _, err := ParseCanaryRecord("{"); err == nil {
+	if _, err := ParseRecord("{"); err == nil {
 		t.Error("malformed record: no error")
 	}
-	if r, err := ParseCanaryRecord(""); r != nil || err != nil {
+	if r, err := ParseRecord(""); r != nil || err != nil {
 		t.Errorf("empty annotation: %v, %v", r, err)
 	}
 }
 
 // pairFixture is web (stable, 4) and web-canary (canary, 1) behind Service web.
-func pairFixture() ([]*CanaryDeploy, []*Service) {
-	deploys := []*CanaryDeploy{
+func pairFixture() ([]*Deploy, []*kube.Service) {
+	deploys := []*Deploy{
 		{Namespace: "shop", Name: "api", Replicas: 2, Template: map[string]string{"app": "api"}},
 		{Namespace: "shop", Name: "web", Replicas: 4, Track: "stable", Template: map[string]string{"app": "web", "track": "stable"}},
 		{Namespace: "shop", Name: "web-canary", Replicas: 1, Track: "canary", Template: map[string]string{"app": "web", "track": "canary"}},
 	}
-	svcs := []*Service{{Namespace: "shop", Name: "api", Selector: "app=api"}, {Namespace: "shop", Name: "web", Selector: "app=web"}}
+	svcs := []*kube.Service{{Namespace: "shop", Name: "api", Selector: "app=api"}, {Namespace: "shop", Name: "web", Selector: "app=web"}}
 	return deploys, svcs
 }
 
 func TestFindCanaryPairs(t *testing.T) {
 	deploys, svcs := pairFixture()
-	pairs := FindCanaryPairs(deploys, svcs, []*HPA{{Namespace: "shop", Name: "web", RefKind: "Deployment", RefName: "web", Desired: 6}})
+	pairs := FindPairs(deploys, svcs, []*kube.HPA{{Namespace: "shop", Name: "web", RefKind: "Deployment", RefName: "web", Desired: 6}})
 	if len(pairs) != 1 {
 		t.Fatalf("%d pairs, want 1", len(pairs))
 	}
@@ -122,50 +123,50 @@ func TestFindCanaryPairs(t *testing.T) {
 	if p.Name != "web-canary" || p.Stable.Name != "web" || p.Service != "web" || p.HPA != "web" || p.Total() != 6 {
 		t.Errorf("pair %+v", p)
 	}
-	if !slices.Equal(p.Steps, DefaultCanarySteps) {
+	if !slices.Equal(p.Steps, DefaultSteps) {
 		t.Errorf("steps %v", p.Steps)
 	}
 
 	// no Service in front of both: no pair
-	if got := FindCanaryPairs(deploys, svcs[:1], nil); len(got) != 0 {
+	if got := FindPairs(deploys, svcs[:1], nil); len(got) != 0 {
 		t.Errorf("without the service: %d pairs", len(got))
 	}
 	// by name alone (no track labels), with steps and gates from annotations
-	byName := []*CanaryDeploy{
+	byName := []*Deploy{
 		{Namespace: "a", Name: "cart", Replicas: 3, Template: map[string]string{"app": "cart"}},
 		{Namespace: "a", Name: "cart-canary", Replicas: 0, Template: map[string]string{"app": "cart", "v": "2"},
 			Steps: "5,10,50,100", Gates: "restarts=0"},
 	}
-	got := FindCanaryPairs(byName, []*Service{{Namespace: "a", Name: "cart", Selector: "app=cart"}}, nil)
+	got := FindPairs(byName, []*kube.Service{{Namespace: "a", Name: "cart", Selector: "app=cart"}}, nil)
 	if len(got) != 1 || got[0].Stable.Name != "cart" || !slices.Equal(got[0].Steps, []int{5, 10, 50, 100}) || got[0].Thresholds.Restarts != 0 {
 		t.Fatalf("by name: %+v", got)
 	}
 	// a malformed annotation is reported and the defaults used
 	byName[1].Steps = "50,10"
-	got = FindCanaryPairs(byName, []*Service{{Namespace: "a", Name: "cart", Selector: "app=cart"}}, nil)
-	if len(got) != 1 || !strings.Contains(got[0].Problem, "must increase") || !slices.Equal(got[0].Steps, DefaultCanarySteps) {
+	got = FindPairs(byName, []*kube.Service{{Namespace: "a", Name: "cart", Selector: "app=cart"}}, nil)
+	if len(got) != 1 || !strings.Contains(got[0].Problem, "must increase") || !slices.Equal(got[0].Steps, DefaultSteps) {
 		t.Fatalf("malformed steps: %+v", got)
 	}
 }
 
 func TestNextStepAndPlan(t *testing.T) {
 	deploys, svcs := pairFixture()
-	c := FindCanaryPairs(deploys, svcs, nil)[0]
+	c := FindPairs(deploys, svcs, nil)[0]
 	// not started: canary 1 of 5 is already what 10% asks, so next is step 1
 	if n := c.NextStep(); n != 1 {
 		t.Fatalf("next step %d, want 1", n)
 	}
-	m := PlanCanaryMove(c, 1)
+	m := PlanMove(c, 1)
 	if m.Describe() != "web-canary 1 → 1 replicas, web 4 → 4" {
 		t.Errorf("step 1: %s", m.Describe())
 	}
-	c.Record = &CanaryRecord{State: CanaryStepping, Step: 1, Weight: 10, Total: 5}
-	m = PlanCanaryMove(c, c.NextStep())
+	c.Record = &Record{State: Stepping, Step: 1, Weight: 10, Total: 5}
+	m = PlanMove(c, c.NextStep())
 	if m.Kind != MoveStep || m.Weight != 25 || m.Describe() != "web-canary 1 → 2 replicas, web 4 → 3" {
 		t.Errorf("step 2: %+v %s", m, m.Describe())
 	}
 	c.Record.Step = 3
-	m = PlanCanaryMove(c, c.NextStep())
+	m = PlanMove(c, c.NextStep())
 	if m.Kind != MovePromote || m.StableTo != 5 || m.CanaryTo != 0 || !strings.Contains(m.Describe(), "web takes web-canary's containers") {
 		t.Errorf("promote: %+v %s", m, m.Describe())
 	}
@@ -173,12 +174,12 @@ func TestNextStepAndPlan(t *testing.T) {
 	if n := c.NextStep(); n != 0 {
 		t.Errorf("after the last step, next is %d", n)
 	}
-	a := PlanCanaryMove(c, 0)
+	a := PlanMove(c, 0)
 	if a.Kind != MoveAbort || a.CanaryTo != 0 || a.StableTo != 5 || a.Reason() != "CanaryAborted" {
 		t.Errorf("abort: %+v", a)
 	}
 	// after an abort, next starts again at the first step
-	c.Record = &CanaryRecord{State: CanaryAborted, Total: 5}
+	c.Record = &Record{State: Aborted, Total: 5}
 	c.Canary.Replicas, c.Stable.Replicas = 0, 5
 	if n := c.NextStep(); n != 1 {
 		t.Errorf("after abort, next step %d", n)

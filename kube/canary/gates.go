@@ -1,4 +1,4 @@
-package kube
+package canary
 
 import (
 	"fmt"
@@ -51,9 +51,9 @@ type GateInput struct {
 	LastWarning   string // the newest one's reason, for the detail
 }
 
-// CanaryGates judges in against th: every canary pod ready (unready ones wait out
+// Gates judges in against th: every canary pod ready (unready ones wait out
 // th.ReadyWithin), restarts, CPU and memory per pod against stable's, warning events.
-func CanaryGates(in GateInput, th CanaryThresholds) []Gate {
+func Gates(in GateInput, th Thresholds) []Gate {
 	gates := make([]Gate, 0, 5)
 	ready := Gate{Name: "ready", Detail: fmt.Sprintf("canary %d/%d ready", in.CanaryReady, in.CanaryDesired)}
 	switch {
