@@ -67,6 +67,10 @@ type Client struct {
 	objects objectClients // for objects of any kind (describe, YAML), built on first use
 }
 
+// Connected reports whether c can reach a cluster: a Client made for rendering alone (in
+// tests) has no clientset and starts no watches.
+func (c *Client) Connected() bool { return c.Clientset != nil }
+
 // Options are kdeck's own settings for a connection.
 type Options struct {
 	UserAgent string

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
 )
 
 // PodDetail is the compact row of one pod with its containers, for the containers view.
@@ -39,8 +38,8 @@ type Container struct {
 
 // PodDetailSource watches the single pod ns/name (a field selector), so the containers
 // view stays live.
-func PodDetailSource(cs kubernetes.Interface, ns, name string) Source[*PodDetail] {
-	pods := cs.CoreV1().Pods(ns)
+func (c *Client) PodDetailSource(ns, name string) Source[*PodDetail] {
+	pods := c.Clientset.CoreV1().Pods(ns)
 	list, watchOne := named(name, pods.List, pods.Watch)
 	return TypedSource("pods", ns, "", list, watchOne, func(l *corev1.PodList) []corev1.Pod { return l.Items }, PodDetailRow)
 }

@@ -7,7 +7,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 )
 
 // RolloutPhase says where a deployment's rollout stands.
@@ -44,9 +43,9 @@ type Deployment struct {
 func (d *Deployment) RowKey() Key { return Key{d.Namespace, d.Name} }
 
 // DeploymentSource returns the Source for deployments in ns ("" for all namespaces).
-func DeploymentSource(cs kubernetes.Interface, ns string) Source[*Deployment] {
-	c := cs.AppsV1().Deployments(ns)
-	return TypedSource("deployments", ns, "", c.List, c.Watch,
+func (c *Client) DeploymentSource(ns string) Source[*Deployment] {
+	api := c.Clientset.AppsV1().Deployments(ns)
+	return TypedSource("deployments", ns, "", api.List, api.Watch,
 		func(l *appsv1.DeploymentList) []appsv1.Deployment { return l.Items }, DeploymentRow)
 }
 

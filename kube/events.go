@@ -5,7 +5,6 @@ import (
 	"time"
 
 	eventsv1 "k8s.io/api/events/v1"
-	"k8s.io/client-go/kubernetes"
 )
 
 // Event is the compact row kdeck keeps per event (events.k8s.io/v1).
@@ -24,8 +23,8 @@ type Event struct {
 func (e *Event) RowKey() Key { return Key{e.Namespace, e.Name} }
 
 // EventSource returns the Source for events in ns ("" for all namespaces), as protobuf.
-func EventSource(cs kubernetes.Interface, ns string) Source[*Event] {
-	events := cs.EventsV1().Events(ns)
+func (c *Client) EventSource(ns string) Source[*Event] {
+	events := c.Clientset.EventsV1().Events(ns)
 	return TypedSource("events", ns, "", events.List, events.Watch,
 		func(l *eventsv1.EventList) []eventsv1.Event { return l.Items }, EventRow)
 }

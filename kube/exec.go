@@ -42,12 +42,17 @@ func (s *Shell) SetStdout(w io.Writer) { s.stdout = w }
 // SetStderr is ignored: a TTY merges the shell's stderr into its stdout.
 func (s *Shell) SetStderr(w io.Writer) { s.stderr = w }
 
+// ExecAccess is the request a shell makes.
+func ExecAccess(ns string) Access {
+	return Access{Verb: "create", GVR: GVRPods, Subresource: "exec", Namespace: ns}
+}
+
 // Run opens the shell and returns when it exits. It goes through Apply like any
 // mutation (exec can change anything inside the container): refused in read-only mode,
 // recorded in the audit log, but without the mutation timeout.
 func (s *Shell) Run() error {
 	return s.client.Apply(context.Background(), Mutation{
-		Access:  Access{Verb: "create", GVR: GVRPods, Subresource: "exec", Namespace: s.ns},
+		Access:  ExecAccess(s.ns),
 		Name:    s.pod,
 		Summary: "shell in container " + s.container,
 		Long:    true,

@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -8,7 +9,8 @@ import (
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	"k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/client-go/kubernetes"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // HPA is the compact row kdeck keeps per HorizontalPodAutoscaler (autoscaling/v2): what
@@ -70,9 +72,9 @@ type HPACondition struct {
 }
 
 // HPASource returns the Source for HPAs in ns ("" for all namespaces).
-func HPASource(cs kubernetes.Interface, ns string) Source[*HPA] {
-	c := cs.AutoscalingV2().HorizontalPodAutoscalers(ns)
-	return TypedSource("horizontalpodautoscalers", ns, "", c.List, c.Watch,
+func (c *Client) HPASource(ns string) Source[*HPA] {
+	api := c.Clientset.AutoscalingV2().HorizontalPodAutoscalers(ns)
+	return TypedSource("horizontalpodautoscalers", ns, "", api.List, api.Watch,
 		func(l *autoscalingv2.HorizontalPodAutoscalerList) []autoscalingv2.HorizontalPodAutoscaler {
 			return l.Items
 		}, HPARow)
@@ -340,4 +342,39 @@ func PlanScale(h *HPA) ScalePlan {
 		p.Desired, p.Clamp = h.Min, MinBound
 	}
 	return p
+}
+
+// HPAFor returns the HorizontalPodAutoscaler in ref's namespace whose scale target is ref,
+// or nil when none drives it.
+func (c *Client) HPAFor(ctx context.Context, ref ObjectRef, kind string) (*autoscalingv2.HorizontalPodAutoscaler, error) {
+	list, err := c.Clientset.AutoscalingV2().HorizontalPodAutoscalers(ref.Namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, Classify(err, "list", "horizontalpodautoscalers", ref.Namespace)
+	}
+	for i, h := range list.Items {
+		t := h.Spec.ScaleTargetRef
+		if t.Kind == kind && t.Name == ref.Name {
+			return &list.Items[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// HPARangeAccess is the request HPARange makes.
+func HPARangeAccess(ns string) Access {
+	return Access{Verb: "patch", GVR: GVRHPAs, Namespace: ns}
+}
+
+// HPARange returns the mutation that sets an HPA's minReplicas and maxReplicas.
+func (c *Client) HPARange(ns, name string, fromMin, fromMax, toMin, toMax int32) Mutation {
+	return Mutation{
+		Access:  HPARangeAccess(ns),
+		Name:    name,
+		Summary: fmt.Sprintf("min/max %d/%d → %d/%d", fromMin, fromMax, toMin, toMax),
+		Do: func(ctx context.Context) error {
+			patch := fmt.Sprintf(`{"spec":{"minReplicas":%d,"maxReplicas":%d}}`, toMin, toMax)
+			_, err := c.Clientset.AutoscalingV2().HorizontalPodAutoscalers(ns).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+			return err
+		},
+	}
 }

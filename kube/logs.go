@@ -191,7 +191,8 @@ func (pc PodContainers) LastTerminated() string {
 }
 
 // GetPodContainers reads pod's containers.
-func GetPodContainers(ctx context.Context, cs kubernetes.Interface, ns, pod string) (PodContainers, error) {
+func (c *Client) GetPodContainers(ctx context.Context, ns, pod string) (PodContainers, error) {
+	cs := c.Clientset
 	p, err := cs.CoreV1().Pods(ns).Get(ctx, pod, metav1.GetOptions{})
 	if err != nil {
 		return PodContainers{}, Classify(err, "get", "pods", ns)
@@ -237,7 +238,8 @@ func DefaultContainer(p *corev1.Pod) string {
 }
 
 // StreamPodLogs streams the logs of one container of pod in the background.
-func StreamPodLogs(cs kubernetes.Interface, ns, pod string, o LogOptions) *LogStream {
+func (c *Client) StreamPodLogs(ns, pod string, o LogOptions) *LogStream {
+	cs := c.Clientset
 	s := newLogStream(o)
 	go func() {
 		defer s.finish()
@@ -422,7 +424,8 @@ func trimPartialRune(s string) string {
 // StreamSelectorLogs streams the logs of every pod in ns matching the label selector,
 // each line carrying its pod's name. It lists the pods every ListEvery, so pods that
 // appear later join the stream; each pod's stream follows and reconnects on its own.
-func StreamSelectorLogs(cs kubernetes.Interface, ns, selector string, o LogOptions) *LogStream {
+func (c *Client) StreamSelectorLogs(ns, selector string, o LogOptions) *LogStream {
+	cs := c.Clientset
 	s := newLogStream(o)
 	if o.ListEvery <= 0 {
 		o.ListEvery = 3 * time.Second

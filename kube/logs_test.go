@@ -153,7 +153,7 @@ func TestFollowReconnects(t *testing.T) {
 		_ = cs.Tracker().Delete(corev1.SchemeGroupVersion.WithResource("pods"), "shop", "web-1", metav1.DeleteOptions{})
 		return ""
 	})
-	s := StreamPodLogs(cs, "shop", "web-1", LogOptions{Container: "app", Follow: true})
+	s := (&Client{Clientset: cs}).StreamPodLogs("shop", "web-1", LogOptions{Container: "app", Follow: true})
 	defer s.Stop()
 	lines, st := collect(t, s, 10*time.Second, func(_ []LogLine, st LogStatus) bool { return st.Phase == LogEnded })
 	var out []string
@@ -189,7 +189,7 @@ func TestPreviousNotFound(t *testing.T) {
 	cs.PrependReactor("get", "pods/log", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, fmt.Errorf("%s", msg)
 	})
-	s := StreamPodLogs(cs, "shop", "web-1", LogOptions{Container: "app", Previous: true})
+	s := (&Client{Clientset: cs}).StreamPodLogs("shop", "web-1", LogOptions{Container: "app", Previous: true})
 	defer s.Stop()
 	_, st := collect(t, s, 5*time.Second, func(_ []LogLine, st LogStatus) bool { return st.Phase == LogFailed })
 	if st.Phase != LogFailed || st.Err == nil || !strings.Contains(st.Err.Error(), msg) {
@@ -208,7 +208,7 @@ func TestSelectorLogsJoin(t *testing.T) {
 		}
 		return "2026-11-23T12:00:00Z hello from " + o.Container + "\n"
 	})
-	s := StreamSelectorLogs(cs, "shop", "app=web", LogOptions{Follow: true, ListEvery: 50 * time.Millisecond})
+	s := (&Client{Clientset: cs}).StreamSelectorLogs("shop", "app=web", LogOptions{Follow: true, ListEvery: 50 * time.Millisecond})
 	defer s.Stop()
 	pods := func(lines []LogLine) map[string]bool {
 		m := map[string]bool{}

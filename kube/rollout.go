@@ -26,14 +26,15 @@ const (
 	restartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
 )
 
-// deploymentAccess is the request the rollout mutations make.
-func deploymentAccess(ns string) Access {
+// RolloutAccess is the request every rollout mutation makes (restart, pause and resume,
+// set image, undo): a patch of the deployment.
+func RolloutAccess(ns string) Access {
 	return Access{Verb: "patch", GVR: GVRDeployments, Namespace: ns}
 }
 
 // patchDeployment returns the mutation that applies a strategic-merge patch to a deployment.
 func (c *Client) patchDeployment(ns, name, summary string, patch func() ([]byte, error)) Mutation {
-	return Mutation{Access: deploymentAccess(ns), Name: name, Summary: summary,
+	return Mutation{Access: RolloutAccess(ns), Name: name, Summary: summary,
 		Do: func(ctx context.Context) error {
 			p, err := patch()
 			if err != nil {
@@ -71,6 +72,16 @@ func (c *Client) SetImage(ns, name, container, from, to string) Mutation {
 		return json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
 			"containers": []map[string]string{{"name": container, "image": to}}}}}})
 	})
+}
+
+// DeploymentContainers reads the containers of deployment ns/name's pod template, for a
+// set-image prompt.
+func (c *Client) DeploymentContainers(ctx context.Context, ns, name string) ([]corev1.Container, error) {
+	d, err := c.Clientset.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, Classify(err, "get", "deployments", ns)
+	}
+	return d.Spec.Template.Spec.Containers, nil
 }
 
 // ValidateImage checks an image reference the way the container runtime will parse it
@@ -141,7 +152,7 @@ func (c *Client) History(ctx context.Context, ns, name string) ([]Revision, erro
 // undo --to-revision` does: the deployment takes that replica set's pod template (without
 // its pod-template-hash label), and the controller rolls. A paused deployment is refused.
 func (c *Client) Undo(ns, name string, rev Revision) Mutation {
-	return Mutation{Access: deploymentAccess(ns), Name: name,
+	return Mutation{Access: RolloutAccess(ns), Name: name,
 		Summary: fmt.Sprintf("rollout undo to revision %d (%s)", rev.Number, strings.Join(rev.Images, ",")),
 		Do: func(ctx context.Context) error {
 			d, err := c.Clientset.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})

@@ -10,7 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
 )
 
 // SecretDetail is the compact row of one secret for its own page: its keys with their
@@ -37,8 +36,8 @@ func (d *SecretDetail) RowKey() Key { return Key{d.Namespace, d.Name} }
 
 // SecretDetailSource watches the single secret ns/name (a field selector), so its page
 // stays live; SecretDetailRow drops the values as each object arrives.
-func SecretDetailSource(cs kubernetes.Interface, ns, name string) Source[*SecretDetail] {
-	secrets := cs.CoreV1().Secrets(ns)
+func (c *Client) SecretDetailSource(ns, name string) Source[*SecretDetail] {
+	secrets := c.Clientset.CoreV1().Secrets(ns)
 	list, watchOne := named(name, secrets.List, secrets.Watch)
 	return TypedSource("secrets", ns, "", list, watchOne,
 		func(l *corev1.SecretList) []corev1.Secret { return l.Items }, SecretDetailRow)

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
 )
 
 // Secret is the compact row kdeck keeps per secret. It holds no value: only how many keys
@@ -26,9 +25,9 @@ func (s *Secret) RowKey() Key { return Key{s.Namespace, s.Name} }
 
 // SecretSource returns the Source for secrets in ns ("" for all namespaces). The values
 // arrive with each object but are dropped by SecretRow; rows never hold them.
-func SecretSource(cs kubernetes.Interface, ns string) Source[*Secret] {
-	c := cs.CoreV1().Secrets(ns)
-	return TypedSource("secrets", ns, "", c.List, c.Watch,
+func (c *Client) SecretSource(ns string) Source[*Secret] {
+	api := c.Clientset.CoreV1().Secrets(ns)
+	return TypedSource("secrets", ns, "", api.List, api.Watch,
 		func(l *corev1.SecretList) []corev1.Secret { return l.Items }, SecretRow)
 }
 

@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"k8s.io/client-go/kubernetes"
 )
 
 // MaxSecretSize is the most a secret can hold (the API server's limit on its data).
@@ -124,17 +123,30 @@ func NewGenericSecret(ns, name string, data map[string][]byte) *corev1.Secret {
 	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Type: corev1.SecretTypeOpaque, Data: data}
 }
 
+// SecretCreateAccess is the request CreateSecret makes.
+func SecretCreateAccess(ns string) Access {
+	return Access{Verb: "create", GVR: GVRSecrets, Namespace: ns}
+}
+
+// SecretUpdateAccess is the request SetSecretKey makes.
+func SecretUpdateAccess(ns string) Access {
+	return Access{Verb: "update", GVR: GVRSecrets, Namespace: ns}
+}
+
+// SecretReadAccess is the request SecretValue makes.
+func SecretReadAccess(ns string) Access { return Access{Verb: "get", GVR: GVRSecrets, Namespace: ns} }
+
 // CreateSecret is the mutation that creates s. Its summary counts the keys and never
 // holds a value: "create secret shop/api-keys (2 keys)".
-func CreateSecret(cs kubernetes.Interface, s *corev1.Secret) Mutation {
+func (c *Client) CreateSecret(s *corev1.Secret) Mutation {
 	what := "secret"
 	if s.Type == corev1.SecretTypeTLS {
 		what = "tls secret"
 	}
-	return Mutation{Access: Access{Verb: "create", GVR: GVRSecrets, Namespace: s.Namespace}, Name: s.Name,
+	return Mutation{Access: SecretCreateAccess(s.Namespace), Name: s.Name,
 		Summary: fmt.Sprintf("create %s %s/%s (%s)", what, s.Namespace, s.Name, plural(len(s.Data), "key")),
 		Do: func(ctx context.Context) error {
-			_, err := cs.CoreV1().Secrets(s.Namespace).Create(ctx, s, metav1.CreateOptions{})
+			_, err := c.Clientset.CoreV1().Secrets(s.Namespace).Create(ctx, s, metav1.CreateOptions{})
 			return err
 		}}
 }
@@ -142,11 +154,11 @@ func CreateSecret(cs kubernetes.Interface, s *corev1.Secret) Mutation {
 // SetSecretKey is the mutation that sets one key of secret ns/name to value, provided the
 // secret is still at resourceVersion rv (what the user saw): a change in between is a
 // conflict, reported, and nothing is written. Its summary names the key, never the value.
-func SetSecretKey(cs kubernetes.Interface, ns, name, rv, key string, value []byte) Mutation {
-	return Mutation{Access: Access{Verb: "update", GVR: GVRSecrets, Namespace: ns}, Name: name,
+func (c *Client) SetSecretKey(ns, name, rv, key string, value []byte) Mutation {
+	return Mutation{Access: SecretUpdateAccess(ns), Name: name,
 		Summary: fmt.Sprintf("set key %s of secret %s/%s", key, ns, name),
 		Do: func(ctx context.Context) error {
-			secrets := cs.CoreV1().Secrets(ns)
+			secrets := c.Clientset.CoreV1().Secrets(ns)
 			s, err := secrets.Get(ctx, name, metav1.GetOptions{})
 			if err != nil {
 				return err
@@ -166,8 +178,8 @@ func SetSecretKey(cs kubernetes.Interface, ns, name, rv, key string, value []byt
 
 // SecretValue fetches the value of one key of secret ns/name. Call it from a command, only
 // when the user asked to reveal or copy it; the caller must not log or keep it.
-func SecretValue(ctx context.Context, cs kubernetes.Interface, ns, name, key string) ([]byte, error) {
-	s, err := cs.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
+func (c *Client) SecretValue(ctx context.Context, ns, name, key string) ([]byte, error) {
+	s, err := c.Clientset.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return nil, Classify(err, "get", "secrets", ns)
 	}

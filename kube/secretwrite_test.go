@@ -84,7 +84,7 @@ func TestParseSecretInput(t *testing.T) {
 func TestCreateSecret(t *testing.T) {
 	cs := fake.NewClientset()
 	s := NewGenericSecret("shop", "api-keys", map[string][]byte{"user": []byte("admin"), "password": []byte(plainPassword)})
-	m := CreateSecret(cs, s)
+	m := (&Client{Clientset: cs}).CreateSecret(s)
 	if m.Summary != "create secret shop/api-keys (2 keys)" || m.Verb != "create" || m.GVR != GVRSecrets || m.Namespace != "shop" {
 		t.Errorf("mutation %+v", m)
 	}
@@ -95,7 +95,7 @@ func TestCreateSecret(t *testing.T) {
 	if err != nil || string(got.Data["password"]) != plainPassword || got.Type != corev1.SecretTypeOpaque {
 		t.Errorf("created %+v, %v", got, err)
 	}
-	tls := CreateSecret(cs, NewTLSSecret("shop", "web-tls", []byte("c"), []byte("k")))
+	tls := (&Client{Clientset: cs}).CreateSecret(NewTLSSecret("shop", "web-tls", []byte("c"), []byte("k")))
 	if tls.Summary != "create tls secret shop/web-tls (2 keys)" {
 		t.Errorf("summary %q", tls.Summary)
 	}
@@ -108,7 +108,7 @@ func TestSetSecretKey(t *testing.T) {
 		Data: map[string][]byte{"password": []byte("old"), "user": []byte("admin")}}
 	cs := fake.NewClientset(s)
 	ctx := context.Background()
-	m := SetSecretKey(cs, "shop", "db", "6", "password", []byte(plainPassword))
+	m := (&Client{Clientset: cs}).SetSecretKey("shop", "db", "6", "password", []byte(plainPassword))
 	if strings.Contains(m.Summary, plainPassword) || m.Summary != "set key password of secret shop/db" || m.Verb != "update" {
 		t.Errorf("mutation %+v", m)
 	}
@@ -116,19 +116,19 @@ func TestSetSecretKey(t *testing.T) {
 	if KindOf(err) != KindConflict || !strings.Contains(err.Error(), "changed since it was shown") {
 		t.Errorf("stale version: %v", err)
 	}
-	if v, _ := SecretValue(ctx, cs, "shop", "db", "password"); string(v) != "old" {
+	if v, _ := (&Client{Clientset: cs}).SecretValue(ctx, "shop", "db", "password"); string(v) != "old" {
 		t.Errorf("a conflicting edit wrote %q", v)
 	}
-	if err := SetSecretKey(cs, "shop", "db", "7", "password", []byte(plainPassword)).Do(ctx); err != nil {
+	if err := (&Client{Clientset: cs}).SetSecretKey("shop", "db", "7", "password", []byte(plainPassword)).Do(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := SecretValue(ctx, cs, "shop", "db", "password"); string(v) != plainPassword {
+	if v, _ := (&Client{Clientset: cs}).SecretValue(ctx, "shop", "db", "password"); string(v) != plainPassword {
 		t.Errorf("password is %q", v)
 	}
-	if v, _ := SecretValue(ctx, cs, "shop", "db", "user"); string(v) != "admin" {
+	if v, _ := (&Client{Clientset: cs}).SecretValue(ctx, "shop", "db", "user"); string(v) != "admin" {
 		t.Errorf("another key changed: %q", v)
 	}
-	if _, err := SecretValue(ctx, cs, "shop", "db", "nope"); KindOf(err) != KindNotFound {
+	if _, err := (&Client{Clientset: cs}).SecretValue(ctx, "shop", "db", "nope"); KindOf(err) != KindNotFound {
 		t.Errorf("missing key: %v", err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/kubernetes"
 )
 
 // Service is the compact row kdeck keeps per service, with its endpoint counts joined in
@@ -32,9 +31,9 @@ type Service struct {
 func (s *Service) RowKey() Key { return Key{s.Namespace, s.Name} }
 
 // ServiceSource returns the Source for services in ns ("" for all namespaces).
-func ServiceSource(cs kubernetes.Interface, ns string) Source[*Service] {
-	c := cs.CoreV1().Services(ns)
-	return TypedSource("services", ns, "", c.List, c.Watch,
+func (c *Client) ServiceSource(ns string) Source[*Service] {
+	api := c.Clientset.CoreV1().Services(ns)
+	return TypedSource("services", ns, "", api.List, api.Watch,
 		func(l *corev1.ServiceList) []corev1.Service { return l.Items }, ServiceRow)
 }
 
@@ -120,9 +119,9 @@ func (e *EndpointSlice) RowKey() Key { return Key{e.Namespace, e.Name} }
 
 // EndpointSliceSource returns the Source for the EndpointSlices in ns that belong to a
 // service.
-func EndpointSliceSource(cs kubernetes.Interface, ns string) Source[*EndpointSlice] {
-	c := cs.DiscoveryV1().EndpointSlices(ns)
-	return TypedSource("endpointslices", ns, discoveryv1.LabelServiceName, c.List, c.Watch,
+func (c *Client) EndpointSliceSource(ns string) Source[*EndpointSlice] {
+	api := c.Clientset.DiscoveryV1().EndpointSlices(ns)
+	return TypedSource("endpointslices", ns, discoveryv1.LabelServiceName, api.List, api.Watch,
 		func(l *discoveryv1.EndpointSliceList) []discoveryv1.EndpointSlice { return l.Items }, EndpointSliceRow)
 }
 
@@ -141,10 +140,10 @@ func EndpointSliceRow(s *discoveryv1.EndpointSlice) *EndpointSlice {
 
 // ServiceCache returns the services of ns matching the label selector ("" for all) joined
 // with their EndpointSlices' counts.
-func ServiceCache(cs kubernetes.Interface, ns, selector string) *Joined[*Service, *EndpointSlice] {
-	src := ServiceSource(cs, ns)
+func (c *Client) ServiceCache(ns, selector string) *Joined[*Service, *EndpointSlice] {
+	src := c.ServiceSource(ns)
 	src.Selector = selector
-	return NewJoined(src, EndpointSliceSource(cs, ns), JoinEndpoints)
+	return NewJoined(src, c.EndpointSliceSource(ns), JoinEndpoints)
 }
 
 // JoinEndpoints returns services with Ready and Total counted from slices. The counts of

@@ -29,6 +29,9 @@ type ListSpec[R kube.Row] struct {
 	FilterText func(R) string
 	// Actions are the view's keys that act on the selected row (describe, logs, scale…).
 	Actions []Action[R]
+	// ListActions are the view's keys that act on the list itself and need no selected
+	// row (create a secret, restart the saved port-forwards): they work on an empty list.
+	ListActions []ListAction
 	// Less, when set, orders rows for display (events: newest first); nil keeps the
 	// store's namespace/name order. Rows are sorted off the UI goroutine, once per
 	// changed snapshot.
@@ -45,12 +48,24 @@ type ListSpec[R kube.Row] struct {
 type Action[R kube.Row] struct {
 	Key key.Binding
 	Run func(env *Env, row R) tea.Cmd
-	// Mutates, for actions that change the cluster, is the request they make (verb,
-	// resource, subresource; the namespace is the row's): refused in read-only mode and
-	// checked against RBAC before Run, so a forbidden action never prompts.
-	Mutates *kube.Access
+	// Mutates, for actions that change the cluster, gives the request they make in a
+	// namespace (the row's): one of kube's access functions, stated beside the mutation
+	// (kube.RolloutAccess, kube.DeleteAccess …). The request is refused in read-only mode
+	// and checked against RBAC before Run, so a forbidden action never prompts.
+	Mutates func(ns string) kube.Access
 	// Reveals marks actions that show or copy secret values: refused under never-reveal.
 	Reveals bool
+}
+
+// ListAction binds a key to something done with the list itself rather than a row.
+type ListAction struct {
+	Key key.Binding
+	// Mutates, for actions that change the cluster, gives the request they make in a
+	// namespace: the page's, or on an all-namespaces page the kubeconfig's (where kubectl
+	// would create). nil for an action that guards each request itself.
+	Mutates func(ns string) kube.Access
+	// Run returns the command that does it for the page's namespace ns ("" for all).
+	Run func(env *Env, ns string) tea.Cmd
 }
 
 // access is what a runs against row, or nil when it changes nothing.
@@ -58,8 +73,7 @@ func (a Action[R]) access(row R) *kube.Access {
 	if a.Mutates == nil {
 		return nil
 	}
-	acc := *a.Mutates
-	acc.Namespace = row.RowKey().Namespace
+	acc := a.Mutates(row.RowKey().Namespace)
 	return &acc
 }
 
@@ -144,6 +158,12 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		if p.table.Navigate(k) {
 			return p, nil
+		}
+		for _, a := range p.spec.ListActions {
+			if key.Matches(k, a.Key) {
+				return p, p.env.Guard(a.Key.Help().Desc, p.listAccess(a), false,
+					func() tea.Cmd { return a.Run(p.env, p.ns) })
+			}
 		}
 		row, ok := p.table.Selected()
 		if !ok {
@@ -273,6 +293,9 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 	for _, a := range p.spec.Actions {
 		b = append(b, p.env.Disabled(a.Key, p.nsAccess(a), a.Reveals))
 	}
+	for _, a := range p.spec.ListActions {
+		b = append(b, p.env.Disabled(a.Key, p.listAccess(a), false))
+	}
 	for _, c := range p.table.Columns {
 		if c.SortKey != "" {
 			b = append(b, key.NewBinding(key.WithKeys(c.SortKey), key.WithHelp(c.SortKey, "sort by "+c.Name+" (again: reverse)")))
@@ -287,8 +310,29 @@ func (p *ListPage[R]) nsAccess(a Action[R]) *kube.Access {
 	if a.Mutates == nil {
 		return nil
 	}
-	acc := *a.Mutates
-	acc.Namespace = p.ns
+	acc := a.Mutates(p.ns)
+	return &acc
+}
+
+// actsIn is the namespace a list action acts in: the page's, or on an all-namespaces
+// page the kubeconfig's ("default" when it names none).
+func (p *ListPage[R]) actsIn() string {
+	switch {
+	case p.ns != "":
+		return p.ns
+	case p.env.Client.Info.Namespace != "":
+		return p.env.Client.Info.Namespace
+	}
+	return "default"
+}
+
+// listAccess is what a needs in the namespace it acts in, or nil when it changes nothing
+// (or guards its requests itself).
+func (p *ListPage[R]) listAccess(a ListAction) *kube.Access {
+	if a.Mutates == nil {
+		return nil
+	}
+	acc := a.Mutates(p.actsIn())
 	return &acc
 }
 
@@ -297,6 +341,11 @@ func (p *ListPage[R]) prefetchAccess() tea.Cmd {
 	var accs []kube.Access
 	for _, a := range p.spec.Actions {
 		if acc := p.nsAccess(a); acc != nil {
+			accs = append(accs, *acc)
+		}
+	}
+	for _, a := range p.spec.ListActions {
+		if acc := p.listAccess(a); acc != nil {
 			accs = append(accs, *acc)
 		}
 	}

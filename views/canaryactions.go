@@ -32,7 +32,7 @@ func (s *CanaryScreen) act(k tea.KeyPressMsg) tea.Cmd {
 	if c.Argo != nil {
 		return s.actArgo(c, k)
 	}
-	scale, patch := s.moveAccess(c)
+	scale, patch := canary.MoveAccess(c, s.key.Namespace)
 	switch {
 	case key.Matches(k, canaryKeys.Next):
 		n := c.NextStep()
@@ -87,7 +87,7 @@ func (s *CanaryScreen) confirm(c *canary.Canary, step int) tea.Cmd {
 	run := func(forced bool) func(string) tea.Cmd {
 		return func(string) tea.Cmd {
 			rec := canary.NextRecord(c, m, s.env.Client.Info.User, s.env.Now(), f.gates, forced, f.restarts)
-			return runStages(s.env, canary.StagesFor(s.env.Client, c, m, rec))
+			return runStages(s.env, canary.Stages(s.env.Client, c, m, rec))
 		}
 	}
 	d := &ui.Dialog{Body: []string{m.Describe()}, OK: run(false)}

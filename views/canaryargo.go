@@ -21,7 +21,7 @@ var argoKeys = struct{ Promote, Full, Abort, Retry key.Binding }{
 
 // argoBindings are the Argo keys, disabled where RBAC or the policy refuses them.
 func (s *CanaryScreen) argoBindings() []key.Binding {
-	status := s.access(canary.GVRRollouts, "status")
+	status := canary.ArgoAccess(s.key.Namespace)
 	k := argoKeys
 	return []key.Binding{s.env.Disabled(k.Promote, &status, false), s.env.Disabled(k.Full, &status, false),
 		s.env.Disabled(k.Abort, &status, false), s.env.Disabled(k.Retry, &status, false)}
@@ -39,7 +39,7 @@ func (s *CanaryScreen) actArgo(c *canary.Canary, k tea.KeyPressMsg) tea.Cmd {
 		if !key.Matches(k, a.binding) {
 			continue
 		}
-		status := s.access(canary.GVRRollouts, "status")
+		status := canary.ArgoAccess(s.key.Namespace)
 		return s.env.Guard(a.what, &status, false, func() tea.Cmd { return s.confirmArgo(c, a.action, a.what) })
 	}
 	return nil

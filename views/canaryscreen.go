@@ -12,7 +12,6 @@ import (
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/kube/canary"
 	"github.com/kdeck/kdeck/ui"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // canaryKeys are the canary screen's actions; each opens a confirmation first.
@@ -56,9 +55,8 @@ func NewCanaryScreen(env *ui.Env, k kube.Key) *CanaryScreen {
 // Init starts following the pair, the namespace's events and the metrics; the pods are
 // followed once the pair is known.
 func (s *CanaryScreen) Init() tea.Cmd {
-	cs := s.env.Client.Clientset
 	s.pairs = ui.StartFeed[*canary.Canary](s.env, canary.NewCache(s.env.Client, s.key.Namespace))
-	s.events = ui.StartFeed[*kube.Event](s.env, kube.NewStore(kube.EventSource(cs, s.key.Namespace)))
+	s.events = ui.StartFeed[*kube.Event](s.env, kube.NewStore(s.env.Client.EventSource(s.key.Namespace)))
 	return tea.Batch(s.pairs.Next(), s.events.Next(), s.metrics.Init())
 }
 
@@ -101,7 +99,7 @@ func (s *CanaryScreen) ShowPair(snap kube.Snapshot[*canary.Canary]) tea.Cmd {
 	case snap.State.Phase == kube.PhaseLive:
 		s.row = nil
 	}
-	if s.row == nil || s.env.Client.Clientset == nil {
+	if s.row == nil || !s.env.Client.Connected() {
 		return nil
 	}
 	return tea.Batch(s.follow(&s.stable, s.row.Stable.Selector), s.follow(&s.canary, s.row.Canary.Selector))
@@ -144,24 +142,10 @@ func (s *CanaryScreen) Bindings() []key.Binding {
 	if s.row != nil && s.row.Argo != nil {
 		return append(s.argoBindings(), ui.TableKeys.Up, ui.TableKeys.Down)
 	}
-	scale, patch := s.moveAccess(s.row)
+	scale, patch := canary.MoveAccess(s.row, s.key.Namespace)
 	k := canaryKeys
 	return []key.Binding{s.env.Disabled(k.Next, &scale, false), s.env.Disabled(k.GoTo, &scale, false),
 		s.env.Disabled(k.Promote, &patch, false), s.env.Disabled(k.Abort, &scale, false), ui.TableKeys.Up, ui.TableKeys.Down}
-}
-
-// moveAccess is what stepping and promoting c need: scaling and patching deployments, or
-// patching a Traefik canary's TraefikService.
-func (s *CanaryScreen) moveAccess(c *canary.Canary) (step, promote kube.Access) {
-	if c != nil && c.Traefik != nil {
-		a := s.access(canary.GVRTraefikServices, "")
-		return a, a
-	}
-	return s.access(kube.GVRDeployments, "scale"), s.access(kube.GVRDeployments, "")
-}
-
-func (s *CanaryScreen) access(gvr schema.GroupVersionResource, sub string) kube.Access {
-	return kube.Access{Verb: "patch", GVR: gvr, Subresource: sub, Namespace: s.key.Namespace}
 }
 
 // Close stops every feed.

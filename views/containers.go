@@ -112,7 +112,7 @@ func stateStyle(st *theme.Styles, state string) lipgloss.Style {
 
 // Init starts the pod's watch and follows its metrics.
 func (c *Containers) Init() tea.Cmd {
-	c.feed = ui.StartFeed(c.env, kube.NewStore(kube.PodDetailSource(c.env.Client.Clientset, c.pod.Namespace, c.pod.Name)))
+	c.feed = ui.StartFeed(c.env, kube.NewStore(c.env.Client.PodDetailSource(c.pod.Namespace, c.pod.Name)))
 	return tea.Batch(c.feed.Next(), c.metrics.Init())
 }
 
@@ -144,7 +144,8 @@ var containerKeys = struct{ Shell key.Binding }{
 
 // execAccess is what a shell needs in the pod's namespace.
 func (c *Containers) execAccess() *kube.Access {
-	return &kube.Access{Verb: "create", GVR: kube.GVRPods, Subresource: "exec", Namespace: c.pod.Namespace}
+	a := kube.ExecAccess(c.pod.Namespace)
+	return &a
 }
 
 // shell suspends kdeck and opens a shell in the selected container, if it is running.
@@ -180,8 +181,7 @@ func (c *Containers) forward() tea.Cmd {
 }
 
 func (c *Containers) forwardAccess() *kube.Access {
-	a := forwardAccess
-	a.Namespace = c.pod.Namespace
+	a := forward.Access(c.pod.Namespace)
 	return &a
 }
 

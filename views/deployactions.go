@@ -13,7 +13,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/ui"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -49,9 +48,9 @@ func asking(what string, fetch func(ctx context.Context) (*ui.Dialog, error)) te
 
 // deploymentActions are the scale and rollout keys of the deployments view.
 func deploymentActions() []ui.Action[*kube.Deployment] {
-	patch := &kube.Access{Verb: "patch", GVR: kube.GVRDeployments}
+	patch := kube.RolloutAccess
 	return []ui.Action[*kube.Deployment]{
-		{Key: rolloutKeys.Scale, Mutates: &kube.Access{Verb: "update", GVR: kube.GVRDeployments, Subresource: "scale"},
+		{Key: rolloutKeys.Scale, Mutates: func(ns string) kube.Access { return kube.ScaleAccess(kube.GVRDeployments, ns) },
 			Run: func(env *ui.Env, d *kube.Deployment) tea.Cmd {
 				return scaleDialog(env, kube.ObjectRef{GVR: kube.GVRDeployments, Namespace: d.Namespace, Name: d.Name}, "Deployment")
 			}},
@@ -198,7 +197,8 @@ func hpaRangeDialog(env *ui.Env, ns, name string, minR, maxR int32) *ui.Dialog {
 		Validate: func(s string) error { _, _, err := parse(s); return err },
 		OK: func(s string) tea.Cmd {
 			lo, hi, _ := parse(s)
-			return env.Guard("HPA range", &kube.Access{Verb: "patch", GVR: kube.GVRHPAs, Namespace: ns}, false, func() tea.Cmd {
+			access := kube.HPARangeAccess(ns)
+			return env.Guard("HPA range", &access, false, func() tea.Cmd {
 				return env.Mutate(env.Client.HPARange(ns, name, minR, maxR, lo, hi), nil)
 			})
 		}}
@@ -294,11 +294,10 @@ func historyText(revs []kube.Revision, now time.Time) string {
 func imageDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
 	client := env.Client
 	return asking("set image", func(ctx context.Context) (*ui.Dialog, error) {
-		dep, err := client.Clientset.AppsV1().Deployments(d.Namespace).Get(ctx, d.Name, metav1.GetOptions{})
+		cs, err := client.DeploymentContainers(ctx, d.Namespace, d.Name)
 		if err != nil {
-			return nil, kube.Classify(err, "get", "deployments", d.Namespace)
+			return nil, err
 		}
-		cs := dep.Spec.Template.Spec.Containers
 		input := func(name, image string) *ui.Dialog {
 			initial := image
 			return &ui.Dialog{Title: "Set image of " + d.Namespace + "/" + d.Name + ", container " + name,
@@ -341,7 +340,7 @@ var scalableKinds = map[schema.GroupVersionResource]string{
 
 // scaleAction is the scale key of the generic view of a scalable kind.
 func scaleAction(gvr schema.GroupVersionResource, kind string) ui.Action[*kube.TableRow] {
-	return ui.Action[*kube.TableRow]{Key: rolloutKeys.Scale, Mutates: &kube.Access{Verb: "update", GVR: gvr, Subresource: "scale"},
+	return ui.Action[*kube.TableRow]{Key: rolloutKeys.Scale, Mutates: func(ns string) kube.Access { return kube.ScaleAccess(gvr, ns) },
 		Run: func(env *ui.Env, r *kube.TableRow) tea.Cmd {
 			return scaleDialog(env, kube.ObjectRef{GVR: gvr, Namespace: r.Namespace, Name: r.Name}, kind)
 		}}

@@ -17,7 +17,7 @@ var DeploymentsSpec = ui.ListSpec[*kube.Deployment]{
 	Noun:    "deployments",
 	Columns: deploymentColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Deployment] {
-		return kube.DeploymentSource(env.Client.Clientset, ns)
+		return env.Client.DeploymentSource(ns)
 	},
 	Actions: append(append(objectActions[*kube.Deployment](kube.GVRDeployments), deploymentActions()...),
 		ui.Action[*kube.Deployment]{Key: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs of all its pods")),

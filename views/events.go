@@ -14,7 +14,7 @@ var EventsSpec = ui.ListSpec[*kube.Event]{
 	Noun:    "events",
 	Columns: eventColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Event] {
-		return kube.EventSource(env.Client.Clientset, ns)
+		return env.Client.EventSource(ns)
 	},
 	FilterText: func(e *kube.Event) string {
 		return e.Namespace + " " + e.Type + " " + e.Reason + " " + e.Object + " " + e.Message

@@ -29,38 +29,18 @@ var ForwardsSpec = ui.ListSpec[*forward.Status]{
 	},
 	FilterText: func(s *forward.Status) string { return s.Spec.String() + " " + s.Pod + " " + string(s.State) },
 	Actions:    []ui.Action[*forward.Status]{{Key: forwardsKeys.Stop, Run: confirmStopForward}},
-}
-
-// Forwards is the port-forwards view: the list, plus `r` to restart saved forwards,
-// which needs no selected row.
-type Forwards struct {
-	*ui.ListPage[*forward.Status]
-	env *ui.Env
+	// `r` may start forwards in several namespaces: each is guarded on its own.
+	ListActions: []ui.ListAction{{Key: forwardsKeys.Restart, Run: restartSaved}},
 }
 
 // NewForwards returns the port-forwards view; forwards of every namespace are listed.
-func NewForwards(env *ui.Env) *Forwards {
-	return &Forwards{ListPage: ui.NewListPage(env, ForwardsSpec, ""), env: env}
-}
-
-// Update handles `r`, and gives everything else to the list.
-func (f *Forwards) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok && !f.Capturing() && key.Matches(k, forwardsKeys.Restart) {
-		return f, f.restartSaved()
-	}
-	_, cmd := f.ListPage.Update(msg)
-	return f, cmd
-}
-
-// Bindings adds `r` to the list's keys.
-func (f *Forwards) Bindings() []key.Binding {
-	return append(f.ListPage.Bindings(), f.env.Disabled(forwardsKeys.Restart, &forwardAccess, false))
+func NewForwards(env *ui.Env) *ui.ListPage[*forward.Status] {
+	return ui.NewListPage(env, ForwardsSpec, "")
 }
 
 // restartSaved starts, each through the dispatcher and the mutation door, the forwards
 // saved for the current context that are not running.
-func (f *Forwards) restartSaved() tea.Cmd {
-	env := f.env
+func restartSaved(env *ui.Env, _ string) tea.Cmd {
 	saved, err := env.Forwards.Saved(env.Client.Info.Context)
 	if err != nil {
 		return ui.Notify(ui.LevelError, "saved port-forwards: "+err.Error())
@@ -74,8 +54,7 @@ func (f *Forwards) restartSaved() tea.Cmd {
 		if running[spec.Local] {
 			continue
 		}
-		access := forwardAccess
-		access.Namespace = spec.Namespace
+		access := forward.Access(spec.Namespace)
 		cmds = append(cmds, env.Guard("port-forward", &access, false, func() tea.Cmd { return startForward(env, spec) }))
 	}
 	if len(cmds) == 0 {

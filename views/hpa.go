@@ -15,7 +15,7 @@ var HPASpec = ui.ListSpec[*kube.HPA]{
 	Noun:    "hpa",
 	Columns: hpaColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.HPA] {
-		return kube.HPASource(env.Client.Clientset, ns)
+		return env.Client.HPASource(ns)
 	},
 	Actions: objectActions[*kube.HPA](kube.GVRHPAs),
 	Enter:   func(env *ui.Env, h *kube.HPA) ui.Page { return NewHPAExplainer(env, h.RowKey()) },

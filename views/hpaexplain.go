@@ -35,7 +35,7 @@ func NewHPAExplainer(env *ui.Env, k kube.Key) *HPAExplainer {
 
 // Init starts watching the HPA's namespace.
 func (e *HPAExplainer) Init() tea.Cmd {
-	e.feed = ui.StartFeed[*kube.HPA](e.env, kube.NewStore(kube.HPASource(e.env.Client.Clientset, e.key.Namespace)))
+	e.feed = ui.StartFeed[*kube.HPA](e.env, kube.NewStore(e.env.Client.HPASource(e.key.Namespace)))
 	return e.feed.Next()
 }
 

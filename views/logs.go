@@ -114,11 +114,11 @@ func (p *LogsPage) Init() tea.Cmd {
 	if p.selector != "" {
 		return p.start()
 	}
-	cs, id, ns, pod := p.env.Client.Clientset, p.id, p.ns, p.pod
+	client, id, ns, pod := p.env.Client, p.id, p.ns, p.pod
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
-		pc, err := kube.GetPodContainers(ctx, cs, ns, pod)
+		pc, err := client.GetPodContainers(ctx, ns, pod)
 		return logContainersMsg{id: id, pc: pc, err: err}
 	}
 }
@@ -131,11 +131,10 @@ func (p *LogsPage) start() tea.Cmd {
 	p.buf = kube.NewLogBuffer(kube.DefaultLogLines, kube.DefaultLogBytes)
 	p.paused, p.match, p.status = false, -1, kube.LogStatus{Phase: kube.LogConnecting}
 	p.streamID = p.env.NextID()
-	cs := p.env.Client.Clientset
 	if p.selector != "" {
-		p.stream = kube.StreamSelectorLogs(cs, p.ns, p.selector, p.opts)
+		p.stream = p.env.Client.StreamSelectorLogs(p.ns, p.selector, p.opts)
 	} else {
-		p.stream = kube.StreamPodLogs(cs, p.ns, p.pod, p.opts)
+		p.stream = p.env.Client.StreamPodLogs(p.ns, p.pod, p.opts)
 	}
 	return p.next()
 }

@@ -17,12 +17,9 @@ import (
 // forwardKey starts a port-forward from a pod, container or service (shift-f).
 var forwardKey = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "port-forward (prompts for the local port)"))
 
-// forwardAccess is what starting a port-forward asks of RBAC and the read-only policy.
-var forwardAccess = kube.Access{Verb: "create", GVR: kube.GVRPods, Subresource: "portforward"}
-
 // forwardAction is the shift-f action of a list of pods or services.
 func forwardAction[R kube.Row](kind forward.Kind) ui.Action[R] {
-	return ui.Action[R]{Key: forwardKey, Mutates: &forwardAccess, Run: func(env *ui.Env, row R) tea.Cmd {
+	return ui.Action[R]{Key: forwardKey, Mutates: forward.Access, Run: func(env *ui.Env, row R) tea.Cmd {
 		k := row.RowKey()
 		return askForward(env, kind, k.Namespace, k.Name, "")
 	}}
@@ -35,7 +32,7 @@ func askForward(env *ui.Env, kind forward.Kind, ns, name, container string) tea.
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		ports, err := forward.Ports(ctx, client.Clientset, kind, ns, name, container)
+		ports, err := forward.Ports(ctx, client, kind, ns, name, container)
 		if err != nil {
 			return ui.NotifyMsg{Level: ui.LevelError, Text: "port-forward: " + err.Error()}
 		}
@@ -128,12 +125,5 @@ func parseForwardPorts(v string, remote int) (local, rem int, err error) {
 
 // startForward starts spec through the mutation door: refused in read-only mode, audited.
 func startForward(env *ui.Env, spec forward.Spec) tea.Cmd {
-	client, forwards := env.Client, env.Forwards
-	access := forwardAccess
-	access.Namespace = spec.Namespace
-	return env.Mutate(kube.Mutation{Access: access, Name: spec.Name, Summary: "port-forward " + spec.String(),
-		Do: func(ctx context.Context) error {
-			_, err := forwards.Start(ctx, client, spec)
-			return err
-		}}, nil)
+	return env.Mutate(env.Forwards.StartMutation(env.Client, spec), nil)
 }

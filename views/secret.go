@@ -71,7 +71,7 @@ func (s *Secret) columns() []ui.Column[kube.SecretKey] {
 
 // Init starts the secret's watch.
 func (s *Secret) Init() tea.Cmd {
-	s.feed = ui.StartFeed(s.env, kube.NewStore(kube.SecretDetailSource(s.env.Client.Clientset, s.key.Namespace, s.key.Name)))
+	s.feed = ui.StartFeed(s.env, kube.NewStore(s.env.Client.SecretDetailSource(s.key.Namespace, s.key.Name)))
 	return s.feed.Next()
 }
 
@@ -117,7 +117,7 @@ func (s *Secret) act(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (s *Secret) updateAccess() kube.Access {
-	return kube.Access{Verb: "update", GVR: kube.GVRSecrets, Namespace: s.key.Namespace}
+	return kube.SecretUpdateAccess(s.key.Namespace)
 }
 
 // fetch returns the command that fetches one value, after asking RBAC whether this user
@@ -128,14 +128,14 @@ func (s *Secret) fetch(name, version string, copy bool) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), secretFetchTimeout)
 		defer cancel()
 		msg := secretValueMsg{id: id, key: name, version: version, copy: copy}
-		d, err := client.Can(ctx, kube.Access{Verb: "get", GVR: kube.GVRSecrets, Namespace: k.Namespace})
+		d, err := client.Can(ctx, kube.SecretReadAccess(k.Namespace))
 		switch {
 		case err != nil:
 			msg.err = err
 		case !d.Allowed:
 			msg.err = fmt.Errorf("%s", d.Reason)
 		default:
-			msg.value, msg.err = kube.SecretValue(ctx, client.Clientset, k.Namespace, k.Name, name)
+			msg.value, msg.err = client.SecretValue(ctx, k.Namespace, k.Name, name)
 		}
 		return msg
 	}
@@ -171,7 +171,7 @@ func (s *Secret) edit(k kube.SecretKey, version string) tea.Cmd {
 		[]string{fmt.Sprintf("The current value (%d bytes) is replaced; other keys are kept.", k.Size),
 			"If the secret changes meanwhile, nothing is written."},
 		func(v string) tea.Cmd {
-			return env.Mutate(kube.SetSecretKey(env.Client.Clientset, ns, name, version, k.Name, []byte(v)), nil)
+			return env.Mutate(env.Client.SetSecretKey(ns, name, version, k.Name, []byte(v)), nil)
 		})
 }
 

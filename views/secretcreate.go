@@ -94,7 +94,7 @@ func askSecretEntry(env *ui.Env, t secretTarget, data map[string][]byte) tea.Cmd
 		},
 		OK: func(v string) tea.Cmd {
 			if v == "" {
-				return env.Mutate(kube.CreateSecret(env.Client.Clientset, kube.NewGenericSecret(t.ns, t.name, data)), nil)
+				return env.Mutate(env.Client.CreateSecret(kube.NewGenericSecret(t.ns, t.name, data)), nil)
 			}
 			in, _ := kube.ParseSecretInput(v)
 			switch {
@@ -150,5 +150,5 @@ func createTLSSecret(env *ui.Env, t secretTarget, certPath, keyPath string) tea.
 	if err != nil {
 		return ui.Notify(ui.LevelError, err.Error())
 	}
-	return env.Mutate(kube.CreateSecret(env.Client.Clientset, kube.NewTLSSecret(t.ns, t.name, cert, key)), nil)
+	return env.Mutate(env.Client.CreateSecret(kube.NewTLSSecret(t.ns, t.name, cert, key)), nil)
 }

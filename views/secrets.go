@@ -19,9 +19,13 @@ var SecretsSpec = ui.ListSpec[*kube.Secret]{
 	Noun:    "secrets",
 	Columns: secretColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Secret] {
-		return kube.SecretSource(env.Client.Clientset, ns)
+		return env.Client.SecretSource(ns)
 	},
 	Actions: objectActions[*kube.Secret](kube.GVRSecrets),
+	ListActions: []ui.ListAction{
+		creating(secretsKeys.NewGeneric, askGenericSecret),
+		creating(secretsKeys.NewTLS, askTLSSecret),
+	},
 	Enter: func(env *ui.Env, s *kube.Secret) ui.Page {
 		return NewSecret(env, s.RowKey())
 	},
@@ -34,52 +38,25 @@ var secretsKeys = struct{ NewGeneric, NewTLS key.Binding }{
 	NewTLS:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "new TLS secret (cert and key files)")),
 }
 
-// Secrets is the secrets list with the keys that create secrets.
-type Secrets struct {
-	*ui.ListPage[*kube.Secret]
-	env *ui.Env
-	ns  string
-}
-
 // NewSecrets returns the secrets view for namespace ns ("" for all namespaces).
-func NewSecrets(env *ui.Env, ns string) *Secrets {
-	return &Secrets{ListPage: ui.NewListPage(env, SecretsSpec, ns), env: env, ns: ns}
+func NewSecrets(env *ui.Env, ns string) *ui.ListPage[*kube.Secret] {
+	return ui.NewListPage(env, SecretsSpec, ns)
 }
 
-// Update handles the create keys and hands everything else to the list.
-func (s *Secrets) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok && !s.Capturing() {
-		switch {
-		case key.Matches(k, secretsKeys.NewGeneric):
-			return s, s.create("new generic secret", askGenericSecret)
-		case key.Matches(k, secretsKeys.NewTLS):
-			return s, s.create("new TLS secret", askTLSSecret)
+// creating is a list action that opens ask's first dialog. On an all-namespaces list the
+// name is typed as NAMESPACE/NAME, starting in the kubeconfig's namespace, where the
+// action's access was checked.
+func creating(k key.Binding, ask func(env *ui.Env, t secretTarget) tea.Cmd) ui.ListAction {
+	return ui.ListAction{Key: k, Mutates: kube.SecretCreateAccess, Run: func(env *ui.Env, ns string) tea.Cmd {
+		t := secretTarget{ns: ns}
+		if ns == "" {
+			t.ns, t.typedNS = env.Client.Info.Namespace, true
+			if t.ns == "" {
+				t.ns = "default"
+			}
 		}
-	}
-	_, cmd := s.ListPage.Update(msg)
-	return s, cmd
-}
-
-// create checks that secrets may be created here, then opens ask's first dialog. On an
-// all-namespaces list the name is typed as NAMESPACE/NAME, starting in the kubeconfig's
-// namespace.
-func (s *Secrets) create(what string, ask func(env *ui.Env, t secretTarget) tea.Cmd) tea.Cmd {
-	t := secretTarget{ns: s.ns}
-	if s.ns == "" {
-		t.ns, t.typedNS = s.env.Client.Info.Namespace, true
-		if t.ns == "" {
-			t.ns = "default"
-		}
-	}
-	return s.env.Guard(what, &kube.Access{Verb: "create", GVR: kube.GVRSecrets, Namespace: t.ns}, false,
-		func() tea.Cmd { return ask(s.env, t) })
-}
-
-// Bindings adds the create keys, disabled when read-only or forbidden.
-func (s *Secrets) Bindings() []key.Binding {
-	acc := &kube.Access{Verb: "create", GVR: kube.GVRSecrets, Namespace: s.ns}
-	return append(s.ListPage.Bindings(),
-		s.env.Disabled(secretsKeys.NewGeneric, acc, false), s.env.Disabled(secretsKeys.NewTLS, acc, false))
+		return ask(env, t)
+	}}
 }
 
 func secretColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Secret] {

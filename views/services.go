@@ -16,7 +16,7 @@ var ServicesSpec = ui.ListSpec[*kube.Service]{
 	Noun:    "services",
 	Columns: serviceColumns,
 	Cache: func(env *ui.Env, ns, selector string) kube.Cache[*kube.Service] {
-		return kube.ServiceCache(env.Client.Clientset, ns, selector)
+		return env.Client.ServiceCache(ns, selector)
 	},
 	Actions: append(objectActions[*kube.Service](kube.GVRServices), forwardAction[*kube.Service](forward.KindService)),
 	Enter: func(env *ui.Env, s *kube.Service) ui.Page {

@@ -98,7 +98,7 @@ func TestSelectorLogsJoinOnCluster(t *testing.T) {
 	startPod(t, ns, "web-a", labels, "")
 	startPod(t, ns, "web-b", labels, "")
 	startPod(t, ns, "other", nil, "")
-	s := kube.StreamSelectorLogs(testbed.clientset, ns, "tier=web", kube.LogOptions{Follow: true, TailLines: 5, ListEvery: time.Second})
+	s := kube.NewClientFor(testbed.clientset, nil).StreamSelectorLogs(ns, "tier=web", kube.LogOptions{Follow: true, TailLines: 5, ListEvery: time.Second})
 	defer s.Stop()
 	seen := map[string]int{}
 	wait := func(pod string, timeout time.Duration) {

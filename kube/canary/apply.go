@@ -148,10 +148,31 @@ type Stage struct {
 	What     string // what a wait waits for
 }
 
-// Stages returns the stages that carry out m on c and record rec: capacity never
+// Stages returns the stages that carry out m on c through client and record rec, of
+// whichever kind: a Traefik canary's weights (TraefikStages) or replicas
+// (replicaStages). The guard checks MoveAccess before any of them is sent.
+func Stages(client *kube.Client, c *Canary, m Move, rec Record) []Stage {
+	if c.Traefik != nil {
+		return TraefikStages(client, c, m, rec)
+	}
+	return replicaStages(client.Clientset, c, m, rec)
+}
+
+// MoveAccess is what stepping and promoting c in ns need: patching the deployments'
+// scale and the stable deployment itself, or a Traefik canary's TraefikService.
+func MoveAccess(c *Canary, ns string) (step, promote kube.Access) {
+	if c != nil && c.Traefik != nil {
+		a := kube.Access{Verb: "patch", GVR: GVRTraefikServices, Namespace: ns}
+		return a, a
+	}
+	return kube.Access{Verb: "patch", GVR: kube.GVRDeployments, Subresource: "scale", Namespace: ns},
+		kube.Access{Verb: "patch", GVR: kube.GVRDeployments, Namespace: ns}
+}
+
+// replicaStages returns the stages that move a replica-ratio canary: capacity never
 // drops (the side that grows is scaled first; a promotion waits until the stable has
 // rolled out before the canary goes to 0), then the record annotation and an Event.
-func Stages(cs kubernetes.Interface, c *Canary, m Move, rec Record) []Stage {
+func replicaStages(cs kubernetes.Interface, c *Canary, m Move, rec Record) []Stage {
 	ns := c.Namespace
 	var stages []Stage
 	scale := func(name string, from, to int32) {
@@ -176,15 +197,6 @@ func Stages(cs kubernetes.Interface, c *Canary, m Move, rec Record) []Stage {
 	target := deploymentTarget(cs, ns, m.CanaryName)
 	return append(stages, Stage{Mutation: target.record(rec)},
 		Stage{Mutation: target.event(m.Reason(), Note(m, rec), rec)})
-}
-
-// StagesFor returns the stages that carry out m on c, of whichever kind: replicas
-// (Stages) or a Traefik canary's weights (TraefikStages).
-func StagesFor(client *kube.Client, c *Canary, m Move, rec Record) []Stage {
-	if c.Traefik != nil {
-		return TraefikStages(client, c, m, rec)
-	}
-	return Stages(client.Clientset, c, m, rec)
 }
 
 // RunStages runs stages in order through client, stopping at the first error.

@@ -56,7 +56,7 @@ func TestCanaryStagesOrder(t *testing.T) {
 	// up: the canary grows first, then the stable shrinks
 	m := PlanMove(c, 2)
 	rec := NextRecord(c, m, "ann", at, []Gate{{Name: "ready", Detail: "canary 1/1 ready"}}, false, nil)
-	if err := RunStages(context.Background(), client, Stages(cs, c, m, rec)); err != nil {
+	if err := RunStages(context.Background(), client, Stages(client, c, m, rec)); err != nil {
 		t.Fatal(err)
 	}
 	got := patches(cs)
@@ -86,7 +86,7 @@ func TestCanaryStagesOrder(t *testing.T) {
 	cs.ClearActions()
 	c.Canary.Replicas, c.Stable.Replicas = 2, 3
 	a := PlanMove(c, 0)
-	if err := RunStages(context.Background(), client, Stages(cs, c, a, NextRecord(c, a, "ann", at, nil, false, nil))); err != nil {
+	if err := RunStages(context.Background(), client, Stages(client, c, a, NextRecord(c, a, "ann", at, nil, false, nil))); err != nil {
 		t.Fatal(err)
 	}
 	got = patches(cs)
@@ -104,7 +104,7 @@ func TestCanaryPromote(t *testing.T) {
 	client := &kube.Client{Clientset: cs}
 	m := PlanMove(c, 4)
 	rec := NextRecord(c, m, "ann", time.Now(), nil, false, nil)
-	if err := RunStages(context.Background(), client, Stages(cs, c, m, rec)); err != nil {
+	if err := RunStages(context.Background(), client, Stages(client, c, m, rec)); err != nil {
 		t.Fatal(err)
 	}
 	web, _ := cs.AppsV1().Deployments("shop").Get(context.Background(), "web", metav1.GetOptions{})
@@ -124,7 +124,7 @@ func TestCanaryStagesReadOnly(t *testing.T) {
 	cs := fake.NewClientset(fakeDeployment("web", 4, "web:1"), fakeDeployment("web-canary", 1, "web:2"))
 	client := &kube.Client{Clientset: cs, Policy: kube.Policy{ReadOnly: true}}
 	m := PlanMove(c, 2)
-	err := RunStages(context.Background(), client, Stages(cs, c, m, NextRecord(c, m, "ann", time.Now(), nil, false, nil)))
+	err := RunStages(context.Background(), client, Stages(client, c, m, NextRecord(c, m, "ann", time.Now(), nil, false, nil)))
 	if kube.KindOf(err) != kube.KindReadOnly || len(cs.Actions()) != 0 {
 		t.Fatalf("read-only: %v, %d requests", err, len(cs.Actions()))
 	}

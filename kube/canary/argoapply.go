@@ -52,6 +52,11 @@ func (p ArgoPlan) Reason() string {
 	return [...]string{"RolloutPromoted", "RolloutPromotedFull", "RolloutAborted", "RolloutRetried"}[p.Action]
 }
 
+// ArgoAccess is what the Argo keys of a Rollout in ns need: a patch of its status.
+func ArgoAccess(ns string) kube.Access {
+	return kube.Access{Verb: "patch", GVR: GVRRollouts, Subresource: "status", Namespace: ns}
+}
+
 // PlanArgo plans action on r; an error says why there is nothing to do.
 func PlanArgo(r *ArgoRollout, action ArgoAction) (ArgoPlan, error) {
 	p := ArgoPlan{Action: action, StepIndex: r.StepIndex}

@@ -43,9 +43,9 @@ type Deploy struct {
 func (d *Deploy) RowKey() kube.Key { return kube.Key{Namespace: d.Namespace, Name: d.Name} }
 
 // DeploySource returns the Source for deployments in ns, summarised for pairing.
-func DeploySource(cs kubernetes.Interface, ns string) kube.Source[*Deploy] {
-	c := cs.AppsV1().Deployments(ns)
-	return kube.TypedSource("deployments", ns, "", c.List, c.Watch,
+func DeploySource(client *kube.Client, ns string) kube.Source[*Deploy] {
+	api := client.Clientset.AppsV1().Deployments(ns)
+	return kube.TypedSource("deployments", ns, "", api.List, api.Watch,
 		func(l *appsv1.DeploymentList) []appsv1.Deployment { return l.Items }, DeployRow)
 }
 
@@ -255,9 +255,8 @@ type Cache struct {
 
 // NewCache returns the cache of the canaries in ns ("" for all namespaces).
 func NewCache(client *kube.Client, ns string) *Cache {
-	cs := client.Clientset
-	return &Cache{client: client, ns: ns, deploys: kube.NewStore(DeploySource(cs, ns)), services: kube.NewStore(kube.ServiceSource(cs, ns)),
-		hpas: kube.NewStore(kube.HPASource(cs, ns)), changed: make(chan struct{}, 1)}
+	return &Cache{client: client, ns: ns, deploys: kube.NewStore(DeploySource(client, ns)), services: kube.NewStore(client.ServiceSource(ns)),
+		hpas: kube.NewStore(client.HPASource(ns)), changed: make(chan struct{}, 1)}
 }
 
 // canaryDiscoveryTimeout bounds the look-up of the Traefik and Argo resources.

@@ -26,10 +26,25 @@ func NewManager(saved *Saved) *Manager {
 	return &Manager{saved: saved, notice: make(chan struct{})}
 }
 
+// Access is the request a port-forward to a pod or service of ns makes.
+func Access(ns string) kube.Access {
+	return kube.Access{Verb: "create", GVR: kube.GVRPods, Subresource: "portforward", Namespace: ns}
+}
+
+// StartMutation is the mutation that starts spec through c (see Start): refused in
+// read-only mode and audited like any change.
+func (m *Manager) StartMutation(c *kube.Client, spec Spec) kube.Mutation {
+	return kube.Mutation{Access: Access(spec.Namespace), Name: spec.Name, Summary: "port-forward " + spec.String(),
+		Do: func(ctx context.Context) error {
+			_, err := m.Start(ctx, c, spec)
+			return err
+		}}
+}
+
 // Start validates spec.Local (free on 127.0.0.1, in range), checks that the target exists
 // (a running pod; a service port, whose EndpointSlices it starts watching), and starts
-// forwarding through c. Nothing is left running when it fails. Call it through
-// Client.Apply, which refuses it in read-only mode and audits it.
+// forwarding through c. Nothing is left running when it fails. Run it through
+// StartMutation, which Client.Apply refuses in read-only mode and audits.
 func (m *Manager) Start(ctx context.Context, c *kube.Client, spec Spec) (*Forward, error) {
 	return m.start(ctx, c.Info.Context, spec, func(ctx context.Context) (router, error) {
 		if spec.Kind == KindService {

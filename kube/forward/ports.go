@@ -7,7 +7,6 @@ import (
 	"github.com/kdeck/kdeck/kube"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 )
 
 // TargetPort is one TCP port a pod, container or service offers to forward to.
@@ -18,7 +17,8 @@ type TargetPort struct {
 
 // Ports lists the TCP ports that kind/ns/name declares (a pod's containers' ports,
 // only container's when set, or a service's ports), in spec order.
-func Ports(ctx context.Context, cs kubernetes.Interface, kind Kind, ns, name, container string) ([]TargetPort, error) {
+func Ports(ctx context.Context, client *kube.Client, kind Kind, ns, name, container string) ([]TargetPort, error) {
+	cs := client.Clientset
 	var out []TargetPort
 	tcp := func(p corev1.Protocol) bool { return p == "" || p == corev1.ProtocolTCP }
 	if kind == KindService {
