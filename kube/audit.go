@@ -29,17 +29,6 @@ type AuditLog struct {
 	mu   sync.Mutex
 }
 
-// AuditPath is where kdeck keeps its audit log: $XDG_STATE_HOME/kdeck/audit.log
-// (~/.local/state/kdeck/audit.log when unset).
-func AuditPath() string {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, _ := os.UserHomeDir()
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "kdeck", "audit.log")
-}
-
 // NewAuditLog returns the audit log at path; the file is created on the first entry.
 func NewAuditLog(path string) *AuditLog { return &AuditLog{path: path} }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -37,17 +36,6 @@ func (c Config) For(name string) Policy {
 		return p
 	}
 	return c.Policy
-}
-
-// ConfigPath is where kdeck reads its config: $XDG_CONFIG_HOME/kdeck/config.yaml
-// (~/.config/kdeck/config.yaml when unset).
-func ConfigPath() string {
-	dir := os.Getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		home, _ := os.UserHomeDir()
-		dir = filepath.Join(home, ".config")
-	}
-	return filepath.Join(dir, "kdeck", "config.yaml")
 }
 
 // LoadConfig reads the config file at path; a missing file is the empty config.

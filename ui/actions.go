@@ -20,6 +20,13 @@ func Notify(level Level, text string) tea.Cmd {
 	return func() tea.Msg { return NotifyMsg{level, text} }
 }
 
+// toast is a transient message in the status line.
+type toast struct {
+	Level Level
+	Text  string
+	Until time.Time
+}
+
 // guardedMsg carries an action that passed its checks, to run on the UI goroutine.
 type guardedMsg struct{ then func() tea.Cmd }
 

@@ -325,16 +325,7 @@ func (a *App) statusLine(w int, fresh Freshness) string {
 		fresh.Text += fmt.Sprintf(" · client-side throttling: requests waited %.1fs", d.Seconds())
 		fresh.Level = max(fresh.Level, LevelWarn)
 	}
-	style := st.Good
-	switch fresh.Level {
-	case LevelInfo:
-		style = st.Text
-	case LevelWarn:
-		style = st.Warn
-	case LevelError:
-		style = st.Bad
-	}
-	left := style.Render(fresh.Text)
+	left := fresh.Level.Style(st).Render(fresh.Text)
 	hints := st.Muted.Render(":cmd  ?:help  q:quit")
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(hints)
 	if gap < 1 {

@@ -20,13 +20,6 @@ type contextSwitchedMsg struct {
 	err    error
 }
 
-// toast is a transient message in the status line.
-type toast struct {
-	Level Level
-	Text  string
-	Until time.Time
-}
-
 // openCommand shows the `:` prompt, completing view names, `ns NAME` and `ctx NAME`.
 func (a *App) openCommand() tea.Cmd {
 	a.prompt = NewPrompt(a.env.Styles, ":", a.suggestions(nil))

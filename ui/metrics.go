@@ -43,18 +43,6 @@ func Sparkline(values []int64, width int, top int64) string {
 // MilliCPU renders CPU in millicores the way `kubectl top` does: "90m".
 func MilliCPU(m int64) string { return fmt.Sprintf("%dm", m) }
 
-// Bytes renders a memory size compactly in binary units: "512Ki", "100Mi", "12.5Gi".
-func Bytes(b int64) string {
-	const ki, mi, gi = 1 << 10, 1 << 20, 1 << 30
-	switch {
-	case b < mi:
-		return fmt.Sprintf("%dKi", (b+ki-1)/ki)
-	case b < 10*gi:
-		return fmt.Sprintf("%dMi", (b+mi/2)/mi)
-	}
-	return fmt.Sprintf("%.1fGi", float64(b)/gi)
-}
-
 // Percent renders used as a whole percentage of of, rounded: "90%"; "-" when of is not
 // set (no request or limit to compare with).
 func Percent(used, of int64) string {

@@ -45,12 +45,6 @@ func TestPercentAndUnits(t *testing.T) {
 			t.Errorf("Percent(%d, %d) = %q, want %q", tc.used, tc.of, got, tc.want)
 		}
 	}
-	for b, want := range map[int64]string{0: "0Ki", 1: "1Ki", 512 << 10: "512Ki", 100 << 20: "100Mi",
-		(100 << 20) + (600 << 10): "101Mi", 12 << 30: "12.0Gi", 5 << 30: "5120Mi"} {
-		if got := Bytes(b); got != want {
-			t.Errorf("Bytes(%d) = %q, want %q", b, got, want)
-		}
-	}
 	if got := MilliCPU(90); got != "90m" {
 		t.Errorf("MilliCPU(90) = %q", got)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/theme"
@@ -57,6 +58,20 @@ const (
 	LevelWarn
 	LevelError
 )
+
+// Style is how text of level l is drawn: calm in the text colour, OK in green, warnings
+// and errors in their colours.
+func (l Level) Style(st *theme.Styles) lipgloss.Style {
+	switch l {
+	case LevelInfo:
+		return st.Text
+	case LevelWarn:
+		return st.Warn
+	case LevelError:
+		return st.Bad
+	}
+	return st.Good
+}
 
 // Freshness is a page's report of how current its data is.
 type Freshness struct {

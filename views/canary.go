@@ -53,7 +53,7 @@ func canaryColumns(env *ui.Env, allNamespaces bool) []ui.Column[*canary.Canary] 
 				}
 				return gateStyle(st, readyGate(env, c).Result)
 			}},
-		col{Name: "STEP AGE", Align: ui.Right, Drop: 2, Value: func(c *canary.Canary) string { return age(stepStart(c), env.Now()) }},
+		col{Name: "STEP AGE", Align: ui.Right, Drop: 2, Value: func(c *canary.Canary) string { return age(c.StepStart(), env.Now()) }},
 	)
 }
 
@@ -78,17 +78,8 @@ func readyGate(env *ui.Env, c *canary.Canary) canary.Gate {
 		CanaryReady: c.Canary.Ready}, c.Thresholds)[0]
 }
 
-// stepAge is how long the current step has run (see stepStart).
-func stepAge(env *ui.Env, c *canary.Canary) time.Duration { return env.Now().Sub(stepStart(c)) }
-
-// stepStart is when the current step began: the recorded step's time or, before kdeck
-// took a step, when the canary deployment was created.
-func stepStart(c *canary.Canary) time.Time {
-	if c.Record == nil {
-		return c.Canary.Created
-	}
-	return c.Record.At
-}
+// stepAge is how long the current step has run (see canary.Canary.StepStart).
+func stepAge(env *ui.Env, c *canary.Canary) time.Duration { return env.Now().Sub(c.StepStart()) }
 
 func gateStyle(st *theme.Styles, r canary.GateResult) lipgloss.Style {
 	switch r {

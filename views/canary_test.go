@@ -56,17 +56,17 @@ func TestCanaryScreenEverySize(t *testing.T) {
 func TestCanaryFacts(t *testing.T) {
 	s := fixtureCanaryScreen()
 	f := s.facts()
-	if f.canary.restartsSince != 2 || f.stable.restartsSince != 0 {
-		t.Errorf("restarts since the step: canary %d, stable %d; want 2, 0", f.canary.restartsSince, f.stable.restartsSince)
+	if f.Canary.RestartsSince != 2 || f.Stable.RestartsSince != 0 {
+		t.Errorf("restarts since the step: canary %d, stable %d; want 2, 0", f.Canary.RestartsSince, f.Stable.RestartsSince)
 	}
-	if len(f.warnings) != 1 || f.warnings[0].Name != "e1" {
-		t.Errorf("warnings %+v", f.warnings)
+	if len(f.Warnings) != 1 || f.Warnings[0].Name != "e1" {
+		t.Errorf("warnings %+v", f.Warnings)
 	}
-	if got := canary.GateSummary(f.gates); got != "fail restarts,mem,events" {
+	if got := canary.GateSummary(f.Gates); got != "fail restarts,mem,events" {
 		t.Errorf("gates %q", got)
 	}
-	if f.restarts["web-canary-84c6d9f5b-q2w3e"] != 3 {
-		t.Errorf("baseline for the next step %v", f.restarts)
+	if f.Restarts["web-canary-84c6d9f5b-q2w3e"] != 3 {
+		t.Errorf("baseline for the next step %v", f.Restarts)
 	}
 	out := ansi.Strip(s.View(200, 50))
 	for _, want := range []string{"▸25%◂", "✗ mem", "canary 300Mi/pod > stable 99Mi × 1.5 = 149Mi", "n → 50%: web-canary 2 → 3 replicas, web 3 → 2", "step running 1m30s"} {

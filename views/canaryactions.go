@@ -82,11 +82,11 @@ func (s *CanaryScreen) chooseStep(c *canary.Canary) tea.Cmd {
 func (s *CanaryScreen) confirm(c *canary.Canary, step int) tea.Cmd {
 	m := canary.PlanMove(c, step)
 	f := s.facts()
-	failing := canary.Failing(f.gates)
+	failing := canary.Failing(f.Gates)
 	up := m.Kind == canary.MovePromote || (m.Kind == canary.MoveStep && step > c.Step())
 	run := func(forced bool) func(string) tea.Cmd {
 		return func(string) tea.Cmd {
-			rec := canary.NextRecord(c, m, s.env.Client.Info.User, s.env.Now(), f.gates, forced, f.restarts)
+			rec := canary.NextRecord(c, m, s.env.Client.Info.User, s.env.Now(), f.Gates, forced, f.Restarts)
 			return runStages(s.env, canary.Stages(s.env.Client, c, m, rec))
 		}
 	}
@@ -109,7 +109,7 @@ func (s *CanaryScreen) confirm(c *canary.Canary, step int) tea.Cmd {
 		d.Title = fmt.Sprintf("Move %s to step %d (%d%%)?", c.Name, m.Step, m.Weight)
 	}
 	if !d.Danger || m.Kind == canary.MoveAbort {
-		d.Body = append(d.Body, "gates: "+canary.GateSummary(f.gates))
+		d.Body = append(d.Body, "gates: "+canary.GateSummary(f.Gates))
 	}
 	return ui.Ask(d)
 }

@@ -53,15 +53,15 @@ func (s *CanaryScreen) confirmArgo(c *canary.Canary, action canary.ArgoAction, w
 		return ui.Notify(ui.LevelWarn, err.Error())
 	}
 	f := s.facts()
-	failing := canary.Failing(f.gates)
+	failing := canary.Failing(f.Gates)
 	run := func(forced bool) func(string) tea.Cmd {
 		return func(string) tea.Cmd {
-			rec := canary.ArgoRecord(c, p, s.env.Client.Info.User, s.env.Now(), f.gates, forced)
+			rec := canary.ArgoRecord(c, p, s.env.Client.Info.User, s.env.Now(), f.Gates, forced)
 			return runStages(s.env, canary.ArgoStages(s.env.Client, c, p, rec))
 		}
 	}
 	d := &ui.Dialog{Title: fmt.Sprintf("%s rollout %s?", capitalize(what), c.Name),
-		Body: []string{p.Describe, "gates: " + canary.GateSummary(f.gates)}, OK: run(false)}
+		Body: []string{p.Describe, "gates: " + canary.GateSummary(f.Gates)}, OK: run(false)}
 	up := action == canary.ArgoPromote || action == canary.ArgoPromoteFull
 	switch {
 	case action == canary.ArgoAbort:

@@ -61,14 +61,14 @@ func readyLabel(c *canary.Canary) string {
 
 // readyText is a side's ready count: the deployment's, or the pods found for it ("-"
 // when there is nothing to look for).
-func readyText(c *canary.Canary, d *canary.Deploy, sd side) string {
+func readyText(c *canary.Canary, d *canary.Deploy, sd canary.Side) string {
 	switch {
 	case c.Kind == canary.KindReplicaRatio:
 		return ratio(d.Ready, d.Replicas)
 	case d.Selector == "":
 		return "- (no pods to follow)"
 	}
-	return ratio(sd.ready, sd.pods)
+	return ratio(sd.Ready, sd.Pods)
 }
 
 func orDash(s string) string {

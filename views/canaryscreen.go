@@ -162,82 +162,9 @@ func (s *CanaryScreen) Close() {
 	s.metrics.Close()
 }
 
-// facts is what the screen and the gates read, worked out from the live data.
-type facts struct {
-	stepStart      time.Time
-	stable, canary side
-	gates          []canary.Gate
-	warnings       []*kube.Event // on canary pods since the step began, newest first
-	restarts       map[string]int32
-}
-
-// side is one deployment's numbers.
-type side struct {
-	pods, ready   int32
-	restartsSince int32
-	cpu, mem      []int64 // per pod with metrics
-}
-
-// gather works out the facts of c from its pods, the namespace's events and the metrics.
-func gather(c *canary.Canary, stablePods, canaryPods []*kube.Pod, events []*kube.Event, m *kube.MetricsSnapshot, now time.Time) facts {
-	f := facts{stepStart: stepStart(c)}
-	var baseline map[string]int32
-	if c.Record != nil {
-		baseline = c.Record.Restarts
-	}
-	inCanary := map[string]bool{}
-	for _, p := range canaryPods {
-		inCanary[p.Name] = true
-	}
-	f.restarts = map[string]int32{}
-	count := func(sd *side, p *kube.Pod) {
-		sd.pods++
-		if p.Containers > 0 && p.Ready == p.Containers {
-			sd.ready++
-		}
-		if p.Restarts > 0 {
-			f.restarts[p.Name] = p.Restarts
-		}
-		since := p.Restarts
-		if !p.Created.After(f.stepStart) {
-			since -= baseline[p.Name]
-		}
-		sd.restartsSince += max(0, since)
-		if cpu, mem, ok := PodUsage(m, p); ok {
-			sd.cpu, sd.mem = append(sd.cpu, cpu), append(sd.mem, mem)
-		}
-	}
-	for _, p := range canaryPods {
-		count(&f.canary, p)
-	}
-	for _, p := range stablePods {
-		if !inCanary[p.Name] { // a stable selector may match the canary's pods too
-			count(&f.stable, p)
-		}
-	}
-	for _, e := range events {
-		name, isPod := strings.CutPrefix(e.Object, "pod/")
-		if e.Type == "Warning" && isPod && inCanary[name] && !e.LastSeen.Before(f.stepStart) {
-			f.warnings = append(f.warnings, e)
-		}
-	}
-	slices.SortFunc(f.warnings, kube.NewestFirst)
-	desired, ready := c.Canary.Replicas, c.Canary.Ready
-	if c.Kind != canary.KindReplicaRatio { // no deployment: the pods found are what runs
-		desired, ready = f.canary.pods, f.canary.ready
-	}
-	in := canary.GateInput{StepAge: now.Sub(f.stepStart), CanaryDesired: desired, CanaryReady: ready,
-		Restarts: f.canary.restartsSince, CanaryCPU: f.canary.cpu, StableCPU: f.stable.cpu,
-		CanaryMem: f.canary.mem, StableMem: f.stable.mem, Warnings: len(f.warnings)}
-	if len(f.warnings) > 0 {
-		in.LastWarning = f.warnings[0].Reason
-	}
-	f.gates = canary.Gates(in, c.Thresholds)
-	return f
-}
-
-func (s *CanaryScreen) facts() facts {
-	return gather(s.row, s.stable.rows, s.canary.rows, s.evRows, s.metrics.Value, s.env.Now())
+// facts works out what the screen and the gates read from the live data.
+func (s *CanaryScreen) facts() canary.Facts {
+	return canary.Gather(s.row, s.stable.rows, s.canary.rows, s.evRows, s.metrics.Value, s.env.Now())
 }
 
 // View renders the screen; long screens scroll with ↑/↓.
@@ -278,7 +205,7 @@ func (s *CanaryScreen) View(width, height int) string {
 }
 
 // lines lays out the screen of c.
-func (s *CanaryScreen) lines(c *canary.Canary, f facts) []string {
+func (s *CanaryScreen) lines(c *canary.Canary, f canary.Facts) []string {
 	st := s.env.Styles
 	now := s.env.Now()
 	lines := []string{st.Title.Render(canaryHead(c))}
@@ -320,26 +247,26 @@ func (s *CanaryScreen) lines(c *canary.Canary, f facts) []string {
 		}
 		return text(canary.Average(vs))
 	}
-	lines = append(lines, grid(st, true, [][]cell{
-		{{text: ""}, {text: "STABLE " + c.Stable.Name}, {text: "CANARY " + c.Canary.Name}, {text: "DIFF"}},
-		{{text: "image", style: st.Muted}, {text: orDash(c.Stable.Images)}, {text: orDash(c.Canary.Images)}},
-		{{text: readyLabel(c), style: st.Muted}, {text: readyText(c, c.Stable, f.stable)}, {text: readyText(c, c.Canary, f.canary)}},
-		{{text: "restarts (step)", style: st.Muted}, {text: fmt.Sprint(f.stable.restartsSince)}, {text: fmt.Sprint(f.canary.restartsSince)}},
-		{{text: "cpu/pod", style: st.Muted}, {text: perPod(f.stable.cpu, ui.MilliCPU)}, {text: perPod(f.canary.cpu, ui.MilliCPU)}, {text: diff(f.stable.cpu, f.canary.cpu)}},
-		{{text: "mem/pod", style: st.Muted}, {text: perPod(f.stable.mem, ui.Bytes)}, {text: perPod(f.canary.mem, ui.Bytes)}, {text: diff(f.stable.mem, f.canary.mem)}},
+	lines = append(lines, ui.Grid(st, true, [][]ui.Cell{
+		{{Text: ""}, {Text: "STABLE " + c.Stable.Name}, {Text: "CANARY " + c.Canary.Name}, {Text: "DIFF"}},
+		{{Text: "image", Style: st.Muted}, {Text: orDash(c.Stable.Images)}, {Text: orDash(c.Canary.Images)}},
+		{{Text: readyLabel(c), Style: st.Muted}, {Text: readyText(c, c.Stable, f.Stable)}, {Text: readyText(c, c.Canary, f.Canary)}},
+		{{Text: "restarts (step)", Style: st.Muted}, {Text: fmt.Sprint(f.Stable.RestartsSince)}, {Text: fmt.Sprint(f.Canary.RestartsSince)}},
+		{{Text: "cpu/pod", Style: st.Muted}, {Text: perPod(f.Stable.CPU, ui.MilliCPU)}, {Text: perPod(f.Canary.CPU, ui.MilliCPU)}, {Text: diff(f.Stable.CPU, f.Canary.CPU)}},
+		{{Text: "mem/pod", Style: st.Muted}, {Text: perPod(f.Stable.Mem, kube.FormatBytes)}, {Text: perPod(f.Canary.Mem, kube.FormatBytes)}, {Text: diff(f.Stable.Mem, f.Canary.Mem)}},
 	}, nil)...)
 	lines = append(lines, "", st.Muted.Bold(true).Render("GATES"))
-	rows := make([][]cell, 0, len(f.gates))
-	for _, g := range f.gates {
+	rows := make([][]ui.Cell, 0, len(f.Gates))
+	for _, g := range f.Gates {
 		mark := map[canary.GateResult]string{canary.GatePass: "✓", canary.GateWait: "…", canary.GateFail: "✗"}[g.Result]
 		style := gateStyle(st, g.Result)
-		rows = append(rows, []cell{{text: mark + " " + g.Name, style: style}, {text: g.Result.String(), style: style}, {text: g.Detail}})
+		rows = append(rows, []ui.Cell{{Text: mark + " " + g.Name, Style: style}, {Text: g.Result.String(), Style: style}, {Text: g.Detail}})
 	}
-	lines = append(lines, grid(st, false, rows, nil)...)
-	lines = append(lines, "", st.Muted.Bold(true).Render(fmt.Sprintf("WARNING EVENTS on canary pods since the step began (%d)", len(f.warnings))))
-	for i, e := range f.warnings {
+	lines = append(lines, ui.Grid(st, false, rows, nil)...)
+	lines = append(lines, "", st.Muted.Bold(true).Render(fmt.Sprintf("WARNING EVENTS on canary pods since the step began (%d)", len(f.Warnings))))
+	for i, e := range f.Warnings {
 		if i == 5 {
-			lines = append(lines, st.Muted.Render(fmt.Sprintf("  … %d more", len(f.warnings)-5)))
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("  … %d more", len(f.Warnings)-5)))
 			break
 		}
 		lines = append(lines, st.Warn.Render(fmt.Sprintf("  %s  %s  %s  %s", ui.Ago(now.Sub(e.LastSeen)), e.Reason, e.Object, e.Message)))

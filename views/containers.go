@@ -234,12 +234,12 @@ func (c *Containers) summary() string {
 		if v == 0 {
 			return "-"
 		}
-		return ui.Bytes(v)
+		return kube.FormatBytes(v)
 	}
 	text := fmt.Sprintf("requests cpu %s mem %s · limits cpu %s mem %s", cpu(r.CPUReq), mem(r.MemReq), cpu(r.CPULim), mem(r.MemLim))
 	if u, ok := c.metrics.Value.Pod(c.pod); ok {
 		text += fmt.Sprintf(" · using cpu %s (%s of req) mem %s (%s of req)", ui.MilliCPU(u.CPU()),
-			ui.Percent(u.CPU(), r.CPUReq), ui.Bytes(u.Mem()), ui.Percent(u.Mem(), r.MemReq))
+			ui.Percent(u.CPU(), r.CPUReq), kube.FormatBytes(u.Mem()), ui.Percent(u.Mem(), r.MemReq))
 	}
 	return st.Muted.Render(text)
 }

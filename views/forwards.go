@@ -84,7 +84,7 @@ func forwardColumns(env *ui.Env, _ bool) []ui.Column[*forward.Status] {
 		if n < 1<<10 {
 			return strconv.FormatInt(n, 10) + "B"
 		}
-		return ui.Bytes(n)
+		return kube.FormatBytes(n)
 	}
 	return []col{
 		{Name: "LOCAL", Min: 15, Value: func(s *forward.Status) string { return "127.0.0.1:" + strconv.Itoa(s.Spec.Local) }},

@@ -2,17 +2,13 @@ package views
 
 import (
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/kube"
-	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
 )
 
@@ -130,7 +126,7 @@ func (e *HPAExplainer) explain(h *kube.HPA, width int) []string {
 	text, level := Headline(h, p)
 	var lines []string
 	for _, l := range strings.Split(ansi.Wordwrap(text, width, ""), "\n") {
-		lines = append(lines, levelStyle(st, level).Bold(true).Render(l))
+		lines = append(lines, level.Style(st).Bold(true).Render(l))
 	}
 	lines = append(lines, "")
 
@@ -138,23 +134,23 @@ func (e *HPAExplainer) explain(h *kube.HPA, width int) []string {
 	if !h.LastScale.IsZero() {
 		last = ui.Ago(e.env.Now().Sub(h.LastScale))
 	}
-	lines = append(lines, grid(st, false, [][]cell{
-		{{text: "target", style: st.Muted}, {text: h.RefKind + "/" + h.RefName}},
-		{{text: "replicas", style: st.Muted}, {text: fmt.Sprintf("%d now, %d desired by the controller", h.Current, h.Desired)}},
-		{{text: "bounds", style: st.Muted}, {text: fmt.Sprintf("min %d, max %d", h.Min, h.Max)}},
-		{{text: "tolerance", style: st.Muted}, {text: toleranceText(h)}},
-		{{text: "last scale", style: st.Muted}, {text: last}},
+	lines = append(lines, ui.Grid(st, false, [][]ui.Cell{
+		{{Text: "target", Style: st.Muted}, {Text: h.RefKind + "/" + h.RefName}},
+		{{Text: "replicas", Style: st.Muted}, {Text: fmt.Sprintf("%d now, %d desired by the controller", h.Current, h.Desired)}},
+		{{Text: "bounds", Style: st.Muted}, {Text: fmt.Sprintf("min %d, max %d", h.Min, h.Max)}},
+		{{Text: "tolerance", Style: st.Muted}, {Text: toleranceText(h)}},
+		{{Text: "last scale", Style: st.Muted}, {Text: last}},
 	}, nil)...)
 	lines = append(lines, "")
 
 	// the arithmetic, one metric a row
-	rows := [][]cell{{{text: "METRIC"}, {text: "CURRENT"}, {text: "TARGET"}, {text: "RATIO"}, {text: "WANTS"}}}
+	rows := [][]ui.Cell{{{Text: "METRIC"}, {Text: "CURRENT"}, {Text: "TARGET"}, {Text: "RATIO"}, {Text: "WANTS"}}}
 	for i, m := range p.Metrics {
-		cur := cell{text: "<unknown>", style: st.Warn}
-		ratioCell := cell{text: "-"}
+		cur := ui.Cell{Text: "<unknown>", Style: st.Warn}
+		ratioCell := ui.Cell{Text: "-"}
 		if !m.Missing {
-			cur = cell{text: m.Metric.Current.Text}
-			ratioCell = cell{text: fmt.Sprintf("%.2f", m.Ratio)}
+			cur = ui.Cell{Text: m.Metric.Current.Text}
+			ratioCell = ui.Cell{Text: fmt.Sprintf("%.2f", m.Ratio)}
 		}
 		name := m.Metric.Name
 		if name == "" {
@@ -165,114 +161,69 @@ func (e *HPAExplainer) explain(h *kube.HPA, width int) []string {
 		} else {
 			name = "  " + name
 		}
-		rows = append(rows, []cell{{text: name}, cur, {text: m.Metric.Target.Text + targetSuffix(m.Metric)}, ratioCell,
-			{text: Formula(h, m)}})
+		rows = append(rows, []ui.Cell{{Text: name}, cur, {Text: m.Metric.Target.Text + targetSuffix(m.Metric)}, ratioCell,
+			{Text: Formula(h, m)}})
 	}
 	if len(p.Metrics) == 0 {
-		rows = append(rows, []cell{{text: "  (no metrics)", style: st.Warn}})
+		rows = append(rows, []ui.Cell{{Text: "  (no metrics)", Style: st.Warn}})
 	}
-	lines = append(lines, grid(st, true, rows, []ui.Align{ui.Left, ui.Right, ui.Right, ui.Right, ui.Left})...)
+	lines = append(lines, ui.Grid(st, true, rows, []ui.Align{ui.Left, ui.Right, ui.Right, ui.Right, ui.Left})...)
 	lines = append(lines, "")
 
 	// from the metrics' wishes to the decision
-	highest := cell{text: "-"}
+	highest := ui.Cell{Text: "-"}
 	switch {
 	case p.Disabled:
-		highest = cell{text: "none: the target has 0 replicas, which turns autoscaling off", style: st.Warn}
+		highest = ui.Cell{Text: "none: the target has 0 replicas, which turns autoscaling off", Style: st.Warn}
 	case p.AllMissing:
-		highest = cell{text: "none: no metric could be read, so nothing changes", style: st.Bad}
+		highest = ui.Cell{Text: "none: no metric could be read, so nothing changes", Style: st.Bad}
 	case p.HeldDown:
-		highest = cell{text: fmt.Sprintf("%d, but a metric is missing: no scale-down on partial metrics", p.Current), style: st.Warn}
+		highest = ui.Cell{Text: fmt.Sprintf("%d, but a metric is missing: no scale-down on partial metrics", p.Current), Style: st.Warn}
 	case p.Driver >= 0:
-		highest = cell{text: fmt.Sprintf("%d (%s)", p.Proposed, p.Metrics[p.Driver].Metric.Name)}
+		highest = ui.Cell{Text: fmt.Sprintf("%d (%s)", p.Proposed, p.Metrics[p.Driver].Metric.Name)}
 	}
-	clamp := cell{text: fmt.Sprintf("%d is within [%d, %d]: no clamping", p.Proposed, h.Min, h.Max)}
+	clamp := ui.Cell{Text: fmt.Sprintf("%d is within [%d, %d]: no clamping", p.Proposed, h.Min, h.Max)}
 	switch p.Clamp {
 	case kube.MaxBound:
-		clamp = cell{text: fmt.Sprintf("%d → %d by max %d", p.Proposed, p.Desired, h.Max), style: st.Warn}
+		clamp = ui.Cell{Text: fmt.Sprintf("%d → %d by max %d", p.Proposed, p.Desired, h.Max), Style: st.Warn}
 	case kube.MinBound:
-		clamp = cell{text: fmt.Sprintf("%d → %d by min %d", p.Proposed, p.Desired, h.Min), style: st.Warn}
+		clamp = ui.Cell{Text: fmt.Sprintf("%d → %d by min %d", p.Proposed, p.Desired, h.Min), Style: st.Warn}
 	}
 	if p.Disabled {
-		clamp = cell{text: "-"}
+		clamp = ui.Cell{Text: "-"}
 	}
-	desired := cell{text: fmt.Sprintf("%d, as the controller says", p.Desired), style: st.Good}
+	desired := ui.Cell{Text: fmt.Sprintf("%d, as the controller says", p.Desired), Style: st.Good}
 	if p.Desired != h.Desired {
-		desired = cell{text: fmt.Sprintf("%d; the controller says %d (%s)", p.Desired, h.Desired, disagreement(h, p)), style: st.Warn}
+		desired = ui.Cell{Text: fmt.Sprintf("%d; the controller says %d (%s)", p.Desired, h.Desired, disagreement(h, p)), Style: st.Warn}
 	}
-	lines = append(lines, grid(st, false, [][]cell{
-		{{text: "highest", style: st.Muted}, highest},
-		{{text: "bounds", style: st.Muted}, clamp},
-		{{text: "desired", style: st.Muted}, desired},
+	lines = append(lines, ui.Grid(st, false, [][]ui.Cell{
+		{{Text: "highest", Style: st.Muted}, highest},
+		{{Text: "bounds", Style: st.Muted}, clamp},
+		{{Text: "desired", Style: st.Muted}, desired},
 	}, nil)...)
 	lines = append(lines, "")
 
-	conds := [][]cell{{{text: "CONDITION"}, {text: "STATUS"}, {text: "REASON"}, {text: "SINCE"}, {text: "MESSAGE"}}}
+	conds := [][]ui.Cell{{{Text: "CONDITION"}, {Text: "STATUS"}, {Text: "REASON"}, {Text: "SINCE"}, {Text: "MESSAGE"}}}
 	for _, t := range []string{"AbleToScale", "ScalingActive", "ScalingLimited"} {
 		c, ok := h.Condition(t)
 		if !ok {
-			conds = append(conds, []cell{{text: t}, {text: "-", style: st.Muted}})
+			conds = append(conds, []ui.Cell{{Text: t}, {Text: "-", Style: st.Muted}})
 			continue
 		}
-		status := cell{text: c.Status}
+		status := ui.Cell{Text: c.Status}
 		if (t == "ScalingLimited") == (c.Status == "True") {
-			status.style = st.Bad
+			status.Style = st.Bad
 			if t == "ScalingLimited" {
-				status.style = st.Warn
+				status.Style = st.Warn
 			}
 		}
 		since := "-"
 		if !c.Since.IsZero() {
 			since = ui.Ago(e.env.Now().Sub(c.Since))
 		}
-		conds = append(conds, []cell{{text: t}, status, {text: c.Reason}, {text: since}, {text: c.Message, style: st.Muted}})
+		conds = append(conds, []ui.Cell{{Text: t}, status, {Text: c.Reason}, {Text: since}, {Text: c.Message, Style: st.Muted}})
 	}
-	return append(lines, grid(st, true, conds, nil)...)
-}
-
-// cell is one styled cell of a grid; the zero style is plain text.
-type cell struct {
-	text  string
-	style lipgloss.Style
-}
-
-// grid aligns rows of cells in columns two spaces apart; with header the first row is
-// drawn as column headings.
-func grid(st *theme.Styles, header bool, rows [][]cell, aligns []ui.Align) []string {
-	var widths []int
-	for _, r := range rows {
-		for i, c := range r {
-			if i >= len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], ansi.StringWidth(c.text))
-		}
-	}
-	out := make([]string, len(rows))
-	for j, r := range rows {
-		var b strings.Builder
-		for i, c := range r {
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			a := ui.Left
-			if i < len(aligns) {
-				a = aligns[i]
-			}
-			text := c.text
-			if i < len(r)-1 || a == ui.Right {
-				text = ui.Pad(text, widths[i], a)
-			}
-			switch {
-			case j == 0 && header:
-				b.WriteString(st.Muted.Bold(true).Render(text))
-			default:
-				b.WriteString(c.style.Render(text))
-			}
-		}
-		out[j] = b.String()
-	}
-	return out
+	return append(lines, ui.Grid(st, true, conds, nil)...)
 }
 
 // targetSuffix says what a target is measured against.
@@ -293,26 +244,19 @@ func Formula(h *kube.HPA, m kube.MetricPlan) string {
 	case m.Missing:
 		return "unavailable: not counted"
 	case h.Current == 0:
-		return fmt.Sprintf("ceil(%s / %s) = ceil(%s) = %d", m.Metric.Current.Text, m.Metric.Target.Text, num(m.Ratio), m.Replicas)
+		return fmt.Sprintf("ceil(%s / %s) = ceil(%s) = %d", m.Metric.Current.Text, m.Metric.Target.Text, kube.FormatDecimal(m.Ratio), m.Replicas)
 	case m.Within:
 		return fmt.Sprintf("within [%.2f, %.2f]: stays %d", 1-h.TolDown, 1+h.TolUp, m.Replicas)
 	}
 	return fmt.Sprintf("ceil(%d × %s / %s) = ceil(%s) = %d", h.Current, m.Metric.Current.Text, m.Metric.Target.Text,
-		num(m.Ratio*float64(h.Current)), m.Replicas)
-}
-
-// num renders x with at most two decimals: 4.6, 4, 4.67.
-func num(x float64) string {
-	s := strconv.FormatFloat(math.Round(x*100)/100, 'f', 2, 64)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
+		kube.FormatDecimal(m.Ratio*float64(h.Current)), m.Replicas)
 }
 
 func toleranceText(h *kube.HPA) string {
 	if h.TolUp == h.TolDown {
-		return fmt.Sprintf("±%s%%: a ratio within [%.2f, %.2f] changes nothing", num(h.TolUp*100), 1-h.TolDown, 1+h.TolUp)
+		return fmt.Sprintf("±%s%%: a ratio within [%.2f, %.2f] changes nothing", kube.FormatDecimal(h.TolUp*100), 1-h.TolDown, 1+h.TolUp)
 	}
-	return fmt.Sprintf("-%s%%/+%s%%: a ratio within [%.2f, %.2f] changes nothing", num(h.TolDown*100), num(h.TolUp*100), 1-h.TolDown, 1+h.TolUp)
+	return fmt.Sprintf("-%s%%/+%s%%: a ratio within [%.2f, %.2f] changes nothing", kube.FormatDecimal(h.TolDown*100), kube.FormatDecimal(h.TolUp*100), 1-h.TolDown, 1+h.TolUp)
 }
 
 // disagreement guesses why the controller's desired count differs from the arithmetic.
@@ -324,26 +268,6 @@ func disagreement(h *kube.HPA, p kube.ScalePlan) string {
 		return "scale-up rate limit, or unready pods not yet counted"
 	}
 	return "it has not recomputed since these numbers, or counts only ready pods"
-}
-
-// Level is how a headline should be coloured.
-type Level int
-
-// Headline levels.
-const (
-	LevelGood Level = iota // steady, nothing to do
-	LevelWarn              // scaling, or held by a bound
-	LevelBad               // cannot scale
-)
-
-func levelStyle(st *theme.Styles, l Level) lipgloss.Style {
-	switch l {
-	case LevelWarn:
-		return st.Warn
-	case LevelBad:
-		return st.Bad
-	}
-	return st.Good
 }
 
 // condNote renders " (Type Status: Reason)" for h's condition t when it has status; "" otherwise.
@@ -376,24 +300,24 @@ func replicas(n int32) string {
 }
 
 // Headline says in one sentence why h is or is not scaling now.
-func Headline(h *kube.HPA, p kube.ScalePlan) (string, Level) {
+func Headline(h *kube.HPA, p kube.ScalePlan) (string, ui.Level) {
 	if c, ok := h.Condition("AbleToScale"); ok && c.Status == "False" {
-		return "Not scaling: the HPA cannot read or change " + h.RefKind + "/" + h.RefName + "'s scale" + condNote(h, "AbleToScale", "False"), LevelBad
+		return "Not scaling: the HPA cannot read or change " + h.RefKind + "/" + h.RefName + "'s scale" + condNote(h, "AbleToScale", "False"), ui.LevelError
 	}
 	if p.Disabled {
-		return "Not scaling: " + h.RefKind + "/" + h.RefName + " is scaled to 0, which turns autoscaling off until it has replicas" + condNote(h, "ScalingActive", "False"), LevelWarn
+		return "Not scaling: " + h.RefKind + "/" + h.RefName + " is scaled to 0, which turns autoscaling off until it has replicas" + condNote(h, "ScalingActive", "False"), ui.LevelWarn
 	}
 	if p.AllMissing || len(p.Metrics) == 0 {
-		return "Not scaling: metrics unavailable" + condNote(h, "ScalingActive", "False"), LevelBad
+		return "Not scaling: metrics unavailable" + condNote(h, "ScalingActive", "False"), ui.LevelError
 	}
 	if c, ok := h.Condition("ScalingActive"); ok && c.Status == "False" {
-		return "Not scaling: " + c.Message + condNote(h, "ScalingActive", "False"), LevelBad
+		return "Not scaling: " + c.Message + condNote(h, "ScalingActive", "False"), ui.LevelError
 	}
 	if h.Current > h.Max {
-		return fmt.Sprintf("Scaling down: %s is above max %d", replicas(h.Current), h.Max), LevelWarn
+		return fmt.Sprintf("Scaling down: %s is above max %d", replicas(h.Current), h.Max), ui.LevelWarn
 	}
 	if h.Current < h.Min {
-		return fmt.Sprintf("Scaling up: %s is below min %d", replicas(h.Current), h.Min), LevelWarn
+		return fmt.Sprintf("Scaling up: %s is below min %d", replicas(h.Current), h.Min), ui.LevelWarn
 	}
 	limited := condNote(h, "ScalingLimited", "True")
 	if p.HeldDown {
@@ -404,7 +328,7 @@ func Headline(h *kube.HPA, p kube.ScalePlan) (string, Level) {
 			}
 		}
 		return fmt.Sprintf("Not scaling down: %s unavailable, and the controller never scales down on partial metrics; stays at %d",
-			strings.Join(missing, ", "), h.Current), LevelWarn
+			strings.Join(missing, ", "), h.Current), ui.LevelWarn
 	}
 	d := p.Metrics[p.Driver]
 	wants := metricPhrase(d.Metric) + " wants " + replicas(d.Replicas)
@@ -417,28 +341,28 @@ func Headline(h *kube.HPA, p kube.ScalePlan) (string, Level) {
 	}
 	switch {
 	case p.Desired > h.Current:
-		return "Scaling up: " + wants + clamped, LevelWarn
+		return "Scaling up: " + wants + clamped, ui.LevelWarn
 	case p.Desired < h.Current:
 		s := "Scaling down: " + wants + clamped
 		if h.Desired > p.Desired {
 			s += fmt.Sprintf("; the %s stabilization window holds it at %d for now", h.DownWindow, h.Desired)
 		}
-		return s, LevelWarn
+		return s, ui.LevelWarn
 	case p.Clamp == kube.MaxBound:
-		return "At max: " + wants + clamped, LevelWarn
+		return "At max: " + wants + clamped, ui.LevelWarn
 	case p.Clamp == kube.MinBound:
-		return "At min: " + wants + clamped, LevelGood
+		return "At min: " + wants + clamped, ui.LevelOK
 	}
 	allWithin := true
 	for _, m := range p.Metrics {
 		allWithin = allWithin && (m.Missing || m.Within)
 	}
 	if allWithin {
-		tol := fmt.Sprintf("the %s%% tolerance", num(h.TolUp*100))
+		tol := fmt.Sprintf("the %s%% tolerance", kube.FormatDecimal(h.TolUp*100))
 		if h.TolUp != h.TolDown {
-			tol = fmt.Sprintf("the -%s%%/+%s%% tolerance", num(h.TolDown*100), num(h.TolUp*100))
+			tol = fmt.Sprintf("the -%s%%/+%s%% tolerance", kube.FormatDecimal(h.TolDown*100), kube.FormatDecimal(h.TolUp*100))
 		}
-		return fmt.Sprintf("Not scaling: %s is within %s; stays at %d", metricPhrase(d.Metric), tol, h.Current), LevelGood
+		return fmt.Sprintf("Not scaling: %s is within %s; stays at %d", metricPhrase(d.Metric), tol, h.Current), ui.LevelOK
 	}
-	return fmt.Sprintf("Steady: %s, which it has", wants), LevelGood
+	return fmt.Sprintf("Steady: %s, which it has", wants), ui.LevelOK
 }

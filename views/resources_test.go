@@ -155,15 +155,15 @@ func TestHeadline(t *testing.T) {
 	cases := []struct {
 		h     *kube.HPA
 		want  string
-		level Level
+		level ui.Level
 	}{
-		{pinnedHPA(), "Scaling up: cpu at 92% of request vs target 60% wants 5 replicas; max is 4, so pinned at 4 (ScalingLimited: TooManyReplicas)", LevelWarn},
-		{unavailableHPA(), "Not scaling: metrics unavailable (ScalingActive False: FailedGetResourceMetric)", LevelBad},
-		{steadyHPA(), "Not scaling: cpu at 58% of request vs target 60% is within the 10% tolerance; stays at 3", LevelGood},
-		{within, "Not scaling: cpu at 63% of request vs target 60% is within the 10% tolerance; stays at 3", LevelGood},
-		{down, "Scaling down: cpu at 20% of request vs target 60% wants 2 replicas; the 5m0s stabilization window holds it at 6 for now", LevelWarn},
-		{zero, "Not scaling: Deployment/checkout is scaled to 0, which turns autoscaling off until it has replicas", LevelWarn},
-		{blocked, "Not scaling: the HPA cannot read or change Deployment/checkout's scale (AbleToScale False: FailedGetScale)", LevelBad},
+		{pinnedHPA(), "Scaling up: cpu at 92% of request vs target 60% wants 5 replicas; max is 4, so pinned at 4 (ScalingLimited: TooManyReplicas)", ui.LevelWarn},
+		{unavailableHPA(), "Not scaling: metrics unavailable (ScalingActive False: FailedGetResourceMetric)", ui.LevelError},
+		{steadyHPA(), "Not scaling: cpu at 58% of request vs target 60% is within the 10% tolerance; stays at 3", ui.LevelOK},
+		{within, "Not scaling: cpu at 63% of request vs target 60% is within the 10% tolerance; stays at 3", ui.LevelOK},
+		{down, "Scaling down: cpu at 20% of request vs target 60% wants 2 replicas; the 5m0s stabilization window holds it at 6 for now", ui.LevelWarn},
+		{zero, "Not scaling: Deployment/checkout is scaled to 0, which turns autoscaling off until it has replicas", ui.LevelWarn},
+		{blocked, "Not scaling: the HPA cannot read or change Deployment/checkout's scale (AbleToScale False: FailedGetScale)", ui.LevelError},
 	}
 	for _, c := range cases {
 		got, level := Headline(c.h, kube.PlanScale(c.h))

@@ -82,7 +82,7 @@ func newUsageColumns[R any](read usage[R]) usageColumns[R] {
 	}
 	return usageColumns[R]{
 		CPU:    abs("CPU", func(cpu, _ int64) int64 { return cpu }, ui.MilliCPU),
-		Mem:    abs("MEM", func(_, mem int64) int64 { return mem }, ui.Bytes),
+		Mem:    abs("MEM", func(_, mem int64) int64 { return mem }, kube.FormatBytes),
 		CPUReq: pct("%CPU/R", func(cpu, _ int64, r kube.ReqLim) (int64, int64) { return cpu, r.CPUReq }),
 		CPULim: pct("%CPU/L", func(cpu, _ int64, r kube.ReqLim) (int64, int64) { return cpu, r.CPULim }),
 		MemReq: pct("%MEM/R", func(_, mem int64, r kube.ReqLim) (int64, int64) { return mem, r.MemReq }),

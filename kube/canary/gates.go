@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/kdeck/kdeck/kube"
 )
 
 // GateResult is a health gate's verdict.
@@ -75,7 +77,7 @@ func Gates(in GateInput, th Thresholds) []Gate {
 	gates = append(gates, restarts)
 
 	gates = append(gates, usageGate("cpu", in.CanaryCPU, in.StableCPU, th.CPUFactor, func(v int64) string { return fmt.Sprintf("%dm", v) }))
-	gates = append(gates, usageGate("mem", in.CanaryMem, in.StableMem, th.MemFactor, mebi))
+	gates = append(gates, usageGate("mem", in.CanaryMem, in.StableMem, th.MemFactor, kube.FormatBytes))
 
 	events := Gate{Name: "events", Detail: fmt.Sprintf("%d warnings on canary pods since the step began ≤ %d", in.Warnings, th.Warnings)}
 	if in.Warnings > th.Warnings {
@@ -101,7 +103,7 @@ func usageGate(name string, canary, stable []int64, factor float64, text func(in
 	}
 	c, s := Average(canary), Average(stable)
 	limit := int64(float64(s) * factor)
-	g.Detail = fmt.Sprintf("canary %s/pod ≤ stable %s × %s = %s", text(c), text(s), trimFloat(factor), text(limit))
+	g.Detail = fmt.Sprintf("canary %s/pod ≤ stable %s × %s = %s", text(c), text(s), kube.FormatDecimal(factor), text(limit))
 	if c > limit {
 		g.Result = GateFail
 		g.Detail = strings.Replace(g.Detail, "≤", ">", 1)
@@ -147,11 +149,4 @@ func GateSummary(gates []Gate) string {
 		}
 	}
 	return "pass"
-}
-
-// mebi renders bytes in whole MiB, the unit the memory gate compares in.
-func mebi(b int64) string { return fmt.Sprintf("%dMi", (b+1<<19)>>20) }
-
-func trimFloat(x float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", x), "0"), ".")
 }
