@@ -11,7 +11,9 @@ func ConfigPath() string { return xdgPath("XDG_CONFIG_HOME", ".config", "config.
 
 // AuditPath is where kdeck keeps its audit log: $XDG_STATE_HOME/kdeck/audit.log
 // (~/.local/state/kdeck/audit.log when unset).
-func AuditPath() string { return xdgPath("XDG_STATE_HOME", filepath.Join(".local", "state"), "audit.log") }
+func AuditPath() string {
+	return xdgPath("XDG_STATE_HOME", filepath.Join(".local", "state"), "audit.log")
+}
 
 // xdgPath is file in kdeck's folder of the XDG base directory named by env, or of
 // home/fallback when env is unset (the XDG Base Directory specification's defaults).
