@@ -50,7 +50,7 @@ tools-check:
 screenshots: testbed
 	hack/screenshots.sh
 
-## bench: kdeck vs the DESIGN.md budgets at 10k and 50k pods on the kdeck-bench testbed cluster
+## bench: kdeck vs the docs/ARCHITECTURE.md budgets at 10k and 50k pods on the kdeck-bench testbed cluster
 ## (kept afterwards: creating 50k pods takes minutes). BENCH_FLAGS="-profile DIR" writes pprof files.
 bench: tools-check testbed
 	$(GO) run ./hack/bench -sizes $(BENCH_SIZES) -churn $(BENCH_CHURN) -keep=$(BENCH_KEEP) $(BENCH_FLAGS)

@@ -16,7 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// rolloutKeys are the deployment view's rollout keys (DESIGN.md).
+// rolloutKeys are the deployment view's rollout keys (the README's key table).
 var rolloutKeys = struct{ Scale, Restart, History, Undo, Image, Pause key.Binding }{
 	Scale:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scale (HPA-aware)")),
 	Restart: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rollout restart")),

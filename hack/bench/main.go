@@ -1,5 +1,5 @@
 // Command bench measures kdeck's browsing core against a real testbed cluster holding
-// 10,000 and then 50,000 pods (the budgets of docs DESIGN.md), with `kubectl get pods -A`
+// 10,000 and then 50,000 pods (the budgets in docs/ARCHITECTURE.md), with `kubectl get pods -A`
 // beside it for reference. It is run by `make bench`; see the Makefile for its knobs.
 //
 // In one run it starts (or reuses) the testbed cluster, creates the pods each size needs

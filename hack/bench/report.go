@@ -9,14 +9,14 @@ import (
 	"time"
 )
 
-// budget is one row of DESIGN.md's budgets table.
+// budget is one row of the budgets table in docs/ARCHITECTURE.md.
 type budget struct {
 	name              string
 	firstRows, loaded time.Duration
 	rssMiB, filterMS  float64
 }
 
-// Budgets from DESIGN.md; under churn (its third row) CPU < 5% of a core and RSS growth ≤ 5%.
+// Budgets from docs/ARCHITECTURE.md; under churn (its third row) CPU < 5% of a core and RSS growth ≤ 5%.
 var (
 	budget10k = budget{"10k", 250 * time.Millisecond, 1500 * time.Millisecond, 100, 10}
 	budget50k = budget{"50k", 300 * time.Millisecond, 5 * time.Second, 200, 16}
