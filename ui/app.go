@@ -233,9 +233,9 @@ func (a *App) quit() tea.Cmd {
 // View draws the header, the title bar, the top page and the status line. Every part
 // degrades on small terminals: at 3 lines only the page remains.
 func (a *App) View() tea.View {
-	v := tea.NewView(a.render())
+	v := tea.NewView(SafeFrame(a.render()))
 	v.AltScreen = true
-	v.WindowTitle = "kdeck: " + a.env.Client.Info.Context
+	v.WindowTitle = "kdeck: " + Safe(a.env.Client.Info.Context)
 	return v
 }
 
@@ -282,7 +282,7 @@ func (a *App) header(w int, fresh Freshness) string {
 	if fresh.Disconnected {
 		conn = st.Bad.Render("● disconnected, reconnecting")
 	}
-	field := func(k, v string) string { return st.HeaderKey.Render(k+" ") + st.HeaderValue.Render(v) }
+	field := func(k, v string) string { return st.HeaderKey.Render(k+" ") + st.HeaderValue.Render(Safe(v)) }
 	sep := st.Muted.Render(" │ ")
 	fields := []string{st.Title.Render("kdeck " + a.env.Version), conn}
 	if a.env.Client.Policy.ReadOnly {
@@ -300,7 +300,7 @@ func (a *App) header(w int, fresh Freshness) string {
 
 func (a *App) titleBar(w int, title string) string {
 	st := a.env.Styles
-	label := " " + title + " "
+	label := " " + Safe(title) + " "
 	lw := ansi.StringWidth(label)
 	if lw >= w {
 		return fit(st.Title.Render(label), w)
@@ -325,7 +325,7 @@ func (a *App) statusLine(w int, fresh Freshness) string {
 		fresh.Text += fmt.Sprintf(" · client-side throttling: requests waited %.1fs", d.Seconds())
 		fresh.Level = max(fresh.Level, LevelWarn)
 	}
-	left := fresh.Level.Style(st).Render(fresh.Text)
+	left := fresh.Level.Style(st).Render(Safe(fresh.Text))
 	hints := st.Muted.Render(":cmd  ?:help  q:quit")
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(hints)
 	if gap < 1 {

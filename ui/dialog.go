@@ -149,20 +149,20 @@ func (d *Dialog) view(st *theme.Styles, w, h int) []string {
 	if d.Danger {
 		frame = st.Bad
 	}
-	title := frame.Bold(true).Render(d.Title)
+	title := frame.Bold(true).Render(Safe(d.Title))
 	hint := st.Muted.Render(d.hint())
 	var body, value []string
 	for _, b := range d.Body {
-		for _, l := range strings.Split(ansi.Wrap(b, inner, ""), "\n") {
+		for _, l := range strings.Split(ansi.Wrap(Safe(b), inner, ""), "\n") {
 			body = append(body, st.Text.Render(l))
 		}
 	}
 	if len(d.Choices) > 0 {
 		first := max(0, min(d.Selected-4, len(d.Choices)-8))
 		for i := first; i < len(d.Choices) && i < first+8; i++ {
-			line := "  " + d.Choices[i]
+			line := "  " + Safe(d.Choices[i])
 			if i == d.Selected {
-				line = st.Selected.Render("› " + d.Choices[i])
+				line = st.Selected.Render("› " + Safe(d.Choices[i]))
 			}
 			value = append(value, line)
 		}

@@ -23,7 +23,7 @@ func Grid(st *theme.Styles, header bool, rows [][]Cell, aligns []Align) []string
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], ansi.StringWidth(c.Text))
+			widths[i] = max(widths[i], ansi.StringWidth(Safe(c.Text)))
 		}
 	}
 	out := make([]string, len(rows))
@@ -37,7 +37,7 @@ func Grid(st *theme.Styles, header bool, rows [][]Cell, aligns []Align) []string
 			if i < len(aligns) {
 				a = aligns[i]
 			}
-			text := c.Text
+			text := Safe(c.Text)
 			if i < len(r)-1 || a == Right {
 				text = Pad(text, widths[i], a)
 			}

@@ -20,7 +20,7 @@ func NewPrompt(st *theme.Styles, symbol string, suggestions []string) *Prompt {
 	in := textinput.New()
 	in.Prompt = symbol
 	in.ShowSuggestions = len(suggestions) > 0
-	in.SetSuggestions(suggestions)
+	in.SetSuggestions(safeAll(suggestions))
 	s := in.Styles()
 	s.Focused.Prompt = st.Accent
 	s.Focused.Text = st.Text
@@ -36,7 +36,17 @@ func (p *Prompt) Value() string { return strings.TrimSpace(p.input.Value()) }
 // SetSuggestions replaces the completions (for instance once namespaces have loaded).
 func (p *Prompt) SetSuggestions(s []string) {
 	p.input.ShowSuggestions = len(s) > 0
-	p.input.SetSuggestions(s)
+	p.input.SetSuggestions(safeAll(s))
+}
+
+// safeAll makes completions safe to draw: context names come from the kubeconfig, so a
+// hostile one completes to its visible form, which matches no context.
+func safeAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = Safe(v)
+	}
+	return out
 }
 
 // Update feeds a message to the input.
@@ -53,7 +63,7 @@ func (p *Prompt) Update(msg tea.Msg) tea.Cmd {
 func (p *Prompt) View(st *theme.Styles, width int) string {
 	errText := ""
 	if p.Err != "" {
-		errText = "  " + st.Bad.Render(p.Err)
+		errText = "  " + st.Bad.Render(Safe(p.Err))
 	}
 	inputW := width - lipgloss.Width(p.input.Prompt) - lipgloss.Width(errText) - 1
 	p.input.SetWidth(max(1, inputW))

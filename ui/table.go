@@ -139,12 +139,12 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 	t.clamp()
 	end := min(len(t.rows), t.offset+max(t.height, 0))
 	visible := t.rows[t.offset:end]
-	// every cell's text, read once: layout measures it and the rows below print it
+	// every cell's text, read once and made safe: layout measures it and the rows below print it
 	values := make([][]string, len(t.Columns))
 	for j, c := range t.Columns {
 		values[j] = make([]string, len(visible))
 		for i, r := range visible {
-			values[j][i] = c.Value(r)
+			values[j][i] = Safe(c.Value(r))
 		}
 	}
 	cols, widths := t.layout(values, width)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -63,21 +62,9 @@ func NewTextView(text string) *TextView {
 
 // SetText replaces the text, keeping the scroll position and the search (a refresh).
 func (v *TextView) SetText(text string) {
-	v.lines = strings.Split(sanitize(strings.TrimRight(text, "\n")), "\n")
+	v.lines = SafeLines(strings.TrimRight(text, "\n"))
 	v.rows = nil
 	v.search(false)
-}
-
-// sanitize expands tabs and drops control characters, which text from the cluster may
-// carry and which would corrupt the terminal.
-func sanitize(s string) string {
-	s = strings.ReplaceAll(s, "\t", "    ")
-	return strings.Map(func(r rune) rune {
-		if r != '\n' && unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
 }
 
 // Capturing is true while the search prompt is open: every key goes to it.

@@ -159,7 +159,7 @@ func TestTextViewWrap(t *testing.T) {
 
 func TestTextViewSanitizes(t *testing.T) {
 	v := NewTextView("a\tb\x1b[31mred\x07\r\n")
-	if got := screen(v, 30, 2)[0]; got != "a    b[31mred" {
+	if got := screen(v, 30, 2)[0]; got != "a    b^[[31mred^G^M" {
 		t.Errorf("got %q", got)
 	}
 }

@@ -208,7 +208,7 @@ func (s *CanaryScreen) View(width, height int) string {
 func (s *CanaryScreen) lines(c *canary.Canary, f canary.Facts) []string {
 	st := s.env.Styles
 	now := s.env.Now()
-	lines := []string{st.Title.Render(canaryHead(c))}
+	lines := []string{st.Title.Render(ui.Safe(canaryHead(c)))}
 	switch {
 	case c.Argo != nil:
 		a := c.Argo
@@ -216,7 +216,7 @@ func (s *CanaryScreen) lines(c *canary.Canary, f canary.Facts) []string {
 		if a.Message != "" && !strings.Contains(line, a.Message) {
 			line += " · " + a.Message
 		}
-		lines = append(lines, line)
+		lines = append(lines, ui.Safe(line))
 	case c.Record == nil && c.Traefik != nil:
 		lines = append(lines, fmt.Sprintf("not started · canary weight %d of %d (%d%%) · n starts at step %d",
 			c.Traefik.CanaryWeight, c.Traefik.Total(), c.Weight(), c.NextStep()))
@@ -224,10 +224,10 @@ func (s *CanaryScreen) lines(c *canary.Canary, f canary.Facts) []string {
 		lines = append(lines, fmt.Sprintf("not started · canary runs %d of %d replicas (%d%%) · n starts at step %d",
 			c.Canary.Replicas, c.Stable.Replicas+c.Canary.Replicas, c.Weight(), c.NextStep()))
 	case c.Active():
-		lines = append(lines, fmt.Sprintf("step %d of %d · weight %d%% · step running %s · by %s · canary started %s",
-			c.Record.Step, len(c.Steps), c.Record.Weight, runningFor(now.Sub(c.Record.At)), c.Record.By, ui.Ago(now.Sub(c.Record.StartedAt))))
+		lines = append(lines, ui.Safe(fmt.Sprintf("step %d of %d · weight %d%% · step running %s · by %s · canary started %s",
+			c.Record.Step, len(c.Steps), c.Record.Weight, runningFor(now.Sub(c.Record.At)), c.Record.By, ui.Ago(now.Sub(c.Record.StartedAt)))))
 	default:
-		lines = append(lines, fmt.Sprintf("%s %s by %s", c.Record.State, ui.Ago(now.Sub(c.Record.At)), c.Record.By))
+		lines = append(lines, ui.Safe(fmt.Sprintf("%s %s by %s", c.Record.State, ui.Ago(now.Sub(c.Record.At)), c.Record.By)))
 	}
 	lines = append(lines, canarySteps(st, c))
 	if c.Problem != "" {
@@ -269,7 +269,7 @@ func (s *CanaryScreen) lines(c *canary.Canary, f canary.Facts) []string {
 			lines = append(lines, st.Muted.Render(fmt.Sprintf("  … %d more", len(f.Warnings)-5)))
 			break
 		}
-		lines = append(lines, st.Warn.Render(fmt.Sprintf("  %s  %s  %s  %s", ui.Ago(now.Sub(e.LastSeen)), e.Reason, e.Object, e.Message)))
+		lines = append(lines, st.Warn.Render(ui.Safe(fmt.Sprintf("  %s  %s  %s  %s", ui.Ago(now.Sub(e.LastSeen)), e.Reason, e.Object, e.Message))))
 	}
 	return lines
 }

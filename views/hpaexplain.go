@@ -125,7 +125,7 @@ func (e *HPAExplainer) explain(h *kube.HPA, width int) []string {
 	p := kube.PlanScale(h)
 	text, level := Headline(h, p)
 	var lines []string
-	for _, l := range strings.Split(ansi.Wordwrap(text, width, ""), "\n") {
+	for _, l := range strings.Split(ansi.Wordwrap(ui.Safe(text), width, ""), "\n") {
 		lines = append(lines, level.Style(st).Bold(true).Render(l))
 	}
 	lines = append(lines, "")

@@ -435,7 +435,7 @@ func (p *LogsPage) emptyText() string {
 	st := p.env.Styles
 	switch p.status.Phase {
 	case kube.LogFailed:
-		return st.Bad.Render(errText(p.status.Err))
+		return st.Bad.Render(ui.Safe(errText(p.status.Err)))
 	case kube.LogEnded:
 		return st.Muted.Render("no log lines (" + p.status.Text + ")")
 	}
@@ -583,27 +583,9 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// cleanLine makes a log line safe to draw: escape sequences removed, tabs expanded,
-// other control characters dropped.
-func cleanLine(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	s = strings.ReplaceAll(ansi.Strip(s), "\t", "    ")
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
-}
+// cleanLine makes a log line safe to draw: tabs expanded, control characters and escape
+// sequences shown visibly (ui.Safe).
+func cleanLine(s string) string { return ui.Safe(strings.ReplaceAll(s, "\t", "    ")) }
 
 // highlight renders every case-insensitive occurrence of q in s with style.
 func highlight(s, q string, style lipgloss.Style) string {

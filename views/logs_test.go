@@ -206,9 +206,10 @@ func TestLogsDroppedNotice(t *testing.T) {
 	}
 }
 
-// Escape sequences, tabs and control characters in a log line cannot break the screen.
+// Escape sequences, tabs, control characters and C1 bytes in a log line cannot break the
+// screen: they are shown, never sent to the terminal.
 func TestCleanLine(t *testing.T) {
-	if got := cleanLine("\x1b[31mred\x1b[0m\tafter\x07bell"); got != "red    afterbell" {
+	if got := cleanLine("\x1b[31mred\x1b[0m\tafter\x07bell \u009b2J \x9b"); got != `^[[31mred^[[0m    after^Gbell \u009b2J \x9b` {
 		t.Fatalf("cleanLine = %q", got)
 	}
 	if got := shortPod("web-6b7f9c8d7d-x7k2p"); got != "web-x7k2p" {

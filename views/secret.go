@@ -219,15 +219,15 @@ func (s *Secret) header() []string {
 	if !ok {
 		return nil
 	}
-	lines := []string{st.Muted.Render(fmt.Sprintf("type %s · %d keys · created %s ago · values masked: x reveals, c copies",
-		d.Type, len(d.Keys), age(d.Created, s.env.Now())))}
+	lines := []string{st.Muted.Render(ui.Safe(fmt.Sprintf("type %s · %d keys · created %s ago · values masked: x reveals, c copies",
+		d.Type, len(d.Keys), age(d.Created, s.env.Now()))))}
 	switch {
 	case d.CertErr != "":
-		lines = append(lines, st.Bad.Render("tls.crt: "+d.CertErr))
+		lines = append(lines, st.Bad.Render(ui.Safe("tls.crt: "+d.CertErr)))
 	case d.Cert != nil:
 		c := d.Cert
 		field := func(name, value string) string {
-			return st.Muted.Render(fmt.Sprintf("%-10s", name)) + st.Text.Render(value)
+			return st.Muted.Render(fmt.Sprintf("%-10s", name)) + st.Text.Render(ui.Safe(value))
 		}
 		lines = append(lines,
 			field("subject", c.Subject),
