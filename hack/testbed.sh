@@ -152,7 +152,8 @@ gen_config() {
 }
 
 # gen_logs writes CRI-format container logs (what kubectl logs shows) that end about now:
-# app.log for every container, crash.log for the seeder's crash-looping one.
+# app.log for every container, crash.log for the seeder's crash-looping one, hostile.log
+# for a container named hostile-logger.
 gen_logs() {
 	local dir=$1 now i t
 	now=$(printf '%(%s)T' -1)
@@ -167,6 +168,9 @@ gen_logs() {
 		esac
 	done >"$dir/app.log"
 	t=$(TZ=UTC printf '%(%Y-%m-%dT%H:%M:%S)T' "$now")
+	# hostile.log: what a hostile workload may print (SGR, OSC 52, a title change, a
+	# carriage return and raw C1 bytes), for the tests that prove kdeck never emits it
+	printf '%s.100000000Z stdout F hostile \033[31mRED\033[0m \033]52;c;aGk=\007 \033]0;pwned\007 over\rwrite c1:\233\2332J end\n' "$t" >"$dir/hostile.log"
 	cat >"$dir/crash.log" <<EOF
 $t.101000000Z stdout F level=info msg="starting fraud-scorer" version=0.8.0 commit=4f2a9c1
 $t.104000000Z stdout F level=info msg="loading model" path=/models/fraud-v7.onnx
