@@ -5,10 +5,14 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -50,4 +54,54 @@ func TestAPIServerRestart(t *testing.T) {
 	term.WaitGone("STALE", 5*time.Second)
 	term.WaitGone("disconnected", 5*time.Second)
 	term.WaitText("live", 5*time.Second)
+}
+
+// A testbed cluster survives its API server stalling for longer than a leader lease's renew
+// deadline (10 s), as it may on a busy 2-core machine: the controller-manager and the
+// scheduler keep running, so a namespace made afterwards gets its default service account
+// and a pod is scheduled. With leader election on, both exited for good ("leaderelection
+// lost") and a test cluster never got a default service account.
+func TestControlPlaneSurvivesAStall(t *testing.T) {
+	name := fmt.Sprintf("kdeck-e2e-stall-%d", os.Getpid())
+	kubeconfig, cs := startCluster(t, name)
+	pid := func(component string) int {
+		raw, err := os.ReadFile(filepath.Join(filepath.Dir(kubeconfig), "pids", component+".pid"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	api := pid("kube-apiserver")
+	if err := syscall.Kill(api, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(15 * time.Second)
+	if err := syscall.Kill(api, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second) // a process that lost its lease exits within a second or two
+	for _, c := range []string{"kube-controller-manager", "kube-scheduler"} {
+		if err := syscall.Kill(pid(c), 0); err != nil {
+			t.Fatalf("%s exited after the API server stalled for 15 s:\n%s", c, diagnose(kubeconfig))
+		}
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "after-stall"}}
+	if _, err := cs.CoreV1().Namespaces().Create(ctx(t), ns, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the new namespace's default service account", 30*time.Second, func() bool {
+		_, err := cs.CoreV1().ServiceAccounts("after-stall").Get(ctx(t), "default", metav1.GetOptions{})
+		return err == nil
+	})
+	if _, err := cs.CoreV1().Pods("after-stall").Create(ctx(t), kwokPod("after-stall", "scheduled"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the pod scheduled on a node", 30*time.Second, func() bool {
+		p, err := cs.CoreV1().Pods("after-stall").Get(ctx(t), "scheduled", metav1.GetOptions{})
+		return err == nil && p.Spec.NodeName != ""
+	})
 }

@@ -125,10 +125,44 @@ func startCluster(t *testing.T, name string) (string, kubernetes.Interface) {
 		if _, err := cs.CoreV1().ServiceAccounts("default").Get(ctx(t), "default", metav1.GetOptions{}); err == nil {
 			break
 		} else if time.Now().After(deadline) {
-			t.Fatalf("cluster %s: no default service account after a minute: %v", name, err)
+			t.Fatalf("cluster %s: no default service account after a minute (the controller-manager makes it): %v\n%s",
+				name, err, diagnose(kubeconfig))
 		}
 	}
 	return kubeconfig, cs
+}
+
+// diagnose says which components of the testbed cluster whose kubeconfig is given are not
+// running, and shows the last error lines of each component's log (kwokctl keeps them under
+// the cluster's directory), so a cluster that fails to come up names its culprit.
+func diagnose(kubeconfig string) string {
+	dir := filepath.Dir(kubeconfig)
+	var b strings.Builder
+	pids, _ := filepath.Glob(filepath.Join(dir, "pids", "*.pid"))
+	for _, p := range pids {
+		component := strings.TrimSuffix(filepath.Base(p), ".pid")
+		raw, _ := os.ReadFile(p)
+		pid := strings.TrimSpace(string(raw))
+		state := "running"
+		if _, err := os.Stat(filepath.Join("/proc", pid)); pid == "" || err != nil {
+			state = "NOT RUNNING"
+		}
+		fmt.Fprintf(&b, "%s (pid %s): %s\n", component, pid, state)
+		log, _ := os.ReadFile(filepath.Join(dir, "logs", component+".log"))
+		var errs []string
+		for _, l := range strings.Split(string(log), "\n") {
+			if strings.HasPrefix(l, "E") || strings.HasPrefix(l, "F") || strings.Contains(l, `"level":"ERROR"`) {
+				errs = append(errs, l)
+			}
+		}
+		for _, l := range errs[max(0, len(errs)-5):] {
+			fmt.Fprintf(&b, "    %s\n", l[:min(len(l), 300)])
+		}
+	}
+	if b.Len() == 0 {
+		return "no component pid files under " + dir
+	}
+	return b.String()
 }
 
 // Term is kdeck running in a tmux pane of a fixed size, as a person sees it.
