@@ -27,8 +27,13 @@ type toast struct {
 	Until time.Time
 }
 
-// guardedMsg carries an action that passed its checks, to run on the UI goroutine.
-type guardedMsg struct{ then func() tea.Cmd }
+// guardedMsg carries an action that passed its checks on env's cluster, to run on the UI
+// goroutine unless the context changed meanwhile.
+type guardedMsg struct {
+	env  *Env
+	what string
+	then func() tea.Cmd
+}
 
 // MutatedMsg reports a finished mutation to every page (so a view can refresh or follow
 // a rollout); the shell shows its outcome in the status line.
@@ -62,7 +67,7 @@ func (e *Env) Guard(what string, needs *kube.Access, reveals bool, then func() t
 		case !d.Allowed:
 			return NotifyMsg{LevelError, what + ": " + d.Reason}
 		}
-		return guardedMsg{then}
+		return guardedMsg{env: e, what: what, then: then}
 	}
 }
 

@@ -103,6 +103,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case resolvedMsg:
 		return a, a.resolved(msg)
 	case dialogMsg:
+		if msg.d.env != nil && msg.d.env != a.env {
+			a.notify(LevelWarn, staleNote(msg.d.env, a.env, "a dialog"), 8*time.Second)
+			return a, nil
+		}
 		a.dialog = msg.d
 		return a, msg.d.open()
 	case NotifyMsg:
@@ -116,6 +120,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.progress = &toast{Level: msg.Level, Text: msg.Text, Until: until}
 		return a, msg.next
 	case guardedMsg:
+		if msg.env != a.env {
+			a.notify(LevelWarn, staleNote(msg.env, a.env, msg.what), 8*time.Second)
+			return a, nil
+		}
 		return a, msg.then()
 	case MutatedMsg:
 		return a, a.mutated(msg)

@@ -230,12 +230,23 @@ func (a *App) contextSwitched(msg contextSwitchedMsg) tea.Cmd {
 		a.notify(LevelError, "context switch failed: "+msg.err.Error(), 8*time.Second)
 		return nil
 	}
-	a.env.Client = msg.client
-	a.env.Namespace = msg.client.Info.Namespace
+	old := a.env
+	a.env = a.env.forClient(msg.client)
 	a.favourites = nil
 	a.rememberNamespace(a.env.Namespace)
 	a.notify(LevelOK, "switched to "+msg.client.Info.Context, 3*time.Second)
+	if a.dialog != nil {
+		a.dialog = nil
+		a.notify(LevelWarn, "switched to "+msg.client.Info.Context+": the open dialog for "+old.Client.Info.Context+
+			" was closed, nothing was sent", 8*time.Second)
+	}
 	return a.open(a.rootSpec)
+}
+
+// staleNote says that what, begun on old's context, was dropped after a switch to now's.
+func staleNote(old, now *Env, what string) string {
+	return what + " for context " + old.Client.Info.Context + " came after the switch to " +
+		now.Client.Info.Context + ": dropped, nothing was sent"
 }
 
 func (a *App) notify(level Level, text string, d time.Duration) {

@@ -34,13 +34,19 @@ type Dialog struct {
 
 	input textinput.Model
 	err   string
+	env   *Env // the Env (so the cluster) it was opened for; see Env.Ask
 }
 
 // dialogMsg opens a dialog over the current page.
 type dialogMsg struct{ d *Dialog }
 
-// Ask returns the command that opens d.
-func Ask(d *Dialog) tea.Cmd { return func() tea.Msg { return dialogMsg{d} } }
+// Ask returns the command that opens d for e's cluster: its title names e's context, and
+// a dialog that arrives after a context switch is dropped, never shown, so nothing is
+// confirmed for one cluster and sent to another.
+func (e *Env) Ask(d *Dialog) tea.Cmd {
+	d.env = e
+	return func() tea.Msg { return dialogMsg{d} }
+}
 
 func (d *Dialog) open() tea.Cmd {
 	if d.Input == nil && d.Expect == "" {
@@ -126,6 +132,14 @@ func (d *Dialog) key(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 	return nil, false
 }
 
+// title is the dialog's title followed by the context it acts on, as the header names it.
+func (d *Dialog) title() string {
+	if d.env == nil || d.env.Client == nil || d.env.Client.Info.Context == "" {
+		return d.Title
+	}
+	return d.Title + " · ctx " + d.env.Client.Info.Context
+}
+
 // hint is the dialog's last line: which keys do what.
 func (d *Dialog) hint() string {
 	switch {
@@ -149,7 +163,7 @@ func (d *Dialog) view(st *theme.Styles, w, h int) []string {
 	if d.Danger {
 		frame = st.Bad
 	}
-	title := frame.Bold(true).Render(Safe(d.Title))
+	title := frame.Bold(true).Render(Safe(d.title()))
 	hint := st.Muted.Render(d.hint())
 	var body, value []string
 	for _, b := range d.Body {

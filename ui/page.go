@@ -17,7 +17,9 @@ import (
 )
 
 // Env is what every page shares: the cluster connection, the styles and the clock.
-// The root owns it; pages read it and never keep copies of its fields.
+// The root owns it; pages read it and never keep copies of its fields. A context switch
+// makes a new Env (see forClient): dialogs, commands and follow-ups made on the old one keep
+// acting on the cluster they were opened for.
 type Env struct {
 	Client    *kube.Client
 	Styles    *theme.Styles
@@ -27,7 +29,22 @@ type Env struct {
 	// Forwards are the running port-forwards: they outlive pages and context switches.
 	Forwards *forward.Manager
 
-	ids atomic.Uint64
+	ids *atomic.Uint64 // shared by every Env of the program (see NextID); nil until first use
+}
+
+// forClient returns the Env of another context: c and its namespace, the rest shared.
+func (e *Env) forClient(c *kube.Client) *Env {
+	e.idSource()
+	return &Env{Client: c, Styles: e.Styles, Namespace: c.Info.Namespace, Version: e.Version, Now: e.Now,
+		Forwards: e.Forwards, ids: e.ids}
+}
+
+// idSource makes e's id counter on first use; Envs made by forClient share it.
+func (e *Env) idSource() *atomic.Uint64 {
+	if e.ids == nil {
+		e.ids = new(atomic.Uint64)
+	}
+	return e.ids
 }
 
 // Page is one screen in the stack (a resource list, a describe view, …).
@@ -81,8 +98,8 @@ type Freshness struct {
 }
 
 // NextID returns a number no other page or feed of this program has, used to address
-// asynchronous results to their owner.
-func (e *Env) NextID() uint64 { return e.ids.Add(1) }
+// asynchronous results to their owner. Call it on the UI goroutine.
+func (e *Env) NextID() uint64 { return e.idSource().Add(1) }
 
 // ViewSpec registers a view for command mode: `:NAME` or any alias opens it.
 type ViewSpec struct {

@@ -72,7 +72,7 @@ func (s *CanaryScreen) chooseStep(c *canary.Canary) tea.Cmd {
 	abort := "abort: 0%"
 	choices = append(choices, abort)
 	byChoice[abort] = 0
-	return ui.Ask(&ui.Dialog{Title: "Go to which step of " + c.Name + "?", Choices: choices, Selected: max(0, c.NextStep()-1),
+	return s.env.Ask(&ui.Dialog{Title: "Go to which step of " + c.Name + "?", Choices: choices, Selected: max(0, c.NextStep()-1),
 		OK: func(v string) tea.Cmd { return s.confirm(c, byChoice[v]) }})
 }
 
@@ -111,7 +111,7 @@ func (s *CanaryScreen) confirm(c *canary.Canary, step int) tea.Cmd {
 	if !d.Danger || m.Kind == canary.MoveAbort {
 		d.Body = append(d.Body, "gates: "+canary.GateSummary(f.Gates))
 	}
-	return ui.Ask(d)
+	return s.env.Ask(d)
 }
 
 // runStages sends stages one after another: each mutation through env.Mutate (audited,

@@ -75,7 +75,7 @@ func (s *CanaryScreen) confirmArgo(c *canary.Canary, action canary.ArgoAction, w
 		d.Body = append(d.Body, "", what+" anyway: "+p.Describe, "Type "+c.Name+" to force it.")
 		d.Expect, d.OK = c.Name, run(true)
 	}
-	return ui.Ask(d)
+	return s.env.Ask(d)
 }
 
 func capitalize(s string) string {

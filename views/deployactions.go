@@ -31,7 +31,7 @@ const requestTimeout = 15 * time.Second
 
 // asking runs fetch off the UI goroutine and opens the dialog it returns, or reports its
 // error; fetch returns a nil dialog (and nil error) when it has said what it needs to.
-func asking(what string, fetch func(ctx context.Context) (*ui.Dialog, error)) tea.Cmd {
+func asking(env *ui.Env, what string, fetch func(ctx context.Context) (*ui.Dialog, error)) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
@@ -42,7 +42,7 @@ func asking(what string, fetch func(ctx context.Context) (*ui.Dialog, error)) te
 		if d == nil {
 			return nil
 		}
-		return ui.Ask(d)()
+		return env.Ask(d)()
 	}
 }
 
@@ -100,7 +100,7 @@ func followRollout(env *ui.Env, ns, name string) func() tea.Cmd {
 func scaleDialog(env *ui.Env, ref kube.ObjectRef, kind string) tea.Cmd {
 	client := env.Client
 	title := fmt.Sprintf("Scale %s %s/%s", strings.ToLower(kind), ref.Namespace, ref.Name)
-	return asking("scale", func(ctx context.Context) (*ui.Dialog, error) {
+	return asking(env, "scale", func(ctx context.Context) (*ui.Dialog, error) {
 		current, err := client.Replicas(ctx, ref)
 		if err != nil {
 			return nil, err
@@ -130,9 +130,9 @@ func scaleDialog(env *ui.Env, ref kube.ObjectRef, kind string) tea.Cmd {
 			Choices: []string{useHPA, anyway},
 			OK: func(choice string) tea.Cmd {
 				if choice == anyway {
-					return ui.Ask(count)
+					return env.Ask(count)
 				}
-				return ui.Ask(hpaRangeDialog(env, ref.Namespace, hpa.Name, minR, maxR))
+				return env.Ask(hpaRangeDialog(env, ref.Namespace, hpa.Name, minR, maxR))
 			}}, nil
 	})
 }
@@ -205,7 +205,7 @@ func hpaRangeDialog(env *ui.Env, ns, name string, minR, maxR int32) *ui.Dialog {
 }
 
 func restartDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
-	return ui.Ask(&ui.Dialog{Title: "Restart deployment " + d.Namespace + "/" + d.Name,
+	return env.Ask(&ui.Dialog{Title: "Restart deployment " + d.Namespace + "/" + d.Name,
 		Body: []string{fmt.Sprintf("Its %d pods are replaced one by one by a rolling update (%s).", d.Desired, d.Strategy)},
 		OK: func(string) tea.Cmd {
 			return env.Mutate(env.Client.Restart(d.Namespace, d.Name, env.Now()), followRollout(env, d.Namespace, d.Name))
@@ -217,7 +217,7 @@ func pauseDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
 	if d.Paused {
 		verb, body = "Resume", "The controller rolls out any template change made while paused."
 	}
-	return ui.Ask(&ui.Dialog{Title: verb + " rollout of deployment " + d.Namespace + "/" + d.Name, Body: []string{body},
+	return env.Ask(&ui.Dialog{Title: verb + " rollout of deployment " + d.Namespace + "/" + d.Name, Body: []string{body},
 		OK: func(string) tea.Cmd {
 			var next func() tea.Cmd
 			if d.Paused {
@@ -229,7 +229,7 @@ func pauseDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
 
 func undoDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
 	client := env.Client
-	return asking("undo", func(ctx context.Context) (*ui.Dialog, error) {
+	return asking(env, "undo", func(ctx context.Context) (*ui.Dialog, error) {
 		revs, err := client.History(ctx, d.Namespace, d.Name)
 		if err != nil {
 			return nil, err
@@ -293,7 +293,7 @@ func historyText(revs []kube.Revision, now time.Time) string {
 
 func imageDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
 	client := env.Client
-	return asking("set image", func(ctx context.Context) (*ui.Dialog, error) {
+	return asking(env, "set image", func(ctx context.Context) (*ui.Dialog, error) {
 		cs, err := client.DeploymentContainers(ctx, d.Namespace, d.Name)
 		if err != nil {
 			return nil, err
@@ -324,7 +324,7 @@ func imageDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
 			OK: func(choice string) tea.Cmd {
 				for i, c := range choices {
 					if c == choice {
-						return ui.Ask(input(cs[i].Name, cs[i].Image))
+						return env.Ask(input(cs[i].Name, cs[i].Image))
 					}
 				}
 				return nil

@@ -22,7 +22,7 @@ func TestScaleDialogGolden(t *testing.T) {
 				Images: "registry.example.com/shop/cart:3.2.1", Strategy: "RollingUpdate 25%/25%", Created: ago(48 * time.Hour)}}})
 		app := ui.New(env, Registry, ui.ViewSpec{Name: "test", New: func(*ui.Env, string) ui.Page { return page }})
 		app.Update(tea.WindowSizeMsg{Width: w, Height: h})
-		app.Update(ui.Ask(d)())
+		app.Update(env.Ask(d)())
 		return app.View().Content
 	}
 	requireGoldenSizes(t, render)

@@ -67,7 +67,7 @@ func restartSaved(env *ui.Env, _ string) tea.Cmd {
 // its connections to close).
 func confirmStopForward(env *ui.Env, s *forward.Status) tea.Cmd {
 	forwards, spec := env.Forwards, s.Spec
-	return ui.Ask(&ui.Dialog{Title: "Stop port-forward", Body: []string{spec.String()},
+	return env.Ask(&ui.Dialog{Title: "Stop port-forward", Body: []string{spec.String()},
 		OK: func(string) tea.Cmd {
 			return func() tea.Msg {
 				if err := forwards.Stop(spec.Local); err != nil {

@@ -34,7 +34,7 @@ func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
 
 // deleteDialog asks for the object's name to be typed before deleting it.
 func deleteDialog(env *ui.Env, ref kube.ObjectRef) tea.Cmd {
-	return ui.Ask(&ui.Dialog{Title: "Delete " + ref.String(), Danger: true, Expect: ref.Name,
+	return env.Ask(&ui.Dialog{Title: "Delete " + ref.String(), Danger: true, Expect: ref.Name,
 		Body: []string{"This cannot be undone. Type the name to confirm:", ref.Name},
 		OK:   func(string) tea.Cmd { return env.Mutate(env.Client.Delete(ref, nil), nil) }})
 }

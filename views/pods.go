@@ -43,7 +43,7 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 // shut down, and a controller (if any) replaces it.
 func killDialog(env *ui.Env, p *kube.Pod) tea.Cmd {
 	ref := kube.ObjectRef{GVR: kube.GVRPods, Namespace: p.Namespace, Name: p.Name}
-	return ui.Ask(&ui.Dialog{Title: "Kill pod " + p.Namespace + "/" + p.Name, Danger: true,
+	return env.Ask(&ui.Dialog{Title: "Kill pod " + p.Namespace + "/" + p.Name, Danger: true,
 		Body: []string{"Deleted now with grace period 0: its containers get no time to shut down.",
 			"A deployment or other controller replaces it; a bare pod is gone."},
 		OK: func(string) tea.Cmd {

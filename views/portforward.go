@@ -42,17 +42,17 @@ func askForward(env *ui.Env, kind forward.Kind, ns, name, container string) tea.
 			if len(ports) == 1 {
 				remote = ports[0].Port
 			}
-			return ui.Ask(forwardDialog(env, target, remote))()
+			return env.Ask(forwardDialog(env, target, remote))()
 		}
 		labels := make([]string, len(ports))
 		for i, p := range ports {
 			labels[i] = p.Label
 		}
-		return ui.Ask(&ui.Dialog{Title: fmt.Sprintf("Port-forward %s %s/%s: which port?", kind, ns, name),
+		return env.Ask(&ui.Dialog{Title: fmt.Sprintf("Port-forward %s %s/%s: which port?", kind, ns, name),
 			Choices: labels, OK: func(label string) tea.Cmd {
 				for _, p := range ports {
 					if p.Label == label {
-						return ui.Ask(forwardDialog(env, target, p.Port))
+						return env.Ask(forwardDialog(env, target, p.Port))
 					}
 				}
 				return nil

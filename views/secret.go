@@ -167,7 +167,7 @@ func (s *Secret) take(msg secretValueMsg) tea.Cmd {
 // edit opens the dialog that sets a new value for key k, conditioned on version.
 func (s *Secret) edit(k kube.SecretKey, version string) tea.Cmd {
 	env, ns, name := s.env, s.key.Namespace, s.key.Name
-	return askSecretValue(fmt.Sprintf("Set key %s of secret %s/%s", k.Name, ns, name),
+	return askSecretValue(env, fmt.Sprintf("Set key %s of secret %s/%s", k.Name, ns, name),
 		[]string{fmt.Sprintf("The current value (%d bytes) is replaced; other keys are kept.", k.Size),
 			"If the secret changes meanwhile, nothing is written."},
 		func(v string) tea.Cmd {

@@ -35,7 +35,7 @@ func (t secretTarget) parse(text string) (secretTarget, error) {
 }
 
 // askSecretName opens the dialog for a new secret's name, then next with it.
-func askSecretName(t secretTarget, title string, next func(secretTarget) tea.Cmd) tea.Cmd {
+func askSecretName(env *ui.Env, t secretTarget, title string, next func(secretTarget) tea.Cmd) tea.Cmd {
 	initial := ""
 	body := []string{"Name (a DNS-1123 subdomain: lowercase, digits, '-', '.'):"}
 	if t.typedNS {
@@ -44,7 +44,7 @@ func askSecretName(t secretTarget, title string, next func(secretTarget) tea.Cmd
 	} else {
 		title += " in namespace " + t.ns
 	}
-	return ui.Ask(&ui.Dialog{Title: title, Body: body, Input: &initial,
+	return env.Ask(&ui.Dialog{Title: title, Body: body, Input: &initial,
 		Validate: func(v string) error { _, err := t.parse(v); return err },
 		OK: func(v string) tea.Cmd {
 			t, _ := t.parse(v)
@@ -54,7 +54,7 @@ func askSecretName(t secretTarget, title string, next func(secretTarget) tea.Cmd
 
 // askGenericSecret opens the dialogs that create an Opaque secret, one key at a time.
 func askGenericSecret(env *ui.Env, t secretTarget) tea.Cmd {
-	return askSecretName(t, "New generic secret", func(t secretTarget) tea.Cmd { return askSecretEntry(env, t, nil) })
+	return askSecretName(env, t, "New generic secret", func(t secretTarget) tea.Cmd { return askSecretEntry(env, t, nil) })
 }
 
 // askSecretEntry asks for the next key of a new generic secret holding data so far (never
@@ -78,7 +78,7 @@ func askSecretEntry(env *ui.Env, t secretTarget, data map[string][]byte) tea.Cmd
 		next[k] = v
 		return next
 	}
-	return ui.Ask(&ui.Dialog{Title: "New secret " + t.ns + "/" + t.name, Body: body, Input: &empty,
+	return env.Ask(&ui.Dialog{Title: "New secret " + t.ns + "/" + t.name, Body: body, Input: &empty,
 		Validate: func(v string) error {
 			if v == "" {
 				if len(data) == 0 {
@@ -99,7 +99,7 @@ func askSecretEntry(env *ui.Env, t secretTarget, data map[string][]byte) tea.Cmd
 			in, _ := kube.ParseSecretInput(v)
 			switch {
 			case in.Ask:
-				return askSecretValue("Value of "+in.Key+" in new secret "+t.ns+"/"+t.name, nil,
+				return askSecretValue(env, "Value of "+in.Key+" in new secret "+t.ns+"/"+t.name, nil,
 					func(value string) tea.Cmd { return askSecretEntry(env, t, with(in.Key, []byte(value))) })
 			case in.Path != "":
 				// a local file of at most 1 MiB, checked by Validate: read here, like Validate's stat
@@ -114,22 +114,22 @@ func askSecretEntry(env *ui.Env, t secretTarget, data map[string][]byte) tea.Cmd
 }
 
 // askSecretValue opens a dialog for a secret value, masked as it is typed.
-func askSecretValue(title string, body []string, ok func(string) tea.Cmd) tea.Cmd {
+func askSecretValue(env *ui.Env, title string, body []string, ok func(string) tea.Cmd) tea.Cmd {
 	empty := ""
-	return ui.Ask(&ui.Dialog{Title: title, Body: append(body, "The value is hidden as you type it."),
+	return env.Ask(&ui.Dialog{Title: title, Body: append(body, "The value is hidden as you type it."),
 		Input: &empty, Password: true, OK: ok})
 }
 
 // askTLSSecret opens the dialogs that create a kubernetes.io/tls secret from a certificate
 // file and a key file, refused inline unless they are a matching pair.
 func askTLSSecret(env *ui.Env, t secretTarget) tea.Cmd {
-	return askSecretName(t, "New TLS secret", func(t secretTarget) tea.Cmd {
+	return askSecretName(env, t, "New TLS secret", func(t secretTarget) tea.Cmd {
 		empty := ""
 		title := "New TLS secret " + t.ns + "/" + t.name
-		return ui.Ask(&ui.Dialog{Title: title, Body: []string{"Certificate file (PEM, tls.crt):"}, Input: &empty,
+		return env.Ask(&ui.Dialog{Title: title, Body: []string{"Certificate file (PEM, tls.crt):"}, Input: &empty,
 			Validate: kube.CheckSecretFile,
 			OK: func(certPath string) tea.Cmd {
-				return ui.Ask(&ui.Dialog{Title: title, Body: []string{"Certificate " + certPath, "Private key file (PEM, tls.key):"},
+				return env.Ask(&ui.Dialog{Title: title, Body: []string{"Certificate " + certPath, "Private key file (PEM, tls.key):"},
 					Input: &empty,
 					Validate: func(keyPath string) error {
 						if err := kube.CheckSecretFile(keyPath); err != nil {
