@@ -1,0 +1,55 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// writeConfig writes text as kdeck's config file under a new scratch home and returns
+// the home, for StartKdeckHome.
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, "kdeck"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, "kdeck", "config.yaml"), []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return home
+}
+
+// testbedContext is the name of the testbed kubeconfig's current context.
+func testbedContext(t *testing.T) string {
+	t.Helper()
+	kc, err := clientcmd.LoadFromFile(testbed.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kc.CurrentContext
+}
+
+// A context's entry in the config file overrides only the fields it sets: a top-level
+// readonly still holds on a context whose entry sets only neverReveal.
+func TestPolicyContextEntryInherits(t *testing.T) {
+	const plain = "e2e-inherit-pw-6e21"
+	ns := newNamespace(t)
+	createSecret(t, ns, "db-creds", map[string]string{"password": plain})
+	home := writeConfig(t, "readonly: true\ncontexts:\n  "+testbedContext(t)+": {neverReveal: true}\n")
+	term := StartKdeckHome(t, home, 140, 24, "-n", ns, "-c", "secrets")
+	term.WaitText("db-creds", 10*time.Second)
+	term.WaitText("READ-ONLY", time.Second)
+	term.Send("n")
+	term.WaitText("refused, kdeck is read-only on this context", 5*time.Second)
+	term.Send("Enter")
+	term.WaitText("secret("+ns+"/db-creds)[1]", 5*time.Second)
+	term.Send("x")
+	term.WaitText("secret values are never revealed on this context", 5*time.Second)
+	assertNotShown(t, term.Screen(), plain)
+}
