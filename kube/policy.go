@@ -55,12 +55,22 @@ func override(dst, v *bool) {
 	}
 }
 
-// LoadConfig reads the config file at path; a missing file is the empty config.
+// LoadConfig reads the config file at path; a missing file is the empty config (the
+// default path, which nobody has to create).
 func LoadConfig(path string) (Config, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return Config{}, nil
+	}
+	return ReadConfig(path)
+}
+
+// ReadConfig reads the config file at path, which must exist: a path given with --config.
+// A missing, unreadable or malformed file is an error of KindConfig naming it.
+func ReadConfig(path string) (Config, error) {
 	var c Config
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return c, nil
+		return c, &Error{Kind: KindConfig, Err: fmt.Errorf("%s does not exist", path)}
 	}
 	if err != nil {
 		return c, &Error{Kind: KindConfig, Err: err}

@@ -60,7 +60,11 @@ func run(args []string, stderr io.Writer) int {
 		return 0
 	}
 	silenceKlog()
-	cfg, err := kube.LoadConfig(*configPath)
+	load := kube.LoadConfig // the default file need not exist
+	if fs.Changed("config") {
+		load = kube.ReadConfig // a file named on the command line must
+	}
+	cfg, err := load(*configPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "kdeck: config: %v\n", err)
 		return 1

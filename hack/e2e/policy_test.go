@@ -5,6 +5,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,4 +53,23 @@ func TestPolicyContextEntryInherits(t *testing.T) {
 	term.Send("x")
 	term.WaitText("secret values are never revealed on this context", 5*time.Second)
 	assertNotShown(t, term.Screen(), plain)
+}
+
+// A config file named with --config must exist and parse: otherwise one line on stderr
+// and a non-zero exit, before any screen.
+func TestPolicyExplicitConfigMustExist(t *testing.T) {
+	malformed := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(malformed, []byte("contexts: {prod: {readonly: maybe}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"/nonexistent/typo.yaml": "kdeck: config: /nonexistent/typo.yaml does not exist",
+		malformed:                "kdeck: config: " + malformed + ": ",
+	} {
+		stderr, code, took := runKdeck(t, nil, "--kubeconfig", testbed.kubeconfig, "--config", path)
+		t.Logf("--config %s: exit %d in %s: %s", path, code, took.Round(time.Millisecond), strings.TrimSpace(stderr))
+		if code == 0 || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("--config %s: exit %d, stderr %q; want non-zero and one line starting %q", path, code, stderr, want)
+		}
+	}
 }
