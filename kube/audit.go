@@ -8,19 +8,26 @@ import (
 	"time"
 )
 
-// AuditEntry is one mutation, as a line of the audit log. It names what was changed and
-// how it ended, never a secret value.
+// AuditEntry is one mutation, as a line of the audit log. It names what was changed, by
+// whom and how it ended, never a secret value.
 type AuditEntry struct {
-	Time      time.Time `json:"time"`
-	Context   string    `json:"context"`
-	User      string    `json:"user"`
-	Verb      string    `json:"verb"`
-	Resource  string    `json:"resource"`
-	Namespace string    `json:"namespace,omitempty"`
-	Name      string    `json:"name,omitempty"`
-	Summary   string    `json:"summary"`
-	Result    string    `json:"result"` // "ok", "refused" or "error"
-	Error     string    `json:"error,omitempty"`
+	Time    time.Time `json:"time"`
+	Context string    `json:"context"`
+	// User is whom the server acted for (Info.Identity): the --as user when impersonating,
+	// otherwise the kubeconfig user in effect (--user or the context's).
+	User string `json:"user"`
+	// Impersonator is the kubeconfig user whose credentials asked to act as User; only
+	// when impersonating.
+	Impersonator string `json:"impersonator,omitempty"`
+	// Server is the API server's URL in effect (--server or the cluster entry's).
+	Server    string `json:"server,omitempty"`
+	Verb      string `json:"verb"`
+	Resource  string `json:"resource"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Summary   string `json:"summary"`
+	Result    string `json:"result"` // "ok", "refused" or "error"
+	Error     string `json:"error,omitempty"`
 }
 
 // AuditLog appends entries as JSON lines to one file, created with mode 0600.

@@ -50,3 +50,43 @@ func TestApplyAuditsEveryOutcome(t *testing.T) {
 		}
 	}
 }
+
+// readAudit returns the entries of the audit log at path.
+func readAudit(t *testing.T, path string) []AuditEntry {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []AuditEntry
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var e AuditEntry
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// The audit line names whom the server acted for (the --as user), whose credentials asked
+// (the --user entry), and the server in effect.
+func TestAuditNamesTheIdentityInEffect(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	c := &Client{Info: Info{Context: "prod", Cluster: "", User: "alice", As: "bob", Server: "https://10.0.0.9:6443"}, Audit: NewAuditLog(path)}
+	m := Mutation{Access: RolloutAccess("shop"), Name: "cart", Summary: "restart", Do: func(context.Context) error { return nil }}
+	if err := c.Apply(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	c.Info.As = ""
+	if err := c.Apply(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	e := readAudit(t, path)
+	if e[0].User != "bob" || e[0].Impersonator != "alice" || e[0].Server != "https://10.0.0.9:6443" {
+		t.Errorf("impersonating: %+v", e[0])
+	}
+	if e[1].User != "alice" || e[1].Impersonator != "" || e[1].Server != "https://10.0.0.9:6443" {
+		t.Errorf("not impersonating: %+v", e[1])
+	}
+}

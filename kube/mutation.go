@@ -40,9 +40,12 @@ func (c *Client) audit(m Mutation, err error) {
 	if c.Audit == nil {
 		return
 	}
-	e := AuditEntry{Time: time.Now().UTC(), Context: c.Info.Context, User: c.Info.User,
+	e := AuditEntry{Time: time.Now().UTC(), Context: c.Info.Context, User: c.Info.Identity(), Server: c.Info.Server,
 		Verb: m.Verb, Resource: m.GVR.Resource, Namespace: m.Namespace, Name: m.Name,
 		Summary: m.Summary, Result: "ok"}
+	if c.Info.As != "" {
+		e.Impersonator = c.Info.User
+	}
 	if m.Subresource != "" {
 		e.Resource += "/" + m.Subresource
 	}

@@ -288,10 +288,18 @@ func (a *App) header(w int, fresh Freshness) string {
 	if a.env.Client.Policy.ReadOnly {
 		fields = append(fields, st.Warn.Bold(true).Reverse(true).Render(" READ-ONLY "))
 	}
+	where := field("cluster", info.Cluster)
+	if info.Cluster == "" && info.Server != "" { // --server: no cluster entry names it
+		where = field("server", info.Server)
+	}
+	who := info.User
+	if info.As != "" {
+		who += " as " + info.As
+	}
 	line := strings.Join(append(fields,
 		field("ctx", info.Context),
-		field("cluster", info.Cluster),
-		field("user", info.User),
+		where,
+		field("user", who),
 		field("k8s", info.ServerVersion),
 		field("ns", ns),
 	), sep)
