@@ -26,7 +26,7 @@ type AuditEntry struct {
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Summary   string `json:"summary"`
-	Result    string `json:"result"` // "ok", "refused" or "error"
+	Result    string `json:"result"` // "ok", "refused", "error", or "started" (a shell, while it runs)
 	Error     string `json:"error,omitempty"`
 }
 

@@ -90,3 +90,21 @@ func TestAuditNamesTheIdentityInEffect(t *testing.T) {
 		t.Errorf("not impersonating: %+v", e[1])
 	}
 }
+
+// A long mutation (a shell) is in the audit log while it runs, and again when it ends.
+func TestApplyAuditsALongMutationWhenItStarts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	c := &Client{Info: Info{Context: "prod", User: "alice"}, Audit: NewAuditLog(path)}
+	var during []AuditEntry
+	m := Mutation{Access: ExecAccess("shop"), Name: "web-1", Summary: "shell in container app", Long: true,
+		Do: func(context.Context) error { during = readAudit(t, path); return nil }}
+	if err := c.Apply(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if len(during) != 1 || during[0].Result != "started" || during[0].Resource != "pods/exec" || during[0].Name != "web-1" {
+		t.Fatalf("while the shell ran, the audit log held %+v; want one started line", during)
+	}
+	if after := readAudit(t, path); len(after) != 2 || after[1].Result != "ok" {
+		t.Fatalf("after the shell: %+v", after)
+	}
+}
