@@ -108,3 +108,36 @@ func TestApplyAuditsALongMutationWhenItStarts(t *testing.T) {
 		t.Fatalf("after the shell: %+v", after)
 	}
 }
+
+// An audit log that cannot be written does not stop the action: Append says why, and
+// Failures carries it to whoever shows it, without ever blocking.
+func TestAuditFailureIsReportedNotBlocking(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	if err := os.Mkdir(path, 0o700); err != nil { // a directory where the file should be
+		t.Fatal(err)
+	}
+	c := &Client{Info: Info{Context: "prod", User: "alice"}, Audit: NewAuditLog(path)}
+	ran := 0
+	m := Mutation{Access: RolloutAccess("shop"), Name: "cart", Summary: "restart", Do: func(context.Context) error { ran++; return nil }}
+	for range 3 { // more failures than anyone reads: none blocks
+		if err := c.Apply(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ran != 3 {
+		t.Fatalf("the mutation ran %d times, want 3", ran)
+	}
+	want := "audit log " + path + " could not be written: is a directory"
+	select {
+	case err := <-c.Audit.Failures():
+		var ae *AuditError
+		if !errors.As(err, &ae) || err.Error() != want {
+			t.Errorf("failure %v, want %q", err, want)
+		}
+	default:
+		t.Fatal("no failure reported")
+	}
+	if err := c.Audit.Append(AuditEntry{}); err == nil || err.Error() != want {
+		t.Errorf("Append: %v, want %q", err, want)
+	}
+}

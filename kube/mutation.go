@@ -69,5 +69,5 @@ func (c *Client) audit(m Mutation, result string, err error) {
 	if err != nil {
 		e.Error = err.Error()
 	}
-	_ = c.Audit.Append(e)
+	_ = c.Audit.Append(e) // a failure goes to Audit.Failures; the action goes on
 }

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -42,4 +45,56 @@ func TestHeaderNamesTheIdentityInEffect(t *testing.T) {
 	if h := strings.Split(screen(), "\n")[0]; !strings.Contains(h, "server https://10.0.0.9:6443 │ user alice as bob │") {
 		t.Errorf("--server --user --as header: %s", h)
 	}
+}
+
+// A failed append to the audit log reaches the status line, beside the action's result,
+// and the action itself is not held up.
+func TestStatusLineShowsAuditFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	if err := os.Mkdir(path, 0o700); err != nil { // a directory where the file should be
+		t.Fatal(err)
+	}
+	client := &kube.Client{Info: kube.Info{Context: "prod", User: "alice"}, Audit: kube.NewAuditLog(path)}
+	a, screen := frame(client)
+	wait := a.Init() // the batch includes the watch on audit failures
+	ran := false
+	m := kube.Mutation{Access: kube.RolloutAccess("shop"), Name: "cart", Summary: "restarted",
+		Do: func(context.Context) error { ran = true; return nil }}
+	a.Update(a.env.Mutate(m, nil)())
+	if !ran {
+		t.Fatal("the mutation did not run")
+	}
+	for _, msg := range runBatch(wait) {
+		a.Update(msg)
+	}
+	status := strings.Split(screen(), "\n")[9]
+	for _, want := range []string{"audit log " + path + " could not be written: is a directory", "✓ patch deployments shop/cart: restarted"} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status line lacks %q: %s", want, status)
+		}
+	}
+}
+
+// runBatch runs cmd and the commands of a batch it returns, each once, and returns the
+// messages other than batches; a command that would wait for more than a second is skipped.
+func runBatch(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(time.Second):
+		return nil
+	}
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range batch {
+			out = append(out, runBatch(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
 }

@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -29,4 +31,23 @@ func TestAuditShellWhenItStarts(t *testing.T) {
 	if e := auditEntries(t, term); len(e) != 2 || e[1]["result"] != "ok" || e[1]["resource"] != "pods/exec" {
 		t.Fatalf("audit log after the shell: %v", e)
 	}
+}
+
+// An audit log that cannot be written is said in the status line, with its path and the
+// error, and the change still goes through.
+func TestAuditFailureShown(t *testing.T) {
+	ns := newNamespace(t)
+	createDeployment(t, ns, "web", 1)
+	home := t.TempDir()
+	path := filepath.Join(home, "kdeck", "audit.log")
+	if err := os.MkdirAll(path, 0o700); err != nil { // a directory where the log should be
+		t.Fatal(err)
+	}
+	term := StartKdeckHome(t, home, 220, 30, "-n", ns, "-c", "deploy")
+	term.WaitLine(20*time.Second, "web ", " 1/1 ")
+	term.Send("s")
+	term.WaitText("Replicas now: 1", 10*time.Second)
+	term.Send("C-u", "2", "Enter")
+	term.WaitLine(10*time.Second, "audit log "+path+" could not be written: is a directory", "✓ update deployments "+ns+"/web")
+	eventually(t, "spec.replicas 2", 10*time.Second, func() bool { return *deployment(t, ns, "web").Spec.Replicas == 2 })
 }
