@@ -51,7 +51,8 @@ func outcome(err error) string {
 	return "error"
 }
 
-// audit appends m's line with result and err to the audit log. A failed append does not
+// audit appends the line of m (a mutation, or a reveal described as one) with result and
+// err to the audit log. A failed append does not
 // stop the action: the log reports it on AuditLog.Failures for the status line.
 func (c *Client) audit(m Mutation, result string, err error) {
 	if c.Audit == nil {

@@ -51,3 +51,22 @@ func TestAuditFailureShown(t *testing.T) {
 	term.WaitLine(10*time.Second, "audit log "+path+" could not be written: is a directory", "✓ update deployments "+ns+"/web")
 	eventually(t, "spec.replicas 2", 10*time.Second, func() bool { return *deployment(t, ns, "web").Spec.Replicas == 2 })
 }
+
+// Revealing (x) and copying (c) a secret value are each an audit line naming the key,
+// never holding the value; read-only mode does not stop either.
+func TestAuditRevealAndCopy(t *testing.T) {
+	const plain = "e2e-audit-pw-0b7c"
+	ns := newNamespace(t)
+	createSecret(t, ns, "db-creds", map[string]string{"password": plain, "user": "admin"})
+	term := openDBCreds(t, ns, StartKdeck(t, 140, 24, "-n", ns, "-c", "secrets", "--readonly"))
+	term.Send("x")
+	term.WaitText(plain, 5*time.Second)
+	term.Send("c")
+	term.WaitText("copied password", 5*time.Second)
+	e := auditEntries(t, term)
+	if len(e) != 2 || e[0]["verb"] != "reveal" || e[1]["verb"] != "copy" {
+		t.Fatalf("audit log: %v", e)
+	}
+	auditLog(t, term, []string{`"resource":"secrets"`, `"name":"db-creds"`, "show the value of key password",
+		"copy the value of key password to the clipboard", `"result":"ok"`}, plain)
+}
