@@ -47,7 +47,7 @@ func run(args []string, stderr io.Writer) int {
 	command := fs.StringP("command", "c", "pods", "the view to open first (pods, deploy, svc, hpa, …)")
 	showVersion := fs.Bool("version", false, "print kdeck's version and exit")
 	readOnly := fs.Bool("readonly", false, "refuse every change to the cluster (also per context in the config file)")
-	configPath := fs.String("config", kube.ConfigPath(), "kdeck's config file (read-only and never-reveal policies per context)")
+	configPath := fs.String("config", kube.ConfigPath(), "kdeck's config file (read-only and never-reveal policies per context); a file named here must exist")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
