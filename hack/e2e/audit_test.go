@@ -12,16 +12,7 @@ import (
 // A shell is in the audit log as soon as it starts (result "started"), while it runs,
 // and again when it ends.
 func TestAuditShellWhenItStarts(t *testing.T) {
-	ns := newNamespace(t)
-	startPod(t, ns, "box", nil, "main")
-	term := StartKdeck(t, 120, 25, "-n", ns)
-	term.WaitText("box", 20*time.Second)
-	term.Send("Enter")
-	term.WaitLine(10*time.Second, "main", "running")
-	term.Send("s")
-	term.WaitGone("containers(", 10*time.Second)
-	term.Send("echo in-$KWOK_TESTBED-shell", "Enter")
-	term.WaitText("in-true-shell", 10*time.Second) // the shell is up and still running
+	term, _ := openShell(t) // the shell is up and still running
 	e := auditEntries(t, term)
 	if len(e) != 1 || e[0]["result"] != "started" || e[0]["resource"] != "pods/exec" || e[0]["name"] != "box" || e[0]["summary"] != "shell in container main" {
 		t.Fatalf("audit log while the shell runs: %v", e)
