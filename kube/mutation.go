@@ -52,8 +52,8 @@ func outcome(err error) string {
 }
 
 // audit appends the line of m (a mutation, or a reveal described as one) with result and
-// err to the audit log. A failed append does not
-// stop the action: the log reports it on AuditLog.Failures for the status line.
+// err to the audit log. A failed append does not stop the action: the log reports it on
+// AuditLog.Failures for the status line.
 func (c *Client) audit(m Mutation, result string, err error) {
 	if c.Audit == nil {
 		return
