@@ -2,41 +2,89 @@ package kube
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 )
 
-// AuditEntry is one mutation, as a line of the audit log. It names what was changed and
-// how it ended, never a secret value.
+// AuditEntry is one mutation, as a line of the audit log. It names what was changed, by
+// whom and how it ended, never a secret value.
 type AuditEntry struct {
-	Time      time.Time `json:"time"`
-	Context   string    `json:"context"`
-	User      string    `json:"user"`
-	Verb      string    `json:"verb"`
-	Resource  string    `json:"resource"`
-	Namespace string    `json:"namespace,omitempty"`
-	Name      string    `json:"name,omitempty"`
-	Summary   string    `json:"summary"`
-	Result    string    `json:"result"` // "ok", "refused" or "error"
-	Error     string    `json:"error,omitempty"`
+	Time    time.Time `json:"time"`
+	Context string    `json:"context"`
+	// User is whom the server acted for (Info.Identity): the --as user when impersonating,
+	// otherwise the kubeconfig user in effect (--user or the context's).
+	User string `json:"user"`
+	// Impersonator is the kubeconfig user whose credentials asked to act as User; only
+	// when impersonating.
+	Impersonator string `json:"impersonator,omitempty"`
+	// Server is the API server's URL in effect (--server or the cluster entry's).
+	Server    string `json:"server,omitempty"`
+	Verb      string `json:"verb"`
+	Resource  string `json:"resource"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Summary   string `json:"summary"`
+	Result    string `json:"result"` // "ok", "refused", "error", or "started" (a shell, while it runs)
+	Error     string `json:"error,omitempty"`
 }
 
 // AuditLog appends entries as JSON lines to one file, created with mode 0600.
 type AuditLog struct {
-	path string
-	mu   sync.Mutex
+	path     string
+	mu       sync.Mutex
+	failures chan error
 }
 
 // NewAuditLog returns the audit log at path; the file is created on the first entry.
-func NewAuditLog(path string) *AuditLog { return &AuditLog{path: path} }
+func NewAuditLog(path string) *AuditLog {
+	return &AuditLog{path: path, failures: make(chan error, 1)}
+}
 
 // Path is the file the log appends to.
 func (l *AuditLog) Path() string { return l.path }
 
-// Append writes e as one line. Entries from concurrent mutations never interleave.
+// Failures delivers the errors of failed appends (each an *AuditError), so the UI can show
+// them: an action never waits for the log. When failures come faster than they are read,
+// the ones in between are dropped.
+func (l *AuditLog) Failures() <-chan error { return l.failures }
+
+// AuditError is a failed append to the audit log.
+type AuditError struct {
+	Path string
+	Err  error
+}
+
+func (e *AuditError) Error() string {
+	err := e.Err
+	var pe *fs.PathError
+	if errors.As(err, &pe) { // "open PATH: is a directory": the path is said already
+		err = pe.Err
+	}
+	return fmt.Sprintf("audit log %s could not be written: %v", e.Path, err)
+}
+
+func (e *AuditError) Unwrap() error { return e.Err }
+
+// Append writes e as one line. Entries from concurrent mutations never interleave. A
+// failure is returned as an *AuditError and also sent on Failures.
 func (l *AuditLog) Append(e AuditEntry) error {
+	err := l.append(e)
+	if err != nil {
+		err = &AuditError{Path: l.path, Err: err}
+		select {
+		case l.failures <- err:
+		default: // one is waiting to be shown already
+		}
+	}
+	return err
+}
+
+func (l *AuditLog) append(e AuditEntry) error {
 	line, err := json.Marshal(e)
 	if err != nil {
 		return err

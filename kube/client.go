@@ -24,6 +24,7 @@ import (
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	metrics "k8s.io/metrics/pkg/client/clientset/versioned"
 )
 
@@ -31,15 +32,52 @@ import (
 // so that an unreachable server is reported well within ten seconds.
 const DefaultProbeTimeout = 8 * time.Second
 
-// Info describes where a Client is connected, for the header.
+// Info describes where a Client is connected and as whom, as the flags and the kubeconfig
+// resolve it (what client-go sends, not merely the context's entries), for the header and
+// the audit log.
 type Info struct {
-	Context       string
-	Cluster       string
-	User          string
-	Server        string
+	Context string
+	// Cluster is the kubeconfig cluster entry in effect (--cluster or the context's); empty
+	// when --server names the server instead.
+	Cluster string
+	// User is the kubeconfig user entry whose credentials are sent (--user or the context's).
+	User string
+	// As is the user impersonated with --as; empty when none.
+	As            string
+	Server        string // the server's URL in effect (--server or the cluster entry's)
 	Namespace     string // the namespace from flags or the context; "default" when neither says
 	ServerVersion string
 }
+
+// Identity is whom the server acts for: the user impersonated with --as, otherwise the
+// kubeconfig user in effect.
+func (i Info) Identity() string {
+	if i.As != "" {
+		return i.As
+	}
+	return i.User
+}
+
+// connInfo is where and as whom cfg, built from flags and context ctxName of raw, connects.
+func connInfo(raw clientcmdapi.Config, ctxName string, flags *genericclioptions.ConfigFlags, cfg *rest.Config, ns string) Info {
+	info := Info{Context: ctxName, Server: cfg.Host, As: cfg.Impersonate.UserName, Namespace: ns}
+	if c, ok := raw.Contexts[ctxName]; ok {
+		info.Cluster, info.User = c.Cluster, c.AuthInfo
+	}
+	if set(flags.ClusterName) {
+		info.Cluster = *flags.ClusterName
+	}
+	if set(flags.AuthInfoName) {
+		info.User = *flags.AuthInfoName
+	}
+	if set(flags.APIServer) {
+		info.Cluster = ""
+	}
+	return info
+}
+
+// set reports whether a string flag was given a value.
+func set(flag *string) bool { return flag != nil && *flag != "" }
 
 // Client is a connection to one cluster through one kubeconfig context.
 type Client struct {
@@ -121,10 +159,7 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Opt
 	if err != nil {
 		return nil, configError(flags, err)
 	}
-	info := Info{Context: ctxName, Server: cfg.Host, Namespace: ns}
-	if c, ok := raw.Contexts[ctxName]; ok {
-		info.Cluster, info.User = c.Cluster, c.AuthInfo
-	}
+	info := connInfo(raw, ctxName, flags, cfg, ns)
 	timeout := DefaultProbeTimeout
 	if cfg.Timeout > 0 && cfg.Timeout < timeout {
 		timeout = cfg.Timeout

@@ -4,9 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
@@ -54,5 +58,59 @@ func TestNoCompressionFromALoopbackServer(t *testing.T) {
 	remote := &rest.Config{Host: "https://kube.example.com:6443"}
 	if tune(remote, "kdeck-test"); remote.DisableCompression {
 		t.Error("compression is off for a remote server")
+	}
+}
+
+// Info names what client-go actually uses: --server, --user and --as win over the
+// context's entries, and the server sees the impersonation.
+func TestConnectInfoIsTheIdentityInEffect(t *testing.T) {
+	impersonated := make(chan string, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		impersonated <- r.Header.Get("Impersonate-User")
+		w.Write([]byte(`{"gitVersion":"v1.37.2"}`))
+	}))
+	defer srv.Close()
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters:
+- {name: prod-cluster, cluster: {server: "`+srv.URL+`"}}
+users:
+- {name: ci-bot, user: {token: t1}}
+- {name: alice, user: {token: t2}}
+contexts:
+- {name: prod, context: {cluster: prod-cluster, user: ci-bot}}
+current-context: prod
+`), 0o600)
+	connect := func(args ...string) Info {
+		t.Helper()
+		flags := genericclioptions.NewConfigFlags(true)
+		fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+		flags.AddFlags(fs)
+		if err := fs.Parse(append([]string{"--kubeconfig", kubeconfig}, args...)); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Connect(context.Background(), flags, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Info
+	}
+
+	plain := connect()
+	if plain.Cluster != "prod-cluster" || plain.User != "ci-bot" || plain.As != "" || plain.Identity() != "ci-bot" || plain.Server != srv.URL {
+		t.Errorf("no flags: %+v", plain)
+	}
+	if got := <-impersonated; got != "" {
+		t.Errorf("impersonated %q without --as", got)
+	}
+
+	other := "http://" + srv.Listener.Addr().String() + "/"
+	flagged := connect("--server", other, "--user", "alice", "--as", "bob")
+	if flagged.Cluster != "" || flagged.User != "alice" || flagged.As != "bob" || flagged.Identity() != "bob" || flagged.Server != other {
+		t.Errorf("--server %s --user alice --as bob: %+v", other, flagged)
+	}
+	if got := <-impersonated; got != "bob" {
+		t.Errorf("the server saw Impersonate-User %q, want bob", got)
 	}
 }

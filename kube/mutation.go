@@ -19,38 +19,56 @@ const MutationTimeout = 30 * time.Second
 
 // Apply is the one door every mutation goes through: it refuses in read-only mode without
 // sending anything, runs m.Do with a timeout otherwise, and records the outcome in the
-// audit log either way.
+// audit log either way. A long mutation (a shell) is also recorded when it starts, so the
+// log says so while it runs.
 func (c *Client) Apply(ctx context.Context, m Mutation) error {
 	var err error
 	if c.Policy.ReadOnly {
 		err = ErrReadOnly
 	} else {
 		cancel := func() {}
-		if !m.Long {
+		if m.Long {
+			c.audit(m, "started", nil)
+		} else {
 			ctx, cancel = context.WithTimeout(ctx, MutationTimeout)
 		}
 		err = Classify(m.Do(ctx), m.Verb, m.GVR.Resource, m.Namespace)
 		cancel()
 	}
-	c.audit(m, err)
+	c.audit(m, outcome(err), err)
 	return err
 }
 
-func (c *Client) audit(m Mutation, err error) {
+// outcome is the audit result of an action that ended with err: "ok", "refused" (read-only)
+// or "error".
+func outcome(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case KindOf(err) == KindReadOnly:
+		return "refused"
+	}
+	return "error"
+}
+
+// audit appends the line of m (a mutation, or a reveal described as one) with result and
+// err to the audit log. A failed append does not stop the action: the log reports it on
+// AuditLog.Failures for the status line.
+func (c *Client) audit(m Mutation, result string, err error) {
 	if c.Audit == nil {
 		return
 	}
-	e := AuditEntry{Time: time.Now().UTC(), Context: c.Info.Context, User: c.Info.User,
+	e := AuditEntry{Time: time.Now().UTC(), Context: c.Info.Context, User: c.Info.Identity(), Server: c.Info.Server,
 		Verb: m.Verb, Resource: m.GVR.Resource, Namespace: m.Namespace, Name: m.Name,
-		Summary: m.Summary, Result: "ok"}
+		Summary: m.Summary, Result: result}
+	if c.Info.As != "" {
+		e.Impersonator = c.Info.User
+	}
 	if m.Subresource != "" {
 		e.Resource += "/" + m.Subresource
 	}
-	switch {
-	case KindOf(err) == KindReadOnly:
-		e.Result, e.Error = "refused", err.Error()
-	case err != nil:
-		e.Result, e.Error = "error", err.Error()
+	if err != nil {
+		e.Error = err.Error()
 	}
-	_ = c.Audit.Append(e) // an unwritable log must not block an on-call fix; the toast shows the result
+	_ = c.Audit.Append(e) // a failure goes to Audit.Failures; the action goes on
 }

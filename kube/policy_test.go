@@ -64,11 +64,31 @@ func TestConfigPolicyPerContext(t *testing.T) {
 	if p := c.For("prod"); !p.ReadOnly || !p.NeverReveal {
 		t.Errorf("prod: %+v", p)
 	}
-	if p := c.For("dev"); p.ReadOnly || p.NeverReveal {
-		t.Errorf("dev has its own entry, want nothing set: %+v", p)
+	if p := c.For("dev"); p.ReadOnly || !p.NeverReveal {
+		t.Errorf("dev's entry sets nothing, so it keeps the global policy: %+v", p)
 	}
 	if p := c.For("other"); p.ReadOnly || !p.NeverReveal {
 		t.Errorf("other falls back to the global policy: %+v", p)
+	}
+}
+
+// A context entry overrides only the fields it sets; the rest come from the top level.
+func TestConfigContextOverridesOnlyItsFields(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(path, []byte("readonly: true\ncontexts:\n  prod: {neverReveal: true}\n  dev: {readonly: false}\n"), 0o600)
+	c, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]Policy{
+		"prod":  {ReadOnly: true, NeverReveal: true}, // readonly inherited, neverReveal its own
+		"dev":   {ReadOnly: false},                   // an entry may turn a global setting off
+		"other": {ReadOnly: true},
+	}
+	for name, want := range cases {
+		if got := c.For(name); got != want {
+			t.Errorf("%s: %+v, want %+v", name, got, want)
+		}
 	}
 }
 

@@ -191,6 +191,31 @@ func (c *Client) SecretValue(ctx context.Context, ns, name, key string) ([]byte,
 	return v, nil
 }
 
+// Reveal is why a person asked for a secret value: to show it on screen or to copy it.
+type Reveal string
+
+// The two reasons to fetch a secret value, each the verb of its audit line.
+const (
+	RevealShow Reveal = "reveal"
+	RevealCopy Reveal = "copy"
+)
+
+// RevealSecretValue is SecretValue for a person who asked to see or copy the value: it
+// also appends an audit line whatever the outcome (verb "reveal" or "copy", the secret
+// and the key's name, never the value). Reading changes nothing, so read-only mode
+// allows it; a never-reveal policy is enforced before it is called.
+func (c *Client) RevealSecretValue(ctx context.Context, why Reveal, ns, name, key string) ([]byte, error) {
+	v, err := c.SecretValue(ctx, ns, name, key)
+	a := SecretReadAccess(ns)
+	a.Verb = string(why)
+	summary := "show the value of key " + key
+	if why == RevealCopy {
+		summary = "copy the value of key " + key + " to the clipboard"
+	}
+	c.audit(Mutation{Access: a, Name: name, Summary: summary}, outcome(err), err)
+	return v, err
+}
+
 // plural is "1 key" or "N keys".
 func plural(n int, noun string) string {
 	if n == 1 {

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,5 +131,42 @@ func TestSetSecretKey(t *testing.T) {
 	}
 	if _, err := (&Client{Clientset: cs}).SecretValue(ctx, "shop", "db", "nope"); KindOf(err) != KindNotFound {
 		t.Errorf("missing key: %v", err)
+	}
+}
+
+// Revealing and copying a value are in the audit log, by key name, never with the value;
+// a failed fetch too.
+func TestRevealSecretValueIsAudited(t *testing.T) {
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "db"}, Data: map[string][]byte{"password": []byte(plainPassword)}}
+	path := filepath.Join(t.TempDir(), "audit.log")
+	c := &Client{Clientset: fake.NewClientset(s), Info: Info{Context: "prod", User: "alice"}, Audit: NewAuditLog(path)}
+	c.Policy.ReadOnly = true // reading a value is not a change
+	ctx := context.Background()
+	for _, why := range []Reveal{RevealShow, RevealCopy} {
+		if v, err := c.RevealSecretValue(ctx, why, "shop", "db", "password"); err != nil || string(v) != plainPassword {
+			t.Fatalf("%s: %q, %v", why, v, err)
+		}
+	}
+	if _, err := c.RevealSecretValue(ctx, RevealShow, "shop", "db", "nope"); KindOf(err) != KindNotFound {
+		t.Fatalf("missing key: %v", err)
+	}
+	data, _ := os.ReadFile(path)
+	if strings.Contains(string(data), plainPassword) || strings.Contains(string(data), base64.StdEncoding.EncodeToString([]byte(plainPassword))) {
+		t.Fatalf("the audit log holds the value:\n%s", data)
+	}
+	want := []AuditEntry{
+		{Verb: "reveal", Summary: "show the value of key password", Result: "ok"},
+		{Verb: "copy", Summary: "copy the value of key password to the clipboard", Result: "ok"},
+		{Verb: "reveal", Summary: "show the value of key nope", Result: "error"},
+	}
+	got := readAudit(t, path)
+	if len(got) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(got), len(want), data)
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Verb != w.Verb || g.Summary != w.Summary || g.Result != w.Result || g.Resource != "secrets" || g.Namespace != "shop" || g.Name != "db" || g.User != "alice" {
+			t.Errorf("line %d: %+v, want %+v", i, g, w)
+		}
 	}
 }

@@ -54,6 +54,7 @@ type App struct {
 	dialog        *Dialog  // a confirmation or question over the page, when open
 	toast         *toast   // a transient message for the status line
 	progress      *toast   // the latest report on work in flight (a rollout), when any
+	auditFailure  *toast   // the latest failed append to the audit log, when recent
 	favourites    []string // recently used namespaces, for keys 1–9
 	resolve       Resolver // finds views for names the registry lacks; nil: none
 	resolving     uint64   // generation of the latest resolve, to drop older answers
@@ -69,9 +70,23 @@ func New(env *Env, registry []ViewSpec, first ViewSpec) *App {
 
 func (a *App) top() Page { return a.stack[len(a.stack)-1] }
 
-// Init starts the first page, the clock and the background colour query.
+// Init starts the first page, the clock, the background colour query and the watch on
+// the audit log's failures.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().Init(), tick(), tea.RequestBackgroundColor)
+	return tea.Batch(a.top().Init(), tick(), tea.RequestBackgroundColor, a.watchAudit())
+}
+
+// auditFailedMsg is a failed append to the audit log.
+type auditFailedMsg struct{ err error }
+
+// watchAudit returns the command that waits for the audit log's next failure; nil when
+// there is no log. Every client of a session shares one log.
+func (a *App) watchAudit() tea.Cmd {
+	if a.env.Client.Audit == nil {
+		return nil
+	}
+	failures := a.env.Client.Audit.Failures()
+	return func() tea.Msg { return auditFailedMsg{<-failures} }
 }
 
 // Update routes msg: keys to the shell or the top page, everything else to every page
@@ -127,6 +142,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, msg.then()
 	case MutatedMsg:
 		return a, a.mutated(msg)
+	case auditFailedMsg:
+		a.auditFailure = &toast{Level: LevelError, Text: msg.err.Error(), Until: a.env.Now().Add(30 * time.Second)}
+		return a, a.watchAudit()
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	}
@@ -296,10 +314,18 @@ func (a *App) header(w int, fresh Freshness) string {
 	if a.env.Client.Policy.ReadOnly {
 		fields = append(fields, st.Warn.Bold(true).Reverse(true).Render(" READ-ONLY "))
 	}
+	where := field("cluster", info.Cluster)
+	if info.Cluster == "" && info.Server != "" { // --server: no cluster entry names it
+		where = field("server", info.Server)
+	}
+	who := info.User
+	if info.As != "" {
+		who += " as " + info.As
+	}
 	line := strings.Join(append(fields,
 		field("ctx", info.Context),
-		field("cluster", info.Cluster),
-		field("user", info.User),
+		where,
+		field("user", who),
 		field("k8s", info.ServerVersion),
 		field("ns", ns),
 	), sep)
@@ -332,6 +358,10 @@ func (a *App) statusLine(w int, fresh Freshness) string {
 	if d, ok := a.env.Client.Throttle.Recent(time.Now(), 5*time.Second); ok {
 		fresh.Text += fmt.Sprintf(" · client-side throttling: requests waited %.1fs", d.Seconds())
 		fresh.Level = max(fresh.Level, LevelWarn)
+	}
+	if f := a.auditFailure; f != nil && a.env.Now().Before(f.Until) { // first: a narrow line cuts the end
+		fresh.Text = f.Text + " · " + fresh.Text
+		fresh.Level = max(fresh.Level, f.Level)
 	}
 	left := fresh.Level.Style(st).Render(Safe(fresh.Text))
 	hints := st.Muted.Render(":cmd  ?:help  q:quit")

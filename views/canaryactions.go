@@ -86,7 +86,7 @@ func (s *CanaryScreen) confirm(c *canary.Canary, step int) tea.Cmd {
 	up := m.Kind == canary.MovePromote || (m.Kind == canary.MoveStep && step > c.Step())
 	run := func(forced bool) func(string) tea.Cmd {
 		return func(string) tea.Cmd {
-			rec := canary.NextRecord(c, m, s.env.Client.Info.User, s.env.Now(), f.Gates, forced, f.Restarts)
+			rec := canary.NextRecord(c, m, s.env.Client.Info.Identity(), s.env.Now(), f.Gates, forced, f.Restarts)
 			return runStages(s.env, canary.Stages(s.env.Client, c, m, rec))
 		}
 	}

@@ -56,7 +56,7 @@ func (s *CanaryScreen) confirmArgo(c *canary.Canary, action canary.ArgoAction, w
 	failing := canary.Failing(f.Gates)
 	run := func(forced bool) func(string) tea.Cmd {
 		return func(string) tea.Cmd {
-			rec := canary.ArgoRecord(c, p, s.env.Client.Info.User, s.env.Now(), f.Gates, forced)
+			rec := canary.ArgoRecord(c, p, s.env.Client.Info.Identity(), s.env.Now(), f.Gates, forced)
 			return runStages(s.env, canary.ArgoStages(s.env.Client, c, p, rec))
 		}
 	}

@@ -121,7 +121,8 @@ func (s *Secret) updateAccess() kube.Access {
 }
 
 // fetch returns the command that fetches one value, after asking RBAC whether this user
-// may read the secret (reading is not a mutation, so the dispatcher does not ask).
+// may read the secret (reading is not a mutation, so the dispatcher does not ask); the
+// fetch is audited as a reveal or a copy.
 func (s *Secret) fetch(name, version string, copy bool) tea.Cmd {
 	client, id, k := s.env.Client, s.id, s.key
 	return func() tea.Msg {
@@ -135,7 +136,11 @@ func (s *Secret) fetch(name, version string, copy bool) tea.Cmd {
 		case !d.Allowed:
 			msg.err = fmt.Errorf("%s", d.Reason)
 		default:
-			msg.value, msg.err = client.SecretValue(ctx, k.Namespace, k.Name, name)
+			why := kube.RevealShow
+			if copy {
+				why = kube.RevealCopy
+			}
+			msg.value, msg.err = client.RevealSecretValue(ctx, why, k.Namespace, k.Name, name)
 		}
 		return msg
 	}

@@ -47,7 +47,7 @@ func run(args []string, stderr io.Writer) int {
 	command := fs.StringP("command", "c", "pods", "the view to open first (pods, deploy, svc, hpa, …)")
 	showVersion := fs.Bool("version", false, "print kdeck's version and exit")
 	readOnly := fs.Bool("readonly", false, "refuse every change to the cluster (also per context in the config file)")
-	configPath := fs.String("config", kube.ConfigPath(), "kdeck's config file (read-only and never-reveal policies per context)")
+	configPath := fs.String("config", kube.ConfigPath(), "kdeck's config file (read-only and never-reveal policies per context); a file named here must exist")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
@@ -60,7 +60,11 @@ func run(args []string, stderr io.Writer) int {
 		return 0
 	}
 	silenceKlog()
-	cfg, err := kube.LoadConfig(*configPath)
+	load := kube.LoadConfig // the default file need not exist
+	if fs.Changed("config") {
+		load = kube.ReadConfig // a file named on the command line must
+	}
+	cfg, err := load(*configPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "kdeck: config: %v\n", err)
 		return 1

@@ -228,9 +228,10 @@ func TestDeleteAndKill(t *testing.T) {
 	}
 }
 
-// `s` on a running container opens a shell through exec (kwok runs it locally), and
-// leaving the shell brings kdeck back.
-func TestShell(t *testing.T) {
+// openShell starts pod box (container main) in a new namespace, runs kdeck on it and
+// opens a shell in the container with `s`; it returns once the shell has answered.
+func openShell(t *testing.T) (*Term, string) {
+	t.Helper()
 	ns := newNamespace(t)
 	startPod(t, ns, "box", nil, "main")
 	term := StartKdeck(t, 120, 25, "-n", ns)
@@ -242,6 +243,13 @@ func TestShell(t *testing.T) {
 	term.WaitGone("containers(", 10*time.Second)
 	term.Send("echo from-$KWOK_TESTBED-shell", "Enter")
 	term.WaitText("from-true-shell", 10*time.Second)
+	return term, ns
+}
+
+// `s` on a running container opens a shell through exec (kwok runs it locally), and
+// leaving the shell brings kdeck back.
+func TestShell(t *testing.T) {
+	term, ns := openShell(t)
 	term.Send("exit", "Enter")
 	term.WaitText("containers("+ns+"/box)", 10*time.Second)
 	term.WaitText("shell in box/main ended", 5*time.Second)
