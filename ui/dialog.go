@@ -97,6 +97,7 @@ func (d *Dialog) key(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 	}
 	switch {
 	case len(d.Choices) > 0:
+		d.Selected = d.selected()
 		switch k {
 		case "up", "k":
 			d.Selected = max(0, d.Selected-1)
@@ -158,14 +159,7 @@ func (d *Dialog) view(st *theme.Styles, w, h int) []string {
 		}
 	}
 	if len(d.Choices) > 0 {
-		first := max(0, min(d.Selected-4, len(d.Choices)-8))
-		for i := first; i < len(d.Choices) && i < first+8; i++ {
-			line := "  " + d.Choices[i]
-			if i == d.Selected {
-				line = st.Selected.Render("› " + d.Choices[i])
-			}
-			value = append(value, line)
-		}
+		value = d.choiceLines(st, maxChoiceRows)
 	}
 	errLine := ""
 	if d.typed() {
@@ -193,26 +187,60 @@ func (d *Dialog) view(st *theme.Styles, w, h int) []string {
 	if len(full)+2 <= h {
 		return boxed(full)
 	}
-	compact := append([]string{title}, value...)
+	fixed := 4 // the frame, the title and the keys
 	if errLine != "" {
-		compact = append(compact, errLine)
+		fixed++
 	}
-	compact = append(compact, hint)
-	if len(compact)+2 <= h {
-		return boxed(compact)
+	if len(d.Choices) > 0 {
+		// fewer choices rather than no frame, always with the selected one among them
+		value = d.choiceLines(st, max(1, min(len(value), h-fixed)))
+	}
+	if len(value)+fixed <= h {
+		compact := append([]string{title}, value...)
+		if errLine != "" {
+			compact = append(compact, errLine)
+		}
+		return boxed(append(compact, hint))
 	}
 	return d.tiny(title, value, errLine, hint, w, h)
 }
 
+// maxChoiceRows is how many choices a dialog shows at most; a longer list scrolls.
+const maxChoiceRows = 8
+
+// selected is the index of the selected choice, within the list whatever Selected says.
+func (d *Dialog) selected() int { return max(0, min(d.Selected, len(d.Choices)-1)) }
+
+// choiceLines renders at most rows choices: a window of the list that holds the selected
+// one (marked ›), which is the one enter applies.
+func (d *Dialog) choiceLines(st *theme.Styles, rows int) []string {
+	sel := d.selected()
+	first, last := choiceWindow(len(d.Choices), sel, rows)
+	lines := make([]string, 0, last-first)
+	for i := first; i < last; i++ {
+		line := "  " + d.Choices[i]
+		if i == sel {
+			line = st.Selected.Render("› " + d.Choices[i])
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// choiceWindow is the range [first, last) of at most rows of n items that holds selected,
+// which sits as near the middle as the ends of the list allow.
+func choiceWindow(n, selected, rows int) (first, last int) {
+	rows = max(1, min(rows, n))
+	first = max(0, min(selected-rows/2, n-rows))
+	return first, first + rows
+}
+
 // tiny is the dialog on a terminal too small for a frame: the most important lines that
-// fit, in their usual order.
+// fit, in their usual order. value is the value being typed, or the selected choice alone.
 func (d *Dialog) tiny(title string, value []string, errLine, hint string, w, h int) []string {
 	current := ""
 	if len(value) > 0 {
 		current = value[0]
-		if len(d.Choices) > 0 {
-			current = value[min(d.Selected, len(value)-1)-max(0, min(d.Selected-4, len(d.Choices)-8))]
-		}
 	}
 	keep := map[string]bool{}
 	for _, l := range []string{current, errLine, title, hint} {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -116,5 +117,79 @@ func TestDialogPasswordIsMasked(t *testing.T) {
 	d.OK = func(v string) tea.Cmd { got = v; return nil }
 	if _, done := d.key(uitest.Key("enter")); !done || got != " s3cr" {
 		t.Errorf("OK got %q (closed %v), want \" s3cr\"", got, done)
+	}
+}
+
+// choiceNames are n distinct choices, "choice-00" onwards.
+func choiceNames(n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("choice-%02d", i)
+	}
+	return names
+}
+
+// At every size down to 20x5 and for any number of choices, the one line marked › is
+// the choice enter applies, wherever the cursor is; at any smaller size nothing panics
+// and the dialog stays within the screen.
+func TestDialogChoicesShowWhatEnterApplies(t *testing.T) {
+	st := theme.New(theme.Dark())
+	for _, n := range []int{1, 2, 8, 9, 10, 12, 16, 17, 30} {
+		for _, w := range []int{1, 19, 20, 80} {
+			for _, h := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 24} {
+				var applied string
+				d := &Dialog{Title: "Roll back deployment shop/cart to revision", Body: []string{"The deployment rolls."},
+					Choices: choiceNames(n), OK: func(v string) tea.Cmd { applied = v; return nil }}
+				for sel := 0; sel < n; sel++ {
+					box := d.view(st, w, h)
+					if len(box) > h {
+						t.Fatalf("%d choices at %dx%d, cursor %d: %d lines", n, w, h, sel, len(box))
+					}
+					var marked []string
+					for _, l := range strings.Split(overlay(block(nil, w, h), box, w), "\n") {
+						if lw := ansi.StringWidth(l); lw > w {
+							t.Fatalf("%d choices at %dx%d, cursor %d: a line %d wide", n, w, h, sel, lw)
+						}
+						if l = ansi.Strip(l); strings.Contains(l, "›") {
+							marked = append(marked, l)
+						}
+					}
+					if w >= 20 && h >= 5 && (len(marked) != 1 || !strings.Contains(marked[0], d.Choices[sel])) {
+						t.Fatalf("%d choices at %dx%d, cursor on %s: marked %q\n%s", n, w, h, d.Choices[sel], marked,
+							ansi.Strip(strings.Join(box, "\n")))
+					}
+					d.key(uitest.Key("down"))
+				}
+				if _, done := d.key(uitest.Key("enter")); !done || applied != d.Choices[n-1] {
+					t.Fatalf("%d choices at %dx%d: enter applied %q, want the last", n, w, h, applied)
+				}
+			}
+		}
+	}
+}
+
+// The window of choices always holds the selected one, as centred as the list allows.
+func TestChoiceWindow(t *testing.T) {
+	for n := 1; n <= 20; n++ {
+		for rows := 0; rows <= 10; rows++ {
+			for sel := 0; sel < n; sel++ {
+				first, last := choiceWindow(n, sel, rows)
+				if first < 0 || last > n || sel < first || sel >= last || last-first != max(1, min(rows, n)) {
+					t.Fatalf("n %d, rows %d, selected %d: window [%d, %d)", n, rows, sel, first, last)
+				}
+			}
+		}
+	}
+}
+
+// A Selected beyond the list is the last choice, shown and applied alike.
+func TestDialogSelectedOutOfRange(t *testing.T) {
+	d := &Dialog{Title: "Pick", Choices: []string{"a", "b"}, Selected: 5}
+	screen := ansi.Strip(strings.Join(d.view(theme.New(theme.Dark()), 40, 12), "\n"))
+	if !strings.Contains(screen, "› b") {
+		t.Errorf("the last choice is not marked:\n%s", screen)
+	}
+	if v, ok, _ := typeInto(t, d, "enter"); !ok || v != "b" {
+		t.Errorf("enter applied %q", v)
 	}
 }
