@@ -27,8 +27,9 @@ type toast struct {
 	Until time.Time
 }
 
-// guardedMsg carries an action that passed its checks, to run on the UI goroutine.
-type guardedMsg struct{ then func() tea.Cmd }
+// thenMsg carries the next step to run on the UI goroutine: an action that passed its
+// checks, or what follows work done in the background.
+type thenMsg struct{ then func() tea.Cmd }
 
 // MutatedMsg reports a finished mutation to every page (so a view can refresh or follow
 // a rollout); the shell shows its outcome in the status line.
@@ -62,7 +63,27 @@ func (e *Env) Guard(what string, needs *kube.Access, reveals bool, then func() t
 		case !d.Allowed:
 			return NotifyMsg{LevelError, what + ": " + d.Reason}
 		}
-		return guardedMsg{then}
+		return thenMsg{then}
+	}
+}
+
+// Background returns the command that runs work off the UI goroutine (a file read, or
+// anything else that can block) and then, back on the UI goroutine, the step work
+// returns (nil: nothing more). The step is dropped with a warning naming what when the
+// context was switched in between: it belongs to the cluster work started on.
+func (e *Env) Background(what string, work func() (then func() tea.Cmd)) tea.Cmd {
+	client := e.Client
+	return func() tea.Msg {
+		then := work()
+		return thenMsg{func() tea.Cmd {
+			switch {
+			case e.Client != client:
+				return Notify(LevelWarn, what+": the context changed meanwhile; nothing done")
+			case then == nil:
+				return nil
+			}
+			return then()
+		}}
 	}
 }
 

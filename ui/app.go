@@ -105,6 +105,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case dialogMsg:
 		a.dialog = msg.d
 		return a, msg.d.open()
+	case checkedMsg:
+		if a.dialog != msg.d {
+			return a, nil // its dialog closed
+		}
+		cmd, done := a.dialog.checked(msg)
+		if done {
+			a.dialog = nil
+		}
+		return a, cmd
 	case NotifyMsg:
 		a.notify(msg.Level, msg.Text, 6*time.Second)
 		return a, nil
@@ -115,7 +124,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.progress = &toast{Level: msg.Level, Text: msg.Text, Until: until}
 		return a, msg.next
-	case guardedMsg:
+	case thenMsg:
 		return a, msg.then()
 	case MutatedMsg:
 		return a, a.mutated(msg)

@@ -18,9 +18,16 @@ type Dialog struct {
 	Body   []string // what will change, one line each
 	Danger bool     // drawn in red, and a plain confirmation needs `y`, not enter
 	// Input, when set, is the initial text of a one-line value; Validate, when set,
-	// checks it on every keystroke and an invalid value cannot be submitted.
+	// checks it on every keystroke and an invalid value cannot be submitted. Validate runs
+	// on the UI goroutine: syntax only, never a file or the network.
 	Input    *string
 	Validate func(string) error
+	// Check, when set, is the slow part of checking a typed value that Validate passed (a
+	// file's content, a port's availability). It runs in a command, never in Update: after
+	// the value changes (its error shows inline) and again on enter, when the dialog says
+	// that it is checking, stays open with the error if the check fails, and runs OK only
+	// with the value that passed. A result for an older value or a closed dialog is dropped.
+	Check func(string) error
 	// Password masks the typed value (a secret's) and gives it to OK untrimmed.
 	Password bool
 	// Expect, when set, must be typed exactly to confirm.
@@ -32,12 +39,22 @@ type Dialog struct {
 	// the command that acts. It runs on the UI goroutine: it must not block.
 	OK func(value string) tea.Cmd
 
-	input textinput.Model
-	err   string
+	input    textinput.Model
+	err      string
+	checking bool // a Check is running
+	recheck  bool // the value needs a Check (it changed, or enter was pressed)
+	submit   bool // enter was pressed: OK runs once the value's Check passes
 }
 
 // dialogMsg opens a dialog over the current page.
 type dialogMsg struct{ d *Dialog }
+
+// checkedMsg is the result of dialog d's Check of value.
+type checkedMsg struct {
+	d     *Dialog
+	value string
+	err   error
+}
 
 // Ask returns the command that opens d.
 func Ask(d *Dialog) tea.Cmd { return func() tea.Msg { return dialogMsg{d} } }
@@ -56,8 +73,7 @@ func (d *Dialog) open() tea.Cmd {
 		d.input.SetValue(*d.Input)
 		d.input.CursorEnd()
 	}
-	d.check()
-	return d.input.Focus()
+	return tea.Batch(d.revalidate(), d.input.Focus())
 }
 
 func (d *Dialog) typed() bool { return d.Input != nil || d.Expect != "" }
@@ -79,6 +95,40 @@ func (d *Dialog) check() bool {
 		}
 	}
 	return true
+}
+
+// revalidate checks the value as it is now with Validate and, when it passes, returns the
+// command that runs Check on it.
+func (d *Dialog) revalidate() tea.Cmd {
+	d.recheck = d.check() && d.Check != nil
+	return d.startCheck()
+}
+
+// startCheck returns the command that runs Check on the current value when it needs one
+// and no Check is running; else nil (a running Check's result starts the next one).
+func (d *Dialog) startCheck() tea.Cmd {
+	if !d.recheck || d.checking {
+		return nil
+	}
+	d.checking, d.recheck = true, false
+	check, v := d.Check, d.value()
+	return func() tea.Msg { return checkedMsg{d: d, value: v, err: check(v)} }
+}
+
+// checked takes the result of a Check. For an older value it starts the check of the
+// current one; otherwise it shows the error, or, when enter waits for it and it passed,
+// runs OK. done reports that the dialog closed.
+func (d *Dialog) checked(m checkedMsg) (cmd tea.Cmd, done bool) {
+	d.checking = false
+	switch {
+	case d.recheck || m.value != d.value():
+		return d.startCheck(), false
+	case m.err != nil:
+		d.err, d.submit = m.err.Error(), false
+	case d.submit:
+		return d.OK(m.value), true
+	}
+	return nil, false
 }
 
 // value is the typed text, trimmed unless it is a password.
@@ -115,12 +165,20 @@ func (d *Dialog) key(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 				}
 				return nil, false
 			}
-			return d.OK(d.value()), true
+			if d.Check == nil {
+				return d.OK(d.value()), true
+			}
+			d.submit, d.recheck = true, true
+			return d.startCheck(), false
 		}
+		before := d.value()
 		var c tea.Cmd
 		d.input, c = d.input.Update(msg)
-		d.check()
-		return c, false
+		if d.value() == before {
+			return c, false
+		}
+		d.submit = false
+		return tea.Batch(c, d.revalidate()), false
 	case k == "y" || (k == "enter" && !d.Danger):
 		return d.OK(""), true
 	}
@@ -165,8 +223,11 @@ func (d *Dialog) view(st *theme.Styles, w, h int) []string {
 	if d.typed() {
 		d.input.SetWidth(max(1, inner-3))
 		value = []string{d.input.View()}
-		if d.err != "" {
+		switch {
+		case d.err != "":
 			errLine = st.Bad.Render(d.err)
+		case d.submit:
+			errLine = st.Muted.Render("checking…")
 		}
 	}
 	boxed := func(lines []string) []string {
