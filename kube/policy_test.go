@@ -103,3 +103,57 @@ func TestConfigErrors(t *testing.T) {
 		t.Fatalf("a misspelt key must be a config error naming it, got %v", err)
 	}
 }
+
+// Behind a path prefix (Rancher's /k8s/clusters/ID, any gateway's) the same requests are
+// reads and writes as without: the access reviews pass, exec, attach, port-forward and
+// every change are refused, and an access review's path reached through a proxy
+// subresource is a write to whatever the proxy reaches.
+func TestIsReadBehindAPathPrefix(t *testing.T) {
+	cases := []struct {
+		method, path string
+		read         bool
+	}{
+		{"GET", "/api/v1/namespaces/shop/pods", true},
+		{"GET", "/api/v1/namespaces/shop/pods/web-1/log", true},
+		{"GET", "/apis/apps/v1/namespaces/shop/deployments/web", true},
+		{"HEAD", "/api", true},
+		{"GET", "/api/v1/namespaces/shop/pods/web-1/exec", false},
+		{"GET", "/api/v1/namespaces/shop/pods/web-1/exec/", false},
+		{"GET", "/api/v1/namespaces/shop/pods/web-1/attach", false},
+		{"GET", "/api/v1/namespaces/shop/pods/web-1/portforward", false},
+		{"POST", "/api/v1/namespaces/shop/pods/web-1/exec", false},
+		{"POST", "/api/v1/namespaces/shop/pods/web-1/portforward", false},
+		{"POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", true},
+		{"POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", true},
+		{"POST", "/apis/authorization.k8s.io/v1beta1/selfsubjectaccessreviews", true},
+		{"POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", false},
+		{"POST", "/apis/authorization.k8s.io/v1/namespaces/shop/localsubjectaccessreviews", false},
+		{"POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews/x", false},
+		{"POST", "/api/v1/namespaces/shop/services/web/proxy/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", false},
+		{"POST", "/api/v1/namespaces/shop/pods/web-1/proxy/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", false},
+		{"POST", "/apis/example.com/v1/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", false},
+		{"POST", "/api/v1/namespaces/shop/secrets", false},
+		{"PATCH", "/apis/apps/v1/namespaces/shop/deployments/web/scale", false},
+		{"PUT", "/apis/apps/v1/namespaces/shop/deployments/web", false},
+		{"DELETE", "/api/v1/namespaces/shop/pods/web-1", false},
+	}
+	for _, prefix := range []string{"", "/k8s/clusters/c-m-4x7qz", "/k8s/clusters/local", "/gateway/api/kube", "/apis/x"} {
+		for _, c := range cases {
+			path := prefix + c.path
+			r := &http.Request{Method: c.method, URL: &url.URL{Path: path}}
+			if got := isRead(r); got != c.read {
+				t.Errorf("%s %s: read = %v, want %v", c.method, path, got, c.read)
+			}
+		}
+	}
+	for _, v := range []string{"v1", "v2", "v1beta1", "v2alpha3", "v10"} {
+		if !isAPIVersion(v) {
+			t.Errorf("%q is a version", v)
+		}
+	}
+	for _, v := range []string{"", "v", "1", "v0", "v01", "vbeta1", "v1beta", "v1gamma1", "version", "v1beta1x"} {
+		if isAPIVersion(v) {
+			t.Errorf("%q is not a version", v)
+		}
+	}
+}

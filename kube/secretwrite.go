@@ -55,8 +55,19 @@ type SecretInput struct {
 }
 
 // ParseSecretInput reads one typed key. It checks the key name and that a file is a
-// regular file within MaxSecretSize; it reads no file.
+// regular file within MaxSecretSize (a stat: not for the UI goroutine); it reads no file.
 func ParseSecretInput(text string) (SecretInput, error) {
+	in, err := ParseSecretSyntax(text)
+	if err == nil && in.Path != "" {
+		err = CheckSecretFile(in.Path)
+	}
+	return in, err
+}
+
+// ParseSecretSyntax reads one typed key as ParseSecretInput does, checking only what is
+// typed (the key name, a path after @): it touches no file, so it may run on every
+// keystroke.
+func ParseSecretSyntax(text string) (SecretInput, error) {
 	k, v, hasValue := strings.Cut(text, "=")
 	in := SecretInput{Key: k, Value: v, Ask: !hasValue}
 	if err := ValidSecretKey(k); err != nil {
@@ -64,15 +75,26 @@ func ParseSecretInput(text string) (SecretInput, error) {
 	}
 	if path, ok := strings.CutPrefix(v, "@"); ok && hasValue {
 		in.Value, in.Path = "", path
-		return in, CheckSecretFile(path)
+		if path == "" {
+			return in, errors.New("a file path is required after @")
+		}
 	}
 	return in, nil
 }
 
-// CheckSecretFile checks that path names a regular file small enough for a secret.
-func CheckSecretFile(path string) error {
+// ValidSecretPath checks a typed file path without touching the file: it must not be empty.
+func ValidSecretPath(path string) error {
 	if path == "" {
-		return errors.New("a file path is required after @")
+		return errors.New("a file path is required")
+	}
+	return nil
+}
+
+// CheckSecretFile checks that path names a regular file small enough for a secret. It
+// stats the file: run it off the UI goroutine.
+func CheckSecretFile(path string) error {
+	if err := ValidSecretPath(path); err != nil {
+		return err
 	}
 	fi, err := os.Stat(path)
 	switch {

@@ -170,3 +170,24 @@ func TestRevealSecretValueIsAudited(t *testing.T) {
 		}
 	}
 }
+
+// ParseSecretSyntax reads what is typed and touches no file: a missing file passes it,
+// and only ParseSecretInput's stat refuses it.
+func TestParseSecretSyntaxTouchesNoFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none")
+	in, err := ParseSecretSyntax("token=@" + missing)
+	if err != nil || in != (SecretInput{Key: "token", Path: missing}) {
+		t.Errorf("%+v, %v", in, err)
+	}
+	for text, want := range map[string]string{"k=@": "a file path is required", "bad key=x": `key "bad key"`} {
+		if _, err := ParseSecretSyntax(text); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err %v, want %q", text, err, want)
+		}
+	}
+	if _, err := ParseSecretInput("token=@" + missing); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("ParseSecretInput of a missing file: %v", err)
+	}
+	if err := ValidSecretPath(""); err == nil {
+		t.Error("an empty path passed")
+	}
+}

@@ -27,8 +27,8 @@ type toast struct {
 	Until time.Time
 }
 
-// guardedMsg carries an action that passed its checks on env's cluster, to run on the UI
-// goroutine unless the context changed meanwhile.
+// guardedMsg carries an action that passed its checks on env's cluster, or the step after
+// background work, to run on the UI goroutine unless the context changed meanwhile.
 type guardedMsg struct {
 	env  *Env
 	what string
@@ -68,6 +68,19 @@ func (e *Env) Guard(what string, needs *kube.Access, reveals bool, then func() t
 			return NotifyMsg{LevelError, what + ": " + d.Reason}
 		}
 		return guardedMsg{env: e, what: what, then: then}
+	}
+}
+
+// Background returns the command that runs work off the UI goroutine (a file read, or
+// anything else that can block) and then, back on the UI goroutine, the step work
+// returns (nil: nothing more). Like a guarded action, the step is dropped with a word when
+// the context was switched in between: it belongs to the cluster work started on.
+func (e *Env) Background(what string, work func() (then func() tea.Cmd)) tea.Cmd {
+	return func() tea.Msg {
+		if then := work(); then != nil {
+			return guardedMsg{env: e, what: what, then: then}
+		}
+		return nil
 	}
 }
 

@@ -124,6 +124,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.dialog = msg.d
 		return a, msg.d.open()
+	case checkedMsg:
+		if a.dialog != msg.d {
+			return a, nil // its dialog closed
+		}
+		cmd, done := a.dialog.checked(msg)
+		if done {
+			a.dialog = nil
+		}
+		return a, cmd
 	case NotifyMsg:
 		a.notify(msg.Level, msg.Text, 6*time.Second)
 		return a, nil

@@ -66,10 +66,13 @@ func (a *App) runCommand(line string) tea.Cmd {
 			a.prompt.Err = "usage: ns NAME (or ns all)"
 			return nil
 		}
-		a.prompt = nil
 		if arg == "all" || arg == "-A" {
 			arg = ""
+		} else if err := kube.ValidNamespaceName(arg); err != nil {
+			a.prompt.Err = err.Error()
+			return nil
 		}
+		a.prompt = nil
 		return a.switchNamespace(arg)
 	case "ctx", "context":
 		if !slices.Contains(a.env.Client.Contexts, arg) {

@@ -18,9 +18,16 @@ type Dialog struct {
 	Body   []string // what will change, one line each
 	Danger bool     // drawn in red, and a plain confirmation needs `y`, not enter
 	// Input, when set, is the initial text of a one-line value; Validate, when set,
-	// checks it on every keystroke and an invalid value cannot be submitted.
+	// checks it on every keystroke and an invalid value cannot be submitted. Validate runs
+	// on the UI goroutine: syntax only, never a file or the network.
 	Input    *string
 	Validate func(string) error
+	// Check, when set, is the slow part of checking a typed value that Validate passed (a
+	// file's content, a port's availability). It runs in a command, never in Update: after
+	// the value changes (its error shows inline) and again on enter, when the dialog says
+	// that it is checking, stays open with the error if the check fails, and runs OK only
+	// with the value that passed. A result for an older value or a closed dialog is dropped.
+	Check func(string) error
 	// Password masks the typed value (a secret's) and gives it to OK untrimmed.
 	Password bool
 	// Expect, when set, must be typed exactly to confirm.
@@ -32,13 +39,23 @@ type Dialog struct {
 	// the command that acts. It runs on the UI goroutine: it must not block.
 	OK func(value string) tea.Cmd
 
-	input textinput.Model
-	err   string
-	env   *Env // the Env (so the cluster) it was opened for; see Env.Ask
+	input    textinput.Model
+	err      string
+	checking bool // a Check is running
+	recheck  bool // the value needs a Check (it changed, or enter was pressed)
+	submit   bool // enter was pressed: OK runs once the value's Check passes
+	env      *Env // the Env (so the cluster) it was opened for; see Env.Ask
 }
 
 // dialogMsg opens a dialog over the current page.
 type dialogMsg struct{ d *Dialog }
+
+// checkedMsg is the result of dialog d's Check of value.
+type checkedMsg struct {
+	d     *Dialog
+	value string
+	err   error
+}
 
 // Ask returns the command that opens d for e's cluster: its title names e's context, and
 // a dialog that arrives after a context switch is dropped, never shown, so nothing is
@@ -62,8 +79,7 @@ func (d *Dialog) open() tea.Cmd {
 		d.input.SetValue(*d.Input)
 		d.input.CursorEnd()
 	}
-	d.check()
-	return d.input.Focus()
+	return tea.Batch(d.revalidate(), d.input.Focus())
 }
 
 func (d *Dialog) typed() bool { return d.Input != nil || d.Expect != "" }
@@ -87,6 +103,40 @@ func (d *Dialog) check() bool {
 	return true
 }
 
+// revalidate checks the value as it is now with Validate and, when it passes, returns the
+// command that runs Check on it.
+func (d *Dialog) revalidate() tea.Cmd {
+	d.recheck = d.check() && d.Check != nil
+	return d.startCheck()
+}
+
+// startCheck returns the command that runs Check on the current value when it needs one
+// and no Check is running; else nil (a running Check's result starts the next one).
+func (d *Dialog) startCheck() tea.Cmd {
+	if !d.recheck || d.checking {
+		return nil
+	}
+	d.checking, d.recheck = true, false
+	check, v := d.Check, d.value()
+	return func() tea.Msg { return checkedMsg{d: d, value: v, err: check(v)} }
+}
+
+// checked takes the result of a Check. For an older value it starts the check of the
+// current one; otherwise it shows the error, or, when enter waits for it and it passed,
+// runs OK. done reports that the dialog closed.
+func (d *Dialog) checked(m checkedMsg) (cmd tea.Cmd, done bool) {
+	d.checking = false
+	switch {
+	case d.recheck || m.value != d.value():
+		return d.startCheck(), false
+	case m.err != nil:
+		d.err, d.submit = m.err.Error(), false
+	case d.submit:
+		return d.OK(m.value), true
+	}
+	return nil, false
+}
+
 // value is the typed text, trimmed unless it is a password.
 func (d *Dialog) value() string {
 	if d.Password {
@@ -103,6 +153,7 @@ func (d *Dialog) key(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 	}
 	switch {
 	case len(d.Choices) > 0:
+		d.Selected = d.selected()
 		switch k {
 		case "up", "k":
 			d.Selected = max(0, d.Selected-1)
@@ -120,12 +171,20 @@ func (d *Dialog) key(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 				}
 				return nil, false
 			}
-			return d.OK(d.value()), true
+			if d.Check == nil {
+				return d.OK(d.value()), true
+			}
+			d.submit, d.recheck = true, true
+			return d.startCheck(), false
 		}
+		before := d.value()
 		var c tea.Cmd
 		d.input, c = d.input.Update(msg)
-		d.check()
-		return c, false
+		if d.value() == before {
+			return c, false
+		}
+		d.submit = false
+		return tea.Batch(c, d.revalidate()), false
 	case k == "y" || (k == "enter" && !d.Danger):
 		return d.OK(""), true
 	}
@@ -172,21 +231,17 @@ func (d *Dialog) view(st *theme.Styles, w, h int) []string {
 		}
 	}
 	if len(d.Choices) > 0 {
-		first := max(0, min(d.Selected-4, len(d.Choices)-8))
-		for i := first; i < len(d.Choices) && i < first+8; i++ {
-			line := "  " + Safe(d.Choices[i])
-			if i == d.Selected {
-				line = st.Selected.Render("› " + Safe(d.Choices[i]))
-			}
-			value = append(value, line)
-		}
+		value = d.choiceLines(st, maxChoiceRows)
 	}
 	errLine := ""
 	if d.typed() {
 		d.input.SetWidth(max(1, inner-3))
 		value = []string{d.input.View()}
-		if d.err != "" {
+		switch {
+		case d.err != "":
 			errLine = st.Bad.Render(d.err)
+		case d.submit:
+			errLine = st.Muted.Render("checking…")
 		}
 	}
 	boxed := func(lines []string) []string {
@@ -207,26 +262,60 @@ func (d *Dialog) view(st *theme.Styles, w, h int) []string {
 	if len(full)+2 <= h {
 		return boxed(full)
 	}
-	compact := append([]string{title}, value...)
+	fixed := 4 // the frame, the title and the keys
 	if errLine != "" {
-		compact = append(compact, errLine)
+		fixed++
 	}
-	compact = append(compact, hint)
-	if len(compact)+2 <= h {
-		return boxed(compact)
+	if len(d.Choices) > 0 {
+		// fewer choices rather than no frame, always with the selected one among them
+		value = d.choiceLines(st, max(1, min(len(value), h-fixed)))
+	}
+	if len(value)+fixed <= h {
+		compact := append([]string{title}, value...)
+		if errLine != "" {
+			compact = append(compact, errLine)
+		}
+		return boxed(append(compact, hint))
 	}
 	return d.tiny(title, value, errLine, hint, w, h)
 }
 
+// maxChoiceRows is how many choices a dialog shows at most; a longer list scrolls.
+const maxChoiceRows = 8
+
+// selected is the index of the selected choice, within the list whatever Selected says.
+func (d *Dialog) selected() int { return max(0, min(d.Selected, len(d.Choices)-1)) }
+
+// choiceLines renders at most rows choices: a window of the list that holds the selected
+// one (marked ›), which is the one enter applies.
+func (d *Dialog) choiceLines(st *theme.Styles, rows int) []string {
+	sel := d.selected()
+	first, last := choiceWindow(len(d.Choices), sel, rows)
+	lines := make([]string, 0, last-first)
+	for i := first; i < last; i++ {
+		line := "  " + d.Choices[i]
+		if i == sel {
+			line = st.Selected.Render("› " + d.Choices[i])
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// choiceWindow is the range [first, last) of at most rows of n items that holds selected,
+// which sits as near the middle as the ends of the list allow.
+func choiceWindow(n, selected, rows int) (first, last int) {
+	rows = max(1, min(rows, n))
+	first = max(0, min(selected-rows/2, n-rows))
+	return first, first + rows
+}
+
 // tiny is the dialog on a terminal too small for a frame: the most important lines that
-// fit, in their usual order.
+// fit, in their usual order. value is the value being typed, or the selected choice alone.
 func (d *Dialog) tiny(title string, value []string, errLine, hint string, w, h int) []string {
 	current := ""
 	if len(value) > 0 {
 		current = value[0]
-		if len(d.Choices) > 0 {
-			current = value[min(d.Selected, len(value)-1)-max(0, min(d.Selected-4, len(d.Choices)-8))]
-		}
 	}
 	keep := map[string]bool{}
 	for _, l := range []string{current, errLine, title, hint} {

@@ -14,6 +14,7 @@ import (
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/theme"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Env is what every page shares: the cluster connection, the styles and the clock.
@@ -105,7 +106,11 @@ func (e *Env) NextID() uint64 { return e.idSource().Add(1) }
 type ViewSpec struct {
 	Name    string
 	Aliases []string
-	New     func(env *Env, ns string) Page
+	// Resources are the API resources the view lists (one, or the same objects served by
+	// two groups); none for a view of kdeck's own (port-forwards, canaries). A name the
+	// cluster resolves to one of them opens this view, to any other resource not.
+	Resources []schema.GroupResource
+	New       func(env *Env, ns string) Page
 }
 
 // Lookup finds the view named (or aliased) name.

@@ -1,13 +1,23 @@
 package views
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/ui"
+	"github.com/kdeck/kdeck/ui/uitest"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
 )
 
 // The scale dialog over the deployments view, at the golden sizes and every other one.
@@ -50,5 +60,50 @@ func TestHistoryText(t *testing.T) {
 		"2            web:1.4,sidecar:2  0     2d   <none>\n"
 	if got != want {
 		t.Errorf("history:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// cartWithRevisions is deployment shop/cart at revision n+1 with n earlier revisions
+// (replica sets of images cart:1 … cart:n), in a fake clientset.
+func cartWithRevisions(n int) *fake.Clientset {
+	sel := map[string]string{"app": "cart"}
+	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "cart", UID: "cart-uid",
+		Annotations: map[string]string{"deployment.kubernetes.io/revision": strconv.Itoa(n + 1)}},
+		Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: sel}}}
+	objs := []runtime.Object{d}
+	for rev := 1; rev <= n+1; rev++ {
+		objs = append(objs, &appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Namespace: "shop",
+			Name: fmt.Sprintf("cart-%d", rev), Labels: sel, CreationTimestamp: metav1.NewTime(ago(time.Duration(n+2-rev) * time.Hour)),
+			Annotations:     map[string]string{"deployment.kubernetes.io/revision": strconv.Itoa(rev)},
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(d, appsv1.SchemeGroupVersion.WithKind("Deployment"))}},
+			Spec: appsv1.ReplicaSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+				Containers: []corev1.Container{{Name: "cart", Image: fmt.Sprintf("registry.example.com/shop/cart:%d", rev)}}}}}})
+	}
+	return fake.NewClientset(objs...)
+}
+
+// Undo's picker on a short terminal (80x14, and the 20x5 minimum): with the cursor moved
+// to the tenth earlier revision, that revision is the one marked, the one enter applies.
+func TestUndoDialogShortTerminalGolden(t *testing.T) {
+	render := func(w, h int) string {
+		env := testEnv("shop")
+		env.Client.Clientset = cartWithRevisions(10)
+		page := NewDeployments(env, "shop")
+		app := ui.New(env, Registry, ui.ViewSpec{Name: "test", New: func(*ui.Env, string) ui.Page { return page }})
+		app.Update(tea.WindowSizeMsg{Width: w, Height: h})
+		app.Update(undoDialog(env, &kube.Deployment{Namespace: "shop", Name: "cart"})())
+		for range 9 {
+			app.Update(uitest.Key("down"))
+		}
+		return app.View().Content
+	}
+	for _, size := range [][2]int{{80, 14}, {20, 5}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			screen := ansi.Strip(render(size[0], size[1]))
+			golden.RequireEqual(t, screen)
+			if !strings.Contains(screen, "› 1") || strings.Count(screen, "›") != 1 {
+				t.Errorf("revision 1, the tenth choice, is not the one marked:\n%s", screen)
+			}
+		})
 	}
 }

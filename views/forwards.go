@@ -39,12 +39,21 @@ func NewForwards(env *ui.Env) *ui.ListPage[*forward.Status] {
 }
 
 // restartSaved starts, each through the dispatcher and the mutation door, the forwards
-// saved for the current context that are not running.
+// saved for the current context that are not running. The saved forwards' file is read
+// off the UI goroutine.
 func restartSaved(env *ui.Env, _ string) tea.Cmd {
-	saved, err := env.Forwards.Saved(env.Client.Info.Context)
-	if err != nil {
-		return ui.Notify(ui.LevelError, "saved port-forwards: "+err.Error())
-	}
+	forwards, kctx := env.Forwards, env.Client.Info.Context
+	return env.Background("restart saved port-forwards", func() func() tea.Cmd {
+		saved, err := forwards.Saved(kctx)
+		if err != nil {
+			return func() tea.Cmd { return ui.Notify(ui.LevelError, "saved port-forwards: "+err.Error()) }
+		}
+		return func() tea.Cmd { return startSaved(env, kctx, saved) }
+	})
+}
+
+// startSaved starts the forwards of saved (those of context kctx) that are not running.
+func startSaved(env *ui.Env, kctx string, saved []forward.Spec) tea.Cmd {
 	running := map[int]bool{}
 	for _, s := range env.Forwards.Statuses() {
 		running[s.Spec.Local] = true
@@ -58,7 +67,7 @@ func restartSaved(env *ui.Env, _ string) tea.Cmd {
 		cmds = append(cmds, env.Guard("port-forward", &access, false, func() tea.Cmd { return startForward(env, spec) }))
 	}
 	if len(cmds) == 0 {
-		return ui.Notify(ui.LevelInfo, fmt.Sprintf("no saved port-forward to restart for context %s", env.Client.Info.Context))
+		return ui.Notify(ui.LevelInfo, fmt.Sprintf("no saved port-forward to restart for context %s", kctx))
 	}
 	return tea.Batch(cmds...)
 }

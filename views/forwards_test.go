@@ -60,7 +60,8 @@ func TestParseForwardPorts(t *testing.T) {
 	}
 }
 
-// The dialog refuses a busy port inline and accepts a free one.
+// The dialog refuses a busy port inline and accepts a free one. Validate only reads the
+// number; the listen that finds the port busy is its Check, run off the UI goroutine.
 func TestForwardDialogValidatesLocalPort(t *testing.T) {
 	busy, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
@@ -72,13 +73,19 @@ func TestForwardDialogValidatesLocalPort(t *testing.T) {
 	if *d.Input != "80" {
 		t.Errorf("initial value %q, want the remote port", *d.Input)
 	}
-	if err := d.Validate(strconv.Itoa(port)); err == nil || !strings.Contains(err.Error(), "already in use") {
+	if err := d.Validate(strconv.Itoa(port)); err != nil {
+		t.Errorf("Validate probed busy port %d: %v", port, err)
+	}
+	if err := d.Check(strconv.Itoa(port)); err == nil || !strings.Contains(err.Error(), "already in use") {
 		t.Errorf("busy port %d: %v", port, err)
 	}
 	free, _ := net.Listen("tcp4", "127.0.0.1:0")
 	freePort := free.Addr().(*net.TCPAddr).Port
 	free.Close()
 	if err := d.Validate(strconv.Itoa(freePort) + ":8080"); err != nil {
+		t.Errorf("free port %d: %v", freePort, err)
+	}
+	if err := d.Check(strconv.Itoa(freePort) + ":8080"); err != nil {
 		t.Errorf("free port %d: %v", freePort, err)
 	}
 }

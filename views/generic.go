@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/kdeck/kdeck/kube"
@@ -9,15 +10,18 @@ import (
 )
 
 // Resolve finds a view for a name no registered view answers to: discovery resolves it to
-// a resource (plural, singular, short name, kind or NAME.GROUP), shown by its registered
-// view if it has one, else by the generic view. It is command mode's ui.Resolver.
+// a resource (plural, singular, short name, kind or NAME.GROUP), shown by the registered
+// view of that very resource (group included: pods.metrics.k8s.io is not core pods) if
+// there is one, else by the generic view. It is command mode's ui.Resolver.
 func Resolve(ctx context.Context, client *kube.Client, name string) (ui.ViewSpec, error) {
 	res, err := client.Resolve(ctx, name)
 	if err != nil {
 		return ui.ViewSpec{}, err
 	}
-	if spec, ok := ui.Lookup(Registry, res.GVR.Resource); ok {
-		return spec, nil
+	for _, spec := range Registry { // a view of ours only for its own group's resource
+		if slices.Contains(spec.Resources, res.GVR.GroupResource()) {
+			return spec, nil
+		}
 	}
 	return ui.ViewSpec{Name: res.Name(), New: func(env *ui.Env, ns string) ui.Page { return NewGeneric(env, res, ns) }}, nil
 }

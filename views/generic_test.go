@@ -92,3 +92,40 @@ func TestResolveView(t *testing.T) {
 		t.Error("a client without discovery must fail")
 	}
 }
+
+// A name with a group opens a registered view only when the group is that view's own:
+// pods.metrics.k8s.io and deployments.example.com are not core pods or apps deployments.
+func TestResolveViewMatchesTheGroup(t *testing.T) {
+	lw := []string{"list", "watch"}
+	client := &kube.Client{Resources: kube.NewResourcesFrom(func(context.Context) ([]*metav1.APIResourceList, error) {
+		return []*metav1.APIResourceList{
+			{GroupVersion: "v1", APIResources: []metav1.APIResource{
+				{Name: "pods", SingularName: "pod", Kind: "Pod", Namespaced: true, Verbs: lw},
+				{Name: "events", SingularName: "event", Kind: "Event", Namespaced: true, Verbs: lw}}},
+			{GroupVersion: "apps/v1", APIResources: []metav1.APIResource{
+				{Name: "deployments", SingularName: "deployment", Kind: "Deployment", Namespaced: true, Verbs: lw}}},
+			{GroupVersion: "events.k8s.io/v1", APIResources: []metav1.APIResource{
+				{Name: "events", SingularName: "event", Kind: "Event", Namespaced: true, Verbs: lw}}},
+			{GroupVersion: "metrics.k8s.io/v1beta1", APIResources: []metav1.APIResource{
+				{Name: "pods", SingularName: "", Kind: "PodMetrics", Namespaced: true, Verbs: lw}}},
+			{GroupVersion: "example.com/v1", APIResources: []metav1.APIResource{
+				{Name: "deployments", SingularName: "deployment", Kind: "Deployment", Namespaced: true, Verbs: lw}}},
+		}, nil
+	})}
+	for typed, want := range map[string]string{
+		"pods.metrics.k8s.io":         "pods.metrics.k8s.io",
+		"podmetrics":                  "pods.metrics.k8s.io",
+		"deployments.example.com":     "deployments.example.com",
+		"deployment.v1.example.com":   "deployments.example.com",
+		"Pod":                         "pods",
+		"deployments.apps":            "deployments",
+		"events.events.k8s.io":        "events",
+		"Event":                       "events", // the core group's events are the same objects
+		"pods.v1beta1.metrics.k8s.io": "pods.metrics.k8s.io",
+	} {
+		spec, err := Resolve(t.Context(), client, typed)
+		if err != nil || spec.Name != want {
+			t.Errorf("%q opens %q (%v), want %q", typed, spec.Name, err, want)
+		}
+	}
+}

@@ -75,16 +75,20 @@ func forwardDialog(env *ui.Env, target forward.Spec, remote int) *ui.Dialog {
 		spec := target
 		var err error
 		spec.Local, spec.Remote, err = parseForwardPorts(v, remote)
-		if err != nil {
-			return spec, err
-		}
-		return spec, forward.CheckLocalPort(spec.Local)
+		return spec, err
 	}
 	return &ui.Dialog{
 		Title:    fmt.Sprintf("Port-forward %s %s/%s", target.Kind, target.Namespace, target.Name),
 		Body:     body,
 		Input:    &initial,
 		Validate: func(v string) error { _, err := parse(v); return err },
+		Check: func(v string) error { // a listen on the port, off the UI goroutine
+			spec, err := parse(v)
+			if err != nil {
+				return err
+			}
+			return forward.CheckLocalPort(spec.Local)
+		},
 		OK: func(v string) tea.Cmd {
 			spec, err := parse(v)
 			if err != nil {

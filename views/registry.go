@@ -1,24 +1,38 @@
 package views
 
-import "github.com/kdeck/kdeck/ui"
+import (
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/ui"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
 
 // Registry lists the views that -c and command mode open by name. Any other resource
 // opens through Resolve in the generic view.
 var Registry = []ui.ViewSpec{
-	{Name: "pods", Aliases: []string{"pod", "po"},
+	{Name: "pods", Aliases: []string{"pod", "po"}, Resources: resources(kube.GVRPods),
 		New: func(env *ui.Env, ns string) ui.Page { return NewPods(env, ns) }},
-	{Name: "deployments", Aliases: []string{"deployment", "deploy", "dp"},
+	{Name: "deployments", Aliases: []string{"deployment", "deploy", "dp"}, Resources: resources(kube.GVRDeployments),
 		New: func(env *ui.Env, ns string) ui.Page { return NewDeployments(env, ns) }},
-	{Name: "services", Aliases: []string{"service", "svc"},
+	{Name: "services", Aliases: []string{"service", "svc"}, Resources: resources(kube.GVRServices),
 		New: func(env *ui.Env, ns string) ui.Page { return NewServices(env, ns) }},
-	{Name: "hpa", Aliases: []string{"hpas", "horizontalpodautoscalers", "horizontalpodautoscaler"},
+	{Name: "hpa", Aliases: []string{"hpas", "horizontalpodautoscalers", "horizontalpodautoscaler"}, Resources: resources(kube.GVRHPAs),
 		New: func(env *ui.Env, ns string) ui.Page { return NewHPAs(env, ns) }},
-	{Name: "events", Aliases: []string{"ev", "event"},
+	// the view reads events.k8s.io; the core group serves the same events
+	{Name: "events", Aliases: []string{"ev", "event"}, Resources: resources(kube.GVREventsAPI, kube.GVREvents),
 		New: func(env *ui.Env, ns string) ui.Page { return NewEvents(env, ns) }},
 	{Name: "portforwards", Aliases: []string{"pf", "pfs", "portforward"},
 		New: func(env *ui.Env, _ string) ui.Page { return NewForwards(env) }},
-	{Name: "secrets", Aliases: []string{"secret", "sec"},
+	{Name: "secrets", Aliases: []string{"secret", "sec"}, Resources: resources(kube.GVRSecrets),
 		New: func(env *ui.Env, ns string) ui.Page { return NewSecrets(env, ns) }},
 	{Name: "canary", Aliases: []string{"canaries"},
 		New: func(env *ui.Env, ns string) ui.Page { return NewCanaries(env, ns) }},
+}
+
+// resources are the group-resources of gvrs.
+func resources(gvrs ...schema.GroupVersionResource) []schema.GroupResource {
+	out := make([]schema.GroupResource, len(gvrs))
+	for i, g := range gvrs {
+		out[i] = g.GroupResource()
+	}
+	return out
 }

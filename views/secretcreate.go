@@ -86,28 +86,37 @@ func askSecretEntry(env *ui.Env, t secretTarget, data map[string][]byte) tea.Cmd
 				}
 				return nil
 			}
-			in, err := kube.ParseSecretInput(v)
+			in, err := kube.ParseSecretSyntax(v)
 			if err == nil && data[in.Key] != nil {
 				err = fmt.Errorf("key %s is already set", in.Key)
 			}
+			return err
+		},
+		Check: func(v string) error { // KEY=@PATH: a regular file within 1 MiB
+			if in, err := kube.ParseSecretSyntax(v); err != nil || in.Path == "" {
+				return err
+			}
+			_, err := kube.ParseSecretInput(v)
 			return err
 		},
 		OK: func(v string) tea.Cmd {
 			if v == "" {
 				return env.Mutate(env.Client.CreateSecret(kube.NewGenericSecret(t.ns, t.name, data)), nil)
 			}
-			in, _ := kube.ParseSecretInput(v)
+			in, _ := kube.ParseSecretSyntax(v)
 			switch {
 			case in.Ask:
 				return askSecretValue(env, "Value of "+in.Key+" in new secret "+t.ns+"/"+t.name, nil,
 					func(value string) tea.Cmd { return askSecretEntry(env, t, with(in.Key, []byte(value))) })
 			case in.Path != "":
-				// a local file of at most 1 MiB, checked by Validate: read here, like Validate's stat
-				b, err := kube.ReadSecretFile(in.Path)
-				if err != nil {
-					return ui.Notify(ui.LevelError, err.Error())
+				// the file Check accepted, read off the UI goroutine; the next dialog comes back
+				return func() tea.Msg {
+					b, err := kube.ReadSecretFile(in.Path)
+					if err != nil {
+						return ui.NotifyMsg{Level: ui.LevelError, Text: err.Error()}
+					}
+					return askSecretEntry(env, t, with(in.Key, b))()
 				}
-				return askSecretEntry(env, t, with(in.Key, b))
 			}
 			return askSecretEntry(env, t, with(in.Key, []byte(in.Value)))
 		}})
@@ -121,20 +130,18 @@ func askSecretValue(env *ui.Env, title string, body []string, ok func(string) te
 }
 
 // askTLSSecret opens the dialogs that create a kubernetes.io/tls secret from a certificate
-// file and a key file, refused inline unless they are a matching pair.
+// file and a key file, refused inline unless they are a matching pair. The files are
+// checked and read off the UI goroutine.
 func askTLSSecret(env *ui.Env, t secretTarget) tea.Cmd {
 	return askSecretName(env, t, "New TLS secret", func(t secretTarget) tea.Cmd {
 		empty := ""
 		title := "New TLS secret " + t.ns + "/" + t.name
 		return env.Ask(&ui.Dialog{Title: title, Body: []string{"Certificate file (PEM, tls.crt):"}, Input: &empty,
-			Validate: kube.CheckSecretFile,
+			Validate: kube.ValidSecretPath, Check: kube.CheckSecretFile,
 			OK: func(certPath string) tea.Cmd {
 				return env.Ask(&ui.Dialog{Title: title, Body: []string{"Certificate " + certPath, "Private key file (PEM, tls.key):"},
-					Input: &empty,
-					Validate: func(keyPath string) error {
-						if err := kube.CheckSecretFile(keyPath); err != nil {
-							return err
-						}
+					Input: &empty, Validate: kube.ValidSecretPath,
+					Check: func(keyPath string) error {
 						_, _, _, err := kube.ReadTLSPair(certPath, keyPath)
 						return err
 					},
@@ -143,12 +150,16 @@ func askTLSSecret(env *ui.Env, t secretTarget) tea.Cmd {
 	})
 }
 
-// createTLSSecret reads the pair Validate accepted (two local files of at most 1 MiB,
-// as Validate did) and creates the secret.
+// createTLSSecret reads the pair the dialog's Check accepted (two local files of at most
+// 1 MiB, read again off the UI goroutine) and creates the secret.
 func createTLSSecret(env *ui.Env, t secretTarget, certPath, keyPath string) tea.Cmd {
-	cert, key, _, err := kube.ReadTLSPair(certPath, keyPath)
-	if err != nil {
-		return ui.Notify(ui.LevelError, err.Error())
-	}
-	return env.Mutate(env.Client.CreateSecret(kube.NewTLSSecret(t.ns, t.name, cert, key)), nil)
+	return env.Background("create tls secret", func() func() tea.Cmd {
+		cert, key, _, err := kube.ReadTLSPair(certPath, keyPath)
+		if err != nil {
+			return func() tea.Cmd { return ui.Notify(ui.LevelError, err.Error()) }
+		}
+		return func() tea.Cmd {
+			return env.Mutate(env.Client.CreateSecret(kube.NewTLSSecret(t.ns, t.name, cert, key)), nil)
+		}
+	})
 }

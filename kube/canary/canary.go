@@ -6,6 +6,7 @@ package canary
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -134,8 +135,19 @@ type Thresholds struct {
 var DefaultThresholds = Thresholds{Restarts: 1, CPUFactor: 2, MemFactor: 1.5, Warnings: 0,
 	ReadyWithin: 2 * time.Minute}
 
+// Bounds of the gate thresholds AnnoGates may set: beyond them a gate means nothing (a
+// million restarts) or its arithmetic breaks (NaN compares false, a count past int32
+// wraps negative).
+const (
+	MaxGateCount  = 1_000_000      // restarts, warnings
+	MaxGateFactor = 1000.0         // cpu, mem: canary per pod at most stable's × this
+	MaxGateReady  = 24 * time.Hour // ready
+)
+
 // ParseThresholds reads "restarts=1,cpu=2,mem=1.5,warnings=0,ready=2m" over the
-// defaults; keys left out keep their default.
+// defaults; keys left out keep their default. Counts are whole numbers from 0 to
+// MaxGateCount, factors finite numbers above 0 up to MaxGateFactor, ready a duration
+// from 0 to MaxGateReady; anything else (NaN, Inf, an overflow) is an error.
 func ParseThresholds(s string) (Thresholds, error) {
 	th := DefaultThresholds
 	for _, f := range strings.Split(s, ",") {
@@ -145,25 +157,25 @@ func ParseThresholds(s string) (Thresholds, error) {
 		}
 		k, v, ok := strings.Cut(f, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		bad := func() error { return fmt.Errorf("%s: bad value in %q", AnnoGates, f) }
+		bad := func(want string) error { return fmt.Errorf("%s: bad value in %q (%s)", AnnoGates, f, want) }
 		if !ok {
-			return th, bad()
+			return th, bad("KEY=VALUE")
 		}
 		switch k {
 		case "restarts", "warnings":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return th, bad()
+			n, err := strconv.ParseInt(v, 10, 32)
+			if err != nil || n < 0 || n > MaxGateCount {
+				return th, bad(fmt.Sprintf("a whole number from 0 to %d", MaxGateCount))
 			}
 			if k == "restarts" {
 				th.Restarts = int32(n)
 			} else {
-				th.Warnings = n
+				th.Warnings = int(n)
 			}
 		case "cpu", "mem":
 			x, err := strconv.ParseFloat(v, 64)
-			if err != nil || x <= 0 {
-				return th, bad()
+			if err != nil || math.IsNaN(x) || x <= 0 || x > MaxGateFactor { // NaN fails every comparison
+				return th, bad(fmt.Sprintf("a factor above 0, at most %g", MaxGateFactor))
 			}
 			if k == "cpu" {
 				th.CPUFactor = x
@@ -172,8 +184,8 @@ func ParseThresholds(s string) (Thresholds, error) {
 			}
 		case "ready":
 			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 {
-				return th, bad()
+			if err != nil || d < 0 || d > MaxGateReady {
+				return th, bad(fmt.Sprintf("a duration from 0s to %s", MaxGateReady))
 			}
 			th.ReadyWithin = d
 		default:

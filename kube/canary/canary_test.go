@@ -188,3 +188,21 @@ func TestNextStepAndPlan(t *testing.T) {
 		t.Errorf("after abort, weight %d", w)
 	}
 }
+
+// Thresholds that would break a gate's arithmetic are refused: NaN (every comparison
+// false: the gate could never fail), infinities, counts past int32 (wrapping negative),
+// and values too large to mean anything. The bounds themselves are accepted.
+func TestParseThresholdsRejectsNaNAndOverflow(t *testing.T) {
+	for _, bad := range []string{"cpu=NaN", "mem=nan", "cpu=-NaN", "cpu=Inf", "mem=+Inf", "cpu=-Inf", "cpu=1e309",
+		"mem=1e300", "cpu=1000.5", "restarts=2147483648", "restarts=4294967297", "warnings=9223372036854775808",
+		"restarts=1000001", "warnings=99999999", "ready=25h", "ready=9999999h", "restarts=0x10", "cpu=0x1p-2000"} {
+		if th, err := ParseThresholds(bad); err == nil {
+			t.Errorf("%q accepted: %+v", bad, th)
+		}
+	}
+	th, err := ParseThresholds("restarts=1000000,warnings=1000000,cpu=1000,mem=0.001,ready=24h")
+	want := Thresholds{Restarts: 1000000, Warnings: 1000000, CPUFactor: 1000, MemFactor: 0.001, ReadyWithin: 24 * time.Hour}
+	if err != nil || th != want {
+		t.Errorf("the bounds: %+v, %v; want %+v", th, err, want)
+	}
+}

@@ -1,7 +1,13 @@
 // Package uitest holds helpers shared by the UI packages' tests.
 package uitest
 
-import tea "charm.land/bubbletea/v2"
+import (
+	"slices"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
 
 // special maps the key names tests type to bubbletea key codes.
 var special = map[string]rune{
@@ -20,4 +26,45 @@ func Key(name string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: code}
 	}
 	return tea.KeyPressMsg{Code: []rune(name)[0], Text: name}
+}
+
+// Messages runs cmd the way bubbletea does (the commands of a batch concurrently) and
+// returns the messages that arrive within wait, batches flattened, in no set order.
+// Commands still running then (a cursor's blink, work that blocks) are left to finish
+// on their own and their messages are dropped.
+func Messages(cmd tea.Cmd, wait time.Duration) []tea.Msg {
+	var (
+		mu   sync.Mutex
+		msgs []tea.Msg
+		wg   sync.WaitGroup
+		run  func(tea.Cmd)
+	)
+	run = func(c tea.Cmd) {
+		if c == nil {
+			return
+		}
+		wg.Go(func() {
+			switch m := c().(type) {
+			case nil:
+			case tea.BatchMsg:
+				for _, c := range m {
+					run(c)
+				}
+			default:
+				mu.Lock()
+				msgs = append(msgs, m)
+				mu.Unlock()
+			}
+		})
+	}
+	run(cmd)
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(wait):
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return slices.Clone(msgs)
 }

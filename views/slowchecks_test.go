@@ -1,0 +1,148 @@
+package views
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/kube/forward"
+	"github.com/kdeck/kdeck/ui"
+	"github.com/kdeck/kdeck/ui/uitest"
+)
+
+// dialogApp is an App of 100x30 over a message page, with the dialog that open brings.
+func dialogApp(env *ui.Env, open tea.Cmd) *ui.App {
+	app := ui.New(env, Registry, ui.ViewSpec{Name: "t", New: func(env *ui.Env, _ string) ui.Page { return ui.NewMessage(env, "t") }})
+	app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	settle(app, open)
+	return app
+}
+
+// settle runs cmd, feeding every message it brings back to app, and the commands those
+// return, until nothing more arrives within 100 ms (a cursor's blink is left running).
+func settle(app *ui.App, cmd tea.Cmd) {
+	for msgs := uitest.Messages(cmd, 100*time.Millisecond); len(msgs) > 0; {
+		var next []tea.Cmd
+		for _, m := range msgs {
+			_, c := app.Update(m)
+			next = append(next, c)
+		}
+		msgs = uitest.Messages(tea.Batch(next...), 100*time.Millisecond)
+	}
+}
+
+// typeUnsettled types text into app's dialog and returns the commands Update gave back,
+// not yet run.
+func typeUnsettled(app *ui.App, text string) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, r := range text {
+		_, c := app.Update(uitest.Key(string(r)))
+		cmds = append(cmds, c)
+	}
+	return tea.Batch(cmds...)
+}
+
+func screenOf(app *ui.App) string { return ansi.Strip(app.View().Content) }
+
+// The secret, TLS and port-forward dialogs stat no file and probe no port in Update: what
+// a typed path or port is worth shows only once the commands Update returned have run.
+func TestDialogChecksRunOffTheUIGoroutine(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none")
+	busy, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	busyPort := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	target := secretTarget{ns: "shop", name: "api-keys"}
+	for _, c := range []struct {
+		name, typed, want string
+		open              func(env *ui.Env) *ui.App
+	}{
+		{"generic secret key from a file", "token=@" + missing, "cannot read", func(env *ui.Env) *ui.App {
+			return dialogApp(env, askSecretEntry(env, target, nil))
+		}},
+		{"TLS certificate file", missing, "cannot read", func(env *ui.Env) *ui.App {
+			app := dialogApp(env, askTLSSecret(env, secretTarget{ns: "shop"}))
+			settle(app, typeUnsettled(app, "shop-tls"))
+			_, cmd := app.Update(uitest.Key("enter"))
+			settle(app, cmd)
+			return app
+		}},
+		{"port-forward local port", busyPort, "already in use", func(env *ui.Env) *ui.App {
+			app := dialogApp(env, env.Ask(forwardDialog(env, forward.Spec{Namespace: "shop", Kind: forward.KindService, Name: "web"}, 80)))
+			for range 2 {
+				_, cmd := app.Update(uitest.Key("backspace"))
+				settle(app, cmd)
+			}
+			return app
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			app := c.open(testEnv("shop"))
+			cmd := typeUnsettled(app, c.typed)
+			if s := screenOf(app); strings.Contains(s, c.want) {
+				t.Fatalf("%q was checked in Update:\n%s", c.typed, s)
+			}
+			settle(app, cmd)
+			if s := screenOf(app); !strings.Contains(s, c.want) {
+				t.Fatalf("once its command ran, %q is not refused with %q:\n%s", c.typed, c.want, s)
+			}
+		})
+	}
+}
+
+// r on :pf reads the saved forwards in a command: a forwards.yaml that blocks (a FIFO no
+// one writes, like a file on a hung network mount) leaves Update free.
+func TestRestartSavedReadsOffTheUIGoroutine(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "forwards.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFO here:", err)
+	}
+	t.Cleanup(func() { // lets a reader still blocked on the FIFO go
+		if f, err := os.OpenFile(fifo, os.O_RDWR, 0); err == nil {
+			f.Close()
+		}
+	})
+	env := testEnv("")
+	env.Forwards = forward.NewManager(forward.NewSaved(fifo))
+	app := ui.New(env, Registry, ui.ViewSpec{Name: "pf", New: func(env *ui.Env, _ string) ui.Page { return NewForwards(env) }})
+	app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+
+	returned := make(chan tea.Cmd, 1)
+	go func() { _, cmd := app.Update(uitest.Key("r")); returned <- cmd }()
+	var cmd tea.Cmd
+	select {
+	case cmd = <-returned:
+	case <-time.After(2 * time.Second):
+		t.Fatal("Update blocked on reading the saved forwards")
+	}
+	read := make(chan tea.Msg, 1)
+	go func() { read <- cmd() }()
+	select {
+	case <-read:
+		t.Fatal("the command returned before the saved forwards could be read")
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := os.WriteFile(fifo, []byte("contexts: {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var msg tea.Msg
+	select {
+	case msg = <-read:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the command did not read the saved forwards")
+	}
+	_, next := app.Update(msg)
+	n, ok := next().(ui.NotifyMsg)
+	if !ok || !strings.Contains(n.Text, "no saved port-forward to restart for context kdeck-demo") {
+		t.Errorf("after the read: %#v", n)
+	}
+}
