@@ -65,13 +65,20 @@ func unsafeAt(s string) int {
 		if c < 0x80 {
 			return i
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || isUnsafeRune(r) {
+		size, bad := runeAt(s, i)
+		if bad {
 			return i
 		}
 		i += size
 	}
 	return -1
+}
+
+// runeAt decodes the non-ASCII rune at s[i:] and reports whether Safe changes it: a C1
+// control, a bidi override or a byte that is not UTF-8.
+func runeAt(s string, i int) (size int, unsafe bool) {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return size, (r == utf8.RuneError && size == 1) || isUnsafeRune(r)
 }
 
 // isUnsafeRune reports the non-ASCII runes a terminal may act on or that reorder what a
@@ -144,8 +151,8 @@ func frameUnsafeAt(frame string) int {
 		case c < 0x80:
 			return i
 		default:
-			r, size := utf8.DecodeRuneInString(frame[i:])
-			if (r == utf8.RuneError && size == 1) || isUnsafeRune(r) {
+			size, bad := runeAt(frame, i)
+			if bad {
 				return i
 			}
 			i += size

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -50,14 +49,7 @@ func mergedKubeconfig(t *testing.T, first, second string) (path, a, b string) {
 // the function that lets it go on (also run when the test ends).
 func freeze(t *testing.T, kubeconfig string) (thaw func()) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(filepath.Dir(kubeconfig), "pids", "kube-apiserver.pid"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pid := componentPID(t, kubeconfig, "kube-apiserver")
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}

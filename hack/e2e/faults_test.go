@@ -5,8 +5,6 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -64,17 +62,7 @@ func TestAPIServerRestart(t *testing.T) {
 func TestControlPlaneSurvivesAStall(t *testing.T) {
 	name := fmt.Sprintf("kdeck-e2e-stall-%d", os.Getpid())
 	kubeconfig, cs := startCluster(t, name)
-	pid := func(component string) int {
-		raw, err := os.ReadFile(filepath.Join(filepath.Dir(kubeconfig), "pids", component+".pid"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	pid := func(component string) int { return componentPID(t, kubeconfig, component) }
 	api := pid("kube-apiserver")
 	if err := syscall.Kill(api, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +131,21 @@ func startCluster(t *testing.T, name string) (string, kubernetes.Interface) {
 		}
 	}
 	return kubeconfig, cs
+}
+
+// componentPID is the process id of component ("kube-apiserver", …) of the testbed cluster
+// whose kubeconfig is given, from the pid file kwokctl keeps beside it.
+func componentPID(t *testing.T, kubeconfig, component string) int {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(filepath.Dir(kubeconfig), "pids", component+".pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
 }
 
 // diagnose says which components of the testbed cluster whose kubeconfig is given are not
