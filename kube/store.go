@@ -178,12 +178,22 @@ func (s *Store[R]) Run(ctx context.Context) {
 	backoff := s.backoff
 	for ctx.Err() == nil {
 		var err error
+		began := time.Now()
 		rv, useWatchList, err = s.cycle(ctx, rv, useWatchList)
 		if ctx.Err() != nil {
 			return
 		}
-		if err == nil {
-			backoff = s.backoff
+		if err == nil && time.Since(began) >= minWatchLife {
+			backoff = s.backoff // a watch that ran a while and ended: reopen at once
+			continue
+		}
+		if err == nil { // closed at once (a proxy that accepts and hangs up): no tight loop
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(backoff*2, maxBackoff)
 			continue
 		}
 		if errors.Is(err, errExpired) {
@@ -203,6 +213,10 @@ func (s *Store[R]) Run(ctx context.Context) {
 
 // maxBackoff caps the wait between reconnection attempts.
 const maxBackoff = 10 * time.Second
+
+// minWatchLife is how long a watch must have run for its end, without error, to be
+// reopened at once; one that ends sooner is reopened after the backoff.
+const minWatchLife = time.Second
 
 var errExpired = errors.New("resource version expired")
 

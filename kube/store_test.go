@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -227,5 +228,30 @@ func TestStoreIgnoresInvisibleChanges(t *testing.T) {
 	}
 	if got := s.Snapshot().Rows[0].Status; got != "Failed" {
 		t.Fatalf("status %q, want Failed", got)
+	}
+}
+
+// A watch that closes as soon as it opens, without an error (a proxy that accepts and hangs
+// up), is reopened after a growing backoff, not in a tight loop.
+func TestStoreShortWatchesBackOff(t *testing.T) {
+	srv := newScriptedServer()
+	src := srv.source()
+	var watches atomic.Int64
+	src.Watch = func(context.Context, metav1.ListOptions) (watch.Interface, error) {
+		watches.Add(1)
+		w := watch.NewFake()
+		w.Stop() // closed before any event
+		return w, nil
+	}
+	src.List = func(context.Context, metav1.ListOptions) (runtime.Object, error) { return &corev1.PodList{}, nil }
+	s := NewStore(src)
+	s.backoff = 10 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Run(ctx)
+	time.Sleep(300 * time.Millisecond)
+	// 10, 20, 40, 80, 160 ms: at most 6 watches in 300 ms (a tight loop makes thousands)
+	if n := watches.Load(); n > 8 {
+		t.Fatalf("%d watches in 300 ms", n)
 	}
 }
