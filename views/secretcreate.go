@@ -93,6 +93,9 @@ func askSecretEntry(env *ui.Env, t secretTarget, data map[string][]byte) tea.Cmd
 			return err
 		},
 		Check: func(v string) error { // KEY=@PATH: a regular file within 1 MiB
+			if v == "" { // an empty line creates the secret: Validate has judged it
+				return nil
+			}
 			if in, err := kube.ParseSecretSyntax(v); err != nil || in.Path == "" {
 				return err
 			}

@@ -12,9 +12,12 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/ui"
 	"github.com/kdeck/kdeck/ui/uitest"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
 )
 
 // dialogApp is an App of 100x30 over a message page, with the dialog that open brings.
@@ -144,5 +147,20 @@ func TestRestartSavedReadsOffTheUIGoroutine(t *testing.T) {
 	n, ok := next().(ui.NotifyMsg)
 	if !ok || !strings.Contains(n.Text, "no saved port-forward to restart for context kdeck-demo") {
 		t.Errorf("after the read: %#v", n)
+	}
+}
+
+// An empty line in the new-secret dialog creates the secret once it has a key: the
+// dialog's Check must not refuse what its Validate allows (it did: "a key name is required").
+func TestSecretEntryEmptyLineCreates(t *testing.T) {
+	env := testEnv("shop")
+	cs := fake.NewClientset()
+	env.Client = kube.NewClientFor(cs, nil)
+	app := dialogApp(env, askSecretEntry(env, secretTarget{ns: "shop", name: "api-keys"}, map[string][]byte{"user": []byte("admin")}))
+	_, cmd := app.Update(uitest.Key("enter"))
+	settle(app, cmd)
+	s, err := cs.CoreV1().Secrets("shop").Get(t.Context(), "api-keys", metav1.GetOptions{})
+	if err != nil || string(s.Data["user"]) != "admin" {
+		t.Fatalf("enter on an empty line did not create the secret (%v):\n%s", err, screenOf(app))
 	}
 }
