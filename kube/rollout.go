@@ -198,26 +198,58 @@ func (c *Client) FollowRollout(ctx context.Context, ns, name string) <-chan Roll
 				return false
 			}
 		}
-		w, err := c.Clientset.AppsV1().Deployments(ns).Watch(ctx, metav1.ListOptions{
-			FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()})
-		if err != nil {
-			send(RolloutProgress{Text: "cannot follow the rollout: " + Classify(err, "watch", "deployments", ns).Error(), Done: true})
-			return
-		}
-		defer w.Stop()
-		for ev := range w.ResultChan() {
-			d, ok := ev.Object.(*appsv1.Deployment)
-			if !ok || ev.Type == watch.Deleted {
-				send(RolloutProgress{Text: "deployment deleted", Done: true})
+		rv := "" // the last version seen: a watch that ends is reopened from there
+		for ctx.Err() == nil {
+			w, err := c.Clientset.AppsV1().Deployments(ns).Watch(ctx, metav1.ListOptions{ResourceVersion: rv,
+				FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()})
+			if err != nil {
+				send(RolloutProgress{Text: "cannot follow the rollout: " + Classify(err, "watch", "deployments", ns).Error(), Done: true})
 				return
 			}
-			p := progressOf(DeploymentRow(d))
-			if !send(p) || p.Done {
+			var done bool
+			rv, done = followEvents(w, rv, send)
+			w.Stop()
+			if done {
 				return
+			}
+			select { // the watch ended (a server timeout, a dropped connection): watch again
+			case <-ctx.Done():
+				return
+			case <-time.After(followRetry):
 			}
 		}
 	}()
 	return out
+}
+
+// followRetry is the pause before a rollout's ended watch is opened again.
+const followRetry = time.Second
+
+// followEvents relays one watch's events as progress until the watch ends (done false:
+// watch again from the returned version) or the rollout or the following is over. A
+// watch error is not a deletion: an expired version makes the next watch start afresh.
+func followEvents(w watch.Interface, rv string, send func(RolloutProgress) bool) (string, bool) {
+	for ev := range w.ResultChan() {
+		switch ev.Type {
+		case watch.Deleted:
+			send(RolloutProgress{Text: "deployment deleted", Done: true})
+			return rv, true
+		case watch.Error:
+			if st, ok := ev.Object.(*metav1.Status); ok && (st.Code == 410 || st.Reason == metav1.StatusReasonExpired || st.Reason == metav1.StatusReasonGone) {
+				return "", false
+			}
+			return rv, false
+		}
+		d, ok := ev.Object.(*appsv1.Deployment)
+		if !ok {
+			continue
+		}
+		rv = d.ResourceVersion
+		if p := progressOf(DeploymentRow(d)); !send(p) || p.Done {
+			return rv, true
+		}
+	}
+	return rv, false
 }
 
 func progressOf(d *Deployment) RolloutProgress {
