@@ -291,7 +291,9 @@ func TestCanaryArgoRollout(t *testing.T) {
 	if r := record(t, u); r.State != canary.Aborted || r.Weight != 0 {
 		t.Fatalf("record after abort: %+v", r)
 	}
-	term.WaitText("aborted", 5*time.Second)
+	// the rollout's own line, not the status line's "✓ … aborted", which comes first: `t`
+	// acts on the rollout kdeck shows, which must already be the aborted one
+	term.WaitLine(5*time.Second, "step index", "aborted")
 	act("t", "Retry rollout checkout?", "RolloutRetried", 1, func(u *unstructured.Unstructured) bool {
 		return field(u, "status", "abort") == false
 	})
