@@ -5,8 +5,9 @@ import "context"
 // Cache is what a view reads rows from: one Store, or several stores joined into one row
 // type (services with their endpoint counts).
 type Cache[R Row] interface {
-	// Run keeps the rows current until ctx ends.
-	Run(ctx context.Context)
+	// Run keeps the rows current until ctx ends; link, when not nil, is the path to the
+	// server the rows come from (see Store.Run).
+	Run(ctx context.Context, link *Link)
 	// Changed receives a value (coalesced) whenever rows or state changed.
 	Changed() <-chan struct{}
 	// Snapshot returns the current rows and state.
@@ -33,9 +34,9 @@ func NewJoined[R, S Row](primary Source[R], secondary Source[S], join func(rows 
 }
 
 // Run runs both stores until ctx ends.
-func (j *Joined[R, S]) Run(ctx context.Context) {
-	go j.secondary.Run(ctx)
-	go j.primary.Run(ctx)
+func (j *Joined[R, S]) Run(ctx context.Context, link *Link) {
+	go j.secondary.Run(ctx, link)
+	go j.primary.Run(ctx, link)
 	for {
 		select {
 		case <-ctx.Done():

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -92,6 +93,8 @@ type Client struct {
 	Resources *Resources
 	// HTTP is the connection pool the clientset uses, shared by the Table client.
 	HTTP *http.Client
+	// Link tells whether the server still answers; every connection of HTTP reports to it.
+	Link *Link
 
 	// Policy is what kdeck may do on this context (read-only, never reveal).
 	Policy Policy
@@ -151,8 +154,13 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Opt
 	if policy.ReadOnly {
 		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return readOnlyTransport{rt} })
 	}
+	link := newLink(nil, defaultLinkTimes)
+	cfg.Dial = link.Dial((&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext)
 	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
+		return nil, configError(flags, err)
+	}
+	if link.probe, err = livezProbe(cfg, hc); err != nil {
 		return nil, configError(flags, err)
 	}
 	cs, err := kubernetes.NewForConfigAndClient(cfg, hc)
@@ -171,7 +179,7 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Opt
 	info.ServerVersion = v.GitVersion
 	contexts := slices.Sorted(maps.Keys(raw.Contexts))
 	c := &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts,
-		Resources: NewResources(cs.Discovery()), HTTP: hc, Policy: policy, flags: flags, opts: opts}
+		Resources: NewResources(cs.Discovery()), HTTP: hc, Link: link, Policy: policy, flags: flags, opts: opts}
 	c.access = newAccessCache(cs)
 	if c.podRows, err = PodRowsClient(cfg, hc); err != nil {
 		return nil, err

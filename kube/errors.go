@@ -95,7 +95,7 @@ func kindOf(err error) ErrorKind {
 		return KindConflict
 	case apierrors.IsInvalid(err), apierrors.IsBadRequest(err):
 		return KindInvalid
-	case isNetwork(err):
+	case isNetwork(err), errors.Is(err, ErrLinkLost):
 		return KindUnreachable
 	}
 	return KindUnknown

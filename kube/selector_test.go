@@ -30,7 +30,7 @@ func TestStoreSendsSelector(t *testing.T) {
 	s.backoff = 5 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go s.Run(ctx)
+	go s.Run(ctx, nil)
 	for i, o := range []metav1.ListOptions{<-srv.watchOpts, <-listed, <-srv.watchOpts} {
 		if o.LabelSelector != "app=web" {
 			t.Errorf("request %d has label selector %q, want app=web", i, o.LabelSelector)

@@ -172,26 +172,55 @@ func (s *Store[R]) search(k Key) (int, bool) {
 // Run loads and watches until ctx ends, reconnecting with backoff after failures.
 // Rows are painted as they arrive on the first load; on a reload after a break the old
 // rows stay (marked by the phase) until the new full state has arrived.
-func (s *Store[R]) Run(ctx context.Context) {
+//
+// link, when not nil, is the path to the server: while it is lost the store is broken
+// with ErrLinkLost and waits, and when the server answers again it resumes at once from
+// the last version it saw, so nothing that happened meanwhile is missed.
+func (s *Store[R]) Run(ctx context.Context, link *Link) {
+	defer link.Hold()()
 	var rv string
 	useWatchList := true
 	backoff := s.backoff
 	for ctx.Err() == nil {
-		var err error
+		ls := link.State()
+		if ls.Lost {
+			s.setState(State{Phase: PhaseBroken, Err: ErrLinkLost})
+			select {
+			case <-ctx.Done():
+				return
+			case <-ls.Changed:
+			}
+			backoff = s.backoff
+			continue
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		go func() { // the path lost: give up this cycle, its connection is being closed
+			select {
+			case <-ls.Changed:
+				cancel()
+			case <-cctx.Done():
+			}
+		}()
 		began := time.Now()
-		rv, useWatchList, err = s.cycle(ctx, rv, useWatchList)
+		nextRV, nextWL, err := s.cycle(cctx, rv, useWatchList)
+		cancel()
 		if ctx.Err() != nil {
 			return
 		}
+		if link.State().Lost {
+			if nextRV != "" {
+				rv = nextRV // resume from the last version seen; the load it was in is redone
+			}
+			continue
+		}
+		rv, useWatchList = nextRV, nextWL
 		if err == nil && time.Since(began) >= minWatchLife {
 			backoff = s.backoff // a watch that ran a while and ended: reopen at once
 			continue
 		}
 		if err == nil { // closed at once (a proxy that accepts and hangs up): no tight loop
-			select {
-			case <-ctx.Done():
+			if !s.sleep(ctx, backoff, ls.Changed) {
 				return
-			case <-time.After(backoff):
 			}
 			backoff = min(backoff*2, maxBackoff)
 			continue
@@ -202,13 +231,22 @@ func (s *Store[R]) Run(ctx context.Context) {
 		}
 		retry := s.now().Add(backoff)
 		s.setState(State{Phase: PhaseBroken, Err: err, Retry: retry})
-		select {
-		case <-ctx.Done():
+		if !s.sleep(ctx, backoff, ls.Changed) {
 			return
-		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, maxBackoff)
 	}
+}
+
+// sleep waits d, or less when wake is closed; it reports false when ctx ended.
+func (s *Store[R]) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-wake:
+	case <-time.After(d):
+	}
+	return true
 }
 
 // maxBackoff caps the wait between reconnection attempts.

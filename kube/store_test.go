@@ -108,7 +108,7 @@ func startStore(t *testing.T, srv *scriptedServer) *Store[*Pod] {
 	s.backoff = 5 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	go s.Run(ctx)
+	go s.Run(ctx, nil)
 	return s
 }
 
@@ -248,10 +248,63 @@ func TestStoreShortWatchesBackOff(t *testing.T) {
 	s.backoff = 10 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go s.Run(ctx)
+	go s.Run(ctx, nil)
 	time.Sleep(300 * time.Millisecond)
 	// 10, 20, 40, 80, 160 ms: at most 6 watches in 300 ms (a tight loop makes thousands)
 	if n := watches.Load(); n > 8 {
 		t.Fatalf("%d watches in 300 ms", n)
+	}
+}
+
+// A lost link breaks the store at once with ErrLinkLost and ends its watch; when the
+// server answers again the store resumes from the last version it saw (nothing missed),
+// with no backoff wait, and a pod created meanwhile arrives.
+func TestStoreFollowsItsLink(t *testing.T) {
+	srv := newScriptedServer()
+	s := NewStore(srv.source())
+	s.backoff = time.Hour // a resume that waited for a backoff would never come
+	link := newLink(func(context.Context) error { return nil }, defaultLinkTimes)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go s.Run(ctx, link)
+
+	<-srv.watchOpts
+	w := <-srv.watchers
+	w.Add(pod("a", "one", "5"))
+	w.Action(watch.Bookmark, endOfInitialEvents("7"))
+	<-srv.watchOpts
+	w = <-srv.watchers
+	w.Add(pod("a", "two", "9"))
+	waitFor(t, s, "live with two rows", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseLive && len(s.Rows) == 2 })
+
+	link.setLost(true)
+	snap := waitFor(t, s, "broken by the lost link", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseBroken })
+	if !errors.Is(snap.State.Err, ErrLinkLost) || KindOf(snap.State.Err) != KindUnreachable {
+		t.Fatalf("error %v (kind %d), want ErrLinkLost, unreachable", snap.State.Err, KindOf(snap.State.Err))
+	}
+	if len(snap.Rows) != 2 || snap.State.LiveSince.IsZero() {
+		t.Fatalf("rows %v, live since %v: the last known rows and their time must stay", names(snap), snap.State.LiveSince)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !w.IsStopped(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the watch on the lost link was not stopped")
+		}
+	}
+	select {
+	case o := <-srv.watchOpts:
+		t.Fatalf("the store asked again while the link was lost: %+v", o)
+	case <-time.After(50 * time.Millisecond):
+	}
+
+	link.setLost(false)
+	o := <-srv.watchOpts
+	if o.SendInitialEvents != nil || o.ResourceVersion != "9" {
+		t.Fatalf("after the link returned: %+v, want a plain watch from version 9", o)
+	}
+	w = <-srv.watchers
+	w.Add(pod("a", "three", "11")) // created while the path was down
+	snap = waitFor(t, s, "live with the new pod", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseLive && len(s.Rows) == 3 })
+	if got := names(snap); !equal(got, []string{"a/one", "a/three", "a/two"}) {
+		t.Fatalf("rows %v", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/theme"
 )
 
@@ -58,6 +59,7 @@ type App struct {
 	favourites    []string // recently used namespaces, for keys 1–9
 	resolve       Resolver // finds views for names the registry lacks; nil: none
 	resolving     uint64   // generation of the latest resolve, to drop older answers
+	releaseLink   func()   // stops holding the current client's link (see kube.Link.Hold)
 }
 
 // New returns the root model showing the view first of registry.
@@ -65,6 +67,7 @@ func New(env *Env, registry []ViewSpec, first ViewSpec) *App {
 	a := &App{env: env, registry: registry, rootSpec: first}
 	a.rememberNamespace(env.Namespace)
 	a.stack = []Page{first.New(env, env.Namespace)}
+	a.releaseLink = env.Client.Link.Hold()
 	return a
 }
 
@@ -262,6 +265,7 @@ func (a *App) quit() tea.Cmd {
 	for _, p := range a.stack {
 		p.Close()
 	}
+	a.releaseLink()
 	return tea.Quit
 }
 
@@ -314,7 +318,10 @@ func (a *App) header(w int, fresh Freshness) string {
 		ns = "all"
 	}
 	conn := st.Good.Render("● connected")
-	if fresh.Disconnected {
+	if link := a.env.Client.Link.State(); link.Lost {
+		silent := max(a.env.Now().Sub(link.Heard), kube.LinkLostAfter)
+		conn = st.Bad.Render(fmt.Sprintf("○ no answer from the API server for %ds · retrying", int(silent.Seconds())))
+	} else if fresh.Disconnected {
 		conn = st.Bad.Render("● disconnected, reconnecting")
 	}
 	field := func(k, v string) string { return st.HeaderKey.Render(k+" ") + st.HeaderValue.Render(Safe(v)) }
@@ -357,6 +364,9 @@ func (a *App) statusLine(w int, fresh Freshness) string {
 	st := a.env.Styles
 	if a.prompt != nil {
 		return a.prompt.View(st, w)
+	}
+	if a.env.Client.Link.State().Lost && fresh.Level < LevelError { // a page with no watch of its own
+		fresh = Freshness{Level: LevelError, Text: kube.ErrLinkLost.Error() + "; retrying", Disconnected: true}
 	}
 	if p := a.progress; p != nil && a.env.Now().Before(p.Until) && fresh.Level < LevelWarn {
 		fresh = Freshness{Level: p.Level, Text: p.Text} // a stale or broken view still says so

@@ -235,6 +235,8 @@ func (a *App) contextSwitched(msg contextSwitchedMsg) tea.Cmd {
 	}
 	old := a.env
 	a.env = a.env.forClient(msg.client)
+	a.releaseLink()
+	a.releaseLink = a.env.Client.Link.Hold()
 	a.favourites = nil
 	a.rememberNamespace(a.env.Namespace)
 	a.notify(LevelOK, "switched to "+msg.client.Info.Context, 3*time.Second)

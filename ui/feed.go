@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -38,7 +39,11 @@ type Feed[R kube.Row] struct {
 func StartFeed[R kube.Row](env *Env, cache kube.Cache[R]) *Feed[R] {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &Feed[R]{id: env.NextID(), store: cache, ctx: ctx, cancel: cancel}
-	go f.store.Run(ctx)
+	var link *kube.Link
+	if env.Client != nil {
+		link = env.Client.Link
+	}
+	go f.store.Run(ctx, link)
 	return f
 }
 
@@ -102,6 +107,9 @@ func FreshnessOf(st kube.State, rows int, noun string, now time.Time) Freshness 
 		text := "watch broken: " + st.Err.Error()
 		if kube.KindOf(st.Err) == kube.KindForbidden {
 			text = st.Err.Error() // says which verb on which resource where
+		}
+		if errors.Is(st.Err, kube.ErrLinkLost) {
+			text = st.Err.Error() // plainly: not the server's fault
 		}
 		if !st.LiveSince.IsZero() {
 			text += "; rows from " + Ago(now.Sub(st.LiveSince))

@@ -18,8 +18,8 @@ type scriptedCache struct {
 	changed chan struct{}
 }
 
-func (c *scriptedCache) Run(ctx context.Context)  { <-ctx.Done() }
-func (c *scriptedCache) Changed() <-chan struct{} { return c.changed }
+func (c *scriptedCache) Run(ctx context.Context, _ *kube.Link) { <-ctx.Done() }
+func (c *scriptedCache) Changed() <-chan struct{}              { return c.changed }
 func (c *scriptedCache) State() kube.State {
 	c.mu.Lock()
 	defer c.mu.Unlock()

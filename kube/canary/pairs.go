@@ -265,16 +265,16 @@ const canaryDiscoveryTimeout = 10 * time.Second
 // Run runs the watches until ctx ends. TraefikServices and Rollouts are looked up once,
 // through the client's discovery, when Run starts: a CRD installed later shows its
 // canaries when the view is opened again.
-func (c *Cache) Run(ctx context.Context) {
-	go c.deploys.Run(ctx)
-	go c.services.Run(ctx)
-	go c.hpas.Run(ctx)
+func (c *Cache) Run(ctx context.Context, link *kube.Link) {
+	go c.deploys.Run(ctx, link)
+	go c.services.Run(ctx, link)
+	go c.hpas.Run(ctx, link)
 	var traefik, rollouts <-chan struct{}
-	if s := startDynamic(ctx, c, GVRTraefikServices, TraefikServiceRow); s != nil {
+	if s := startDynamic(ctx, link, c, GVRTraefikServices, TraefikServiceRow); s != nil {
 		c.traefik.Store(s)
 		traefik = s.Changed()
 	}
-	if s := startDynamic(ctx, c, GVRRollouts, RolloutRow); s != nil {
+	if s := startDynamic(ctx, link, c, GVRRollouts, RolloutRow); s != nil {
 		c.rollouts.Store(s)
 		rollouts = s.Changed()
 	}
@@ -296,7 +296,7 @@ func (c *Cache) Run(ctx context.Context) {
 }
 
 // startDynamic starts a watch of gvr when discovery says the cluster serves it.
-func startDynamic[R kube.Row](ctx context.Context, c *Cache, gvr schema.GroupVersionResource, convert func(*unstructured.Unstructured) (R, bool)) *kube.Store[R] {
+func startDynamic[R kube.Row](ctx context.Context, link *kube.Link, c *Cache, gvr schema.GroupVersionResource, convert func(*unstructured.Unstructured) (R, bool)) *kube.Store[R] {
 	if c.client == nil || c.client.Resources == nil {
 		return nil
 	}
@@ -311,7 +311,7 @@ func startDynamic[R kube.Row](ctx context.Context, c *Cache, gvr schema.GroupVer
 		return nil
 	}
 	s := kube.NewStore(kube.DynamicSource(dyn, gvr, c.ns, convert))
-	go s.Run(ctx)
+	go s.Run(ctx, link)
 	return s
 }
 

@@ -171,7 +171,8 @@ type forwardsCache struct {
 	changed chan struct{}
 }
 
-func (c *forwardsCache) Run(ctx context.Context) {
+// Run implements kube.Cache; the forwards are kdeck's own, so no link is involved.
+func (c *forwardsCache) Run(ctx context.Context, _ *kube.Link) {
 	t := time.NewTicker(Refresh)
 	defer t.Stop()
 	for {
