@@ -8,8 +8,13 @@ BENCH_SIZES ?= 10000,50000
 BENCH_CHURN ?= 60s
 BENCH_KEEP  ?= true
 BENCH_FLAGS ?=
+# make soak knobs: pod count, length, pods changed a minute, cluster (the bench's, so its pods are reused)
+SOAK_SIZE     ?= 50000
+SOAK_DURATION ?= 30m
+SOAK_RATE     ?= 1000
+SOAK_CLUSTER  ?= kdeck-bench
 
-.PHONY: build test vet unit e2e testbed release-check demo demo-down tools-check screenshots bench bench-down
+.PHONY: build test vet unit e2e testbed release-check demo demo-down tools-check screenshots bench bench-down soak
 
 ## build: compile kdeck into bin/
 build:
@@ -54,6 +59,12 @@ screenshots: testbed
 ## (kept afterwards: creating 50k pods takes minutes). BENCH_FLAGS="-profile DIR" writes pprof files.
 bench: tools-check testbed
 	$(GO) run ./hack/bench -sizes $(BENCH_SIZES) -churn $(BENCH_CHURN) -keep=$(BENCH_KEEP) $(BENCH_FLAGS)
+
+## soak: kdeck on the pods view with metrics for SOAK_DURATION while SOAK_RATE pods a minute change, on the
+## kdeck-bench cluster: RSS trend, goroutines, CPU at the start and the end, screen still live (SOAK_DURATION
+## plus a few minutes of setup, more when the cluster lacks the pods)
+soak: tools-check testbed
+	$(GO) run ./hack/bench -sizes $(SOAK_SIZE) -soak $(SOAK_DURATION) -churn-rate $(SOAK_RATE) -cluster $(SOAK_CLUSTER) -keep=$(BENCH_KEEP) $(BENCH_FLAGS)
 
 ## bench-down: delete the bench cluster
 bench-down:

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -115,5 +116,148 @@ func TestMedianLoad(t *testing.T) {
 		if got := median(runs(tc.secs...), loaded); got != tc.want {
 			t.Errorf("median of %v = %s, want %s", tc.secs, got, tc.want)
 		}
+	}
+}
+
+func TestProcParsing(t *testing.T) {
+	stat := "4321 (kdeck (x) y) S 1 4321 4321 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 9 0 5567 12345 678"
+	if d, ok := statCPU(stat); !ok || d != 3250*time.Millisecond {
+		t.Errorf("utime+stime = %s, %v; want 3.25s", d, ok)
+	}
+	if _, ok := statCPU("4321 (kdeck) S 1 2"); ok {
+		t.Error("a short stat line has no CPU time")
+	}
+	status := "Name:\tkdeck\nVmHWM:\t  91234 kB\nVmRSS:\t   81920 kB\nRssAnon:\t   60000 kB\nThreads:\t11\n"
+	for field, want := range map[string]int64{"VmRSS": 81920, "VmHWM": 91234, "Threads": 11} {
+		if v, ok := statusField(status, field); !ok || v != want {
+			t.Errorf("%s = %d, %v; want %d", field, v, ok, want)
+		}
+	}
+	if _, ok := statusField(status, "Vm"); ok {
+		t.Error("a prefix of a field name is not the field")
+	}
+	if _, ok := statusField(status, "VmSwap"); ok {
+		t.Error("VmSwap is not there")
+	}
+}
+
+func TestLinearFit(t *testing.T) {
+	slope, icept, ok := linearFit([]float64{0, 1, 2, 3}, []float64{10, 12, 14, 16})
+	if !ok || math.Abs(slope-2) > 1e-9 || math.Abs(icept-10) > 1e-9 {
+		t.Errorf("fit = %v·x + %v (%v); want 2·x + 10", slope, icept, ok)
+	}
+	if _, _, ok := linearFit([]float64{1, 1}, []float64{1, 2}); ok {
+		t.Error("a vertical line has no slope")
+	}
+	if _, _, ok := linearFit([]float64{1}, []float64{1}); ok {
+		t.Error("one point has no slope")
+	}
+}
+
+// soakSamples makes one sample a minute: RSS in MiB from rss(minute), CPU 1.2 s a minute
+// (2% of a core), goroutines from gor(minute).
+func soakSamples(minutes int, rss func(m int) float64, gor func(m int) int) []soakSample {
+	var out []soakSample
+	for m := 0; m <= minutes; m++ {
+		out = append(out, soakSample{at: time.Duration(m) * time.Minute, rssKiB: int64(rss(m) * 1024),
+			cpu: time.Duration(m) * 1200 * time.Millisecond, threads: 9, goroutines: gor(m)})
+	}
+	return out
+}
+
+func TestSoakSummaryAndVerdicts(t *testing.T) {
+	// The heap grows to its working size in the warm-up, then stays flat with noise.
+	flat := soakSamples(30, func(m int) float64 {
+		if m < 5 {
+			return 60 + 4*float64(m)
+		}
+		return 80 + float64(m%2)
+	}, func(int) int { return 40 })
+	sum := summarize(flat, soakWindow(30*time.Minute))
+	if sum.rssStart != 60*1024 || sum.rssEnd != 80*1024 || sum.rssMax != 81*1024 {
+		t.Errorf("RSS start/end/max %d/%d/%d", sum.rssStart, sum.rssEnd, sum.rssMax)
+	}
+	if sum.trendSamples != 26 || math.Abs(sum.growth) > 0.5 || math.Abs(sum.slope) > 0.2 {
+		t.Errorf("flat after warm-up: %d samples, slope %.2f MiB/10 min, growth %.2f%%", sum.trendSamples, sum.slope, sum.growth)
+	}
+	if math.Abs(sum.cpuFirst-2) > 1e-9 || math.Abs(sum.cpuLast-2) > 1e-9 {
+		t.Errorf("CPU first %.2f%%, last %.2f%%; want 2%% each", sum.cpuFirst, sum.cpuLast)
+	}
+	s := &soakResult{result: &result{}, samples: flat, endScreenCount: 50013, endTotal: 50013, metricsEnd: true}
+	if v := judge(s, sum); !v.all() {
+		t.Errorf("flat soak judged %+v", v)
+	}
+
+	// 1 MiB a minute from 80 MiB after warm-up: 25 MiB over 25 minutes is 31%, and one
+	// goroutine leaked a minute.
+	leak := soakSamples(30, func(m int) float64 { return 75 + float64(m) }, func(m int) int { return 40 + m })
+	sum = summarize(leak, 5*time.Minute)
+	if math.Abs(sum.slope-10) > 1e-6 || math.Abs(sum.growth-31.25) > 1e-6 {
+		t.Errorf("leak: slope %.2f MiB/10 min, growth %.2f%%; want 10, 31.25", sum.slope, sum.growth)
+	}
+	if sum.gorStart != 40 || sum.gorEnd != 70 || sum.gorMax != 70 {
+		t.Errorf("goroutines %d/%d/%d", sum.gorStart, sum.gorEnd, sum.gorMax)
+	}
+	s.samples = leak
+	if v := judge(s, sum); v.rss || v.goroutines || !v.cpu || !v.live {
+		t.Errorf("leaking soak judged %+v", v)
+	}
+
+	// A screen behind the cluster, stale, or without metrics is not live; a few more
+	// goroutines at the end are within the margin; CPU over budget in the last window fails.
+	for _, tc := range []struct {
+		name string
+		edit func(*soakResult)
+	}{
+		{"count behind", func(s *soakResult) { s.endScreenCount = 50000 }},
+		{"stale", func(s *soakResult) { s.endStale = true }},
+		{"no metrics", func(s *soakResult) { s.metricsEnd = false }},
+	} {
+		s := &soakResult{result: &result{}, samples: flat, endScreenCount: 50013, endTotal: 50013, metricsEnd: true}
+		tc.edit(s)
+		if judge(s, summarize(flat, 5*time.Minute)).live {
+			t.Errorf("%s: judged live", tc.name)
+		}
+	}
+	few := soakSamples(30, func(int) float64 { return 80 }, func(m int) int { return 40 + m/3 })
+	if v := judge(s, summarize(few, 5*time.Minute)); !v.goroutines {
+		t.Errorf("10 more goroutines judged a leak")
+	}
+	busy := soakSamples(30, func(int) float64 { return 80 }, func(int) int { return 40 })
+	busy[30].cpu += 20 * time.Second // the last minute used a third of a core
+	if sum := summarize(busy, 5*time.Minute); judge(s, sum).cpu || sum.cpuLast < 8 || math.Abs(sum.cpuFirst-2) > 1e-9 {
+		t.Errorf("busy end: CPU first %.2f%%, last %.2f%%", sum.cpuFirst, sum.cpuLast)
+	}
+	if sum := summarize(soakSamples(2, func(int) float64 { return 80 }, func(int) int { return -1 }), time.Minute); sum.trendSamples >= 3 || judge(s, sum).rss || judge(s, sum).goroutines {
+		t.Errorf("two samples after warm-up and no goroutine counts are no evidence: %+v", sum)
+	}
+}
+
+func TestStatusLine(t *testing.T) {
+	screen := "kdeck dev │ ● connected\n pods(all)[2,013] \nNAMESPACE NAME\n\nlive · 2,013 pods · metrics not available yet                        :cmd  ?:help  q:quit\n"
+	if got := statusLine(screen); got != "live · 2,013 pods · metrics not available yet" {
+		t.Errorf("status line %q", got)
+	}
+	if metricsShown(screen) {
+		t.Error("metrics shown while the status line says they are not")
+	}
+	if !metricsShown(strings.Replace(screen, " · metrics not available yet", "", 1)) {
+		t.Error("metrics not shown on a live list without a note")
+	}
+	if metricsShown("loading · 1,234 pods\n") {
+		t.Error("metrics shown while loading")
+	}
+	if got := minSec(90*time.Second + 400*time.Millisecond); got != "1:30" {
+		t.Errorf("minSec = %q", got)
+	}
+}
+
+func TestReadTraceGoroutines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trace")
+	if err := os.WriteFile(path, []byte("start 0.01\ngoroutines 0.02 31\nloaded 1.0\ngoroutines 10.02 35\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if g := readTrace(path).goroutines; len(g) != 2 || g[0] != 31 || g[1] != 35 {
+		t.Errorf("goroutines = %v", g)
 	}
 }

@@ -10,6 +10,10 @@
 // from kdeck's trace (package ui/benchtrace, env KDECK_BENCH_TRACE); the screen-polled ones
 // are shown beside them. Progress goes to stderr, the results table to stdout (plain, then
 // markdown).
+//
+// With -soak DURATION (`make soak`) it measures one size differently: kdeck stays on the pods
+// view with metrics for DURATION while pods churn, and the report is its RSS trend, goroutines,
+// CPU at the start and the end, and whether the screen is still live (see soak.go).
 package main
 
 import (
@@ -42,6 +46,8 @@ import (
 type options struct {
 	sizes         []int
 	churn, idle   time.Duration
+	soak          time.Duration // the soak's length (soak.go); 0 runs the benchmark
+	soakEvery     time.Duration
 	churnPerMin   int
 	cluster       string
 	nodes         int
@@ -66,7 +72,9 @@ func run() error {
 	sizes := flag.String("sizes", envOr("KDECK_BENCH_SIZES", "10000,50000"), "pod counts to measure, ascending (env KDECK_BENCH_SIZES)")
 	flag.DurationVar(&o.churn, "churn", envDuration("KDECK_BENCH_CHURN", time.Minute), "how long to measure CPU under churn (env KDECK_BENCH_CHURN)")
 	flag.DurationVar(&o.idle, "idle", envDuration("KDECK_BENCH_IDLE", 10*time.Second), "how long to measure CPU with no churn first (0 skips)")
-	flag.IntVar(&o.churnPerMin, "churn-rate", 1000, "pods changed per minute during churn")
+	flag.IntVar(&o.churnPerMin, "churn-rate", envInt("KDECK_BENCH_CHURN_RATE", 1000), "pods changed per minute during churn and the soak (env KDECK_BENCH_CHURN_RATE)")
+	flag.DurationVar(&o.soak, "soak", envDuration("KDECK_BENCH_SOAK", 0), "instead of the benchmark, soak kdeck on the pods view of one size for this long under churn (see soak.go; env KDECK_BENCH_SOAK)")
+	flag.DurationVar(&o.soakEvery, "soak-every", 30*time.Second, "how often the soak samples kdeck")
 	flag.StringVar(&o.cluster, "cluster", envOr("KDECK_BENCH_CLUSTER", "kdeck-bench"), "testbed cluster name")
 	flag.IntVar(&o.nodes, "nodes", envInt("KDECK_TESTBED_NODES", 20), "emulated nodes (only when the cluster is created)")
 	flag.BoolVar(&o.keep, "keep", envOr("KDECK_BENCH_KEEP", "true") != "false", "keep the cluster afterwards (make bench-down deletes it)")
@@ -87,6 +95,12 @@ func run() error {
 		o.sizes = append(o.sizes, n)
 	}
 	slices.Sort(o.sizes)
+	if o.soak > 0 && len(o.sizes) != 1 {
+		return fmt.Errorf("-soak takes one size in -sizes, not %d", len(o.sizes))
+	}
+	if o.soak > 0 && (o.soakEvery <= 0 || o.churnPerMin <= 0) {
+		return errors.New("-soak needs a positive -soak-every and -churn-rate")
+	}
 	if o.testbed == "" {
 		o.testbed = filepath.Join(o.root, "hack", "testbed.sh")
 	}
@@ -192,12 +206,22 @@ func run() error {
 			return err
 		}
 		r := &result{size: size, total: c.total}
-		results = append(results, r)
 		logf("waiting for the apiserver and etcd to be quiet")
 		if r.serverCPU, r.serverQuiet, err = waitQuiet(ctx, kubeconfig); err != nil {
 			return err
 		}
 		r.loadBefore = loadAvg()
+		if o.soak > 0 {
+			s := soak(ctx, o, tm, cs, nodes, emu, kdeck, kubeconfig, tmp, r)
+			r.loadAfter = loadAvg()
+			fmt.Println()
+			printSoak(os.Stdout, s, o)
+			if r.kdeckErr != "" {
+				return errors.New("the soak did not finish: " + firstLine(r.kdeckErr))
+			}
+			return ctx.Err()
+		}
+		results = append(results, r)
 		r.emulatorPaused = emu != nil
 		measureKdeck(ctx, o, tm, cs, nodes, emu, kdeck, kubeconfig, tmp, r)
 		measureKubectl(ctx, emu, kubectl, kubeconfig, r)
@@ -249,17 +273,7 @@ func measureKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.
 }
 
 func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Interface, nodes []string, emu *emulator, kdeck, kubeconfig, tmp string, r *result) error {
-	tracePath := filepath.Join(tmp, fmt.Sprintf("trace-%d.txt", r.size))
-	if o.profileDir != "" {
-		tracePath = filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.trace.txt", r.size))
-		_ = os.Remove(tracePath)
-	}
-	env := []string{"TERM=xterm-256color", "KDECK_BENCH_TRACE=" + tracePath}
-	if o.profileDir != "" {
-		env = append(env,
-			"KDECK_BENCH_CPUPROFILE="+filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.cpu.pprof", r.size)),
-			"KDECK_BENCH_MEMPROFILE="+filepath.Join(o.profileDir, fmt.Sprintf("kdeck-%d.heap.pprof", r.size)))
-	}
+	tracePath, env := kdeckEnv(o, tmp, strconv.Itoa(r.size))
 	session := fmt.Sprintf("kdeck-%d", r.size)
 	// Loads before the one measured further are timed and quit: the load time reported is
 	// the median of all of them, since the server's own pace varies from run to run.
@@ -340,7 +354,29 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 			r.churnCPU, mib(r.rssStartKiB), mib(r.rssEndKiB), r.churned.patched.Load(), r.churned.replaced.Load(), r.churned.failed.Load())
 	}
 
-	// Quit, so that profiles are written.
+	quitKdeck(p)
+	return nil
+}
+
+// kdeckEnv is the environment kdeck runs with, and its trace file: in tmp, or with the
+// profiles asked for by -profile (named kdeck-TAG.*) in that directory.
+func kdeckEnv(o options, tmp, tag string) (tracePath string, env []string) {
+	tracePath = filepath.Join(tmp, "trace-"+tag+".txt")
+	if o.profileDir != "" {
+		tracePath = filepath.Join(o.profileDir, "kdeck-"+tag+".trace.txt")
+		_ = os.Remove(tracePath)
+	}
+	env = []string{"TERM=xterm-256color", "KDECK_BENCH_TRACE=" + tracePath}
+	if o.profileDir != "" {
+		env = append(env,
+			"KDECK_BENCH_CPUPROFILE="+filepath.Join(o.profileDir, "kdeck-"+tag+".cpu.pprof"),
+			"KDECK_BENCH_MEMPROFILE="+filepath.Join(o.profileDir, "kdeck-"+tag+".heap.pprof"))
+	}
+	return tracePath, env
+}
+
+// quitKdeck leaves any prompt and quits kdeck, so that its profiles are written.
+func quitKdeck(p *pane) {
 	_ = p.send("Escape")
 	time.Sleep(200 * time.Millisecond)
 	_ = p.send("q")
@@ -350,7 +386,6 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 	if p.alive() {
 		logf("kdeck did not quit on q")
 	}
-	return nil
 }
 
 // filterScript is what the benchmark types into the filter: queries a person would type,
@@ -596,6 +631,7 @@ type trace struct {
 	start, connected  time.Duration
 	firstRows, loaded time.Duration
 	filterMS          []float64
+	goroutines        []int // runtime.NumGoroutine samples, oldest first (KDECK_BENCH_GOROUTINES)
 }
 
 func readTrace(path string) trace {
@@ -627,6 +663,12 @@ func readTrace(path string) trace {
 			if len(f) >= 3 {
 				if v, err := strconv.ParseFloat(f[2], 64); err == nil {
 					t.filterMS = append(t.filterMS, v)
+				}
+			}
+		case "goroutines":
+			if len(f) >= 3 {
+				if v, err := strconv.Atoi(f[2]); err == nil {
+					t.goroutines = append(t.goroutines, v)
 				}
 			}
 		}

@@ -146,31 +146,49 @@ func notes(r *result, o options) []string {
 
 // printPlain writes the results as an aligned text table followed by the notes.
 func printPlain(w io.Writer, results []*result, o options) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
-	for _, r := range results {
-		fmt.Fprintln(tw, strings.Join(cells(r, o), "\t"))
-	}
-	tw.Flush()
-	for _, r := range results {
-		for _, n := range notes(r, o) {
-			fmt.Fprintln(w, "  "+n)
-		}
-	}
+	rows, ns := benchRows(results, o)
+	writePlain(w, header, rows, ns)
 }
 
 // printMarkdown writes the same results as a markdown table and list, to paste into notes.
 func printMarkdown(w io.Writer, results []*result, o options) {
+	rows, ns := benchRows(results, o)
+	writeMarkdown(w, header, rows, ns)
+}
+
+func benchRows(results []*result, o options) (rows [][]string, ns []string) {
+	for _, r := range results {
+		rows = append(rows, cells(r, o))
+	}
+	for _, r := range results {
+		ns = append(ns, notes(r, o)...)
+	}
+	return rows, ns
+}
+
+// writePlain writes an aligned text table followed by its notes, indented.
+func writePlain(w io.Writer, header []string, rows [][]string, notes []string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	tw.Flush()
+	for _, n := range notes {
+		fmt.Fprintln(w, "  "+n)
+	}
+}
+
+// writeMarkdown writes a markdown table followed by its notes as a list.
+func writeMarkdown(w io.Writer, header []string, rows [][]string, notes []string) {
 	fmt.Fprintf(w, "| %s |\n", strings.Join(header, " | "))
 	fmt.Fprintf(w, "|%s\n", strings.Repeat("---|", len(header)))
-	for _, r := range results {
-		fmt.Fprintf(w, "| %s |\n", strings.Join(cells(r, o), " | "))
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
 	}
 	fmt.Fprintln(w)
-	for _, r := range results {
-		for _, n := range notes(r, o) {
-			fmt.Fprintln(w, "- "+n)
-		}
+	for _, n := range notes {
+		fmt.Fprintln(w, "- "+n)
 	}
 }
 

@@ -133,33 +133,56 @@ func cpuTime(pid int) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	f, ok := statFields(string(b))
-	if !ok || len(f) < 13 {
+	d, ok := statCPU(string(b))
+	if !ok {
 		return 0, fmt.Errorf("unexpected /proc/%d/stat", pid)
+	}
+	return d, nil
+}
+
+// statCPU is utime+stime (fields 14 and 15) of a /proc/PID/stat line.
+func statCPU(stat string) (time.Duration, bool) {
+	f, ok := statFields(stat)
+	if !ok || len(f) < 13 {
+		return 0, false
 	}
 	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
 	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
 	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("unexpected /proc/%d/stat", pid)
+		return 0, false
 	}
-	return time.Duration(utime+stime) * (time.Second / 100), nil // USER_HZ is 100
+	return time.Duration(utime+stime) * (time.Second / 100), true // USER_HZ is 100
 }
 
 // memKiB reads a "Vm…:  N kB" line (VmRSS, VmHWM) of /proc/PID/status.
-func memKiB(pid int, field string) (int64, error) {
+func memKiB(pid int, field string) (int64, error) { return procStatus(pid, field) }
+
+// procStatus reads the number on a line of /proc/PID/status: "VmRSS:  N kB" (in KiB),
+// "Threads:  N".
+func procStatus(pid int, field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
-	for _, line := range strings.Split(string(b), "\n") {
+	v, ok := statusField(string(b), field)
+	if !ok {
+		return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+	}
+	return v, nil
+}
+
+// statusField is the number on field's line of a /proc/PID/status text.
+func statusField(status, field string) (int64, bool) {
+	for _, line := range strings.Split(status, "\n") {
 		if rest, ok := strings.CutPrefix(line, field+":"); ok {
 			f := strings.Fields(rest)
 			if len(f) > 0 {
-				return strconv.ParseInt(f[0], 10, 64)
+				v, err := strconv.ParseInt(f[0], 10, 64)
+				return v, err == nil
 			}
 		}
 	}
-	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+	return 0, false
 }
 
 // loadAvg is the machine's 1-minute load average, as text.

@@ -12,6 +12,10 @@
 // Process start is read from /proc/self/stat (10 ms resolution, rounded down, so times are
 // at worst 10 ms pessimistic); where /proc is unavailable it is this package's initialisation.
 //
+// KDECK_BENCH_GOROUTINES, a duration such as "10s", adds "goroutines N" (runtime.NumGoroutine)
+// at Start and then at that interval until Stop, for `make soak` to see whether goroutines
+// leak over a long run; the sampler is one goroutine of its own, counted in N.
+//
 // KDECK_BENCH_CPUPROFILE and KDECK_BENCH_MEMPROFILE name files for a CPU profile (from Start
 // to Stop) and a heap profile (written at Stop), for `go tool pprof`.
 package benchtrace
@@ -21,6 +25,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -30,12 +35,13 @@ var (
 	start    = initTime // process start, refined from /proc where available
 	enabled  bool
 
-	mu        sync.Mutex
-	out       *os.File
-	once      = map[string]bool{}
-	cpuFile   *os.File
-	memFile   string
-	startOnce sync.Once
+	mu          sync.Mutex
+	out         *os.File
+	once        = map[string]bool{}
+	cpuFile     *os.File
+	memFile     string
+	startOnce   sync.Once
+	samplerStop chan struct{} // closed by Stop to end the goroutine sampler
 )
 
 func init() {
@@ -104,9 +110,14 @@ func Event(name, value string) {
 	write(name, time.Now(), value)
 }
 
-// Start begins the CPU profile when KDECK_BENCH_CPUPROFILE is set. Call it early in main.
+// Start begins the CPU profile when KDECK_BENCH_CPUPROFILE is set, and the goroutine sampler
+// when tracing is on and KDECK_BENCH_GOROUTINES is set. Call it early in main.
 func Start() {
 	startOnce.Do(func() {
+		if every, err := time.ParseDuration(os.Getenv("KDECK_BENCH_GOROUTINES")); enabled && err == nil && every > 0 {
+			samplerStop = make(chan struct{})
+			go sampleGoroutines(every, samplerStop)
+		}
 		memFile = os.Getenv("KDECK_BENCH_MEMPROFILE")
 		if path := os.Getenv("KDECK_BENCH_CPUPROFILE"); path != "" {
 			f, err := os.Create(path)
@@ -122,8 +133,27 @@ func Start() {
 	})
 }
 
-// Stop ends the CPU profile and writes the heap profile, when they were asked for.
+// sampleGoroutines writes "goroutines N" now and every interval until stop is closed.
+func sampleGoroutines(every time.Duration, stop chan struct{}) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		Event("goroutines", strconv.Itoa(runtime.NumGoroutine()))
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Stop ends the goroutine sampler and the CPU profile and writes the heap profile, when they
+// were asked for.
 func Stop() {
+	if samplerStop != nil {
+		close(samplerStop)
+		samplerStop = nil
+	}
 	if cpuFile != nil {
 		pprof.StopCPUProfile()
 		cpuFile.Close()
