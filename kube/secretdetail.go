@@ -47,12 +47,18 @@ func (c *Client) SecretDetailSource(ns, name string) Source[*SecretDetail] {
 func named[L any](name string, list func(context.Context, metav1.ListOptions) (L, error),
 	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error),
 ) (func(context.Context, metav1.ListOptions) (L, error), func(context.Context, metav1.ListOptions) (watch.Interface, error)) {
-	one := fields.OneTermEqualSelector("metadata.name", name).String()
+	return fieldSelected(fields.OneTermEqualSelector("metadata.name", name).String(), list, watchFn)
+}
+
+// fieldSelected narrows list and watch to the objects matching the field selector sel.
+func fieldSelected[L any](sel string, list func(context.Context, metav1.ListOptions) (L, error),
+	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error),
+) (func(context.Context, metav1.ListOptions) (L, error), func(context.Context, metav1.ListOptions) (watch.Interface, error)) {
 	return func(ctx context.Context, o metav1.ListOptions) (L, error) {
-			o.FieldSelector = one
+			o.FieldSelector = sel
 			return list(ctx, o)
 		}, func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.FieldSelector = one
+			o.FieldSelector = sel
 			return watchFn(ctx, o)
 		}
 }

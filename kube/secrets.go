@@ -1,9 +1,12 @@
 package kube
 
 import (
+	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 )
 
 // Secret is the compact row kdeck keeps per secret. It holds no value: only how many keys
@@ -23,12 +26,58 @@ type Secret struct {
 // RowKey implements Row.
 func (s *Secret) RowKey() Key { return Key{s.Namespace, s.Name} }
 
-// SecretSource returns the Source for secrets in ns ("" for all namespaces). The values
-// arrive with each object but are dropped by SecretRow; rows never hold them.
-func (c *Client) SecretSource(ns string) Source[*Secret] {
+// SecretCache returns the secrets in ns ("" for all namespaces) matching the label
+// selector ("" for all), without their values: every row comes from the server's printed
+// Table (name, type, key count; metadata for the namespace and creation time), and only the
+// TLS secrets are listed and watched whole (a field selector on their type), for their
+// certificates' expiry. A TLS secret's private key crosses the wire with its certificate (the
+// API has no narrower read); SecretRow drops both.
+func (c *Client) SecretCache(ns, selector string) *Joined[*Secret, *Secret] {
+	rows := tableSource(c, Resource{GVR: GVRSecrets, Kind: "Secret", Namespaced: true}, ns,
+		metav1.IncludeMetadata, secretTableRow)
+	rows.Selector = selector
 	api := c.Clientset.CoreV1().Secrets(ns)
-	return TypedSource("secrets", ns, "", api.List, api.Watch,
+	list, watchTLS := fieldSelected(fields.OneTermEqualSelector("type", string(corev1.SecretTypeTLS)).String(),
+		api.List, api.Watch)
+	tls := TypedSource("secrets", ns, selector, list, watchTLS,
 		func(l *corev1.SecretList) []corev1.Secret { return l.Items }, SecretRow)
+	return NewJoined(rows, tls, JoinCerts)
+}
+
+// secretTableRow is the row of one secret from its Table row: the Type and Data (key
+// count) cells the server printed, and the key and creation time from its metadata.
+func secretTableRow(it *tableItem) (*Secret, bool) {
+	r := it.row
+	keys, _ := strconv.Atoi(r.Cell(r.Schema.Column("Data")))
+	return &Secret{Namespace: r.Namespace, Name: r.Name, Type: r.Cell(r.Schema.Column("Type")),
+		Keys: keys, Created: it.CreationTimestamp.Time}, true
+}
+
+// JoinCerts returns rows with each TLS secret's certificate expiry taken from its row in
+// certs (the TLS secrets alone); both are in key order. A TLS secret not yet in certs keeps
+// an empty expiry. Rows that change are copied, never modified.
+func JoinCerts(rows, certs []*Secret) []*Secret {
+	out := make([]*Secret, len(rows))
+	j := 0
+	for i, r := range rows {
+		out[i] = r
+		if r.Type != string(corev1.SecretTypeTLS) {
+			continue
+		}
+		k := r.RowKey()
+		for j < len(certs) && certs[j].RowKey().Compare(k) < 0 {
+			j++
+		}
+		if j == len(certs) || certs[j].RowKey() != k {
+			continue
+		}
+		if c := certs[j]; !c.Expires.Equal(r.Expires) || c.CertErr != r.CertErr {
+			joined := *r
+			joined.Expires, joined.CertErr = c.Expires, c.CertErr
+			out[i] = &joined
+		}
+	}
+	return out
 }
 
 // SecretRow summarises s without its values; a TLS secret's certificate is parsed here,

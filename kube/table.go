@@ -33,6 +33,15 @@ type TableSchema struct {
 // NameColumn is the index of the column holding the object's name, or -1.
 func (s *TableSchema) NameColumn() int { return s.name }
 
+// Column is the index of the column called name (in any case), or -1; -1 too for a nil
+// schema (rows that arrived before any column definitions).
+func (s *TableSchema) Column(name string) int {
+	if s == nil {
+		return -1
+	}
+	return slices.IndexFunc(s.Columns, func(c TableColumn) bool { return strings.EqualFold(c.Name, name) })
+}
+
 // TableRow is the compact row of a server-side Table: the printed cells and the key.
 type TableRow struct {
 	Namespace string
@@ -44,9 +53,9 @@ type TableRow struct {
 // RowKey implements Row.
 func (r *TableRow) RowKey() Key { return Key{r.Namespace, r.Name} }
 
-// Cell returns the cell of column i, or "" when the row has none.
+// Cell returns the cell of column i, or "" when the row has none (or i is -1).
 func (r *TableRow) Cell(i int) string {
-	if i < len(r.Cells) {
+	if i >= 0 && i < len(r.Cells) {
 		return r.Cells[i]
 	}
 	return ""
@@ -75,18 +84,26 @@ func TableSource(c *Client, res Resource, ns string) Source[*TableRow] {
 	if !res.Namespaced {
 		ns = ""
 	}
-	rc, clientErr := tableClient(c, res.GVR.GroupVersion())
 	include := metav1.IncludeNone
 	if res.Namespaced && ns == "" {
 		include = metav1.IncludeMetadata
 	}
+	return tableSource(c, res, ns, include, func(it *tableItem) (*TableRow, bool) { return it.row, true })
+}
+
+// tableSource lists and watches res in ns as server-side Table rows, asking for include of
+// each object, and makes a row of each by convert (never called for a bookmark).
+func tableSource[R Row](c *Client, res Resource, ns string, include metav1.IncludeObjectPolicy,
+	convert func(*tableItem) (R, bool),
+) Source[R] {
+	rc, clientErr := tableClient(c, res.GVR.GroupVersion())
 	path := tablePath(res, ns)
 	var schema atomic.Pointer[TableSchema]
 	request := func(o metav1.ListOptions) *rest.Request {
 		return rc.Get().AbsPath(path...).SetHeader("Accept", tableAccept).
 			VersionedParams(&o, metav1.ParameterCodec).Param("includeObject", string(include))
 	}
-	return Source[*TableRow]{
+	return Source[R]{
 		Resource:  res.Name(),
 		Namespace: ns,
 		List: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
@@ -122,12 +139,13 @@ func TableSource(c *Client, res Resource, ns string) Source[*TableRow] {
 				return ev, true
 			}), nil
 		},
-		Convert: func(obj runtime.Object) (*TableRow, bool) {
+		Convert: func(obj runtime.Object) (R, bool) {
 			it, ok := obj.(*tableItem)
 			if !ok || it.row == nil {
-				return nil, false
+				var zero R
+				return zero, false
 			}
-			return it.row, true
+			return convert(it)
 		},
 		Items: func(list runtime.Object) []runtime.Object {
 			return tableItems(list.(*metav1.Table), &schema, ns)
@@ -182,10 +200,11 @@ func (t *tableItem) DeepCopyObject() runtime.Object { c := *t; return &c }
 // managedFields, labels or the rest is kept.
 type partialMeta struct {
 	Metadata struct {
-		Namespace       string            `json:"namespace"`
-		Name            string            `json:"name"`
-		ResourceVersion string            `json:"resourceVersion"`
-		Annotations     map[string]string `json:"annotations"`
+		Namespace         string            `json:"namespace"`
+		Name              string            `json:"name"`
+		ResourceVersion   string            `json:"resourceVersion"`
+		CreationTimestamp metav1.Time       `json:"creationTimestamp"`
+		Annotations       map[string]string `json:"annotations"`
 	} `json:"metadata"`
 }
 
@@ -216,7 +235,7 @@ func NewTableSchema(defs []metav1.TableColumnDefinition) *TableSchema {
 		}
 	}
 	if s.name < 0 {
-		s.name = slices.IndexFunc(s.Columns, func(c TableColumn) bool { return strings.EqualFold(c.Name, "name") })
+		s.name = s.Column("name")
 	}
 	return s
 }
@@ -229,7 +248,7 @@ func convertTableRow(r *metav1.TableRow, sch *TableSchema, ns, rv string) *table
 		var m partialMeta
 		if json.Unmarshal(raw, &m) == nil {
 			it.Namespace, it.Name = m.Metadata.Namespace, m.Metadata.Name
-			it.Annotations = m.Metadata.Annotations
+			it.Annotations, it.CreationTimestamp = m.Metadata.Annotations, m.Metadata.CreationTimestamp
 			if m.Metadata.ResourceVersion != "" {
 				it.ResourceVersion = m.Metadata.ResourceVersion
 			}

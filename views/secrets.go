@@ -18,8 +18,8 @@ import (
 var SecretsSpec = ui.ListSpec[*kube.Secret]{
 	Noun:    "secrets",
 	Columns: secretColumns,
-	Source: func(env *ui.Env, ns string) kube.Source[*kube.Secret] {
-		return env.Client.SecretSource(ns)
+	Cache: func(env *ui.Env, ns, selector string) kube.Cache[*kube.Secret] {
+		return env.Client.SecretCache(ns, selector)
 	},
 	Actions: objectActions[*kube.Secret](kube.GVRSecrets),
 	ListActions: []ui.ListAction{

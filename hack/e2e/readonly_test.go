@@ -46,6 +46,26 @@ func mutates(r *http.Request) bool {
 // admin credentials) and returns a kubeconfig that points kdeck at it.
 func startCountingProxy(t *testing.T, ns string) (*countingProxy, string) {
 	t.Helper()
+	cp := &countingProxy{}
+	return cp, startProxy(t, ns, func(upstream http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			cp.mu.Lock()
+			if mutates(r) {
+				cp.mutations = append(cp.mutations, r.Method+" "+r.URL.Path)
+			} else {
+				cp.reads++
+			}
+			cp.mu.Unlock()
+			upstream.ServeHTTP(w, r)
+		})
+	})
+}
+
+// startProxy serves a plain-HTTP proxy to the testbed's API server (with the admin
+// credentials) through the handler wrap makes of the upstream one, and returns a kubeconfig
+// whose context, in namespace ns, points at it.
+func startProxy(t *testing.T, ns string, wrap func(upstream http.Handler) http.Handler) string {
+	t.Helper()
 	cfg, err := clientcmd.BuildConfigFromFlags("", testbed.kubeconfig)
 	if err != nil {
 		t.Fatal(err)
@@ -58,23 +78,13 @@ func startCountingProxy(t *testing.T, ns string) (*countingProxy, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp := &countingProxy{}
 	rp := httputil.NewSingleHostReverseProxy(upstream)
 	rp.Transport = transport
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cp.mu.Lock()
-		if mutates(r) {
-			cp.mutations = append(cp.mutations, r.Method+" "+r.URL.Path)
-		} else {
-			cp.reads++
-		}
-		cp.mu.Unlock()
-		rp.ServeHTTP(w, r)
-	})}
+	srv := &http.Server{Handler: wrap(rp)}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 
@@ -87,7 +97,7 @@ func startCountingProxy(t *testing.T, ns string) (*countingProxy, string) {
 	if err := clientcmd.WriteToFile(*kc, path); err != nil {
 		t.Fatal(err)
 	}
-	return cp, path
+	return path
 }
 
 func (cp *countingProxy) counts() ([]string, int) {

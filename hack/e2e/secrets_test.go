@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -11,9 +12,12 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"math/big"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -327,5 +331,108 @@ func TestSecretReadOnly(t *testing.T) {
 	term.WaitText(plain, 5*time.Second)
 	if muts, _ := proxy.counts(); len(muts) != 0 {
 		t.Fatalf("mutating requests reached the API server in read-only mode: %v", muts)
+	}
+}
+
+// wireRecorder keeps the bodies of the API server's answers to secret requests as kdeck
+// receives them, uncompressed, so a test can say what crossed the wire.
+type wireRecorder struct {
+	mu       sync.Mutex
+	bodies   bytes.Buffer
+	requests []string
+}
+
+// startRecordingProxy is a proxy to the testbed's API server that records the answers to
+// every request on secrets; it returns a kubeconfig, in namespace ns, that points at it.
+func startRecordingProxy(t *testing.T, ns string) (*wireRecorder, string) {
+	t.Helper()
+	rec := &wireRecorder{}
+	return rec, startProxy(t, ns, func(upstream http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.Contains(r.URL.Path, "/secrets") {
+				upstream.ServeHTTP(w, r)
+				return
+			}
+			// Without kdeck's Accept-Encoding, the proxy's own transport asks for gzip and
+			// hands the body on uncompressed, so values are searched for as they are.
+			r.Header.Del("Accept-Encoding")
+			rec.mu.Lock()
+			rec.requests = append(rec.requests, r.Method+" "+r.URL.RequestURI()+" ["+r.Header.Get("Accept")+"]")
+			rec.mu.Unlock()
+			upstream.ServeHTTP(teeWriter{w, rec}, r)
+		})
+	})
+}
+
+// received returns everything recorded so far and the requests it answered.
+func (rec *wireRecorder) received() ([]byte, []string) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return bytes.Clone(rec.bodies.Bytes()), slices.Clone(rec.requests)
+}
+
+// teeWriter copies a response's body into a wireRecorder; Unwrap lets the reverse proxy
+// flush watch events through it.
+type teeWriter struct {
+	http.ResponseWriter
+	rec *wireRecorder
+}
+
+func (w teeWriter) Write(b []byte) (int, error) {
+	w.rec.mu.Lock()
+	w.rec.bodies.Write(b)
+	w.rec.mu.Unlock()
+	return w.ResponseWriter.Write(b)
+}
+
+func (w teeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// The secrets list shows key counts and certificate expiry without any value crossing the
+// wire, on the first load and on a later change: a proxy in front of the API server records
+// every answer about secrets, and neither marker value appears in them, raw (protobuf) or
+// base64 (JSON). Only a TLS secret is read whole, for its certificate.
+func TestSecretListFetchesNoValues(t *testing.T) {
+	const marker, added = "e2e-wire-marker-5f3a91", "e2e-wire-added-c27e04"
+	ns := newNamespace(t)
+	createSecret(t, ns, "app-creds", map[string]string{"password": marker, "user": "admin"})
+	certPath, keyPath := writePair(t, t.TempDir(), "wire.example.com", 20*24*time.Hour+time.Hour)
+	cert, err := os.ReadFile(certPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tls := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "wire-tls"}, Type: corev1.SecretTypeTLS,
+		Data: map[string][]byte{corev1.TLSCertKey: cert, corev1.TLSPrivateKeyKey: key}}
+	if _, err := testbed.clientset.CoreV1().Secrets(ns).Create(ctx(t), tls, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	rec, kubeconfig := startRecordingProxy(t, ns)
+	term := StartKdeck(t, 140, 24, "--kubeconfig", kubeconfig, "-c", "secrets")
+	term.WaitLine(10*time.Second, "app-creds", "Opaque", " 2 ")
+	term.WaitLine(5*time.Second, "wire-tls", "kubernetes.io/tls", "20d")
+
+	s, err := testbed.clientset.CoreV1().Secrets(ns).Get(ctx(t), "app-creds", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Data["token"] = []byte(added)
+	if _, err := testbed.clientset.CoreV1().Secrets(ns).Update(ctx(t), s, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	term.WaitLine(5*time.Second, "app-creds", "Opaque", " 3 ") // the change came through the watch
+
+	body, requests := rec.received()
+	t.Logf("%d bytes in answers to %d secret requests:\n%s", len(body), len(requests), strings.Join(requests, "\n"))
+	if !bytes.Contains(body, cert) && !bytes.Contains(body, []byte(base64.StdEncoding.EncodeToString(cert))) {
+		t.Fatal("the recorder did not see the TLS secret's certificate: it records nothing useful")
+	}
+	for _, v := range []string{marker, added} {
+		if bytes.Contains(body, []byte(v)) || bytes.Contains(body, []byte(base64.StdEncoding.EncodeToString([]byte(v)))) {
+			t.Errorf("the value %q crossed the wire to the secrets list", v)
+		}
 	}
 }
