@@ -187,6 +187,7 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Opt
 	c.Throttle, _ = cfg.RateLimiter.(*Throttle)
 	if mcs, err := metrics.NewForConfigAndClient(cfg, hc); err == nil {
 		c.Metrics = NewMetricsPoller(MetricsLister(mcs.MetricsV1beta1().RESTClient()), DefaultMetricsInterval)
+		c.Metrics.link = link
 	}
 	return c, nil
 }

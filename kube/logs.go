@@ -66,6 +66,7 @@ type LogStream struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wake   chan struct{}
+	link   *Link // a reconnection waits no longer once the server answers again; nil: no link
 
 	mu       sync.Mutex
 	pending  *LogBuffer
@@ -153,13 +154,23 @@ func (s *LogStream) finish() {
 	s.signal()
 }
 
-// sleep waits d or until the stream stops; it reports whether the stream is still on.
+// sleep waits d, or until the server answers again after its link was lost, or until the
+// stream stops; it reports whether the stream is still on.
 func (s *LogStream) sleep(d time.Duration) bool {
-	select {
-	case <-s.ctx.Done():
-		return false
-	case <-time.After(d):
-		return true
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		link := s.link.State()
+		select {
+		case <-s.ctx.Done():
+			return false
+		case <-timer.C:
+			return true
+		case <-link.Changed:
+			if !s.link.State().Lost {
+				return true
+			}
+		}
 	}
 }
 
@@ -241,6 +252,7 @@ func DefaultContainer(p *corev1.Pod) string {
 func (c *Client) StreamPodLogs(ns, pod string, o LogOptions) *LogStream {
 	cs := c.Clientset
 	s := newLogStream(o)
+	s.link = c.Link
 	go func() {
 		defer s.finish()
 		s.followPod(cs, ns, pod, "", o, func(st LogStatus) {
@@ -427,6 +439,7 @@ func trimPartialRune(s string) string {
 func (c *Client) StreamSelectorLogs(ns, selector string, o LogOptions) *LogStream {
 	cs := c.Clientset
 	s := newLogStream(o)
+	s.link = c.Link
 	if o.ListEvery <= 0 {
 		o.ListEvery = 3 * time.Second
 	}

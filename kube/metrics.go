@@ -194,6 +194,7 @@ type MetricsPoller struct {
 	interval time.Duration
 	timeout  time.Duration // bounds one LIST (a 50k-pod answer is 13-20 MB)
 	now      func() time.Time
+	link     *Link // when the server answers again after a silence, poll at once; nil: no link
 
 	mu     sync.Mutex
 	snap   *MetricsSnapshot
@@ -308,10 +309,16 @@ func (p *MetricsPoller) run(ctx context.Context, wake <-chan struct{}) {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
+		link := p.link.State()
 		select {
 		case <-ctx.Done():
 			return
 		case <-wake:
+			timer.Stop()
+		case <-link.Changed:
+			if p.link.State().Lost {
+				continue // nothing to ask until the server answers again
+			}
 			timer.Stop()
 		case <-timer.C:
 		}

@@ -361,3 +361,31 @@ func BenchmarkPoll50k(b *testing.B) {
 	}
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(items)), "retained-B/pod")
 }
+
+// When the link to the server returns after a silence, the poller lists at once instead
+// of waiting out its interval (the usage columns are live again with the rows).
+func TestPollerPollsWhenTheLinkReturns(t *testing.T) {
+	f := newFakeMetrics()
+	f.set(nil, podMetrics("shop", "web", "app"))
+	p := NewMetricsPoller(f.lister(), time.Hour)
+	p.link = newLink(func(context.Context) error { return nil }, defaultLinkTimes)
+	sub := p.Subscribe("shop")
+	defer sub.Close()
+	select {
+	case <-f.listed: // the first poll, at once
+	case <-time.After(5 * time.Second):
+		t.Fatal("no first poll")
+	}
+	p.link.setLost(true)
+	select {
+	case <-f.listed:
+		t.Fatal("polled when the link was lost")
+	case <-time.After(50 * time.Millisecond):
+	}
+	p.link.setLost(false)
+	select {
+	case <-f.listed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no poll when the link returned (the interval is an hour)")
+	}
+}
