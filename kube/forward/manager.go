@@ -51,7 +51,7 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, spec Spec) (*Forwar
 			return newServiceRoute(ctx, c.Clientset, spec)
 		}
 		return newPodRoute(ctx, c.Clientset, spec)
-	}, podDialerFor(c, spec.Namespace))
+	}, podDialerFor(c, spec.Namespace, DialTimeout))
 }
 
 func (m *Manager) start(ctx context.Context, kctx string, spec Spec,
