@@ -33,6 +33,11 @@ func (a Access) String() string {
 	return fmt.Sprintf("%s %s in %s", a.Verb, res, scopeName(a.Namespace))
 }
 
+// Only is the access function of an action that sends the one request access gives.
+func Only(access func(ns string) Access) func(ns string) []Access {
+	return func(ns string) []Access { return []Access{access(ns)} }
+}
+
 // Decision is the server's answer to "may I?".
 type Decision struct {
 	Allowed bool

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"syscall"
 
 	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
@@ -88,19 +87,24 @@ func (s *Shell) stream(ctx context.Context) error {
 			return err
 		}
 		defer term.Restore(int(f.Fd()), old)
-		sizes := newTerminalSizes(ctx, int(f.Fd()))
+		sizes, stop := watchTerminalSize(int(f.Fd()))
+		defer stop()
 		opts.TerminalSizeQueue = sizes
 	}
 	return exec.StreamWithContext(ctx, opts)
 }
 
-// terminalSizes reports the local terminal's size at start and on every SIGWINCH.
+// terminalSizes is the queue of the local terminal's sizes that the exec stream reads.
 type terminalSizes chan remotecommand.TerminalSize
 
-func newTerminalSizes(ctx context.Context, fd int) terminalSizes {
+// watchTerminalSize reports the size of terminal fd now and at every resize (see
+// notifyResize) until stop is called. stop ends the watch: the resize registration is
+// removed, the queue is closed (Next returns nil) and its goroutine has ended when stop
+// returns.
+func watchTerminalSize(fd int) (sizes terminalSizes, stop func()) {
 	ch := make(terminalSizes, 1)
-	winch := make(chan os.Signal, 1)
-	signal.Notify(winch, syscall.SIGWINCH)
+	resized := make(chan os.Signal, 1)
+	notifyResize(resized)
 	send := func() {
 		if w, h, err := term.GetSize(fd); err == nil {
 			select {
@@ -110,19 +114,24 @@ func newTerminalSizes(ctx context.Context, fd int) terminalSizes {
 		}
 	}
 	send()
+	quit, ended := make(chan struct{}), make(chan struct{})
 	go func() {
-		defer signal.Stop(winch)
+		defer close(ended)
+		defer close(ch) // here, so no send can follow it
 		for {
 			select {
-			case <-winch:
+			case <-resized:
 				send()
-			case <-ctx.Done():
-				close(ch)
+			case <-quit:
 				return
 			}
 		}
 	}()
-	return ch
+	return ch, func() {
+		signal.Stop(resized)
+		close(quit)
+		<-ended
+	}
 }
 
 // Next returns the next terminal size, or nil once the shell has ended.

@@ -32,6 +32,11 @@ func RolloutAccess(ns string) Access {
 	return Access{Verb: "patch", GVR: GVRDeployments, Namespace: ns}
 }
 
+// UndoAccess is what Undo needs: it reads the deployment, then patches it.
+func UndoAccess(ns string) []Access {
+	return []Access{{Verb: "get", GVR: GVRDeployments, Namespace: ns}, RolloutAccess(ns)}
+}
+
 // patchDeployment returns the mutation that applies a strategic-merge patch to a deployment.
 func (c *Client) patchDeployment(ns, name, summary string, patch func() ([]byte, error)) Mutation {
 	return Mutation{Access: RolloutAccess(ns), Name: name, Summary: summary,

@@ -9,8 +9,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// ScaleAccess is the request a scale makes.
-func ScaleAccess(gvr schema.GroupVersionResource, ns string) Access {
+// ScaleAccess is what Scale needs: it reads the scale subresource, then updates it.
+func ScaleAccess(gvr schema.GroupVersionResource, ns string) []Access {
+	return []Access{{Verb: "get", GVR: gvr, Subresource: "scale", Namespace: ns}, scaleUpdate(gvr, ns)}
+}
+
+// scaleUpdate is the request that changes the count.
+func scaleUpdate(gvr schema.GroupVersionResource, ns string) Access {
 	return Access{Verb: "update", GVR: gvr, Subresource: "scale", Namespace: ns}
 }
 
@@ -20,7 +25,7 @@ func ScaleAccess(gvr schema.GroupVersionResource, ns string) Access {
 // changed it since the prompt showed it, and the person should look again.
 func (c *Client) Scale(ref ObjectRef, from, to int32) Mutation {
 	return Mutation{
-		Access:  ScaleAccess(ref.GVR, ref.Namespace),
+		Access:  scaleUpdate(ref.GVR, ref.Namespace),
 		Name:    ref.Name,
 		Summary: fmt.Sprintf("replicas %d → %d", from, to),
 		Do: func(ctx context.Context) error {

@@ -150,8 +150,13 @@ func SecretCreateAccess(ns string) Access {
 	return Access{Verb: "create", GVR: GVRSecrets, Namespace: ns}
 }
 
-// SecretUpdateAccess is the request SetSecretKey makes.
-func SecretUpdateAccess(ns string) Access {
+// SecretUpdateAccess is what SetSecretKey needs: it reads the secret, then updates it.
+func SecretUpdateAccess(ns string) []Access {
+	return []Access{SecretReadAccess(ns), secretUpdate(ns)}
+}
+
+// secretUpdate is the request that writes the secret.
+func secretUpdate(ns string) Access {
 	return Access{Verb: "update", GVR: GVRSecrets, Namespace: ns}
 }
 
@@ -177,7 +182,7 @@ func (c *Client) CreateSecret(s *corev1.Secret) Mutation {
 // secret is still at resourceVersion rv (what the user saw): a change in between is a
 // conflict, reported, and nothing is written. Its summary names the key, never the value.
 func (c *Client) SetSecretKey(ns, name, rv, key string, value []byte) Mutation {
-	return Mutation{Access: SecretUpdateAccess(ns), Name: name,
+	return Mutation{Access: secretUpdate(ns), Name: name,
 		Summary: fmt.Sprintf("set key %s of secret %s/%s", key, ns, name),
 		Do: func(ctx context.Context) error {
 			secrets := c.Clientset.CoreV1().Secrets(ns)

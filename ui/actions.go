@@ -44,28 +44,30 @@ type MutatedMsg struct {
 }
 
 // Guard is the action dispatcher's gate: every key that acts goes through it before any
-// prompt opens. A mutation (needs non-nil) is refused at once in read-only mode and
-// asked of RBAC (cached SelfSubjectAccessReview); a reveal of secret values is refused
-// under a never-reveal policy. When allowed, then runs on the UI goroutine (it typically
-// opens a Dialog).
-func (e *Env) Guard(what string, needs *kube.Access, reveals bool, then func() tea.Cmd) tea.Cmd {
+// prompt opens. A mutation (non-empty needs: every request it will send) is refused at
+// once in read-only mode, and each of its requests is asked of RBAC (cached
+// SelfSubjectAccessReview), so an action that could only be half applied is refused
+// before it starts; a reveal of secret values is refused under a never-reveal policy.
+// When allowed, then runs on the UI goroutine (it typically opens a Dialog).
+func (e *Env) Guard(what string, needs []kube.Access, reveals bool, then func() tea.Cmd) tea.Cmd {
 	client := e.Client
 	if reason := e.refusal(needs, reveals); reason != "" {
 		return Notify(LevelError, what+": "+reason)
 	}
-	if needs == nil {
+	if len(needs) == 0 {
 		return then()
 	}
-	a := *needs
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		d, err := client.Can(ctx, a)
-		switch {
-		case err != nil:
-			return NotifyMsg{LevelError, what + ": cannot check permissions: " + err.Error()}
-		case !d.Allowed:
-			return NotifyMsg{LevelError, what + ": " + d.Reason}
+		for _, a := range needs {
+			d, err := client.Can(ctx, a)
+			switch {
+			case err != nil:
+				return NotifyMsg{LevelError, what + ": cannot check permissions: " + err.Error()}
+			case !d.Allowed:
+				return NotifyMsg{LevelError, what + ": " + d.Reason}
+			}
 		}
 		return guardedMsg{env: e, what: what, then: then}
 	}
@@ -85,9 +87,9 @@ func (e *Env) Background(what string, work func() (then func() tea.Cmd)) tea.Cmd
 }
 
 // refusal says why the policy alone refuses an action, or "" when it does not.
-func (e *Env) refusal(needs *kube.Access, reveals bool) string {
+func (e *Env) refusal(needs []kube.Access, reveals bool) string {
 	switch {
-	case needs != nil && e.Client.Policy.ReadOnly:
+	case len(needs) > 0 && e.Client.Policy.ReadOnly:
 		return "refused, kdeck is read-only on this context"
 	case reveals && e.Client.Policy.NeverReveal:
 		return "refused, secret values are never revealed on this context"
@@ -107,10 +109,10 @@ func (e *Env) Mutate(m kube.Mutation, next func() tea.Cmd) tea.Cmd {
 
 // Disabled returns b with its help saying why it cannot be used now: read-only mode,
 // never-reveal, or an RBAC answer already known. Help and footers show it greyed.
-func (e *Env) Disabled(b key.Binding, needs *kube.Access, reveals bool) key.Binding {
+func (e *Env) Disabled(b key.Binding, needs []kube.Access, reveals bool) key.Binding {
 	reason := e.refusal(needs, reveals)
-	if reason == "" && needs != nil {
-		if d, ok := e.Client.Cached(*needs); ok && !d.Allowed {
+	for _, a := range needs {
+		if d, ok := e.Client.Cached(a); reason == "" && ok && !d.Allowed {
 			reason = d.Reason
 		}
 	}

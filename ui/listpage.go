@@ -48,11 +48,12 @@ type ListSpec[R kube.Row] struct {
 type Action[R kube.Row] struct {
 	Key key.Binding
 	Run func(env *Env, row R) tea.Cmd
-	// Mutates, for actions that change the cluster, gives the request they make in a
+	// Mutates, for actions that change the cluster, gives every request they make in a
 	// namespace (the row's): one of kube's access functions, stated beside the mutation
-	// (kube.RolloutAccess, kube.DeleteAccess …). The request is refused in read-only mode
-	// and checked against RBAC before Run, so a forbidden action never prompts.
-	Mutates func(ns string) kube.Access
+	// (kube.RolloutAccess, kube.UndoAccess …). The action is refused in read-only mode
+	// and each request is checked against RBAC before Run, so a forbidden action never
+	// prompts and none is left half applied.
+	Mutates func(ns string) []kube.Access
 	// Reveals marks actions that show or copy secret values: refused under never-reveal.
 	Reveals bool
 }
@@ -60,21 +61,20 @@ type Action[R kube.Row] struct {
 // ListAction binds a key to something done with the list itself rather than a row.
 type ListAction struct {
 	Key key.Binding
-	// Mutates, for actions that change the cluster, gives the request they make in a
+	// Mutates, for actions that change the cluster, gives every request they make in a
 	// namespace: the page's, or on an all-namespaces page the kubeconfig's (where kubectl
 	// would create). nil for an action that guards each request itself.
-	Mutates func(ns string) kube.Access
+	Mutates func(ns string) []kube.Access
 	// Run returns the command that does it for the page's namespace ns ("" for all).
 	Run func(env *Env, ns string) tea.Cmd
 }
 
 // access is what a runs against row, or nil when it changes nothing.
-func (a Action[R]) access(row R) *kube.Access {
+func (a Action[R]) access(row R) []kube.Access {
 	if a.Mutates == nil {
 		return nil
 	}
-	acc := a.Mutates(row.RowKey().Namespace)
-	return &acc
+	return a.Mutates(row.RowKey().Namespace)
 }
 
 // enterKey drills down into the selected row.
@@ -306,12 +306,11 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 
 // nsAccess is what a needs in the page's namespace (cluster-wide on an all-namespaces
 // page), or nil when a changes nothing.
-func (p *ListPage[R]) nsAccess(a Action[R]) *kube.Access {
+func (p *ListPage[R]) nsAccess(a Action[R]) []kube.Access {
 	if a.Mutates == nil {
 		return nil
 	}
-	acc := a.Mutates(p.ns)
-	return &acc
+	return a.Mutates(p.ns)
 }
 
 // actsIn is the namespace a list action acts in: the page's, or on an all-namespaces
@@ -328,26 +327,21 @@ func (p *ListPage[R]) actsIn() string {
 
 // listAccess is what a needs in the namespace it acts in, or nil when it changes nothing
 // (or guards its requests itself).
-func (p *ListPage[R]) listAccess(a ListAction) *kube.Access {
+func (p *ListPage[R]) listAccess(a ListAction) []kube.Access {
 	if a.Mutates == nil {
 		return nil
 	}
-	acc := a.Mutates(p.actsIn())
-	return &acc
+	return a.Mutates(p.actsIn())
 }
 
 // prefetchAccess asks RBAC about the page's mutating actions in the background.
 func (p *ListPage[R]) prefetchAccess() tea.Cmd {
 	var accs []kube.Access
 	for _, a := range p.spec.Actions {
-		if acc := p.nsAccess(a); acc != nil {
-			accs = append(accs, *acc)
-		}
+		accs = append(accs, p.nsAccess(a)...)
 	}
 	for _, a := range p.spec.ListActions {
-		if acc := p.listAccess(a); acc != nil {
-			accs = append(accs, *acc)
-		}
+		accs = append(accs, p.listAccess(a)...)
 	}
 	return p.env.Prefetch(accs)
 }

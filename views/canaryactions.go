@@ -32,20 +32,20 @@ func (s *CanaryScreen) act(k tea.KeyPressMsg) tea.Cmd {
 	if c.Argo != nil {
 		return s.actArgo(c, k)
 	}
-	scale, patch := canary.MoveAccess(c, s.key.Namespace)
+	move := canary.MoveAccess(c, s.key.Namespace)
 	switch {
 	case key.Matches(k, canaryKeys.Next):
 		n := c.NextStep()
 		if n == 0 {
 			return ui.Notify(ui.LevelWarn, "canary "+c.Name+": no next step (at the last step, or promoted); a aborts, g picks a step")
 		}
-		return s.env.Guard("next step", &scale, false, func() tea.Cmd { return s.confirm(c, n) })
+		return s.env.Guard("next step", move, false, func() tea.Cmd { return s.confirm(c, n) })
 	case key.Matches(k, canaryKeys.GoTo):
-		return s.env.Guard("go to step", &scale, false, func() tea.Cmd { return s.chooseStep(c) })
+		return s.env.Guard("go to step", move, false, func() tea.Cmd { return s.chooseStep(c) })
 	case key.Matches(k, canaryKeys.Promote):
-		return s.env.Guard("promote", &patch, false, func() tea.Cmd { return s.confirm(c, len(c.Steps)) })
+		return s.env.Guard("promote", move, false, func() tea.Cmd { return s.confirm(c, len(c.Steps)) })
 	case key.Matches(k, canaryKeys.Abort):
-		return s.env.Guard("abort", &scale, false, func() tea.Cmd { return s.confirm(c, 0) })
+		return s.env.Guard("abort", move, false, func() tea.Cmd { return s.confirm(c, 0) })
 	}
 	return nil
 }

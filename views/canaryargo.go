@@ -21,10 +21,10 @@ var argoKeys = struct{ Promote, Full, Abort, Retry key.Binding }{
 
 // argoBindings are the Argo keys, disabled where RBAC or the policy refuses them.
 func (s *CanaryScreen) argoBindings() []key.Binding {
-	status := canary.ArgoAccess(s.key.Namespace)
+	needs := canary.ArgoAccess(s.key.Namespace)
 	k := argoKeys
-	return []key.Binding{s.env.Disabled(k.Promote, &status, false), s.env.Disabled(k.Full, &status, false),
-		s.env.Disabled(k.Abort, &status, false), s.env.Disabled(k.Retry, &status, false)}
+	return []key.Binding{s.env.Disabled(k.Promote, needs, false), s.env.Disabled(k.Full, needs, false),
+		s.env.Disabled(k.Abort, needs, false), s.env.Disabled(k.Retry, needs, false)}
 }
 
 // actArgo handles the Argo keys: guard, then a confirmation naming the patch.
@@ -39,8 +39,7 @@ func (s *CanaryScreen) actArgo(c *canary.Canary, k tea.KeyPressMsg) tea.Cmd {
 		if !key.Matches(k, a.binding) {
 			continue
 		}
-		status := canary.ArgoAccess(s.key.Namespace)
-		return s.env.Guard(a.what, &status, false, func() tea.Cmd { return s.confirmArgo(c, a.action, a.what) })
+		return s.env.Guard(a.what, canary.ArgoAccess(s.key.Namespace), false, func() tea.Cmd { return s.confirmArgo(c, a.action, a.what) })
 	}
 	return nil
 }

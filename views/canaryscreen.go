@@ -142,10 +142,10 @@ func (s *CanaryScreen) Bindings() []key.Binding {
 	if s.row != nil && s.row.Argo != nil {
 		return append(s.argoBindings(), ui.TableKeys.Up, ui.TableKeys.Down)
 	}
-	scale, patch := canary.MoveAccess(s.row, s.key.Namespace)
+	move := canary.MoveAccess(s.row, s.key.Namespace)
 	k := canaryKeys
-	return []key.Binding{s.env.Disabled(k.Next, &scale, false), s.env.Disabled(k.GoTo, &scale, false),
-		s.env.Disabled(k.Promote, &patch, false), s.env.Disabled(k.Abort, &scale, false), ui.TableKeys.Up, ui.TableKeys.Down}
+	return []key.Binding{s.env.Disabled(k.Next, move, false), s.env.Disabled(k.GoTo, move, false),
+		s.env.Disabled(k.Promote, move, false), s.env.Disabled(k.Abort, move, false), ui.TableKeys.Up, ui.TableKeys.Down}
 }
 
 // Close stops every feed.

@@ -143,9 +143,8 @@ var containerKeys = struct{ Shell key.Binding }{
 }
 
 // execAccess is what a shell needs in the pod's namespace.
-func (c *Containers) execAccess() *kube.Access {
-	a := kube.ExecAccess(c.pod.Namespace)
-	return &a
+func (c *Containers) execAccess() []kube.Access {
+	return []kube.Access{kube.ExecAccess(c.pod.Namespace)}
 }
 
 // shell suspends kdeck and opens a shell in the selected container, if it is running.
@@ -180,9 +179,8 @@ func (c *Containers) forward() tea.Cmd {
 	})
 }
 
-func (c *Containers) forwardAccess() *kube.Access {
-	a := forward.Access(c.pod.Namespace)
-	return &a
+func (c *Containers) forwardAccess() []kube.Access {
+	return forward.Access(forward.KindPod, c.pod.Namespace)
 }
 
 // Show displays snap (at most one pod), keeping the selection on the same container.

@@ -48,9 +48,9 @@ func asking(env *ui.Env, what string, fetch func(ctx context.Context) (*ui.Dialo
 
 // deploymentActions are the scale and rollout keys of the deployments view.
 func deploymentActions() []ui.Action[*kube.Deployment] {
-	patch := kube.RolloutAccess
+	patch := kube.Only(kube.RolloutAccess)
 	return []ui.Action[*kube.Deployment]{
-		{Key: rolloutKeys.Scale, Mutates: func(ns string) kube.Access { return kube.ScaleAccess(kube.GVRDeployments, ns) },
+		{Key: rolloutKeys.Scale, Mutates: func(ns string) []kube.Access { return kube.ScaleAccess(kube.GVRDeployments, ns) },
 			Run: func(env *ui.Env, d *kube.Deployment) tea.Cmd {
 				return scaleDialog(env, kube.ObjectRef{GVR: kube.GVRDeployments, Namespace: d.Namespace, Name: d.Name}, "Deployment")
 			}},
@@ -65,7 +65,7 @@ func deploymentActions() []ui.Action[*kube.Deployment] {
 				return historyText(revs, env.Now()), nil
 			}))
 		}},
-		{Key: rolloutKeys.Undo, Mutates: patch, Run: undoDialog},
+		{Key: rolloutKeys.Undo, Mutates: kube.UndoAccess, Run: undoDialog},
 		{Key: rolloutKeys.Image, Mutates: patch, Run: imageDialog},
 		{Key: rolloutKeys.Pause, Mutates: patch, Run: pauseDialog},
 	}
@@ -197,8 +197,7 @@ func hpaRangeDialog(env *ui.Env, ns, name string, minR, maxR int32) *ui.Dialog {
 		Validate: func(s string) error { _, _, err := parse(s); return err },
 		OK: func(s string) tea.Cmd {
 			lo, hi, _ := parse(s)
-			access := kube.HPARangeAccess(ns)
-			return env.Guard("HPA range", &access, false, func() tea.Cmd {
+			return env.Guard("HPA range", []kube.Access{kube.HPARangeAccess(ns)}, false, func() tea.Cmd {
 				return env.Mutate(env.Client.HPARange(ns, name, minR, maxR, lo, hi), nil)
 			})
 		}}
@@ -340,7 +339,7 @@ var scalableKinds = map[schema.GroupVersionResource]string{
 
 // scaleAction is the scale key of the generic view of a scalable kind.
 func scaleAction(gvr schema.GroupVersionResource, kind string) ui.Action[*kube.TableRow] {
-	return ui.Action[*kube.TableRow]{Key: rolloutKeys.Scale, Mutates: func(ns string) kube.Access { return kube.ScaleAccess(gvr, ns) },
+	return ui.Action[*kube.TableRow]{Key: rolloutKeys.Scale, Mutates: func(ns string) []kube.Access { return kube.ScaleAccess(gvr, ns) },
 		Run: func(env *ui.Env, r *kube.TableRow) tea.Cmd {
 			return scaleDialog(env, kube.ObjectRef{GVR: gvr, Namespace: r.Namespace, Name: r.Name}, kind)
 		}}

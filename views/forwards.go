@@ -63,8 +63,8 @@ func startSaved(env *ui.Env, kctx string, saved []forward.Spec) tea.Cmd {
 		if running[spec.Local] {
 			continue
 		}
-		access := forward.Access(spec.Namespace)
-		cmds = append(cmds, env.Guard("port-forward", &access, false, func() tea.Cmd { return startForward(env, spec) }))
+		cmds = append(cmds, env.Guard("port-forward", forward.Access(spec.Kind, spec.Namespace), false,
+			func() tea.Cmd { return startForward(env, spec) }))
 	}
 	if len(cmds) == 0 {
 		return ui.Notify(ui.LevelInfo, fmt.Sprintf("no saved port-forward to restart for context %s", kctx))

@@ -27,7 +27,7 @@ func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
 	return []ui.Action[R]{
 		{Key: objectKeys.Describe, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewDescribe(env, ref(row))) }},
 		{Key: objectKeys.YAML, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewYAML(env, ref(row))) }},
-		{Key: objectKeys.Delete, Mutates: func(ns string) kube.Access { return kube.DeleteAccess(gvr, ns) },
+		{Key: objectKeys.Delete, Mutates: func(ns string) []kube.Access { return []kube.Access{kube.DeleteAccess(gvr, ns)} },
 			Run: func(env *ui.Env, row R) tea.Cmd { return deleteDialog(env, ref(row)) }},
 	}
 }

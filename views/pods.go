@@ -34,7 +34,7 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous logs (last terminated container)")),
 			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, true)) }},
 		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "kill (delete now, grace period 0)")),
-			Mutates: func(ns string) kube.Access { return kube.DeleteAccess(kube.GVRPods, ns) }, Run: killDialog},
+			Mutates: func(ns string) []kube.Access { return []kube.Access{kube.DeleteAccess(kube.GVRPods, ns)} }, Run: killDialog},
 		forwardAction[*kube.Pod](forward.KindPod),
 	),
 }

@@ -19,7 +19,8 @@ var forwardKey = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "port-forwa
 
 // forwardAction is the shift-f action of a list of pods or services.
 func forwardAction[R kube.Row](kind forward.Kind) ui.Action[R] {
-	return ui.Action[R]{Key: forwardKey, Mutates: forward.Access, Run: func(env *ui.Env, row R) tea.Cmd {
+	needs := func(ns string) []kube.Access { return forward.Access(kind, ns) }
+	return ui.Action[R]{Key: forwardKey, Mutates: needs, Run: func(env *ui.Env, row R) tea.Cmd {
 		k := row.RowKey()
 		return askForward(env, kind, k.Namespace, k.Name, "")
 	}}

@@ -110,13 +110,12 @@ func (s *Secret) act(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, secretKeys.Copy):
 		return s.env.Guard("copy "+k.Name, nil, true, func() tea.Cmd { return s.fetch(k.Name, d.ResourceVersion, true) })
 	case key.Matches(msg, secretKeys.Edit):
-		acc := s.updateAccess()
-		return s.env.Guard("edit "+k.Name, &acc, false, func() tea.Cmd { return s.edit(k, d.ResourceVersion) })
+		return s.env.Guard("edit "+k.Name, s.updateAccess(), false, func() tea.Cmd { return s.edit(k, d.ResourceVersion) })
 	}
 	return nil
 }
 
-func (s *Secret) updateAccess() kube.Access {
+func (s *Secret) updateAccess() []kube.Access {
 	return kube.SecretUpdateAccess(s.key.Namespace)
 }
 
@@ -271,11 +270,10 @@ func (s *Secret) Freshness() ui.Freshness {
 
 // Bindings lists the page's keys, disabled under never-reveal or when forbidden.
 func (s *Secret) Bindings() []key.Binding {
-	acc := s.updateAccess()
 	return append(ui.TableBindings(),
 		s.env.Disabled(secretKeys.Reveal, nil, true),
 		s.env.Disabled(secretKeys.Copy, nil, true),
-		s.env.Disabled(secretKeys.Edit, &acc, false))
+		s.env.Disabled(secretKeys.Edit, s.updateAccess(), false))
 }
 
 // Close stops the watch and forgets every revealed value.

@@ -47,7 +47,7 @@ func NewSecrets(env *ui.Env, ns string) *ui.ListPage[*kube.Secret] {
 // name is typed as NAMESPACE/NAME, starting in the kubeconfig's namespace, where the
 // action's access was checked.
 func creating(k key.Binding, ask func(env *ui.Env, t secretTarget) tea.Cmd) ui.ListAction {
-	return ui.ListAction{Key: k, Mutates: kube.SecretCreateAccess, Run: func(env *ui.Env, ns string) tea.Cmd {
+	return ui.ListAction{Key: k, Mutates: kube.Only(kube.SecretCreateAccess), Run: func(env *ui.Env, ns string) tea.Cmd {
 		t := secretTarget{ns: ns}
 		if ns == "" {
 			t.ns, t.typedNS = env.Client.Info.Namespace, true

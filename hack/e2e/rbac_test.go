@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +77,37 @@ func TestForbiddenList(t *testing.T) {
 	term.Send(":", "d", "e", "p", "l", "o", "y", "Enter")
 	term.WaitText("deployments("+ns+")[0]", 5*time.Second)
 	term.WaitText("live · 0 deployments", 5*time.Second)
+}
+
+// A canary step sends scale patches, then the record patch, then an Event. A user who may
+// patch deployments and their scale but not create Events is refused before the step
+// dialog opens, with the missing permission named, and the cluster is left as it was (it
+// used to scale the pair and write the record, then fail on the Event).
+func TestCanaryStepRefusedWithoutEventCreate(t *testing.T) {
+	ns := newNamespace(t)
+	canaryPair(t, ns, 4, 1, nil, nil)
+	kubeconfig := limitedKubeconfig(t, ns, []rbacv1.PolicyRule{
+		{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}},
+		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "deployments/scale"}, Verbs: []string{"patch"}},
+	})
+	term := StartKdeck(t, 160, 45, "--kubeconfig", kubeconfig, "-c", "canary")
+	term.WaitText("web-canary", 15*time.Second)
+	term.Send("Enter")
+	term.WaitText("not started", 10*time.Second)
+	term.Send("n")
+	refusal := "next step: forbidden: cannot create events.events.k8s.io in namespace " + ns
+	term.WaitFor("the refusal or the step dialog", 10*time.Second, func(s string) bool {
+		return strings.Contains(s, refusal) || strings.Contains(s, "Move web-canary to step 1")
+	})
+	if strings.Contains(term.Screen(), "Move web-canary to step 1") {
+		term.Send("y") // what the person would do: shows what a half-checked step leaves behind
+		time.Sleep(3 * time.Second)
+	}
+	s := readCanary(t, ns)
+	if s.stable != 4 || s.canary != 1 || s.record != nil {
+		t.Fatalf("cluster changed by a refused step: stable %d, canary %d, record %+v", s.stable, s.canary, s.record)
+	}
+	if !strings.Contains(term.Screen(), refusal) {
+		t.Fatalf("no refusal %q on screen:\n%s", refusal, term.Screen())
+	}
 }

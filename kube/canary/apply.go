@@ -158,15 +158,24 @@ func Stages(client *kube.Client, c *Canary, m Move, rec Record) []Stage {
 	return replicaStages(client.Clientset, c, m, rec)
 }
 
-// MoveAccess is what stepping and promoting c in ns need: patching the deployments'
-// scale and the stable deployment itself, or a Traefik canary's TraefikService.
-func MoveAccess(c *Canary, ns string) (step, promote kube.Access) {
+// MoveAccess is every request a move of c in ns (a step, a promotion or an abort) makes,
+// so none is refused half way: a replica canary's scale patches and, for a promotion, the
+// stable deployment's patch and reads, or a Traefik canary's weights patch; then the
+// record and its Event (recordAccess).
+func MoveAccess(c *Canary, ns string) []kube.Access {
 	if c != nil && c.Traefik != nil {
-		a := kube.Access{Verb: "patch", GVR: GVRTraefikServices, Namespace: ns}
-		return a, a
+		return recordAccess(GVRTraefikServices, ns) // the weights patch is a patch of the same object
 	}
-	return kube.Access{Verb: "patch", GVR: kube.GVRDeployments, Subresource: "scale", Namespace: ns},
-		kube.Access{Verb: "patch", GVR: kube.GVRDeployments, Namespace: ns}
+	scale := kube.Access{Verb: "patch", GVR: kube.GVRDeployments, Subresource: "scale", Namespace: ns}
+	return append([]kube.Access{scale}, recordAccess(kube.GVRDeployments, ns)...)
+}
+
+// recordAccess is what writing a canary's record on its object (of gvr, in ns) and the
+// Event about it need: a patch of the object, a read of it (the Event names its uid) and
+// the Event's creation.
+func recordAccess(gvr schema.GroupVersionResource, ns string) []kube.Access {
+	return []kube.Access{{Verb: "patch", GVR: gvr, Namespace: ns}, {Verb: "get", GVR: gvr, Namespace: ns},
+		{Verb: "create", GVR: GVREventsV1, Namespace: ns}}
 }
 
 // replicaStages returns the stages that move a replica-ratio canary: capacity never

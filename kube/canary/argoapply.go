@@ -52,9 +52,12 @@ func (p ArgoPlan) Reason() string {
 	return [...]string{"RolloutPromoted", "RolloutPromotedFull", "RolloutAborted", "RolloutRetried"}[p.Action]
 }
 
-// ArgoAccess is what the Argo keys of a Rollout in ns need: a patch of its status.
-func ArgoAccess(ns string) kube.Access {
-	return kube.Access{Verb: "patch", GVR: GVRRollouts, Subresource: "status", Namespace: ns}
+// ArgoAccess is every request the Argo keys of a Rollout in ns make (ArgoStages): a
+// patch of its status and, to clear spec.paused, of the Rollout itself; then the record
+// and its Event.
+func ArgoAccess(ns string) []kube.Access {
+	status := kube.Access{Verb: "patch", GVR: GVRRollouts, Subresource: "status", Namespace: ns}
+	return append([]kube.Access{status}, recordAccess(GVRRollouts, ns)...)
 }
 
 // PlanArgo plans action on r; an error says why there is nothing to do.

@@ -19,8 +19,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/httpstream"
 )
 
-// podDialer opens a port-forward connection (SPDY, or SPDY over websocket) to one pod.
-type podDialer func(pod string) (httpstream.Connection, error)
+// podDialer opens a port-forward connection (SPDY, or SPDY over websocket) to one pod;
+// it gives up when ctx ends.
+type podDialer func(ctx context.Context, pod string) (httpstream.Connection, error)
 
 // router picks, for each new local connection, the pod to reach and its port.
 type router interface {
@@ -207,15 +208,15 @@ func (f *Forward) podConn(pod string) (httpstream.Connection, error) {
 			return c, nil
 		}
 	}
-	c, err := f.dial(pod)
+	c, err := f.dialNow(pod)
 	if err != nil {
 		return nil, kube.Classify(err, "create", "pods/portforward", f.spec.Namespace)
 	}
 	f.mu.Lock()
-	if f.ctx.Err() != nil { // stopped while dialling
+	if f.ctx.Err() != nil { // stopped just as the dial ended
 		f.mu.Unlock()
 		_ = c.Close()
-		return nil, errors.New("forward stopped")
+		return nil, errStopped
 	}
 	f.conns[pod] = c
 	f.mu.Unlock()
@@ -229,6 +230,34 @@ func (f *Forward) podConn(pod string) (httpstream.Connection, error) {
 		}
 	}()
 	return c, nil
+}
+
+// errStopped is what a dial under way returns once the forward stops.
+var errStopped = errors.New("forward stopped")
+
+// dialNow dials pod, returning as soon as the forward stops: Stop does not wait on a dial
+// that hangs. Such a dial goes on alone until its timeout and closes what it opened.
+func (f *Forward) dialNow(pod string) (httpstream.Connection, error) {
+	type result struct {
+		c   httpstream.Connection
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		c, err := f.dial(f.ctx, pod)
+		done <- result{c, err}
+	}()
+	select {
+	case r := <-done:
+		return r.c, r.err
+	case <-f.ctx.Done():
+		go func() {
+			if r := <-done; r.c != nil {
+				_ = r.c.Close()
+			}
+		}()
+		return nil, errStopped
+	}
 }
 
 // dropConn closes c and forgets it if it is still pod's connection.

@@ -102,7 +102,7 @@ type fakeDialer struct {
 	dials  []string
 }
 
-func (d *fakeDialer) dial(pod string) (httpstream.Connection, error) {
+func (d *fakeDialer) dial(_ context.Context, pod string) (httpstream.Connection, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.dials = append(d.dials, pod)

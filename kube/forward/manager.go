@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/kdeck/kdeck/kube"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/kdeck/kdeck/kube"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Manager owns every port-forward of one kdeck: they outlive the views that started
@@ -26,15 +28,28 @@ func NewManager(saved *Saved) *Manager {
 	return &Manager{saved: saved, notice: make(chan struct{})}
 }
 
-// Access is the request a port-forward to a pod or service of ns makes.
-func Access(ns string) kube.Access {
+// Access is every request a port-forward to a pod or service (kind) of ns makes: reading
+// the target (a service's EndpointSlices are listed and watched) and, per connection,
+// the port-forward itself.
+func Access(kind Kind, ns string) []kube.Access {
+	as := []kube.Access{{Verb: "get", GVR: kube.GVRPods, Namespace: ns}}
+	if kind == KindService {
+		slices := schema.GroupVersionResource{Group: "discovery.k8s.io", Version: "v1", Resource: "endpointslices"}
+		as = []kube.Access{{Verb: "get", GVR: kube.GVRServices, Namespace: ns},
+			{Verb: "list", GVR: slices, Namespace: ns}, {Verb: "watch", GVR: slices, Namespace: ns}}
+	}
+	return append(as, portForward(ns))
+}
+
+// portForward is the request each connection makes.
+func portForward(ns string) kube.Access {
 	return kube.Access{Verb: "create", GVR: kube.GVRPods, Subresource: "portforward", Namespace: ns}
 }
 
 // StartMutation is the mutation that starts spec through c (see Start): refused in
 // read-only mode and audited like any change.
 func (m *Manager) StartMutation(c *kube.Client, spec Spec) kube.Mutation {
-	return kube.Mutation{Access: Access(spec.Namespace), Name: spec.Name, Summary: "port-forward " + spec.String(),
+	return kube.Mutation{Access: portForward(spec.Namespace), Name: spec.Name, Summary: "port-forward " + spec.String(),
 		Do: func(ctx context.Context) error {
 			_, err := m.Start(ctx, c, spec)
 			return err
@@ -51,7 +66,7 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, spec Spec) (*Forwar
 			return newServiceRoute(ctx, c.Clientset, spec)
 		}
 		return newPodRoute(ctx, c.Clientset, spec)
-	}, podDialerFor(c, spec.Namespace))
+	}, podDialerFor(c, spec.Namespace, DialTimeout))
 }
 
 func (m *Manager) start(ctx context.Context, kctx string, spec Spec,

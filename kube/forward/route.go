@@ -3,6 +3,7 @@ package forward
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/portforward"
 	"k8s.io/client-go/transport/spdy"
@@ -216,31 +218,69 @@ func (r *serviceRoute) close() {
 	r.factory.Shutdown() // waits for the informer's goroutines
 }
 
+// DialTimeout bounds the opening of one port-forward connection to a pod (the upgrade
+// request to the API server), so a server that accepts and never answers cannot hold a
+// local connection, or kdeck's quitting, for ever.
+const DialTimeout = 15 * time.Second
+
 // podDialerFor dials pods of ns the way kubectl does: SPDY tunnelled over a
 // websocket, falling back to plain SPDY when the server cannot upgrade to websockets.
-func podDialerFor(c *kube.Client, ns string) podDialer {
-	return func(pod string) (httpstream.Connection, error) {
-		u := c.Clientset.CoreV1().RESTClient().Post().Resource("pods").Namespace(ns).Name(pod).SubResource("portforward").URL()
-		transport, upgrader, err := spdy.RoundTripperFor(c.Config)
-		if err != nil {
-			return nil, err
+// A dial ends when ctx does, and fails after timeout.
+func podDialerFor(c *kube.Client, ns string, timeout time.Duration) podDialer {
+	return func(ctx context.Context, pod string) (httpstream.Connection, error) {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		conn, err := dialPod(ctx, c, ns, pod)
+		if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, &kube.Error{Kind: kube.KindUnreachable, Verb: "create", Resource: "pods/portforward",
+				Namespace: ns, Err: fmt.Errorf("no answer to the port-forward of pod %s within %s", pod, timeout)}
 		}
-		dialer := spdy.NewDialer(upgrader, &http.Client{Transport: transport}, http.MethodPost, u)
-		ws, err := portforward.NewSPDYOverWebsocketDialer(u, c.Config)
-		if err != nil {
-			return nil, err
-		}
-		dialer = portforward.NewFallbackDialer(ws, dialer, func(err error) bool {
-			return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
-		})
-		conn, proto, err := dialer.Dial(portforward.PortForwardProtocolV1Name)
-		if err != nil {
-			return nil, err
-		}
-		if proto != portforward.PortForwardProtocolV1Name {
-			_ = conn.Close()
-			return nil, fmt.Errorf("the server speaks %q, not %q", proto, portforward.PortForwardProtocolV1Name)
-		}
-		return conn, nil
+		return conn, err
 	}
+}
+
+// dialPod opens one port-forward connection to pod. client-go's dialers take no
+// context, so their requests get ctx through the transport: it bounds the TCP connect
+// and TLS handshake of both, and the whole upgrade of the websocket one.
+func dialPod(ctx context.Context, c *kube.Client, ns, pod string) (httpstream.Connection, error) {
+	cfg := rest.CopyConfig(c.Config)
+	wrap := cfg.WrapTransport
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		if wrap != nil {
+			rt = wrap(rt)
+		}
+		return withContext{rt, ctx}
+	}
+	u := c.Clientset.CoreV1().RESTClient().Post().Resource("pods").Namespace(ns).Name(pod).SubResource("portforward").URL()
+	transport, upgrader, err := spdy.RoundTripperFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	dialer := spdy.NewDialer(upgrader, &http.Client{Transport: transport}, http.MethodPost, u)
+	ws, err := portforward.NewSPDYOverWebsocketDialer(u, cfg)
+	if err != nil {
+		return nil, err
+	}
+	dialer = portforward.NewFallbackDialer(ws, dialer, func(err error) bool {
+		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
+	})
+	conn, proto, err := dialer.Dial(portforward.PortForwardProtocolV1Name)
+	if err != nil {
+		return nil, err
+	}
+	if proto != portforward.PortForwardProtocolV1Name {
+		_ = conn.Close()
+		return nil, fmt.Errorf("the server speaks %q, not %q", proto, portforward.PortForwardProtocolV1Name)
+	}
+	return conn, nil
+}
+
+// withContext sends every request with ctx.
+type withContext struct {
+	rt  http.RoundTripper
+	ctx context.Context
+}
+
+func (w withContext) RoundTrip(req *http.Request) (*http.Response, error) {
+	return w.rt.RoundTrip(req.WithContext(w.ctx))
 }
