@@ -9,7 +9,7 @@ var (
 	GVRSecrets      = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
 	GVRConfigMaps   = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
 	GVREvents       = schema.GroupVersionResource{Version: "v1", Resource: "events"}
-	GVREventsAPI    = schema.GroupVersionResource{Group: "events.k8s.io", Version: "v1", Resource: "events"} // what the events view reads
+	GVREventsAPI    = schema.GroupVersionResource{Group: "events.k8s.io", Version: "v1", Resource: "events"} // what the events view reads and canary steps are recorded with
 	GVRNodes        = schema.GroupVersionResource{Version: "v1", Resource: "nodes"}
 	GVRNamespaces   = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
 	GVREndpoints    = schema.GroupVersionResource{Version: "v1", Resource: "endpoints"}

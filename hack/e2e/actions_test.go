@@ -166,12 +166,19 @@ func TestRolloutKeys(t *testing.T) {
 	term.Send("y")
 	eventually(t, "resumed", 10*time.Second, func() bool { return !deployment(t, ns, "shop").Spec.Paused })
 
-	var summaries []string
-	for _, e := range auditEntries(t, term) {
-		summaries = append(summaries, e["summary"])
-	}
 	want := []string{"container app image registry.example.com/app:1.0 → registry.example.com/app:2.0",
 		"rollout undo to revision 1 (registry.example.com/app:1.0)", "rollout restart", "rollout paused", "rollout resumed"}
+	var summaries []string
+	// the entry is written when the server's answer reaches kdeck, a moment after the cluster shows the change
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		summaries = summaries[:0]
+		for _, e := range auditEntries(t, term) {
+			summaries = append(summaries, e["summary"])
+		}
+		if len(summaries) >= len(want) || time.Now().After(deadline) {
+			break
+		}
+	}
 	if strings.Join(summaries, "|") != strings.Join(want, "|") {
 		t.Fatalf("audit summaries\n got %q\nwant %q", summaries, want)
 	}

@@ -15,7 +15,7 @@ func TestAccessCoversEveryStage(t *testing.T) {
 				t.Errorf("%s: stage %q sends %s, which the guard does not check", name, st.Mutation.Summary, st.Mutation.Access)
 			}
 		}
-		if !slices.Contains(needs, kube.Access{Verb: "create", GVR: GVREventsV1, Namespace: "shop"}) {
+		if !slices.Contains(needs, kube.Access{Verb: "create", GVR: kube.GVREventsAPI, Namespace: "shop"}) {
 			t.Errorf("%s: the Event is not checked", name)
 		}
 	}

@@ -18,9 +18,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 )
 
-// GVREventsV1 is events.k8s.io/v1, the API kdeck records canary steps with.
-var GVREventsV1 = schema.GroupVersionResource{Group: "events.k8s.io", Version: "v1", Resource: "events"}
-
 // MoveKind says what a move does.
 type MoveKind int8
 
@@ -175,7 +172,7 @@ func MoveAccess(c *Canary, ns string) []kube.Access {
 // the Event's creation.
 func recordAccess(gvr schema.GroupVersionResource, ns string) []kube.Access {
 	return []kube.Access{{Verb: "patch", GVR: gvr, Namespace: ns}, {Verb: "get", GVR: gvr, Namespace: ns},
-		{Verb: "create", GVR: GVREventsV1, Namespace: ns}}
+		{Verb: "create", GVR: kube.GVREventsAPI, Namespace: ns}}
 }
 
 // replicaStages returns the stages that move a replica-ratio canary: capacity never
@@ -320,7 +317,7 @@ func Note(m Move, rec Record) string {
 
 // event creates an events.k8s.io Event about the target with reason and note.
 func (t canaryTarget) event(reason, note string, rec Record) *kube.Mutation {
-	return &kube.Mutation{Access: kube.Access{Verb: "create", GVR: GVREventsV1, Namespace: t.ns}, Name: t.name,
+	return &kube.Mutation{Access: kube.Access{Verb: "create", GVR: kube.GVREventsAPI, Namespace: t.ns}, Name: t.name,
 		Summary: "event " + reason,
 		Do: func(ctx context.Context) error {
 			ref, err := t.regarding(ctx)
