@@ -22,6 +22,11 @@ type AuditEntry struct {
 	// Impersonator is the kubeconfig user whose credentials asked to act as User; only
 	// when impersonating.
 	Impersonator string `json:"impersonator,omitempty"`
+	// Groups are the groups impersonated with --as-group, comma-separated; only when given.
+	Groups string `json:"groups,omitempty"`
+	// Credential says where the credentials came from when not from the user entry:
+	// "--token" for a bearer token given on the command line.
+	Credential string `json:"credential,omitempty"`
 	// Server is the API server's URL in effect (--server or the cluster entry's).
 	Server    string `json:"server,omitempty"`
 	Verb      string `json:"verb"`

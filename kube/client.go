@@ -44,10 +44,31 @@ type Info struct {
 	// User is the kubeconfig user entry whose credentials are sent (--user or the context's).
 	User string
 	// As is the user impersonated with --as; empty when none.
-	As            string
+	As string
+	// Groups are the groups impersonated with --as-group (only with --as).
+	Groups []string
+	// Token is set when --token gave a bearer token, which is sent instead of the user
+	// entry's token: the entry names less than what the server sees.
+	Token         bool
 	Server        string // the server's URL in effect (--server or the cluster entry's)
 	Namespace     string // the namespace from flags or the context; "default" when neither says
 	ServerVersion string
+}
+
+// Who names the identity in effect for the header: the user entry (or "token from
+// --token"), then the impersonated user and groups, e.g. "alice as bob (groups ops, dev)".
+func (i Info) Who() string {
+	who := i.User
+	if i.Token {
+		who = "token from --token"
+	}
+	if i.As != "" {
+		who += " as " + i.As
+	}
+	if len(i.Groups) > 0 {
+		who += " (groups " + strings.Join(i.Groups, ", ") + ")"
+	}
+	return who
 }
 
 // Identity is whom the server acts for: the user impersonated with --as, otherwise the
@@ -61,7 +82,8 @@ func (i Info) Identity() string {
 
 // connInfo is where and as whom cfg, built from flags and context ctxName of raw, connects.
 func connInfo(raw clientcmdapi.Config, ctxName string, flags *genericclioptions.ConfigFlags, cfg *rest.Config, ns string) Info {
-	info := Info{Context: ctxName, Server: cfg.Host, As: cfg.Impersonate.UserName, Namespace: ns}
+	info := Info{Context: ctxName, Server: cfg.Host, As: cfg.Impersonate.UserName, Groups: cfg.Impersonate.Groups,
+		Token: set(flags.BearerToken), Namespace: ns}
 	if c, ok := raw.Contexts[ctxName]; ok {
 		info.Cluster, info.User = c.Cluster, c.AuthInfo
 	}

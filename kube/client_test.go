@@ -114,3 +114,21 @@ current-context: prod
 		t.Errorf("the server saw Impersonate-User %q, want bob", got)
 	}
 }
+
+func TestInfoWhoNamesTheIdentityInEffect(t *testing.T) {
+	cases := []struct {
+		info Info
+		want string
+	}{
+		{Info{User: "alice"}, "alice"},
+		{Info{User: "alice", As: "bob"}, "alice as bob"},
+		{Info{User: "alice", As: "bob", Groups: []string{"ops", "dev"}}, "alice as bob (groups ops, dev)"},
+		{Info{User: "alice", Token: true}, "token from --token"},
+		{Info{User: "alice", Token: true, As: "bob"}, "token from --token as bob"},
+	}
+	for _, c := range cases {
+		if got := c.info.Who(); got != c.want {
+			t.Errorf("%+v: Who() = %q, want %q", c.info, got, c.want)
+		}
+	}
+}

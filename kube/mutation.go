@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -63,6 +64,10 @@ func (c *Client) audit(m Mutation, result string, err error) {
 		Summary: m.Summary, Result: result}
 	if c.Info.As != "" {
 		e.Impersonator = c.Info.User
+	}
+	e.Groups = strings.Join(c.Info.Groups, ",")
+	if c.Info.Token {
+		e.Credential = "--token"
 	}
 	if m.Subresource != "" {
 		e.Resource += "/" + m.Subresource

@@ -334,10 +334,7 @@ func (a *App) header(w int, fresh Freshness) string {
 	if info.Cluster == "" && info.Server != "" { // --server: no cluster entry names it
 		where = field("server", info.Server)
 	}
-	who := info.User
-	if info.As != "" {
-		who += " as " + info.As
-	}
+	who := info.Who()
 	line := strings.Join(append(fields,
 		field("ctx", info.Context),
 		where,

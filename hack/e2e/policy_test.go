@@ -93,8 +93,8 @@ func grantUser(t *testing.T, ns, user string, rules []rbacv1.PolicyRule) {
 	}
 }
 
-// With --server, --user and --as, the header and the audit log name that server, that
-// user entry and the impersonated user, not the context's entries. The context's cluster
+// With --server, --user, --as and --as-group, the header and the audit log name that
+// server, that user entry and the impersonated user and group, not the context's entries. The context's cluster
 // points nowhere, so only --server can have reached the cluster, and the impersonated
 // user's Role is what allows the scale.
 func TestIdentityFlagsInHeaderAndAudit(t *testing.T) {
@@ -118,10 +118,10 @@ func TestIdentityFlagsInHeaderAndAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	term := StartKdeck(t, 220, 30, "--kubeconfig", kubeconfig, "--server", server, "--user", "e2e-alice", "--as", "e2e-bob", "-c", "deploy")
+	term := StartKdeck(t, 220, 30, "--kubeconfig", kubeconfig, "--server", server, "--user", "e2e-alice", "--as", "e2e-bob", "--as-group", "e2e-team", "-c", "deploy")
 	term.WaitLine(20*time.Second, "web ", " 1/1 ")
 	header := strings.Split(term.Screen(), "\n")[0]
-	for _, want := range []string{"ctx proxied", "server " + server, "user e2e-alice as e2e-bob"} {
+	for _, want := range []string{"ctx proxied", "server " + server, "user e2e-alice as e2e-bob (groups e2e-team)"} {
 		if !strings.Contains(header, want) {
 			t.Errorf("header lacks %q: %s", want, header)
 		}
@@ -138,7 +138,7 @@ func TestIdentityFlagsInHeaderAndAudit(t *testing.T) {
 		t.Error("the scale did not go through --server")
 	}
 	e := auditEntries(t, term)
-	if len(e) != 1 || e[0]["user"] != "e2e-bob" || e[0]["impersonator"] != "e2e-alice" || e[0]["server"] != server || e[0]["context"] != "proxied" {
+	if len(e) != 1 || e[0]["user"] != "e2e-bob" || e[0]["impersonator"] != "e2e-alice" || e[0]["groups"] != "e2e-team" || e[0]["server"] != server || e[0]["context"] != "proxied" {
 		t.Fatalf("audit log: %v", e)
 	}
 }
