@@ -36,8 +36,9 @@ type Env struct {
 // forClient returns the Env of another context: c and its namespace, the rest shared.
 func (e *Env) forClient(c *kube.Client) *Env {
 	e.idSource()
-	return &Env{Client: c, Styles: e.Styles, Namespace: c.Info.Namespace, Version: e.Version, Now: e.Now,
-		Forwards: e.Forwards, ids: e.ids}
+	next := *e // every field shared, the id counter included (a pointer)
+	next.Client, next.Namespace = c, c.Info.Namespace
+	return &next
 }
 
 // idSource makes e's id counter on first use; Envs made by forClient share it.
