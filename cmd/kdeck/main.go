@@ -84,6 +84,9 @@ func run(args []string, stderr io.Writer) int {
 	}
 	client.Audit = kube.NewAuditLog(kube.AuditPath())
 	benchtrace.Event("connected", "")
+	if benchtrace.Enabled() {
+		go traceLink(client.Link)
+	}
 	ns := client.Info.Namespace
 	if *allNamespaces {
 		ns = ""
@@ -119,4 +122,18 @@ func silenceKlog() {
 	_ = fs.Set("alsologtostderr", "false")
 	_ = fs.Set("stderrthreshold", "FATAL")
 	klog.SetOutput(io.Discard)
+}
+
+// traceLink writes "link_lost" and "link_found" to the bench trace whenever the first
+// context's link changes, so that `make bench` can tell a busy server from a lost one.
+func traceLink(link *kube.Link) {
+	for {
+		st := link.State()
+		<-st.Changed
+		if link.State().Lost {
+			benchtrace.Event("link_lost", "")
+		} else {
+			benchtrace.Event("link_found", "")
+		}
+	}
 }

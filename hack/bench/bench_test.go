@@ -65,7 +65,7 @@ func TestScreenParsing(t *testing.T) {
 
 func TestReadTrace(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "trace")
-	data := "start 0.012\nfirst_rows 0.105000\nloaded 0.950\nfilter_ms 0.100 1.5\nfilter_ms 0.200 2.25\n"
+	data := "start 0.012\nfirst_rows 0.105000\nlink_lost 0.5\nloaded 0.950\nfilter_ms 0.100 1.5\nlink_found 1.2\nfilter_ms 0.200 2.25\n"
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +75,9 @@ func TestReadTrace(t *testing.T) {
 	}
 	if len(tr.filterMS) != 2 || tr.filterMS[1] != 2.25 {
 		t.Errorf("filter = %v", tr.filterMS)
+	}
+	if tr.linkLost != 1 {
+		t.Errorf("link lost %d times, want 1", tr.linkLost)
 	}
 }
 

@@ -244,6 +244,7 @@ type result struct {
 	loadCPU                       time.Duration   // kdeck's CPU time from its start to the full load
 	firstRowsScreen, loadedScreen time.Duration   // from tmux polling, since tmux was asked to start it
 	loadRuns                      []time.Duration // every timed load (trace); loaded is their median
+	linkLost                      int             // times kdeck took the server for silent during the loads (trace)
 	hwmKiB                        int64           // VmHWM after load and filter
 	anonKiB, fileKiB              int64           // RssAnon and RssFile at the same moment
 	filterMS                      []float64
@@ -305,6 +306,7 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 	r.loadedScreen = median(runs, func(l *loadRun) time.Duration { return l.loadedScreen })
 	for _, l := range runs {
 		r.loadRuns = append(r.loadRuns, l.tr.loaded)
+		r.linkLost += l.tr.linkLost
 	}
 	if s := p.screen(); screenCount(liveRE, s) != r.total {
 		logf("kdeck: status line does not say %s pods:\n%s", count(r.total), s)
@@ -632,6 +634,7 @@ type trace struct {
 	firstRows, loaded time.Duration
 	filterMS          []float64
 	goroutines        []int // runtime.NumGoroutine samples, oldest first (KDECK_BENCH_GOROUTINES)
+	linkLost          int   // times kdeck took the server for silent (kube.Link): none on a healthy one
 }
 
 func readTrace(path string) trace {
@@ -665,6 +668,8 @@ func readTrace(path string) trace {
 					t.filterMS = append(t.filterMS, v)
 				}
 			}
+		case "link_lost":
+			t.linkLost++
 		case "goroutines":
 			if len(f) >= 3 {
 				if v, err := strconv.Atoi(f[2]); err == nil {

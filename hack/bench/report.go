@@ -90,7 +90,8 @@ func cells(r *result, o options) []string {
 func notes(r *result, o options) []string {
 	var n []string
 	n = append(n, fmt.Sprintf("%s pods: budgets of the %s row; screen-polled (tmux, %s, from the tmux command): first rows %s, full load %s",
-		count(r.size), budgetFor(r.size).name, o.poll, secs(r.firstRowsScreen), secs(r.loadedScreen)))
+		count(r.size), budgetFor(r.size).name, o.poll, secs(r.firstRowsScreen), secs(r.loadedScreen)),
+		fmt.Sprintf("kdeck took the busy server for a silent one %d times during the loads (kube.Link; want 0)", r.linkLost))
 	if len(r.loadRuns) > 1 {
 		var each []string
 		for _, d := range r.loadRuns {

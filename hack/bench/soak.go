@@ -46,6 +46,7 @@ type soakResult struct {
 	metricsStart, metricsEnd bool   // kdeck's status line had no metrics note
 	endScreenCount, endTotal int    // pods on kdeck's status line and in the cluster at the end
 	endStale                 bool   // the title said STALE
+	linkLost                 int    // times kdeck took the busy server for a silent one (trace)
 	endStatus                string // kdeck's status line at the end
 }
 
@@ -154,6 +155,7 @@ func runSoak(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inter
 			break
 		}
 	}
+	s.linkLost = readTrace(tracePath).linkLost
 	logf("soak: at the end kdeck says %q; the cluster has %s pods", s.endStatus, count(s.endTotal))
 	quitKdeck(p)
 	return nil
@@ -272,7 +274,7 @@ func judge(s *soakResult, sum soakSummary) soakVerdicts {
 		rss:        sum.trendSamples >= 3 && sum.growth <= rssGrowthBudget,
 		goroutines: sum.gorStart >= 0 && sum.gorEnd >= 0 && sum.gorEnd <= sum.gorStart+goroutineMargin,
 		cpu:        len(s.samples) > 1 && sum.cpuFirst < churnCPUBudget && sum.cpuLast < churnCPUBudget,
-		live:       s.endTotal >= 0 && s.endScreenCount == s.endTotal && !s.endStale && s.metricsEnd,
+		live:       s.endTotal >= 0 && s.endScreenCount == s.endTotal && !s.endStale && s.metricsEnd && s.linkLost == 0,
 	}
 }
 
@@ -301,6 +303,7 @@ func soakRows(s *soakResult, o options) (header []string, rows [][]string, notes
 	if s.endStale {
 		screen += "; title says STALE"
 	}
+	screen += fmt.Sprintf("; link to the server lost %d times", s.linkLost)
 	rows = [][]string{
 		{"RSS start / end / max", fmt.Sprintf("%s / %s / %s", mib(sum.rssStart), mib(sum.rssEnd), mib(sum.rssMax)), ""},
 		{fmt.Sprintf("RSS trend after warm-up (first %s left out)", shortDur(w)), trend, fmt.Sprintf("%s (growth ≤ %.0f%%)", mark(v.rss), rssGrowthBudget)},
@@ -312,7 +315,7 @@ func soakRows(s *soakResult, o options) (header []string, rows [][]string, notes
 		{"pod changes applied", fmt.Sprintf("%s of %s planned (%s label patches, %s delete+create); %d failed, %d skipped",
 			count(int(changed)), count(int(float64(o.churnPerMin)*s.length.Minutes())), count(int(s.churned.patched.Load())),
 			count(int(s.churned.replaced.Load())), s.churned.failed.Load(), s.churned.skipped.Load()), ""},
-		{"screen at the end", screen, fmt.Sprintf("%s (live, cluster's count, metrics shown)", mark(v.live))},
+		{"screen at the end", screen, fmt.Sprintf("%s (live, cluster's count, metrics shown, link never lost)", mark(v.live))},
 		{"verdict", mark(v.all()), ""},
 	}
 	if s.kdeckErr != "" {
