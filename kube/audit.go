@@ -42,7 +42,8 @@ type AuditEntry struct {
 type AuditLog struct {
 	path     string
 	mu       sync.Mutex
-	failures chan error
+	failing  bool       // the last append failed
+	failures chan error // the latest change of health, not yet read
 }
 
 // NewAuditLog returns the audit log at path; the file is created on the first entry.
@@ -53,9 +54,10 @@ func NewAuditLog(path string) *AuditLog {
 // Path is the file the log appends to.
 func (l *AuditLog) Path() string { return l.path }
 
-// Failures delivers the errors of failed appends (each an *AuditError), so the UI can show
-// them: an action never waits for the log. When failures come faster than they are read,
-// the ones in between are dropped.
+// Failures delivers the log's changes of health, so the UI can show them until they are
+// over: the error of a failed append (an *AuditError), then nil once an append succeeds
+// again. An action never waits for the log; when changes come faster than they are read,
+// only the latest is kept.
 func (l *AuditLog) Failures() <-chan error { return l.failures }
 
 // AuditError is a failed append to the audit log.
@@ -81,12 +83,24 @@ func (l *AuditLog) Append(e AuditEntry) error {
 	err := l.append(e)
 	if err != nil {
 		err = &AuditError{Path: l.path, Err: err}
-		select {
-		case l.failures <- err:
-		default: // one is waiting to be shown already
-		}
 	}
+	l.report(err)
 	return err
+}
+
+// report sends err on Failures when it fails, or nil when it works again after failing.
+func (l *AuditLog) report(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err == nil && !l.failing {
+		return
+	}
+	l.failing = err != nil
+	select {
+	case <-l.failures: // replaced by the newer news
+	default:
+	}
+	l.failures <- err
 }
 
 func (l *AuditLog) append(e AuditEntry) error {

@@ -140,4 +140,27 @@ func TestAuditFailureIsReportedNotBlocking(t *testing.T) {
 	if err := c.Audit.Append(AuditEntry{}); err == nil || err.Error() != want {
 		t.Errorf("Append: %v, want %q", err, want)
 	}
+	// the path becomes writable: the next append succeeds and says the failure is over
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Audit.Append(AuditEntry{Summary: "works"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-c.Audit.Failures():
+		if err != nil {
+			t.Errorf("after a good append: %v, want nil (the failure is over)", err)
+		}
+	default:
+		t.Fatal("the end of the failure was not reported")
+	}
+	if err := c.Audit.Append(AuditEntry{Summary: "again"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-c.Audit.Failures():
+		t.Errorf("a good append after a good one reported %v", err)
+	default:
+	}
 }

@@ -55,7 +55,7 @@ type App struct {
 	dialog        *Dialog  // a confirmation or question over the page, when open
 	toast         *toast   // a transient message for the status line
 	progress      *toast   // the latest report on work in flight (a rollout), when any
-	auditFailure  *toast   // the latest failed append to the audit log, when recent
+	auditErr      error    // the latest failed append to the audit log, until one succeeds
 	favourites    []string // recently used namespaces, for keys 1–9
 	resolve       Resolver // finds views for names the registry lacks; nil: none
 	resolving     uint64   // generation of the latest resolve, to drop older answers
@@ -79,7 +79,7 @@ func (a *App) Init() tea.Cmd {
 	return tea.Batch(a.top().Init(), tick(), tea.RequestBackgroundColor, a.watchAudit())
 }
 
-// auditFailedMsg is a failed append to the audit log.
+// auditFailedMsg is a failed append to the audit log, or nil once one succeeds again.
 type auditFailedMsg struct{ err error }
 
 // watchAudit returns the command that waits for the audit log's next failure; nil when
@@ -155,7 +155,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case MutatedMsg:
 		return a, a.mutated(msg)
 	case auditFailedMsg:
-		a.auditFailure = &toast{Level: LevelError, Text: msg.err.Error(), Until: a.env.Now().Add(30 * time.Second)}
+		if a.auditErr != nil && msg.err == nil {
+			a.notify(LevelOK, "audit log "+a.env.Client.Audit.Path()+" is written again", 6*time.Second)
+		}
+		a.auditErr = msg.err
 		return a, a.watchAudit()
 	case tea.KeyPressMsg:
 		return a.key(msg)
@@ -375,9 +378,9 @@ func (a *App) statusLine(w int, fresh Freshness) string {
 		fresh.Text += fmt.Sprintf(" · client-side throttling: requests waited %.1fs", d.Seconds())
 		fresh.Level = max(fresh.Level, LevelWarn)
 	}
-	if f := a.auditFailure; f != nil && a.env.Now().Before(f.Until) { // first: a narrow line cuts the end
-		fresh.Text = f.Text + " · " + fresh.Text
-		fresh.Level = max(fresh.Level, f.Level)
+	if a.auditErr != nil { // first: a narrow line cuts the end
+		fresh.Text = a.auditErr.Error() + " · " + fresh.Text
+		fresh.Level = LevelError
 	}
 	left := fresh.Level.Style(st).Render(Safe(fresh.Text))
 	hints := st.Muted.Render(":cmd  ?:help  q:quit")

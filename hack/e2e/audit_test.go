@@ -5,6 +5,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -25,7 +26,7 @@ func TestAuditShellWhenItStarts(t *testing.T) {
 }
 
 // An audit log that cannot be written is said in the status line, with its path and the
-// error, and the change still goes through.
+// error, until an entry is written again; the change still goes through.
 func TestAuditFailureShown(t *testing.T) {
 	ns := newNamespace(t)
 	createDeployment(t, ns, "web", 1)
@@ -41,6 +42,22 @@ func TestAuditFailureShown(t *testing.T) {
 	term.Send("C-u", "2", "Enter")
 	term.WaitLine(10*time.Second, "audit log "+path+" could not be written: is a directory", "✓ update deployments "+ns+"/web")
 	eventually(t, "spec.replicas 2", 10*time.Second, func() bool { return *deployment(t, ns, "web").Spec.Replicas == 2 })
+
+	// the notice stays until an entry is written again, then says so and goes
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	term.Send("s")
+	term.WaitText("Replicas now: 2", 10*time.Second)
+	if !strings.Contains(term.Screen(), "could not be written") {
+		t.Fatalf("the audit failure is no longer shown while nothing was written:\n%s", term.Screen())
+	}
+	term.Send("C-u", "3", "Enter")
+	term.WaitText("audit log "+path+" is written again", 10*time.Second)
+	term.WaitGone("could not be written", 10*time.Second)
+	if e := auditEntries(t, term); len(e) != 1 || e[0]["summary"] == "" {
+		t.Fatalf("audit log after it was writable again: %v", e)
+	}
 }
 
 // Revealing (x) and copying (c) a secret value are each an audit line naming the key,
