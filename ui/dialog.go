@@ -193,10 +193,18 @@ func (d *Dialog) key(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 
 // title is the dialog's title followed by the context it acts on, as the header names it.
 func (d *Dialog) title() string {
-	if d.env == nil || d.env.Client == nil || d.env.Client.Info.Context == "" {
-		return d.Title
+	if ctx := d.context(); ctx != "" {
+		return d.Title + " · " + ctx
 	}
-	return d.Title + " · ctx " + d.env.Client.Info.Context
+	return d.Title
+}
+
+// context names the context the dialog acts on ("ctx NAME"); "" when it has none.
+func (d *Dialog) context() string {
+	if d.env == nil || d.env.Client == nil || d.env.Client.Info.Context == "" {
+		return ""
+	}
+	return "ctx " + d.env.Client.Info.Context
 }
 
 // hint is the dialog's last line: which keys do what.
@@ -251,7 +259,11 @@ func (d *Dialog) view(st *theme.Styles, w, h int) []string {
 		box := st.Box.BorderForeground(frame.GetForeground()).Width(inner + 4).Render(strings.Join(lines, "\n"))
 		return strings.Split(box, "\n")
 	}
-	full := append([]string{title, ""}, body...)
+	heading := []string{title}
+	if ansi.StringWidth(d.title()) > inner && d.context() != "" { // the context on a line of its own, never cut first
+		heading = []string{frame.Bold(true).Render(Safe(d.Title)), frame.Bold(true).Render(Safe(d.context()))}
+	}
+	full := append(append(heading, ""), body...)
 	if len(value) > 0 {
 		full = append(append(full, ""), value...)
 	}

@@ -332,3 +332,21 @@ func TestDialogCheckTypingCancelsSubmit(t *testing.T) {
 		t.Fatalf("OK ran for %q after the value changed to %q", r[0].value, d.value())
 	}
 }
+
+// On a narrow terminal the context a dialog acts on gets a line of its own rather than
+// being cut from the end of the title; on a wide one it follows the title.
+func TestDialogNamesItsContextAtEveryWidth(t *testing.T) {
+	st := theme.New(theme.Dark())
+	env := &Env{Client: &kube.Client{Info: kube.Info{Context: "prod-eu-1"}}}
+	d := &Dialog{Title: "Scale deployment shop/cart", Body: []string{"from 2 replicas"}, env: env}
+	d.open()
+	if wide := ansi.Strip(strings.Join(d.view(st, 120, 12), "\n")); !strings.Contains(wide, "Scale deployment shop/cart · ctx prod-eu-1") {
+		t.Fatalf("wide dialog:\n%s", wide)
+	}
+	narrow := ansi.Strip(strings.Join(d.view(st, 36, 12), "\n"))
+	for _, want := range []string{"Scale deployment shop/cart", "ctx prod-eu-1"} {
+		if !strings.Contains(narrow, want) {
+			t.Errorf("narrow dialog lacks %q:\n%s", want, narrow)
+		}
+	}
+}
