@@ -141,13 +141,15 @@ func runSoak(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inter
 	cancel()
 	<-done
 
-	// The churn has stopped: kdeck's status line must catch up with the cluster's count.
-	c, err := takeCensus(ctx, cs)
-	if err != nil {
-		return err
-	}
-	s.endTotal = c.total
+	// The churn has stopped: kdeck's status line must catch up with the cluster's count. The
+	// count is taken again each time, since the node emulator may still be finishing
+	// deletions the churn asked for.
 	for wait := time.Now(); ; time.Sleep(time.Second) {
+		c, err := takeCensus(ctx, cs)
+		if err != nil {
+			return err
+		}
+		s.endTotal = c.total
 		screen := p.screen()
 		s.endScreenCount, s.endStale = screenCount(liveRE, screen), strings.Contains(screen, "STALE")
 		s.metricsEnd, s.endStatus = metricsShown(screen), statusLine(screen)
