@@ -32,9 +32,10 @@ func RolloutAccess(ns string) Access {
 	return Access{Verb: "patch", GVR: GVRDeployments, Namespace: ns}
 }
 
-// UndoAccess is what Undo needs: it reads the deployment, then patches it.
+// UndoAccess is what Undo needs: it patches the deployment (first, so a refusal names the
+// change), after reading it.
 func UndoAccess(ns string) []Access {
-	return []Access{{Verb: "get", GVR: GVRDeployments, Namespace: ns}, RolloutAccess(ns)}
+	return []Access{RolloutAccess(ns), {Verb: "get", GVR: GVRDeployments, Namespace: ns}}
 }
 
 // patchDeployment returns the mutation that applies a strategic-merge patch to a deployment.

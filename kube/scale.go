@@ -9,9 +9,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// ScaleAccess is what Scale needs: it reads the scale subresource, then updates it.
+// ScaleAccess is what Scale needs: it updates the scale subresource (first, so a refusal
+// names the change), after reading it.
 func ScaleAccess(gvr schema.GroupVersionResource, ns string) []Access {
-	return []Access{{Verb: "get", GVR: gvr, Subresource: "scale", Namespace: ns}, scaleUpdate(gvr, ns)}
+	return []Access{scaleUpdate(gvr, ns), {Verb: "get", GVR: gvr, Subresource: "scale", Namespace: ns}}
 }
 
 // scaleUpdate is the request that changes the count.

@@ -150,9 +150,10 @@ func SecretCreateAccess(ns string) Access {
 	return Access{Verb: "create", GVR: GVRSecrets, Namespace: ns}
 }
 
-// SecretUpdateAccess is what SetSecretKey needs: it reads the secret, then updates it.
+// SecretUpdateAccess is what SetSecretKey needs: it updates the secret (first, so a refusal
+// names the change), after reading it.
 func SecretUpdateAccess(ns string) []Access {
-	return []Access{SecretReadAccess(ns), secretUpdate(ns)}
+	return []Access{secretUpdate(ns), SecretReadAccess(ns)}
 }
 
 // secretUpdate is the request that writes the secret.

@@ -32,13 +32,12 @@ func NewManager(saved *Saved) *Manager {
 // the target (a service's EndpointSlices are listed and watched) and, per connection,
 // the port-forward itself.
 func Access(kind Kind, ns string) []kube.Access {
-	as := []kube.Access{{Verb: "get", GVR: kube.GVRPods, Namespace: ns}}
 	if kind == KindService {
 		slices := schema.GroupVersionResource{Group: "discovery.k8s.io", Version: "v1", Resource: "endpointslices"}
-		as = []kube.Access{{Verb: "get", GVR: kube.GVRServices, Namespace: ns},
+		return []kube.Access{portForward(ns), {Verb: "get", GVR: kube.GVRServices, Namespace: ns},
 			{Verb: "list", GVR: slices, Namespace: ns}, {Verb: "watch", GVR: slices, Namespace: ns}}
 	}
-	return append(as, portForward(ns))
+	return []kube.Access{portForward(ns), {Verb: "get", GVR: kube.GVRPods, Namespace: ns}}
 }
 
 // portForward is the request each connection makes.
