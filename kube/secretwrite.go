@@ -234,14 +234,20 @@ const (
 // allows it; a never-reveal policy is enforced before it is called.
 func (c *Client) RevealSecretValue(ctx context.Context, why Reveal, ns, name, key string) ([]byte, error) {
 	v, err := c.SecretValue(ctx, ns, name, key)
-	a := SecretReadAccess(ns)
-	a.Verb = string(why)
 	summary := "show the value of key " + key
 	if why == RevealCopy {
 		summary = "copy the value of key " + key + " to the clipboard"
 	}
-	c.audit(Mutation{Access: a, Name: name, Summary: summary}, outcome(err), err)
+	c.AuditReveal(why, SecretReadAccess(ns), name, summary, err)
 	return v, err
+}
+
+// AuditReveal appends the audit line of secret data shown or copied on a person's request
+// (verb why on a's resource, the object's name, what was shown; never a value), read with
+// the outcome err. A reveal changes nothing, so read-only mode allows it.
+func (c *Client) AuditReveal(why Reveal, a Access, name, summary string, err error) {
+	a.Verb = string(why)
+	c.audit(Mutation{Access: a, Name: name, Summary: summary}, outcome(err), err)
 }
 
 // plural is "1 key" or "N keys".

@@ -8,8 +8,10 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/theme"
 	"k8s.io/apimachinery/pkg/util/duration"
 )
 
@@ -60,11 +62,16 @@ func NewTextPage(env *Env, title string, fetch func(ctx context.Context) (string
 		view: NewTextView("")}
 }
 
-// Init starts the first fetch.
-func (p *TextPage) Init() tea.Cmd { return p.refresh() }
+// SetLineStyle styles each line of the text by its content (see TextView.LineStyle).
+func (p *TextPage) SetLineStyle(f func(st *theme.Styles, line string) lipgloss.Style) {
+	p.view.LineStyle = f
+}
 
-// refresh starts a fetch unless one is running.
-func (p *TextPage) refresh() tea.Cmd {
+// Init starts the first fetch.
+func (p *TextPage) Init() tea.Cmd { return p.Refresh() }
+
+// Refresh returns the command that fetches the text again now (nothing while a fetch runs).
+func (p *TextPage) Refresh() tea.Cmd {
 	if p.inflight || p.ctx.Err() != nil {
 		return nil
 	}
@@ -105,10 +112,10 @@ func (p *TextPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if msg.id != p.id || msg.gen != p.tickGen {
 			return p, nil
 		}
-		return p, p.refresh()
+		return p, p.Refresh()
 	case tea.KeyPressMsg:
 		if !p.view.Capturing() && key.Matches(msg, refreshKey) {
-			return p, p.refresh()
+			return p, p.Refresh()
 		}
 		cmd, _ := p.view.Update(p.env.Styles, msg)
 		return p, cmd

@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/theme"
 )
@@ -45,6 +46,10 @@ type TextView struct {
 	rowsWrap bool
 	height   int // rows of text visible at the last render
 	width    int // cells visible at the last render
+
+	// LineStyle, when set, styles each line by its content (a diff's added and removed
+	// lines); a line with search matches shows the matches instead.
+	LineStyle func(st *theme.Styles, line string) lipgloss.Style
 }
 
 // textRow is one screen row: cells [start, end) of a line; end is -1 for the line's end.
@@ -333,6 +338,9 @@ func (v *TextView) View(st *theme.Styles, width, height int) string {
 	for i := v.offset; i < len(v.rows) && len(out) < height; i++ {
 		r := v.rows[i]
 		line := v.highlight(st, r.line)
+		if v.LineStyle != nil && line == v.lines[r.line] {
+			line = v.LineStyle(st, line).Render(line)
+		}
 		from := r.start + v.left
 		if v.wrap {
 			end := r.end

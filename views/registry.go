@@ -24,6 +24,8 @@ var Registry = []ui.ViewSpec{
 		New: func(env *ui.Env, _ string) ui.Page { return NewForwards(env) }},
 	{Name: "secrets", Aliases: []string{"secret", "sec"}, Resources: resources(kube.GVRSecrets),
 		New: func(env *ui.Env, ns string) ui.Page { return NewSecrets(env, ns) }},
+	{Name: "helm", Aliases: []string{"releases", "release", "charts", "chart"},
+		New: func(env *ui.Env, ns string) ui.Page { return NewReleases(env, ns) }},
 	{Name: "canary", Aliases: []string{"canaries"},
 		New: func(env *ui.Env, ns string) ui.Page { return NewCanaries(env, ns) }},
 }

@@ -1,0 +1,129 @@
+package helm
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/kdeck/kdeck/kube"
+	"helm.sh/helm/v4/pkg/action"
+	helmkube "helm.sh/helm/v4/pkg/kube"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// GVRReleases names Helm releases in audit lines ("rollback releases.helm.sh shop/web"); it
+// is not an API resource: a release lives in Secrets.
+var GVRReleases = schema.GroupVersionResource{Group: "helm.sh", Version: "v1", Resource: "releases"}
+
+// HookTimeout bounds the hooks of a rollback or an uninstall, as `helm`'s --timeout does.
+const HookTimeout = 5 * time.Minute
+
+// RollbackAccess is what a rollback in ns asks of the release storage: it writes the new
+// revision and marks the current one superseded, after reading the history. (Helm then
+// applies the target revision's objects; their kinds depend on the chart.)
+func RollbackAccess(ns string) []kube.Access {
+	return []kube.Access{
+		{Verb: "create", GVR: kube.GVRSecrets, Namespace: ns},
+		{Verb: "update", GVR: kube.GVRSecrets, Namespace: ns},
+		{Verb: "list", GVR: kube.GVRSecrets, Namespace: ns},
+	}
+}
+
+// UninstallAccess is what an uninstall in ns asks of the release storage: it deletes the
+// release's records (or, keeping history, updates the last one) after listing them.
+func UninstallAccess(ns string) []kube.Access {
+	return []kube.Access{
+		{Verb: "delete", GVR: kube.GVRSecrets, Namespace: ns},
+		{Verb: "update", GVR: kube.GVRSecrets, Namespace: ns},
+		{Verb: "list", GVR: kube.GVRSecrets, Namespace: ns},
+	}
+}
+
+// Rollback rolls release name in ns back to revision to with Helm's own action (hooks,
+// three-way merge, a new revision "Rollback to N"), waiting for hooks at most HookTimeout.
+// It was confirmed while from was the newest revision: if another one has been made since,
+// nothing is done and the error says so.
+func Rollback(c *kube.Client, ns, name string, from, to int, summary string) kube.Mutation {
+	return kube.Mutation{
+		Access: kube.Access{Verb: "rollback", GVR: GVRReleases, Namespace: ns}, Name: name,
+		Summary: summary, Long: true,
+		Do: func(ctx context.Context) error {
+			cfg, err := configuration(c, ns)
+			if err != nil {
+				return err
+			}
+			if err := stillNewest(cfg, name, from); err != nil {
+				return err
+			}
+			rb := action.NewRollback(cfg)
+			rb.Version, rb.Timeout, rb.WaitStrategy = to, HookTimeout, helmkube.HookOnlyStrategy
+			return run(ctx, func() error { return rb.Run(name) })
+		},
+	}
+}
+
+// Uninstall removes release name from ns with Helm's own action (hooks, resource policies),
+// keeping its history as an uninstalled release when keepHistory is set.
+func Uninstall(c *kube.Client, ns, name string, rev int, keepHistory bool, summary string) kube.Mutation {
+	return kube.Mutation{
+		Access: kube.Access{Verb: "uninstall", GVR: GVRReleases, Namespace: ns}, Name: name,
+		Summary: summary, Long: true,
+		Do: func(ctx context.Context) error {
+			cfg, err := configuration(c, ns)
+			if err != nil {
+				return err
+			}
+			if err := stillNewest(cfg, name, rev); err != nil {
+				return err
+			}
+			u := action.NewUninstall(cfg)
+			u.KeepHistory, u.Timeout, u.WaitStrategy = keepHistory, HookTimeout, helmkube.HookOnlyStrategy
+			return run(ctx, func() error { _, err := u.Run(name); return err })
+		},
+	}
+}
+
+// stillNewest refuses when release name's newest revision is no longer rev, the one the
+// person saw when they confirmed.
+func stillNewest(cfg *action.Configuration, name string, rev int) error {
+	last, err := cfg.Releases.Last(name)
+	if err != nil {
+		return err
+	}
+	rel, err := v1(last)
+	if err != nil {
+		return err
+	}
+	if rel.Version != rev {
+		return fmt.Errorf("release %s changed since you confirmed: its newest revision is now %d, not %d; nothing was done",
+			name, rel.Version, rev)
+	}
+	return nil
+}
+
+// run runs a Helm action, which takes no context, and returns its error, or ctx's if ctx
+// ends first (the action then goes on: Helm records its outcome in the release).
+func run(ctx context.Context, f func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("stopped waiting for Helm: %w (the release shows how it ends)", ctx.Err())
+	}
+}
+
+// configuration is a Helm action configuration on c's connection, for releases in ns,
+// stored in Secrets, logging nowhere (the terminal belongs to the UI).
+func configuration(c *kube.Client, ns string) (*action.Configuration, error) {
+	cfg := action.NewConfiguration(action.ConfigurationSetLogger(slog.DiscardHandler))
+	if err := cfg.Init(c.RESTClientGetter(), ns, "secret"); err != nil {
+		return nil, err
+	}
+	if kc, ok := cfg.KubeClient.(*helmkube.Client); ok {
+		kc.Namespace = ns // objects without a namespace belong to the release's, not the context's
+	}
+	return cfg, nil
+}

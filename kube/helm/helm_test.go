@@ -1,0 +1,220 @@
+package helm
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kdeck/kdeck/kube"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/release/common"
+	rspb "helm.sh/helm/v4/pkg/release/v1"
+	"helm.sh/helm/v4/pkg/storage/driver"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+// record is a release revision as helm install/upgrade would store it.
+func record(name string, rev int, status common.Status, config map[string]any, manifest string) *rspb.Release {
+	return &rspb.Release{Name: name, Namespace: "shop", Version: rev, Config: config, Manifest: manifest,
+		Chart: &chart.Chart{Metadata: &chart.Metadata{Name: "web", Version: "0.1." + strconv.Itoa(rev), AppVersion: "1." + strconv.Itoa(rev)},
+			Values: map[string]any{"image": "web:1", "auth": map[string]any{"password": "chart-default-pw"}}},
+		Info: &rspb.Info{Status: status, Description: "Upgrade complete", Notes: "log in with s3cr3t-notes-pw",
+			LastDeployed: time.Date(2026, 12, 1, 10, rev, 0, 0, time.UTC)}}
+}
+
+// store writes records through Helm's own secrets driver into a fake clientset and
+// returns the client and the secrets it wrote.
+func store(t *testing.T, rels ...*rspb.Release) *kube.Client {
+	t.Helper()
+	cs := fake.NewClientset()
+	d := driver.NewSecrets(cs.CoreV1().Secrets("shop"))
+	d.SetLogger(slog.DiscardHandler)
+	for _, r := range rels {
+		if err := d.Create("sh.helm.release.v1."+r.Name+".v"+strconv.Itoa(r.Version), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &kube.Client{Clientset: cs}
+}
+
+func TestRecordRowDecodesWhatHelmStored(t *testing.T) {
+	c := store(t, record("web", 1, common.StatusSuperseded, nil, ""), record("web", 2, common.StatusFailed, nil, ""))
+	list, err := c.Clientset.CoreV1().Secrets("shop").List(context.Background(), metav1.ListOptions{LabelSelector: liveSelector})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Items) != 1 {
+		t.Fatalf("live selector matched %d records, want the failed one only", len(list.Items))
+	}
+	r := recordRow(&list.Items[0])
+	want := Release{Namespace: "shop", Name: "web", Revision: 2, Chart: "web-0.1.2", AppVersion: "1.2",
+		Status: "failed", Description: "Upgrade complete", Updated: time.Date(2026, 12, 1, 10, 2, 0, 0, time.UTC)}
+	if r.Namespace != want.Namespace || r.Name != want.Name || r.Revision != want.Revision || r.Chart != want.Chart ||
+		r.AppVersion != want.AppVersion || r.Status != want.Status || r.Description != want.Description || !r.Updated.Equal(want.Updated) {
+		t.Fatalf("row = %+v, want %+v", *r, want)
+	}
+}
+
+func TestRecordRowOfAnUndecodableRecordSaysWhy(t *testing.T) {
+	c := store(t, record("web", 1, common.StatusDeployed, nil, ""))
+	s, err := c.Clientset.CoreV1().Secrets("shop").Get(context.Background(), "sh.helm.release.v1.web.v1", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Data["release"] = []byte("not a release")
+	r := recordRow(s)
+	if r.Status != "unreadable" || r.Name != "web" || r.Revision != 1 || r.Description == "" {
+		t.Fatalf("row = %+v", *r)
+	}
+}
+
+func TestHistoryAndGet(t *testing.T) {
+	c := store(t, record("web", 2, common.StatusDeployed, nil, ""), record("web", 1, common.StatusSuperseded, nil, ""),
+		record("api", 1, common.StatusDeployed, nil, ""))
+	revs, err := History(context.Background(), c, "shop", "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(revs) != 2 || revs[0].Revision != 1 || revs[1].Revision != 2 || revs[1].RowKey() != RevisionKey("shop", 2) {
+		t.Fatalf("history = %+v", revs)
+	}
+	rel, err := Get(context.Background(), c, "shop", "web", 1)
+	if err != nil || rel.Version != 1 || rel.Info.Status != common.StatusSuperseded {
+		t.Fatalf("Get = %+v, %v", rel, err)
+	}
+	if _, err := Get(context.Background(), c, "shop", "web", 7); err == nil {
+		t.Fatal("Get of a missing revision succeeded")
+	}
+}
+
+func TestNewestKeepsTheHighestRevisionPerRelease(t *testing.T) {
+	rows := []*Release{
+		{Namespace: "a", Name: "web", Revision: 3, Status: "failed"},
+		{Namespace: "a", Name: "web", Revision: 10, Status: "deployed"},
+		{Namespace: "b", Name: "web", Revision: 1, Status: "deployed"},
+		{Namespace: "a", Name: "api", Revision: 2, Status: "pending-upgrade"},
+	}
+	got := Newest(rows)
+	var keys []string
+	for _, r := range got {
+		keys = append(keys, r.RowKey().Namespace+"/"+r.RowKey().Name+"@"+strconv.Itoa(r.Revision))
+	}
+	if want := []string{"a/api@2", "a/web@10", "b/web@1"}; !slices.Equal(keys, want) {
+		t.Fatalf("newest = %v, want %v", keys, want)
+	}
+	if rows[1].RowKey() != (kube.Key{}) {
+		t.Fatal("Newest modified its input")
+	}
+}
+
+func TestSecretLooking(t *testing.T) {
+	for key, want := range map[string]bool{
+		"password": true, "adminPassword": true, "db_password": true, "apiKey": true, "API_KEY": true,
+		"tokenSecret": true, "privateKey": true, "TLSKey": true, "credentials": true, "existingSecret": true,
+		"image": false, "replicaCount": false, "keyboard": false, "monkey": false, "passthrough": false,
+		"tag": false, "author": false,
+	} {
+		if got := SecretLooking(key); got != want {
+			t.Errorf("SecretLooking(%q) = %v, want %v", key, got, want)
+		}
+	}
+}
+
+func TestMaskValues(t *testing.T) {
+	values := map[string]any{
+		"image": "web:2",
+		"auth":  map[string]any{"password": "hunter2", "user": "admin"},
+		"users": []any{map[string]any{"name": "a", "token": "tok-a"}},
+		"apiKey": 12345,
+	}
+	m, err := MaskValues(values, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"hunter2", "tok-a", "12345"} {
+		if strings.Contains(m.YAML, leak) {
+			t.Errorf("masked YAML shows %q:\n%s", leak, m.YAML)
+		}
+	}
+	for _, kept := range []string{"web:2", "admin", "name: a"} {
+		if !strings.Contains(m.YAML, kept) {
+			t.Errorf("masked YAML lost %q:\n%s", kept, m.YAML)
+		}
+	}
+	if want := []string{"apiKey", "auth.password", "users[0].token"}; !slices.Equal(m.Paths, want) {
+		t.Errorf("paths = %v, want %v", m.Paths, want)
+	}
+	if values["auth"].(map[string]any)["password"] != "hunter2" {
+		t.Error("MaskValues modified its input")
+	}
+
+	shown, _ := MaskValues(values, false, map[string]bool{"auth.password": true})
+	if !strings.Contains(shown.YAML, "hunter2") || strings.Contains(shown.YAML, "tok-a") {
+		t.Errorf("revealing auth.password showed:\n%s", shown.YAML)
+	}
+	all, _ := MaskValues(values, true, nil)
+	if strings.Contains(all.YAML, "web:2") || strings.Contains(all.YAML, "admin") {
+		t.Errorf("never-reveal left values in clear:\n%s", all.YAML)
+	}
+}
+
+func TestMaskManifestAndNotes(t *testing.T) {
+	manifest := `---
+# Source: web/templates/secret.yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: web-auth
+data:
+  password: aHVudGVyMg==
+---
+# Source: web/templates/deploy.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        env:
+        - name: PW
+          value: hunter2
+        - name: TOKEN
+          value: s3cr3t-token
+`
+	rel := record("web", 1, common.StatusDeployed, map[string]any{"auth": map[string]any{"apiToken": "s3cr3t-token"}}, manifest)
+	out := MaskManifest(rel.Manifest, HiddenValues(rel))
+	for _, leak := range []string{"aHVudGVyMg==", "hunter2", "s3cr3t-token"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("manifest shows %q:\n%s", leak, out)
+		}
+	}
+	for _, kept := range []string{"# Source: web/templates/secret.yaml", "name: web-auth", "kind: Deployment", "name: PW"} {
+		if !strings.Contains(out, kept) {
+			t.Errorf("manifest lost %q:\n%s", kept, out)
+		}
+	}
+	rel.Info.Notes = "password: chart-default-pw"
+	if n := Notes(rel); strings.Contains(n, "chart-default-pw") {
+		t.Errorf("notes show the chart's default password: %s", n)
+	}
+}
+
+func TestDiff(t *testing.T) {
+	if d := Diff("a", "b", "x: 1\n", "x: 1\n"); d != "" {
+		t.Fatalf("diff of equal texts = %q", d)
+	}
+	d := Diff("values of revision 1", "values of revision 2", "image: web:1\nreplicas: 2\n", "image: web:2\nreplicas: 2\n")
+	for _, want := range []string{"--- values of revision 1", "+++ values of revision 2", "-image: web:1", "+image: web:2", " replicas: 2"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("diff lacks %q:\n%s", want, d)
+		}
+	}
+}

@@ -1,0 +1,246 @@
+package views
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/helm"
+	"github.com/kdeck/kdeck/theme"
+	"github.com/kdeck/kdeck/ui"
+)
+
+// HelmSpec declares the Helm releases view: each release's newest revision, live; enter
+// opens its history, and the keys show its values, manifest and notes, diff two
+// revisions, roll back and uninstall.
+var HelmSpec = ui.ListSpec[*helm.Release]{
+	Noun:    "releases",
+	Columns: releaseColumns,
+	Cache: func(env *ui.Env, ns, _ string) kube.Cache[*helm.Release] {
+		return helm.ReleaseCache(env.Client, ns)
+	},
+	Actions: releaseActions(),
+	Enter: func(env *ui.Env, r *helm.Release) ui.Page {
+		return NewReleaseHistory(env, r.Namespace, r.Name)
+	},
+	FilterText: func(r *helm.Release) string {
+		return r.Namespace + "/" + r.Name + " " + r.Chart + " " + r.Status
+	},
+}
+
+// NewReleases returns the Helm releases view for namespace ns ("" for all namespaces).
+func NewReleases(env *ui.Env, ns string) *ui.ListPage[*helm.Release] {
+	return ui.NewListPage(env, HelmSpec, ns)
+}
+
+// helmKeys act on a release row (its newest revision) or a history row (that revision).
+var helmKeys = struct{ Values, AllValues, Manifest, Notes, Diff, Rollback, Uninstall key.Binding }{
+	Values:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "values supplied (secret-looking ones masked)")),
+	AllValues: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all values, computed with the chart's defaults")),
+	Manifest:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "manifest (secrets masked)")),
+	Notes:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "notes")),
+	Diff:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff with another revision (values and manifest)")),
+	Rollback:  key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "roll back to a revision")),
+	Uninstall: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "uninstall (type the name to confirm)")),
+}
+
+// releaseActions are the keys of release and history rows.
+func releaseActions() []ui.Action[*helm.Release] {
+	return []ui.Action[*helm.Release]{
+		{Key: helmKeys.Values, Run: func(env *ui.Env, r *helm.Release) tea.Cmd {
+			return ui.Push(NewReleaseValues(env, r, false))
+		}},
+		{Key: helmKeys.AllValues, Run: func(env *ui.Env, r *helm.Release) tea.Cmd {
+			return ui.Push(NewReleaseValues(env, r, true))
+		}},
+		{Key: helmKeys.Manifest, Run: func(env *ui.Env, r *helm.Release) tea.Cmd {
+			return ui.Push(releaseText(env, "manifest", r, func(rel *helm.Record) string {
+				return helm.MaskManifest(rel.Manifest, helm.HiddenValues(rel))
+			}))
+		}},
+		{Key: helmKeys.Notes, Run: func(env *ui.Env, r *helm.Release) tea.Cmd {
+			return ui.Push(releaseText(env, "notes", r, helm.Notes))
+		}},
+		{Key: helmKeys.Diff, Run: diffDialog},
+		{Key: helmKeys.Rollback, Mutates: helm.RollbackAccess, Run: rollbackDialog},
+		{Key: helmKeys.Uninstall, Mutates: helm.UninstallAccess, Run: uninstallDialog},
+	}
+}
+
+func releaseColumns(env *ui.Env, allNamespaces bool) []ui.Column[*helm.Release] {
+	type col = ui.Column[*helm.Release]
+	return withNamespace(allNamespaces,
+		col{Name: "REVISION", Align: ui.Right, Drop: 3, Value: revisionText,
+			Compare: func(a, b *helm.Release) int { return a.Revision - b.Revision }},
+		col{Name: "CHART", Max: 40, Drop: 1, Value: func(r *helm.Release) string { return r.Chart }},
+		col{Name: "APP VERSION", Max: 20, Drop: 5, Value: func(r *helm.Release) string { return r.AppVersion }},
+		statusColumn(),
+		updatedColumn(env),
+	)
+}
+
+func revisionText(r *helm.Release) string { return strconv.Itoa(r.Revision) }
+
+// statusColumn is a release's status in its colour: deployed good, pending warn, failed bad.
+func statusColumn() ui.Column[*helm.Release] {
+	return ui.Column[*helm.Release]{Name: "STATUS", Max: 18, SortKey: "S",
+		Value: func(r *helm.Release) string { return r.Status },
+		Style: func(st *theme.Styles, r *helm.Release) lipgloss.Style {
+			switch good, pending, bad := helm.StatusLevel(r.Status); {
+			case good:
+				return st.Good
+			case pending:
+				return st.Warn
+			case bad:
+				return st.Bad
+			}
+			return st.Muted
+		}}
+}
+
+// updatedColumn is when a revision was deployed, as an age; newest first when sorted.
+func updatedColumn(env *ui.Env) ui.Column[*helm.Release] {
+	c := ageColumn(env, func(r *helm.Release) time.Time { return r.Updated })
+	c.Name, c.SortKey = "UPDATED", "U"
+	return c
+}
+
+// releaseText is a page showing what render makes of a release's revision, fetched whole.
+func releaseText(env *ui.Env, what string, r *helm.Release, render func(*helm.Record) string) *ui.TextPage {
+	client, ns, name, rev := env.Client, r.Namespace, r.Name, r.Revision
+	title := fmt.Sprintf("%s %s/%s revision %d", what, ns, name, rev)
+	return ui.NewTextPage(env, title, func(ctx context.Context) (string, error) {
+		rel, err := helm.Get(ctx, client, ns, name, rev)
+		if err != nil {
+			return "", err
+		}
+		return render(rel), nil
+	})
+}
+
+// revisionChoice is one revision in a picker: "3  web-0.2.0  app 1.1  superseded  Upgrade complete".
+func revisionChoice(r *helm.Release) string {
+	s := fmt.Sprintf("%-4d %s  app %s  %s", r.Revision, r.Chart, r.AppVersion, r.Status)
+	if r.Description != "" {
+		s += "  " + r.Description
+	}
+	return s
+}
+
+// pickRevision opens a picker of the revisions of r's release other than skip (0: none),
+// starting at r's own revision or, when that is skipped, the one before it, and gives the
+// chosen one, with the whole history, to then.
+func pickRevision(env *ui.Env, what, title string, r *helm.Release, skip func(rev, newest int) bool,
+	body func(newest *helm.Release) []string,
+	then func(chosen, newest *helm.Release) tea.Cmd) tea.Cmd {
+	client := env.Client
+	return asking(env, what, func(ctx context.Context) (*ui.Dialog, error) {
+		revs, err := helm.History(ctx, client, r.Namespace, r.Name)
+		if err != nil {
+			return nil, err
+		}
+		if len(revs) == 0 {
+			return nil, fmt.Errorf("release %s/%s has no revisions", r.Namespace, r.Name)
+		}
+		newest := revs[len(revs)-1]
+		var picks []*helm.Release
+		var choices []string
+		for i := len(revs) - 1; i >= 0; i-- { // newest first
+			if !skip(revs[i].Revision, newest.Revision) {
+				picks = append(picks, revs[i])
+				choices = append(choices, revisionChoice(revs[i]))
+			}
+		}
+		if len(picks) == 0 {
+			return nil, errors.New("no other revision to choose")
+		}
+		// r's own revision, or the newest one before it
+		selected := max(slices.IndexFunc(picks, func(p *helm.Release) bool { return p.Revision <= r.Revision }), 0)
+		return &ui.Dialog{Title: title, Body: body(newest), Choices: choices, Selected: selected,
+			OK: func(choice string) tea.Cmd {
+				i := slices.Index(choices, choice)
+				if i < 0 {
+					return nil
+				}
+				return then(picks[i], newest)
+			}}, nil
+	})
+}
+
+// diffDialog picks the revision to compare r's with, then shows the diff.
+func diffDialog(env *ui.Env, r *helm.Release) tea.Cmd {
+	return pickRevision(env, "diff", fmt.Sprintf("Diff %s/%s revision %d with", r.Namespace, r.Name, r.Revision), r,
+		func(rev, _ int) bool { return rev == r.Revision },
+		func(*helm.Release) []string { return []string{"Values (masked) and manifest, older revision first."} },
+		func(chosen, _ *helm.Release) tea.Cmd {
+			return ui.Push(NewReleaseDiff(env, r.Namespace, r.Name, chosen.Revision, r.Revision))
+		})
+}
+
+// rollbackDialog picks the revision to roll back to; the dialog names both sides.
+func rollbackDialog(env *ui.Env, r *helm.Release) tea.Cmd {
+	client := env.Client
+	return pickRevision(env, "rollback", fmt.Sprintf("Roll back release %s/%s to revision", r.Namespace, r.Name), r,
+		func(rev, newest int) bool { return rev == newest },
+		func(newest *helm.Release) []string {
+			return []string{"Now: " + revisionChoice(newest),
+				"Helm deploys the chosen revision's chart and values as a new revision (hooks run)."}
+		},
+		func(chosen, newest *helm.Release) tea.Cmd {
+			summary := fmt.Sprintf("revision %d (%s, app %s) → revision %d (%s, app %s)",
+				newest.Revision, newest.Chart, newest.AppVersion, chosen.Revision, chosen.Chart, chosen.AppVersion)
+			m := helm.Rollback(client, r.Namespace, r.Name, newest.Revision, chosen.Revision, summary)
+			return env.Mutate(m, releaseOutcome(env, r.Namespace, r.Name))
+		})
+}
+
+// uninstallDialog asks whether to keep the history, then for the release's name.
+func uninstallDialog(env *ui.Env, r *helm.Release) tea.Cmd {
+	client := env.Client
+	const purge, keep = "uninstall and delete its history", "uninstall, keep its history (it can be rolled back)"
+	title := "Uninstall release " + r.Namespace + "/" + r.Name
+	return env.Ask(&ui.Dialog{Title: title, Danger: true, Choices: []string{purge, keep},
+		Body: []string{"Helm deletes every object of the release (hooks run; resources with keep policy stay)."},
+		OK: func(choice string) tea.Cmd {
+			keepHistory := choice == keep
+			return env.Ask(&ui.Dialog{Title: title, Danger: true, Expect: r.Name,
+				Body: []string{choice + ".", "Type the name to confirm:", r.Name},
+				OK: func(string) tea.Cmd {
+					summary := fmt.Sprintf("revision %d (%s)", r.Revision, r.Chart)
+					if keepHistory {
+						summary += ", history kept"
+					}
+					return env.Mutate(helm.Uninstall(client, r.Namespace, r.Name, r.Revision, keepHistory, summary), nil)
+				}})
+		}})
+}
+
+// releaseOutcome reports, after a rollback, the release's newest revision and its status.
+func releaseOutcome(env *ui.Env, ns, name string) func() tea.Cmd {
+	client := env.Client
+	return func() tea.Cmd {
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+			defer cancel()
+			revs, err := helm.History(ctx, client, ns, name)
+			if err != nil || len(revs) == 0 {
+				return nil
+			}
+			n := revs[len(revs)-1]
+			level := ui.LevelOK
+			if _, _, bad := helm.StatusLevel(n.Status); bad {
+				level = ui.LevelError
+			}
+			return ui.NotifyMsg{Level: level, Text: fmt.Sprintf("release %s/%s is at revision %d: %s (%s)",
+				ns, name, n.Revision, n.Status, strings.TrimSpace(n.Description))}
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package views
+
+import (
+	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/helm"
+	"github.com/kdeck/kdeck/ui"
+)
+
+// NewReleaseHistory returns the page of release name in ns: its revisions, newest first,
+// live, with the release keys acting on the selected revision (its values, manifest and
+// notes; diff it with another; roll back to it).
+func NewReleaseHistory(env *ui.Env, ns, name string) *ui.ListPage[*helm.Release] {
+	spec := ui.ListSpec[*helm.Release]{
+		Noun:    "history " + name,
+		Columns: historyColumns,
+		Source: func(env *ui.Env, ns string) kube.Source[*helm.Release] {
+			return helm.HistorySource(env.Client, ns, name)
+		},
+		Actions: releaseActions(),
+		FilterText: func(r *helm.Release) string {
+			return revisionText(r) + " " + r.Chart + " " + r.Status + " " + r.Description
+		},
+		Less: func(a, b *helm.Release) int { return b.Revision - a.Revision },
+	}
+	return ui.NewListPage(env, spec, ns)
+}
+
+func historyColumns(env *ui.Env, _ bool) []ui.Column[*helm.Release] {
+	type col = ui.Column[*helm.Release]
+	return []ui.Column[*helm.Release]{
+		{Name: "REVISION", Align: ui.Right, Value: revisionText},
+		statusColumn(),
+		{Name: "CHART", Max: 40, Drop: 1, Value: func(r *helm.Release) string { return r.Chart }},
+		{Name: "APP VERSION", Max: 20, Drop: 3, Value: func(r *helm.Release) string { return r.AppVersion }},
+		col{Name: "DESCRIPTION", Flex: true, Min: 12, Drop: 2, Value: func(r *helm.Release) string { return r.Description }},
+		updatedColumn(env),
+	}
+}
