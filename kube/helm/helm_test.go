@@ -127,9 +127,9 @@ func TestSecretLooking(t *testing.T) {
 
 func TestMaskValues(t *testing.T) {
 	values := map[string]any{
-		"image": "web:2",
-		"auth":  map[string]any{"password": "hunter2", "user": "admin"},
-		"users": []any{map[string]any{"name": "a", "token": "tok-a"}},
+		"image":  "web:2",
+		"auth":   map[string]any{"password": "hunter2", "user": "admin"},
+		"users":  []any{map[string]any{"name": "a", "token": "tok-a"}},
 		"apiKey": 12345,
 	}
 	m, err := MaskValues(values, false, nil)
