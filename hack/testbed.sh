@@ -3,7 +3,8 @@
 #
 # Everything is built from the Go module proxy into a cache outside the repository, keyed by
 # version, so a warm run takes seconds. Nodes are emulated by kwok; every other part (etcd,
-# kube-apiserver, controller-manager, scheduler, metrics-server) is the real program.
+# kube-apiserver, controller-manager, scheduler, metrics-server) is the real program, and the
+# real helm CLI is built beside them for the Helm releases of the demo and the tests.
 #
 #   hack/testbed.sh build                 build whatever is missing, print the bin directory
 #   hack/testbed.sh up NAME               create, start or reuse cluster NAME, wait for its
@@ -12,6 +13,8 @@
 #   hack/testbed.sh down NAME             delete cluster NAME (fine if absent)
 #   hack/testbed.sh kubeconfig NAME       print NAME's kubeconfig path
 #   hack/testbed.sh kubectl NAME ARGS...  run the built kubectl against NAME
+#   hack/testbed.sh helm NAME ARGS...     run the built helm against NAME (helm's own cache,
+#                                         config and data live in NAME's directory)
 #
 # Environment: KDECK_TESTBED_NODES (emulated nodes, default 4), KDECK_TESTBED_PF_PORT (every
 # pod port-forward reaches 127.0.0.1 on this port, default 18080; fixed at creation),
@@ -22,6 +25,7 @@ K8S_VERSION=v1.37.2
 ETCD_VERSION=v3.6.10
 KWOK_VERSION=v0.8.0
 METRICS_SERVER_VERSION=v0.9.0
+HELM_VERSION=v4.3.2
 
 HACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/kdeck/testbed
@@ -66,20 +70,48 @@ build() {
 		log "building metrics-server $METRICS_SERVER_VERSION"
 		GOBIN=$BIN_DIR go install -trimpath "sigs.k8s.io/metrics-server/cmd/metrics-server@$METRICS_SERVER_VERSION"
 	fi
+	build_helm
 	echo "$BIN_DIR"
+}
+
+# build_helm installs helm as helm-VERSION and points the helm link at it: the bin directory
+# is not keyed by helm's version, so a cache from before helm (or from another helm) gets
+# this version added without rebuilding the rest.
+build_helm() {
+	local tmp
+	if [ ! -x "$BIN_DIR/helm-$HELM_VERSION" ]; then
+		log "building helm $HELM_VERSION (cold: 3-4 minutes on 2 idle cores)"
+		tmp=$(mktemp -d "$BIN_DIR/.helm.XXXXXX")
+		# the version stamp is what `helm version` prints (without it: v4.3, no patch)
+		GOBIN=$tmp go install -trimpath -ldflags "-X helm.sh/helm/v4/internal/version.version=$HELM_VERSION" \
+			"helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+		mv "$tmp/helm" "$BIN_DIR/helm-$HELM_VERSION"
+		rm -rf "$tmp"
+	fi
+	if [ "$(readlink "$BIN_DIR/helm" 2>/dev/null)" != "helm-$HELM_VERSION" ]; then
+		ln -sfn "helm-$HELM_VERSION" "$BIN_DIR/helm"
+	fi
 }
 
 # built succeeds when every binary is there, so a warm up never runs go.
 built() {
-	for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwokctl metrics-server; do
+	for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwokctl metrics-server "helm-$HELM_VERSION"; do
 		[ -x "$BIN_DIR/$b" ] || return 1
 	done
+	[ "$(readlink "$BIN_DIR/helm")" = "helm-$HELM_VERSION" ]
 }
 
 cluster_dir() { echo "$KWOK_WORKDIR/clusters/$1"; }
 kubeconfig_path() { echo "$(cluster_dir "$1")/kubeconfig.yaml"; }
 exists() { [ -f "$(cluster_dir "$1")/kwok.yaml" ]; }
 kctl() { "$BIN_DIR/kubectl" --kubeconfig "$(kubeconfig_path "$1")" "${@:2}"; }
+# hctl runs helm with a cache, config and data directory of NAME's own, not the user's.
+hctl() {
+	local d
+	d=$(cluster_dir "$1")/helm
+	HELM_CACHE_HOME=$d/cache HELM_CONFIG_HOME=$d/config HELM_DATA_HOME=$d/data \
+		"$BIN_DIR/helm" --kubeconfig "$(kubeconfig_path "$1")" "${@:2}"
+}
 # kwokctl runs `kubectl kustomize`: the built kubectl must come first on PATH.
 kwokctl() { PATH="$BIN_DIR:$PATH" "$BIN_DIR/kwokctl" "$@"; }
 
@@ -318,6 +350,10 @@ kubeconfig)
 kubectl)
 	need_cluster "${2:-}"
 	kctl "$2" "${@:3}"
+	;;
+helm)
+	need_cluster "${2:-}"
+	hctl "$2" "${@:3}"
 	;;
 *)
 	awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" >&2

@@ -3,11 +3,14 @@
 // healthy, mid-rollout, unschedulable and crash-looping deployments, services with and
 // without endpoints, HPAs that scale, sit at their maximum or lack metrics, and secrets of
 // every common type. It is meant for the kwok testbed (hack/testbed.sh): pods tolerate the
-// kwok taint and carry kwok's usage annotations.
+// kwok taint and carry kwok's usage annotations. With --helm (the testbed's helm binary) it
+// also installs the testbed chart as Helm releases: shop with three revisions, billing with
+// a failed upgrade and search left pending-upgrade (see hack/helmseed).
 //
-//	go run ./hack/seed --kubeconfig FILE
+//	go run ./hack/seed --kubeconfig FILE [--helm "$(hack/testbed.sh build)/helm"]
 //
-// Re-running it updates what exists; it never fails on AlreadyExists.
+// Re-running it updates what exists; it never fails on AlreadyExists, and leaves releases
+// already in their seeded state alone.
 package main
 
 import (
@@ -21,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kdeck/kdeck/hack/helmseed"
 	"golang.org/x/sync/errgroup"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -35,7 +39,9 @@ import (
 
 func main() {
 	kubeconfig := flag.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig of the cluster to seed")
-	timeout := flag.Duration("timeout", time.Minute, "give up after this long")
+	timeout := flag.Duration("timeout", 3*time.Minute, "give up after this long")
+	helm := flag.String("helm", "", "helm binary to install the Helm releases with (none: no releases)")
+	chart := flag.String("chart", helmseed.ChartDir("."), "the testbed chart's directory")
 	flag.Parse()
 	if *kubeconfig == "" {
 		fmt.Fprintln(os.Stderr, "seed: --kubeconfig (or KUBECONFIG) is required")
@@ -56,6 +62,20 @@ func main() {
 		s.count.namespaces.Load(), s.count.deployments.Load(), s.count.services.Load(), s.count.hpas.Load(),
 		s.count.secrets.Load(), s.count.configMaps.Load(), s.count.created.Load(), s.count.updated.Load(),
 		s.count.pods.Load(), time.Since(start).Seconds())
+	if *helm == "" {
+		return
+	}
+	start = time.Now()
+	err = helmseed.Seed(ctx, helmseed.Config{Helm: *helm, Kubeconfig: *kubeconfig, Chart: *chart}, helmseed.Demo)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "seed: helm releases:", err)
+		os.Exit(1)
+	}
+	var rels []string
+	for _, r := range helmseed.Releases(helmseed.Demo) {
+		rels = append(rels, fmt.Sprintf("%s/%s (%d revisions, %s)", r.Namespace, r.Name, r.Revisions, r.Status))
+	}
+	fmt.Printf("seeded helm releases %s in %.1fs\n", strings.Join(rels, ", "), time.Since(start).Seconds())
 }
 
 // seeder holds the client and what it has written so far.
