@@ -47,11 +47,11 @@ func (c *Client) SecretDetailSource(ns, name string) Source[*SecretDetail] {
 func named[L any](name string, list func(context.Context, metav1.ListOptions) (L, error),
 	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error),
 ) (func(context.Context, metav1.ListOptions) (L, error), func(context.Context, metav1.ListOptions) (watch.Interface, error)) {
-	return fieldSelected(fields.OneTermEqualSelector("metadata.name", name).String(), list, watchFn)
+	return FieldSelected(fields.OneTermEqualSelector("metadata.name", name).String(), list, watchFn)
 }
 
-// fieldSelected narrows list and watch to the objects matching the field selector sel.
-func fieldSelected[L any](sel string, list func(context.Context, metav1.ListOptions) (L, error),
+// FieldSelected narrows list and watch to the objects matching the field selector sel.
+func FieldSelected[L any](sel string, list func(context.Context, metav1.ListOptions) (L, error),
 	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error),
 ) (func(context.Context, metav1.ListOptions) (L, error), func(context.Context, metav1.ListOptions) (watch.Interface, error)) {
 	return func(ctx context.Context, o metav1.ListOptions) (L, error) {

@@ -37,7 +37,7 @@ func (c *Client) SecretCache(ns, selector string) *Joined[*Secret, *Secret] {
 		metav1.IncludeMetadata, secretTableRow)
 	rows.Selector = selector
 	api := c.Clientset.CoreV1().Secrets(ns)
-	list, watchTLS := fieldSelected(fields.OneTermEqualSelector("type", string(corev1.SecretTypeTLS)).String(),
+	list, watchTLS := FieldSelected(fields.OneTermEqualSelector("type", string(corev1.SecretTypeTLS)).String(),
 		api.List, api.Watch)
 	tls := TypedSource("secrets", ns, selector, list, watchTLS,
 		func(l *corev1.SecretList) []corev1.Secret { return l.Items }, SecretRow)

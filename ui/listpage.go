@@ -121,7 +121,9 @@ func (p *ListPage[R]) Init() tea.Cmd {
 		cache = p.spec.Cache(p.env, p.ns, p.selector)
 	} else {
 		src := p.spec.Source(p.env, p.ns)
-		src.Selector = p.selector
+		if p.selector != "" { // the page's selector narrows the source's own
+			src.Selector = strings.TrimPrefix(src.Selector+","+p.selector, ",")
+		}
 		cache = kube.NewStore(src)
 	}
 	p.feed = StartFeed(p.env, cache)

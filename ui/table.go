@@ -67,15 +67,17 @@ type Table[R any] struct {
 	paint    painter
 	rows     []R
 	cursor   int
+	moved    bool // the cursor was moved by a person (else it stays on the first row)
 	offset   int
 	height   int // rows visible at the last render
 }
 
-// SetRows replaces the rows; keep reports whether r is the previously selected row, so the
-// selection follows an object when rows move. The slice must not be modified afterwards.
+// SetRows replaces the rows; same reports whether r is the previously selected row, so a
+// selection someone made follows its object when rows move (until then the cursor stays on
+// the first row, as rows stream in). The slice must not be modified afterwards.
 func (t *Table[R]) SetRows(rows []R, same func(a, b R) bool) {
 	var sel R
-	had := t.cursor < len(t.rows)
+	had := t.moved && t.cursor < len(t.rows)
 	if had {
 		sel = t.rows[t.cursor]
 	}
@@ -107,14 +109,14 @@ func (t *Table[R]) Selected() (R, bool) {
 func (t *Table[R]) Cursor() int { return t.cursor }
 
 // Move moves the cursor by delta rows (negative is up), clamped to the rows.
-func (t *Table[R]) Move(delta int) { t.cursor += delta; t.clamp() }
+func (t *Table[R]) Move(delta int) { t.cursor += delta; t.moved = true; t.clamp() }
 
 // Page moves the cursor by delta visible pages.
 func (t *Table[R]) Page(delta int) { t.Move(delta * max(1, t.height-1)) }
 
 // Top and Bottom jump to the first or last row.
-func (t *Table[R]) Top()    { t.cursor = 0; t.clamp() }
-func (t *Table[R]) Bottom() { t.cursor = len(t.rows) - 1; t.clamp() }
+func (t *Table[R]) Top()    { t.cursor, t.moved = 0, true; t.clamp() }
+func (t *Table[R]) Bottom() { t.cursor, t.moved = len(t.rows)-1, true; t.clamp() }
 
 func (t *Table[R]) clamp() {
 	t.cursor = max(0, min(t.cursor, len(t.rows)-1))

@@ -48,3 +48,20 @@ func BenchmarkTableView(b *testing.B) {
 		t.View(st, 220, 60, false)
 	}
 }
+
+// Rows that stream in (a watch's first load, sorted newest first) leave an untouched
+// cursor on the first row; once a person moves it, it follows the row they chose.
+func TestCursorStaysOnTopUntilMoved(t *testing.T) {
+	same := func(a, b int) bool { return a == b }
+	var tb Table[int]
+	tb.SetRows([]int{1}, same)
+	tb.SetRows([]int{3, 2, 1}, same)
+	if r, _ := tb.Selected(); r != 3 {
+		t.Fatalf("untouched cursor on %d, want the first row 3", r)
+	}
+	tb.Move(1)
+	tb.SetRows([]int{4, 3, 2, 1}, same)
+	if r, _ := tb.Selected(); r != 2 {
+		t.Fatalf("moved cursor on %d, want the row chosen, 2", r)
+	}
+}

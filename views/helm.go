@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/kube/helm"
 	"github.com/kdeck/kdeck/theme"
@@ -129,8 +130,8 @@ func releaseText(env *ui.Env, what string, r *helm.Release, render func(*helm.Re
 // revisionChoice is one revision in a picker: "3  web-0.2.0  app 1.1  superseded  Upgrade complete".
 func revisionChoice(r *helm.Release) string {
 	s := fmt.Sprintf("%-4d %s  app %s  %s", r.Revision, r.Chart, r.AppVersion, r.Status)
-	if r.Description != "" {
-		s += "  " + r.Description
+	if d, _, _ := strings.Cut(r.Description, "\n"); d != "" {
+		s += "  " + ansi.Truncate(d, 60, "…")
 	}
 	return s
 }
@@ -181,7 +182,8 @@ func diffDialog(env *ui.Env, r *helm.Release) tea.Cmd {
 		func(rev, _ int) bool { return rev == r.Revision },
 		func(*helm.Release) []string { return []string{"Values (masked) and manifest, older revision first."} },
 		func(chosen, _ *helm.Release) tea.Cmd {
-			return ui.Push(NewReleaseDiff(env, r.Namespace, r.Name, chosen.Revision, r.Revision))
+			from, to := min(chosen.Revision, r.Revision), max(chosen.Revision, r.Revision)
+			return ui.Push(NewReleaseDiff(env, r.Namespace, r.Name, from, to))
 		})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/kdeck/kdeck/kube"
@@ -115,9 +116,15 @@ func run(ctx context.Context, f func() error) error {
 	}
 }
 
+// asHelm names Helm's field manager once: the helm CLI's own name ("helm"), not kdeck's
+// binary's, so a rollback applies the fields `helm upgrade` applied without conflicts with
+// them, exactly as `helm rollback` would, and a later `helm upgrade` meets none with kdeck.
+var asHelm sync.Once
+
 // configuration is a Helm action configuration on c's connection, for releases in ns,
 // stored in Secrets, logging nowhere (the terminal belongs to the UI).
 func configuration(c *kube.Client, ns string) (*action.Configuration, error) {
+	asHelm.Do(func() { helmkube.ManagedFieldsManager = "helm" })
 	cfg := action.NewConfiguration(action.ConfigurationSetLogger(slog.DiscardHandler))
 	if err := cfg.Init(c.RESTClientGetter(), ns, "secret"); err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"helm.sh/helm/v4/pkg/storage/driver"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 )
 
@@ -45,6 +46,7 @@ type Record = rspb.Release
 // storageSelector selects Helm's release records; liveSelector those that are not
 // superseded, among which is every release's newest revision.
 const (
+	recordType      = "helm.sh/release.v1"
 	storageSelector = "owner=helm"
 	liveSelector    = storageSelector + ",status!=superseded"
 )
@@ -54,25 +56,28 @@ const (
 // (a release's newest revision never is): a release with ten revisions costs one or two
 // records to read, not ten.
 func ReleaseCache(c *kube.Client, ns string) kube.Cache[*Release] {
-	api := c.Clientset.CoreV1().Secrets(ns)
-	src := kube.TypedSource("secrets", ns, liveSelector, api.List, api.Watch,
-		func(l *corev1.SecretList) []corev1.Secret { return l.Items },
-		func(s *corev1.Secret) *Release {
-			r := recordRow(s)
-			r.key = kube.Key{Namespace: s.Namespace, Name: s.Name}
-			return r
-		})
-	return newestCache{kube.NewStore(src)}
+	return newestCache{kube.NewStore(recordSource(c, ns, liveSelector, func(s *corev1.Secret, _ *Release) kube.Key {
+		return kube.Key{Namespace: s.Namespace, Name: s.Name}
+	}))}
 }
 
 // HistorySource returns the revisions of release name in ns, oldest first, kept live.
 func HistorySource(c *kube.Client, ns, name string) kube.Source[*Release] {
+	return recordSource(c, ns, storageSelector+",name="+name, func(_ *corev1.Secret, r *Release) kube.Key {
+		return RevisionKey(ns, r.Revision)
+	})
+}
+
+// recordSource lists and watches the release records in ns that selector matches (Secrets
+// of Helm's type only), each decoded into a row keyed by key.
+func recordSource(c *kube.Client, ns, selector string, key func(*corev1.Secret, *Release) kube.Key) kube.Source[*Release] {
 	api := c.Clientset.CoreV1().Secrets(ns)
-	return kube.TypedSource("secrets", ns, storageSelector+",name="+name, api.List, api.Watch,
+	list, watch := kube.FieldSelected(fields.OneTermEqualSelector("type", recordType).String(), api.List, api.Watch)
+	return kube.TypedSource("secrets", ns, selector, list, watch,
 		func(l *corev1.SecretList) []corev1.Secret { return l.Items },
 		func(s *corev1.Secret) *Release {
 			r := recordRow(s)
-			r.key = RevisionKey(ns, r.Revision)
+			r.key = key(s, r)
 			return r
 		})
 }
