@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/kdeck/kdeck/hack/helmseed"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // helmBinary is the testbed's helm (built by testbed.sh with the rest; a warm build only
@@ -128,4 +131,135 @@ func TestHelmSeed(t *testing.T) {
 			t.Errorf("helm list has no line NAME %s REVISION %s STATUS %s:\n%s", want[0], want[1], want[2], list)
 		}
 	}
+}
+
+// helmSeeded seeds the three releases into one new namespace and returns it.
+func helmSeeded(t *testing.T) string {
+	t.Helper()
+	ns := newNamespace(t)
+	seedHelmReleases(t, testbed.kubeconfig, helmseed.Namespaces{Shop: ns, Billing: ns, Search: ns})
+	return ns
+}
+
+// :helm lists the seeded releases with their newest revision and status; enter shows a
+// release's history; its values are masked until x reveals one (audited); its manifest
+// shows the Secret's data masked; d diffs two revisions.
+func TestHelmReleasesHistoryValuesDiff(t *testing.T) {
+	ns := helmSeeded(t)
+	const password, token = "s3cr3t-rotated-pw", "tok_live_7d1e9b2c4a6f8e0d"
+	term := StartKdeck(t, 200, 40, "-n", ns, "-c", "helm")
+	term.WaitLine(20*time.Second, "billing", " 2 ", "failed")
+	term.WaitLine(5*time.Second, "search", " 2 ", "pending-upgrade")
+	term.WaitLine(5*time.Second, "shop", " 3 ", "kdeck-demo-app-0.1.0", "deployed")
+
+	term.Send("G", "Enter") // shop, the last row
+	term.WaitText("history shop("+ns+")[3]", 10*time.Second)
+	term.WaitLine(10*time.Second, " 3 ", "deployed", "ops: 3 replicas")
+	term.WaitLine(5*time.Second, " 1 ", "superseded", "ci: deploy 1.0.0")
+
+	term.Send("v") // the newest revision: the cursor starts on the first row
+	term.WaitText("values "+ns+"/shop revision 3", 10*time.Second)
+	term.WaitLine(10*time.Second, "password:", "••••••••")
+	assertNotShown(t, term.Screen(), password, token)
+	term.Send("x")
+	term.WaitText("Reveal a value of release "+ns+"/shop revision 3", 10*time.Second)
+	term.Send("Enter") // the first masked path: auth.apiToken
+	term.WaitLine(10*time.Second, "apiToken:", token)
+	assertNotShown(t, term.Screen(), password)
+	auditLog(t, term, []string{`"verb":"reveal"`, `"name":"sh.helm.release.v1.shop.v3"`, "show the value auth.apiToken of release shop revision 3"}, token)
+
+	term.Send("q", "m")
+	term.WaitText("manifest "+ns+"/shop revision 3", 10*time.Second)
+	term.Send("/", "password", "Enter")
+	term.WaitLine(10*time.Second, "password:", "••••••••")
+	assertNotShown(t, term.Screen(), password, token)
+
+	term.Send("Escape", "q", "d")
+	term.WaitText("Diff "+ns+"/shop revision 3 with", 10*time.Second)
+	term.Send("Enter") // revision 2
+	term.WaitText("diff "+ns+"/shop revision 2 → 3", 10*time.Second)
+	term.WaitText("+replicaCount: 3", 10*time.Second)
+	term.WaitText(`-  LOG_LEVEL: "info"`, 5*time.Second)
+	term.WaitText(`+  LOG_LEVEL: "debug"`, 5*time.Second)
+	assertNotShown(t, term.Screen(), password, token)
+}
+
+// u rolls a release back to the revision chosen; helm history then says the new revision
+// is a rollback to it, deployed. ctrl+d, keeping history, uninstalls it: helm says so.
+func TestHelmRollbackAndUninstall(t *testing.T) {
+	ns := helmSeeded(t)
+	term := StartKdeck(t, 200, 40, "-n", ns, "-c", "helm")
+	term.WaitLine(20*time.Second, "shop", " 3 ", "deployed")
+	term.Send("G", "u")
+	term.WaitText("Roll back release "+ns+"/shop to revision", 10*time.Second)
+	term.WaitText("Now: 3 ", 5*time.Second)
+	term.Send("Down", "Enter") // from revision 2 (preselected) down to 1
+	term.WaitLine(60*time.Second, "✓ rollback releases "+ns+"/shop")
+	term.WaitLine(20*time.Second, "shop", " 4 ", "deployed")
+
+	var history []struct {
+		Revision    int    `json:"revision"`
+		Status      string `json:"status"`
+		Description string `json:"description"`
+	}
+	out := helm(t, testbed.kubeconfig, "history", "shop", "-n", ns, "-o", "json")
+	if err := json.Unmarshal([]byte(out), &history); err != nil {
+		t.Fatalf("helm history: %v: %s", err, out)
+	}
+	if n := len(history); n != 4 || history[3].Status != "deployed" || history[3].Description != "Rollback to 1" {
+		t.Fatalf("helm history after the rollback: %+v", history)
+	}
+	if img := deployment(t, ns, "shop").Spec.Template.Spec.Containers[0].Image; !strings.HasSuffix(img, ":1.0.0") {
+		t.Fatalf("after the rollback to revision 1 the deployment runs %s, want tag 1.0.0", img)
+	}
+	auditLog(t, term, []string{`"verb":"rollback"`, `"name":"shop"`, "revision 3 (kdeck-demo-app-0.1.0, app 1.0.0) → revision 1", `"result":"ok"`})
+
+	term.Send("C-d")
+	term.WaitText("Uninstall release "+ns+"/shop", 10*time.Second)
+	term.Send("Down", "Enter") // keep history
+	term.WaitText("Type the name to confirm", 5*time.Second)
+	typeText(term, "shop", "Enter")
+	term.WaitLine(60*time.Second, "✓ uninstall releases "+ns+"/shop")
+	term.WaitLine(20*time.Second, "shop", " 4 ", "uninstalled")
+	if st := helm(t, testbed.kubeconfig, "status", "shop", "-n", ns); !strings.Contains(st, "STATUS: uninstalled") {
+		t.Fatalf("helm status after the uninstall:\n%s", st)
+	}
+	if _, err := testbed.clientset.AppsV1().Deployments(ns).Get(ctx(t), "shop", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("the release's deployment is still there after the uninstall: %v", err)
+	}
+}
+
+// In read-only mode rollback and uninstall are refused before any prompt, and the API
+// server sees no mutating request; values stay readable.
+func TestHelmReadOnly(t *testing.T) {
+	ns := helmSeeded(t)
+	proxy, kubeconfig := startCountingProxy(t, ns)
+	term := StartKdeck(t, 200, 40, "--kubeconfig", kubeconfig, "--readonly", "-c", "helm")
+	term.WaitLine(20*time.Second, "shop", " 3 ", "deployed")
+	term.Send("G", "u")
+	term.WaitText("roll back to a revision: refused, kdeck is read-only on this context", 5*time.Second)
+	term.Send("C-d")
+	term.WaitText("uninstall (type the name to confirm): refused, kdeck is read-only", 5*time.Second)
+	if strings.Contains(term.Screen(), "╭") {
+		t.Fatalf("a refused Helm action opened a dialog:\n%s", term.Screen())
+	}
+	term.Send("v")
+	term.WaitLine(10*time.Second, "password:", "••••••••")
+	if muts, reads := proxy.counts(); len(muts) != 0 || reads == 0 {
+		t.Fatalf("read-only Helm: mutating requests %v, reads %d", muts, reads)
+	}
+	if out := helm(t, testbed.kubeconfig, "history", "shop", "-n", ns); strings.Count(out, "\n") != 4 {
+		t.Fatalf("the history changed:\n%s", out)
+	}
+}
+
+// A user who may list pods but not secrets sees why no release is shown, not an empty list.
+func TestHelmForbiddenNamespace(t *testing.T) {
+	ns := helmSeeded(t)
+	kubeconfig := limitedKubeconfig(t, ns, []rbacv1.PolicyRule{
+		{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}},
+	})
+	term := StartKdeck(t, 200, 30, "--kubeconfig", kubeconfig, "-c", "helm")
+	term.WaitText("cannot list secrets in namespace "+ns, 20*time.Second)
+	term.WaitText("Helm keeps its releases in Secrets", 5*time.Second)
 }

@@ -218,3 +218,15 @@ func TestDiff(t *testing.T) {
 		}
 	}
 }
+
+func TestForbiddenStorageIsExplained(t *testing.T) {
+	err := &kube.Error{Kind: kube.KindForbidden, Verb: "list", Resource: "secrets", Namespace: "shop"}
+	st := explained(kube.State{Phase: kube.PhaseBroken, Err: err})
+	if kube.KindOf(st.Err) != kube.KindForbidden ||
+		st.Err.Error() != "forbidden: cannot list secrets in namespace shop: Helm keeps its releases in Secrets, so none can be shown here" {
+		t.Fatalf("explained: %v", st.Err)
+	}
+	if other := explained(kube.State{Err: &kube.Error{Kind: kube.KindUnreachable}}); other.Err.Error() == st.Err.Error() {
+		t.Fatal("an error other than forbidden was explained as one")
+	}
+}

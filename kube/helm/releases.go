@@ -34,11 +34,11 @@ type Release struct {
 	Status      string // deployed, failed, pending-upgrade …
 	Updated     time.Time
 	Description string
-	key         kube.Key
+	Key         kube.Key // the release in the releases list, the revision in a history
 }
 
-// RowKey implements kube.Row: the release in the releases list, the revision in a history.
-func (r *Release) RowKey() kube.Key { return r.key }
+// RowKey implements kube.Row.
+func (r *Release) RowKey() kube.Key { return r.Key }
 
 // Record is one revision of a release whole, as Helm stores it: chart, values, manifest.
 type Record = rspb.Release
@@ -77,7 +77,7 @@ func recordSource(c *kube.Client, ns, selector string, key func(*corev1.Secret, 
 		func(l *corev1.SecretList) []corev1.Secret { return l.Items },
 		func(s *corev1.Secret) *Release {
 			r := recordRow(s)
-			r.key = key(s, r)
+			r.Key = key(s, r)
 			return r
 		})
 }
@@ -93,13 +93,31 @@ type newestCache struct{ store *kube.Store[*Release] }
 
 func (c newestCache) Run(ctx context.Context, link *kube.Link) { c.store.Run(ctx, link) }
 func (c newestCache) Changed() <-chan struct{}                 { return c.store.Changed() }
-func (c newestCache) State() kube.State                        { return c.store.State() }
+func (c newestCache) State() kube.State                        { return explained(c.store.State()) }
 
 // Snapshot returns the newest record of each release, in namespace/name order.
 func (c newestCache) Snapshot() kube.Snapshot[*Release] {
 	s := c.store.Snapshot()
-	return kube.Snapshot[*Release]{Rows: Newest(s.Rows), State: s.State}
+	return kube.Snapshot[*Release]{Rows: Newest(s.Rows), State: explained(s.State)}
 }
+
+// explained adds to a refusal to list secrets why it hides releases: a person who may list
+// pods but not secrets would otherwise wonder at an empty list.
+func explained(st kube.State) kube.State {
+	if kube.KindOf(st.Err) == kube.KindForbidden {
+		st.Err = storageForbidden{st.Err}
+	}
+	return st
+}
+
+// storageForbidden is a refusal to read the release storage, with what it means for Helm.
+type storageForbidden struct{ error }
+
+func (e storageForbidden) Error() string {
+	return e.error.Error() + ": Helm keeps its releases in Secrets, so none can be shown here"
+}
+
+func (e storageForbidden) Unwrap() error { return e.error }
 
 // Newest returns, for each release among records, the row of its highest revision, keyed
 // by namespace and release name and sorted that way. records is not modified.
@@ -114,10 +132,10 @@ func Newest(records []*Release) []*Release {
 	out := make([]*Release, 0, len(best))
 	for k, r := range best {
 		row := *r
-		row.key = k
+		row.Key = k
 		out = append(out, &row)
 	}
-	slices.SortFunc(out, func(a, b *Release) int { return a.key.Compare(b.key) })
+	slices.SortFunc(out, func(a, b *Release) int { return a.Key.Compare(b.Key) })
 	return out
 }
 
@@ -238,7 +256,7 @@ func History(ctx context.Context, c *kube.Client, ns, name string) ([]*Release, 
 			return nil, err
 		}
 		row := Row(rel)
-		row.key = RevisionKey(ns, row.Revision)
+		row.Key = RevisionKey(ns, row.Revision)
 		out = append(out, row)
 	}
 	slices.SortFunc(out, func(a, b *Release) int { return a.Revision - b.Revision })
