@@ -43,12 +43,13 @@ func NewReleases(env *ui.Env, ns string) *ui.ListPage[*helm.Release] {
 }
 
 // helmKeys act on a release row (its newest revision) or a history row (that revision).
-var helmKeys = struct{ Values, AllValues, Manifest, Notes, Diff, Rollback, Uninstall key.Binding }{
+var helmKeys = struct{ Values, AllValues, Manifest, Notes, Diff, Drift, Rollback, Uninstall key.Binding }{
 	Values:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "values supplied (secret-looking ones masked)")),
 	AllValues: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all values, computed with the chart's defaults")),
 	Manifest:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "manifest (secrets masked)")),
 	Notes:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "notes")),
 	Diff:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff with another revision (values and manifest)")),
+	Drift:     key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drift: the revision's objects against the live cluster")),
 	Rollback:  key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "roll back to a revision")),
 	Uninstall: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "uninstall (type the name to confirm)")),
 }
@@ -71,6 +72,7 @@ func releaseActions() []ui.Action[*helm.Release] {
 			return ui.Push(releaseText(env, "notes", r, helm.Notes))
 		}},
 		{Key: helmKeys.Diff, Run: diffDialog},
+		{Key: helmKeys.Drift, Run: func(env *ui.Env, r *helm.Release) tea.Cmd { return ui.Push(NewReleaseDrift(env, r)) }},
 		{Key: helmKeys.Rollback, Mutates: helm.RollbackAccess, Run: rollbackDialog},
 		{Key: helmKeys.Uninstall, Mutates: helm.UninstallAccess, Run: uninstallDialog},
 	}

@@ -95,3 +95,20 @@ func TestHelmPagesEverySize(t *testing.T) {
 	p.Show(kube.Snapshot[*helm.Release]{Rows: historyRows(), State: live})
 	requireEverySize(t, func(w, h int) string { return renderPage(env, p, w, h) })
 }
+
+func TestHelmDriftGolden(t *testing.T) {
+	objs := []helm.ObjectDrift{
+		{Kind: "Secret", Namespace: "shop", Name: "shop-auth", State: helm.InSync},
+		{Kind: "ConfigMap", Namespace: "shop", Name: "shop-config", State: helm.Deleted},
+		{Kind: "Service", Namespace: "shop", Name: "shop", State: helm.InSync},
+		{Kind: "Deployment", Namespace: "shop", Name: "shop", State: helm.Changed,
+			Fields: []string{"spec.template.spec.containers[name=app].image"}},
+		{Kind: "ConfigMap", Namespace: "shop", Name: "shop-legacy", State: helm.Extra},
+	}
+	requireGoldenSizes(t, func(w, h int) string {
+		env := testEnv("shop")
+		p := NewReleaseDrift(env, historyRows()[0])
+		p.SetResult(driftText(objs, "deployed", 3), nil, fixedNow)
+		return renderPage(env, p, w, h)
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -162,7 +163,8 @@ func TestHelmReleasesHistoryValuesDiff(t *testing.T) {
 	term.WaitLine(10*time.Second, "password:", "••••••••")
 	assertNotShown(t, term.Screen(), password, token)
 	term.Send("x")
-	term.WaitText("Reveal a value of release "+ns+"/shop revision 3", 10*time.Second)
+	term.WaitText("Reveal a value of release", 10*time.Second) // a long namespace cuts the title
+	term.WaitLine(5*time.Second, "›", "auth.apiToken")
 	term.Send("Enter") // the first masked path: auth.apiToken
 	term.WaitLine(10*time.Second, "apiToken:", token)
 	assertNotShown(t, term.Screen(), password)
@@ -175,7 +177,8 @@ func TestHelmReleasesHistoryValuesDiff(t *testing.T) {
 	assertNotShown(t, term.Screen(), password, token)
 
 	term.Send("Escape", "q", "d")
-	term.WaitText("Diff "+ns+"/shop revision 3 with", 10*time.Second)
+	term.WaitText("Diff "+ns, 10*time.Second)
+	term.WaitLine(5*time.Second, "›", "2 ", "ci: deploy 1.1.0")
 	term.Send("Enter") // revision 2
 	term.WaitText("diff "+ns+"/shop revision 2 → 3", 10*time.Second)
 	term.WaitText("+replicaCount: 3", 10*time.Second)
@@ -191,7 +194,7 @@ func TestHelmRollbackAndUninstall(t *testing.T) {
 	term := StartKdeck(t, 200, 40, "-n", ns, "-c", "helm")
 	term.WaitLine(20*time.Second, "shop", " 3 ", "deployed")
 	term.Send("G", "u")
-	term.WaitText("Roll back release "+ns+"/shop to revision", 10*time.Second)
+	term.WaitText("Roll back release "+ns, 10*time.Second)
 	term.WaitText("Now: 3 ", 5*time.Second)
 	term.Send("Down", "Enter") // from revision 2 (preselected) down to 1
 	term.WaitLine(60*time.Second, "✓ rollback releases "+ns+"/shop")
@@ -262,4 +265,45 @@ func TestHelmForbiddenNamespace(t *testing.T) {
 	term := StartKdeck(t, 200, 30, "--kubeconfig", kubeconfig, "-c", "helm")
 	term.WaitText("cannot list secrets in namespace "+ns, 20*time.Second)
 	term.WaitText("Helm keeps its releases in Secrets", 5*time.Second)
+}
+
+// D compares the deployed revision with the cluster: after kubectl set image, a deleted
+// ConfigMap and a scale through the scale subresource (as an HPA does), the deployment is
+// changed in its image only, the ConfigMap deleted, the rest in sync.
+func TestHelmDrift(t *testing.T) {
+	ns := helmSeeded(t)
+	term := StartKdeck(t, 200, 40, "-n", ns, "-c", "helm")
+	term.WaitLine(20*time.Second, "shop", " 3 ", "deployed")
+	term.Send("G", "D")
+	term.WaitText("drift "+ns+"/shop revision 3", 10*time.Second)
+	for _, kind := range []string{"Secret", "ConfigMap", "Service", "Deployment"} {
+		term.WaitLine(20*time.Second, kind, "in sync")
+	}
+
+	kubectl(t, "-n", ns, "set", "image", "deployment/shop", "app=registry.example.com/demo/app:9.9.9")
+	if err := testbed.clientset.CoreV1().ConfigMaps(ns).Delete(ctx(t), "shop-config", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	kubectl(t, "-n", ns, "scale", "deployment/shop", "--replicas=7")
+	term.Send("r")
+	term.WaitLine(20*time.Second, "Deployment", "shop", "changed: spec.template.spec.containers[name=app].image")
+	term.WaitLine(5*time.Second, "ConfigMap", "shop-config", "deleted")
+	term.WaitLine(5*time.Second, "Secret", "shop-auth", "in sync")
+	if s := term.Screen(); strings.Contains(s, "spec.replicas") {
+		t.Fatalf("a scale through the scale subresource was shown as drift:\n%s", s)
+	}
+}
+
+// kubectl runs the testbed's kubectl with args against the shared cluster, as a person
+// would change what Helm deployed; it fails the test if kubectl fails.
+func kubectl(t *testing.T, args ...string) {
+	t.Helper()
+	bin, err := helmBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx(t), filepath.Join(filepath.Dir(bin), "kubectl"), append([]string{"--kubeconfig", testbed.kubeconfig}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
 }
