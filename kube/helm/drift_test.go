@@ -16,10 +16,10 @@ func TestDifferences(t *testing.T) {
 	}
 	a := map[string]any{"spec": map[string]any{"replicas": int64(3),
 		"template": map[string]any{"spec": map[string]any{"containers": []any{container("web:1", "A"), map[string]any{"name": "side", "image": "s:1"}}}},
-		"ports": []any{int64(80), int64(443)}}}
+		"ports":    []any{int64(80), int64(443)}}}
 	b := map[string]any{"spec": map[string]any{"replicas": int64(5),
 		"template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "side", "image": "s:1"}, container("web:2", "A", "B")}}},
-		"ports": []any{int64(80)}}}
+		"ports":    []any{int64(80)}}}
 	got := differences(a, b, map[string]bool{"spec.replicas": true})
 	want := []string{"spec.ports[1]", "spec.template.spec.containers[name=app].env[1]", "spec.template.spec.containers[name=app].image"}
 	if !slices.Equal(got, want) {
