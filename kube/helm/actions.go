@@ -49,18 +49,11 @@ func Rollback(c *kube.Client, ns, name string, from, to int, summary string) kub
 	return kube.Mutation{
 		Access: kube.Access{Verb: "rollback", GVR: GVRReleases, Namespace: ns}, Name: name,
 		Summary: summary, Long: true,
-		Do: func(ctx context.Context) error {
-			cfg, err := configuration(c, ns)
-			if err != nil {
-				return err
-			}
-			if err := stillNewest(cfg, name, from); err != nil {
-				return err
-			}
+		Do: confirmed(c, ns, name, from, func(cfg *action.Configuration) error {
 			rb := action.NewRollback(cfg)
 			rb.Version, rb.Timeout, rb.WaitStrategy = to, HookTimeout, helmkube.HookOnlyStrategy
-			return run(ctx, func() error { return rb.Run(name) })
-		},
+			return rb.Run(name)
+		}),
 	}
 }
 
@@ -70,18 +63,27 @@ func Uninstall(c *kube.Client, ns, name string, rev int, keepHistory bool, summa
 	return kube.Mutation{
 		Access: kube.Access{Verb: "uninstall", GVR: GVRReleases, Namespace: ns}, Name: name,
 		Summary: summary, Long: true,
-		Do: func(ctx context.Context) error {
-			cfg, err := configuration(c, ns)
-			if err != nil {
-				return err
-			}
-			if err := stillNewest(cfg, name, rev); err != nil {
-				return err
-			}
+		Do: confirmed(c, ns, name, rev, func(cfg *action.Configuration) error {
 			u := action.NewUninstall(cfg)
 			u.KeepHistory, u.Timeout, u.WaitStrategy = keepHistory, HookTimeout, helmkube.HookOnlyStrategy
-			return run(ctx, func() error { _, err := u.Run(name); return err })
-		},
+			_, err := u.Run(name)
+			return err
+		}),
+	}
+}
+
+// confirmed is the Do of a Helm action on release name in ns: it runs act on an action
+// configuration for ns, unless the release's newest revision is no longer rev.
+func confirmed(c *kube.Client, ns, name string, rev int, act func(*action.Configuration) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		cfg, err := configuration(c, ns)
+		if err != nil {
+			return err
+		}
+		if err := stillNewest(cfg, name, rev); err != nil {
+			return err
+		}
+		return run(ctx, func() error { return act(cfg) })
 	}
 }
 
