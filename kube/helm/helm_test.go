@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/kdeck/kdeck/kube"
+	"helm.sh/helm/v4/pkg/action"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/release/common"
 	rspb "helm.sh/helm/v4/pkg/release/v1"
+	"helm.sh/helm/v4/pkg/storage"
 	"helm.sh/helm/v4/pkg/storage/driver"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
@@ -228,5 +230,24 @@ func TestForbiddenStorageIsExplained(t *testing.T) {
 	}
 	if other := explained(kube.State{Err: &kube.Error{Kind: kube.KindUnreachable}}); other.Err.Error() == st.Err.Error() {
 		t.Fatal("an error other than forbidden was explained as one")
+	}
+}
+
+// An action confirmed while revision 2 was the newest does nothing once a third exists.
+func TestStillNewestRefusesAReleaseChangedSinceConfirmed(t *testing.T) {
+	mem := driver.NewMemory()
+	mem.SetNamespace("shop")
+	cfg := &action.Configuration{Releases: storage.Init(mem)}
+	for rev := 1; rev <= 3; rev++ {
+		if err := cfg.Releases.Create(record("web", rev, common.StatusDeployed, nil, "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := stillNewest(cfg, "web", 3); err != nil {
+		t.Fatalf("the newest revision refused: %v", err)
+	}
+	err := stillNewest(cfg, "web", 2)
+	if err == nil || !strings.Contains(err.Error(), "its newest revision is now 3, not 2; nothing was done") {
+		t.Fatalf("stillNewest(2) = %v", err)
 	}
 }
