@@ -49,7 +49,7 @@ var helmKeys = struct{ Values, AllValues, Manifest, Notes, Diff, Drift, Rollback
 	Manifest:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "manifest (secrets masked)")),
 	Notes:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "notes")),
 	Diff:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff with another revision (values and manifest)")),
-	Drift:     key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drift: the revision's objects against the live cluster")),
+	Drift:     key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "objects: each one's live state and drift from the revision; enter describes")),
 	Rollback:  key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "roll back to a revision")),
 	Uninstall: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "uninstall (type the name to confirm)")),
 }
@@ -72,7 +72,7 @@ func releaseActions() []ui.Action[*helm.Release] {
 			return ui.Push(releaseText(env, "notes", r, helm.Notes))
 		}},
 		{Key: helmKeys.Diff, Run: diffDialog},
-		{Key: helmKeys.Drift, Run: func(env *ui.Env, r *helm.Release) tea.Cmd { return ui.Push(NewReleaseDrift(env, r)) }},
+		{Key: helmKeys.Drift, Run: func(env *ui.Env, r *helm.Release) tea.Cmd { return ui.Push(NewReleaseObjects(env, r)) }},
 		{Key: helmKeys.Rollback, Mutates: helm.RollbackAccess, Run: rollbackDialog},
 		{Key: helmKeys.Uninstall, Mutates: helm.UninstallAccess, Run: uninstallDialog},
 	}

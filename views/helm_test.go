@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/kube/helm"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // releaseRows are the demo's releases: shop upgraded twice, billing's upgrade failed,
@@ -96,19 +97,20 @@ func TestHelmPagesEverySize(t *testing.T) {
 	requireEverySize(t, func(w, h int) string { return renderPage(env, p, w, h) })
 }
 
-func TestHelmDriftGolden(t *testing.T) {
-	objs := []helm.ObjectDrift{
-		{Kind: "Secret", Namespace: "shop", Name: "shop-auth", State: helm.InSync},
-		{Kind: "ConfigMap", Namespace: "shop", Name: "shop-config", State: helm.Deleted},
-		{Kind: "Service", Namespace: "shop", Name: "shop", State: helm.InSync},
-		{Kind: "Deployment", Namespace: "shop", Name: "shop", State: helm.Changed,
+func TestHelmObjectsGolden(t *testing.T) {
+	deploy := schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
+	objs := []*helm.ObjectDrift{
+		{Kind: "Secret", Namespace: "shop", Name: "shop-auth", Live: "exists", State: helm.InSync},
+		{Kind: "ConfigMap", Namespace: "shop", Name: "shop-config", Live: "missing", State: helm.Deleted},
+		{Kind: "Service", Namespace: "shop", Name: "shop", Live: "exists", State: helm.InSync},
+		{Kind: "Deployment", GVR: deploy, Namespace: "shop", Name: "shop", Live: "ready 2/3", State: helm.Changed,
 			Fields: []string{"spec.template.spec.containers[name=app].image"}},
-		{Kind: "ConfigMap", Namespace: "shop", Name: "shop-legacy", State: helm.Extra},
+		{Kind: "ConfigMap", Namespace: "shop", Name: "shop-legacy", Live: "exists", State: helm.Extra},
 	}
 	requireGoldenSizes(t, func(w, h int) string {
 		env := testEnv("shop")
-		p := NewReleaseDrift(env, historyRows()[0])
-		p.SetResult(driftText(objs, "deployed", 3), nil, fixedNow)
+		p := NewReleaseObjects(env, historyRows()[0])
+		p.Show(kube.Snapshot[*helm.ObjectDrift]{Rows: objs, State: live})
 		return renderPage(env, p, w, h)
 	})
 }

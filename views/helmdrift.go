@@ -1,71 +1,68 @@
 package views
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"charm.land/lipgloss/v2"
+	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/kube/helm"
 	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
 )
 
-// NewReleaseDrift returns the page comparing the objects of r's revision with the live
-// cluster, object by object: in sync, changed (and which fields), deleted, or extra.
-func NewReleaseDrift(env *ui.Env, r *helm.Release) *ui.TextPage {
-	client, ns, name, rev := env.Client, r.Namespace, r.Name, r.Revision
-	title := fmt.Sprintf("drift %s/%s revision %d", ns, name, rev)
-	p := ui.NewTextPage(env, title, func(ctx context.Context) (string, error) {
-		rel, err := helm.Get(ctx, client, ns, name, rev)
-		if err != nil {
-			return "", err
-		}
-		objs, err := helm.Drift(ctx, client, rel)
-		if err != nil {
-			return "", err
-		}
-		return driftText(objs, rel.Info.Status.String(), rev), nil
-	})
-	p.SetLineStyle(driftLineStyle)
-	return p
-}
-
-// driftText lays out the objects' states, one line each, after a line saying how they
-// were compared.
-func driftText(objs []helm.ObjectDrift, status string, rev int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# revision %d (%s) against the cluster: a server-side dry-run apply of each object as\n", rev, status)
-	b.WriteString("# Helm's field manager; status, server metadata and fields changed through a subresource\n")
-	b.WriteString("# (an HPA's replicas) are not drift.\n\n")
-	w := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "KIND\tNAMESPACE\tNAME\tSTATE")
-	for _, o := range objs {
-		state := o.State
-		switch {
-		case len(o.Fields) > 0:
-			state += ": " + strings.Join(o.Fields, ", ")
-		case o.Detail != "":
-			state += ": " + o.Detail
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", o.Kind, o.Namespace, o.Name, state)
+// NewReleaseObjects returns the page of the objects of r's revision against the live
+// cluster, compared again every helm.DriftInterval: each object's live state (ready
+// replicas, phase) and its drift (in sync, changed and which fields, deleted, extra; see
+// helm.Drift for how). Enter describes the object, with its events.
+func NewReleaseObjects(env *ui.Env, r *helm.Release) *ui.ListPage[*helm.ObjectDrift] {
+	name, rev := r.Name, r.Revision
+	spec := ui.ListSpec[*helm.ObjectDrift]{
+		Noun:    fmt.Sprintf("objects of %s revision %d", name, rev),
+		Columns: objectColumns,
+		Cache: func(env *ui.Env, ns, _ string) kube.Cache[*helm.ObjectDrift] {
+			return helm.DriftCache(env.Client, ns, name, rev)
+		},
+		FilterText: func(o *helm.ObjectDrift) string { return o.Kind + " " + o.Name + " " + driftText(o) },
+		Enter: func(env *ui.Env, o *helm.ObjectDrift) ui.Page {
+			if o.GVR.Resource == "" || o.State == helm.Deleted {
+				return ui.NewMessage(env, "object "+o.Kind+" "+o.Name, o.Kind+" "+o.Namespace+"/"+o.Name+" is "+driftText(o)+".", "", "esc: back")
+			}
+			return NewDescribe(env, kube.ObjectRef{GVR: o.GVR, Namespace: o.Namespace, Name: o.Name})
+		},
 	}
-	w.Flush()
-	return b.String()
+	return ui.NewListPage(env, spec, r.Namespace)
 }
 
-// driftLineStyle colours an object's line by its state.
-func driftLineStyle(st *theme.Styles, line string) lipgloss.Style {
+func objectColumns(*ui.Env, bool) []ui.Column[*helm.ObjectDrift] {
+	type col = ui.Column[*helm.ObjectDrift]
+	return []ui.Column[*helm.ObjectDrift]{
+		{Name: "KIND", Max: 24, Value: func(o *helm.ObjectDrift) string { return o.Kind }},
+		{Name: "NAME", Max: 40, Min: 8, SortKey: "N", Value: func(o *helm.ObjectDrift) string { return o.Name }},
+		{Name: "LIVE", Max: 16, Drop: 2, Value: func(o *helm.ObjectDrift) string { return o.Live }},
+		col{Name: "DRIFT", Flex: true, Min: 8, Value: driftText,
+			Style: func(st *theme.Styles, o *helm.ObjectDrift) lipgloss.Style { return driftStyle(st, o.State) }},
+	}
+}
+
+// driftText is an object's state, with the fields that differ or why it was not compared.
+func driftText(o *helm.ObjectDrift) string {
 	switch {
-	case strings.HasPrefix(line, "#"):
-		return st.Muted
-	case strings.Contains(line, "  "+helm.InSync):
-		return st.Good
-	case strings.Contains(line, "  "+helm.Changed), strings.Contains(line, "  "+helm.Extra):
-		return st.Warn
-	case strings.Contains(line, "  "+helm.Deleted), strings.Contains(line, "  "+helm.Unknown):
-		return st.Bad
+	case len(o.Fields) > 0:
+		return o.State + ": " + strings.Join(o.Fields, ", ")
+	case o.Detail != "":
+		return o.State + ": " + o.Detail
 	}
-	return st.Text
+	return o.State
+}
+
+// driftStyle colours a state: in sync good, changed or extra warn, deleted or unknown bad.
+func driftStyle(st *theme.Styles, state string) lipgloss.Style {
+	switch state {
+	case helm.InSync:
+		return st.Good
+	case helm.Changed, helm.Extra:
+		return st.Warn
+	}
+	return st.Bad
 }

@@ -267,31 +267,36 @@ func TestHelmForbiddenNamespace(t *testing.T) {
 	term.WaitText("Helm keeps its releases in Secrets", 5*time.Second)
 }
 
-// D compares the deployed revision with the cluster: after kubectl set image, a deleted
-// ConfigMap and a scale through the scale subresource (as an HPA does), the deployment is
-// changed in its image only, the ConfigMap deleted, the rest in sync.
+// D lists the deployed revision's objects against the cluster: after kubectl set image, a
+// deleted ConfigMap and a scale through the scale subresource (as an HPA does), the
+// deployment is changed in its image only, the ConfigMap deleted, the rest in sync; enter
+// describes an object.
 func TestHelmDrift(t *testing.T) {
 	ns := helmSeeded(t)
 	term := StartKdeck(t, 200, 40, "-n", ns, "-c", "helm")
 	term.WaitLine(20*time.Second, "shop", " 3 ", "deployed")
 	term.Send("G", "D")
-	term.WaitText("drift "+ns+"/shop revision 3", 10*time.Second)
-	for _, kind := range []string{"Secret", "ConfigMap", "Service", "Deployment"} {
-		term.WaitLine(20*time.Second, kind, "in sync")
+	term.WaitText("objects of shop revision 3("+ns+")[4]", 20*time.Second)
+	for _, kind := range []string{"Secret", "ConfigMap", "Service"} {
+		term.WaitLine(5*time.Second, kind, "exists", "in sync")
 	}
+	term.WaitLine(5*time.Second, "Deployment", "ready ", "in sync")
 
 	kubectl(t, "-n", ns, "set", "image", "deployment/shop", "app=registry.example.com/demo/app:9.9.9")
 	if err := testbed.clientset.CoreV1().ConfigMaps(ns).Delete(ctx(t), "shop-config", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	kubectl(t, "-n", ns, "scale", "deployment/shop", "--replicas=7")
-	term.Send("r")
-	term.WaitLine(20*time.Second, "Deployment", "shop", "changed: spec.template.spec.containers[name=app].image")
-	term.WaitLine(5*time.Second, "ConfigMap", "shop-config", "deleted")
+	// compared again within helm.DriftInterval (10 s)
+	term.WaitLine(30*time.Second, "Deployment", "shop", "/7", "changed: spec.template.spec.containers[name=app].image")
+	term.WaitLine(5*time.Second, "ConfigMap", "shop-config", "missing", "deleted")
 	term.WaitLine(5*time.Second, "Secret", "shop-auth", "in sync")
 	if s := term.Screen(); strings.Contains(s, "spec.replicas") {
 		t.Fatalf("a scale through the scale subresource was shown as drift:\n%s", s)
 	}
+	term.Send("/", "Deployment", "Enter", "Enter")
+	term.WaitText("describe deployments/"+ns+"/shop", 10*time.Second)
+	term.WaitText("registry.example.com/demo/app:9.9.9", 10*time.Second)
 }
 
 // kubectl runs the testbed's kubectl with args against the shared cluster, as a person

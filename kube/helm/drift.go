@@ -11,12 +11,15 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/kdeck/kdeck/kube"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
@@ -39,9 +42,29 @@ var errDriftReadOnly = errors.New("drift asks the API server for a dry-run apply
 // ObjectDrift is one object of a release compared with what runs.
 type ObjectDrift struct {
 	Kind, Namespace, Name string
+	GVR                   schema.GroupVersionResource // zero when the cluster does not serve the kind
+	Live                  string                      // the live object's state: "ready 2/3", "Running", "exists", "missing"
 	State                 string
 	Fields                []string // the fields that differ: "spec.template.spec.containers[name=app].image"
 	Detail                string   // why it could not be compared
+}
+
+// RowKey implements kube.Row: the object's namespace, and its kind and name.
+func (o *ObjectDrift) RowKey() kube.Key {
+	return kube.Key{Namespace: o.Namespace, Name: o.Kind + "/" + o.Name}
+}
+
+// liveState summarises a live object: ready/desired replicas for a workload, the phase of
+// a pod or a namespace, else that it exists.
+func liveState(obj map[string]any) string {
+	if want, ok, _ := unstructured.NestedInt64(obj, "spec", "replicas"); ok {
+		ready, _, _ := unstructured.NestedInt64(obj, "status", "readyReplicas")
+		return fmt.Sprintf("ready %d/%d", ready, want)
+	}
+	if phase, ok, _ := unstructured.NestedString(obj, "status", "phase"); ok && phase != "" {
+		return phase
+	}
+	return "exists"
 }
 
 // Drift compares each object of rel's manifest with the live one. Both sides are
@@ -52,7 +75,7 @@ type ObjectDrift struct {
 // whose owner changed them through a subresource (an HPA's replicas, through scale): the
 // cluster's to adjust. Objects of the manifest's kinds labelled as the release's but absent
 // from it are Extra. Hook objects are not part of the manifest and are not compared.
-func Drift(ctx context.Context, c *kube.Client, rel *Record) ([]ObjectDrift, error) {
+func Drift(ctx context.Context, c *kube.Client, rel *Record) ([]*ObjectDrift, error) {
 	if c.Policy.ReadOnly {
 		return nil, &kube.Error{Kind: kube.KindReadOnly, Err: errDriftReadOnly}
 	}
@@ -64,7 +87,7 @@ func Drift(ctx context.Context, c *kube.Client, rel *Record) ([]ObjectDrift, err
 	if err != nil {
 		return nil, err
 	}
-	var out []ObjectDrift
+	var out []*ObjectDrift
 	type scope struct {
 		mapping *meta.RESTMapping
 		ns      string
@@ -76,13 +99,14 @@ func Drift(ctx context.Context, c *kube.Client, rel *Record) ([]ObjectDrift, err
 			continue // a template that rendered to nothing, or only comments
 		}
 		gvk := obj.GroupVersionKind()
-		d := ObjectDrift{Kind: gvk.Kind, Name: obj.GetName()}
+		d := &ObjectDrift{Kind: gvk.Kind, Name: obj.GetName()}
 		m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 		if err != nil {
 			d.State, d.Detail = Unknown, "the cluster does not serve "+gvk.String()
 			out = append(out, d)
 			continue
 		}
+		d.GVR = m.Resource
 		if m.Scope.Name() == meta.RESTScopeNameNamespace {
 			d.Namespace = obj.GetNamespace()
 			if d.Namespace == "" {
@@ -96,7 +120,7 @@ func Drift(ctx context.Context, c *kube.Client, rel *Record) ([]ObjectDrift, err
 			seen[s] = map[string]bool{}
 		}
 		seen[s][d.Name] = true
-		compare(ctx, dyn.Resource(m.Resource).Namespace(d.Namespace), &obj, &d)
+		compare(ctx, dyn.Resource(m.Resource).Namespace(d.Namespace), &obj, d)
 		out = append(out, d)
 	}
 	for s, names := range seen {
@@ -104,8 +128,9 @@ func Drift(ctx context.Context, c *kube.Client, rel *Record) ([]ObjectDrift, err
 		if err != nil {
 			continue // listing is a bonus: the manifest's objects are compared already
 		}
-		for _, name := range extras {
-			out = append(out, ObjectDrift{Kind: s.mapping.GroupVersionKind.Kind, Namespace: s.ns, Name: name, State: Extra})
+		for _, e := range extras {
+			out = append(out, &ObjectDrift{Kind: s.mapping.GroupVersionKind.Kind, GVR: s.mapping.Resource,
+				Namespace: s.ns, Name: e.GetName(), Live: liveState(e.Object), State: Extra})
 		}
 	}
 	return out, nil
@@ -132,13 +157,14 @@ func owned(obj *unstructured.Unstructured, rel *Record) {
 func compare(ctx context.Context, api dynamic.ResourceInterface, want *unstructured.Unstructured, d *ObjectDrift) {
 	live, err := api.Get(ctx, want.GetName(), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		d.State = Deleted
+		d.State, d.Live = Deleted, "missing"
 		return
 	}
 	if err != nil {
 		d.State, d.Detail = Unknown, kube.Classify(err, "get", want.GetKind(), d.Namespace).Error()
 		return
 	}
+	d.Live = liveState(live.Object)
 	body, err := json.Marshal(want.Object)
 	if err != nil {
 		d.State, d.Detail = Unknown, err.Error()
@@ -302,17 +328,85 @@ func byName(list []any) map[string]any {
 
 // extraObjects lists the objects of api that Helm marks as rel's (label managed-by=Helm,
 // annotations release-name and -namespace) but whose names are not in manifest.
-func extraObjects(ctx context.Context, api dynamic.ResourceInterface, rel *Record, manifest map[string]bool) ([]string, error) {
+func extraObjects(ctx context.Context, api dynamic.ResourceInterface, rel *Record, manifest map[string]bool) ([]unstructured.Unstructured, error) {
 	list, err := api.List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by=Helm"})
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	var out []unstructured.Unstructured
 	for _, o := range list.Items {
 		a := o.GetAnnotations()
 		if a["meta.helm.sh/release-name"] == rel.Name && a["meta.helm.sh/release-namespace"] == rel.Namespace && !manifest[o.GetName()] {
-			out = append(out, o.GetName())
+			out = append(out, o)
 		}
 	}
 	return out, nil
+}
+
+// DriftInterval is how often a drift page compares the release with the cluster again.
+const DriftInterval = 10 * time.Second
+
+// DriftCache returns the objects of revision rev of release name in ns compared with the
+// cluster (see Drift), compared again every DriftInterval while it runs.
+func DriftCache(c *kube.Client, ns, name string, rev int) kube.Cache[*ObjectDrift] {
+	return &driftCache{c: c, ns: ns, name: name, rev: rev, changed: make(chan struct{}, 1),
+		state: kube.State{Phase: kube.PhaseLoading}}
+}
+
+type driftCache struct {
+	c        *kube.Client
+	ns, name string
+	rev      int
+	changed  chan struct{}
+
+	mu    sync.Mutex
+	rows  []*ObjectDrift
+	state kube.State
+}
+
+// Run compares now and every DriftInterval until ctx ends.
+func (d *driftCache) Run(ctx context.Context, _ *kube.Link) {
+	for {
+		rel, err := Get(ctx, d.c, d.ns, d.name, d.rev)
+		var rows []*ObjectDrift
+		if err == nil {
+			rows, err = Drift(ctx, d.c, rel)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		d.mu.Lock()
+		if err != nil {
+			d.state = kube.State{Phase: kube.PhaseBroken, Err: err, LiveSince: d.state.LiveSince, Retry: time.Now().Add(DriftInterval)}
+		} else {
+			d.rows, d.state = rows, kube.State{Phase: kube.PhaseLive, LiveSince: time.Now()}
+		}
+		d.mu.Unlock()
+		select {
+		case d.changed <- struct{}{}:
+		default:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(DriftInterval):
+		}
+	}
+}
+
+// Changed receives a value after each comparison.
+func (d *driftCache) Changed() <-chan struct{} { return d.changed }
+
+// Snapshot returns the last comparison's objects, in the manifest's order, extras last.
+func (d *driftCache) Snapshot() kube.Snapshot[*ObjectDrift] {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return kube.Snapshot[*ObjectDrift]{Rows: d.rows, State: d.state}
+}
+
+// State returns the last comparison's state.
+func (d *driftCache) State() kube.State {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.state
 }
