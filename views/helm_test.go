@@ -82,10 +82,13 @@ func TestHelmDiffGolden(t *testing.T) {
 	requireGoldenSizes(t, func(w, h int) string {
 		env := testEnv("shop")
 		p := NewReleaseDiff(env, "shop", "shop", 2, 3)
-		older := map[string]any{"auth": shopValues["auth"], "image": map[string]any{"tag": "1.1.0"}}
-		a, _ := helm.MaskValues(older, false, nil)
-		b, _ := helm.MaskValues(shopValues, false, nil)
-		p.SetResult(helm.Diff("values of revision 2", "values of revision 3", a.YAML, b.YAML), nil, fixedNow)
+		older := map[string]any{"auth": map[string]any{"username": "shop", "password": "s3cr3t-old-pw", "apiToken": "tok_live_7d1e9b2c"},
+			"image": map[string]any{"tag": "1.1.0"}}
+		d, err := helm.ValuesDiff("values of revision 2", "values of revision 3", older, shopValues, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.SetResult(d, nil, fixedNow)
 		return renderPage(env, p, w, h)
 	})
 }

@@ -18,35 +18,34 @@ func NewReleaseDiff(env *ui.Env, ns, name string, from, to int) *ui.TextPage {
 	client := env.Client
 	title := fmt.Sprintf("diff %s/%s revision %d → %d", ns, name, from, to)
 	p := ui.NewTextPage(env, title, func(ctx context.Context) (string, error) {
-		var texts [2]struct{ values, manifest string }
+		var rels [2]*helm.Record
 		for i, rev := range []int{from, to} {
 			rel, err := helm.Get(ctx, client, ns, name, rev)
 			if err != nil {
 				return "", err
 			}
-			v, err := helm.MaskValues(rel.Config, client.Policy.NeverReveal, nil)
-			if err != nil {
-				return "", err
-			}
-			texts[i].values, texts[i].manifest = v.YAML, helm.MaskManifest(rel.Manifest, helm.HiddenValues(rel))
+			rels[i] = rel
 		}
 		label := func(what string, rev int) string { return fmt.Sprintf("%s of revision %d", what, rev) }
-		var b strings.Builder
-		for _, part := range []struct{ what, a, b string }{
-			{"values", texts[0].values, texts[1].values},
-			{"manifest", texts[0].manifest, texts[1].manifest},
-		} {
-			d := helm.Diff(label(part.what, from), label(part.what, to), part.a, part.b)
-			if d == "" {
-				d = fmt.Sprintf("# the %s of revisions %d and %d are the same\n", part.what, from, to)
-			}
-			b.WriteString(d)
-			b.WriteString("\n")
+		values, err := helm.ValuesDiff(label("values", from), label("values", to), rels[0].Config, rels[1].Config,
+			client.Policy.NeverReveal)
+		if err != nil {
+			return "", err
 		}
-		return b.String(), nil
+		manifests := helm.Diff(label("manifest", from), label("manifest", to),
+			helm.MaskManifest(rels[0].Manifest, helm.HiddenValues(rels[0])), helm.MaskManifest(rels[1].Manifest, helm.HiddenValues(rels[1])))
+		return diffPart(values, "values", from, to) + diffPart(manifests, "manifests", from, to), nil
 	})
 	p.SetLineStyle(diffLineStyle)
 	return p
+}
+
+// diffPart is one part of the diff page: the diff, or a line saying there is none.
+func diffPart(diff, what string, from, to int) string {
+	if diff == "" {
+		return fmt.Sprintf("# the %s of revisions %d and %d are the same\n\n", what, from, to)
+	}
+	return diff + "\n"
 }
 
 // diffLineStyle colours a unified diff's lines: added green, removed red, hunks accented.

@@ -251,3 +251,23 @@ func TestStillNewestRefusesAReleaseChangedSinceConfirmed(t *testing.T) {
 		t.Fatalf("stillNewest(2) = %v", err)
 	}
 }
+
+// A rotated password shows as changed in the diff of values, never as itself.
+func TestValuesDiffMarksAChangedSecret(t *testing.T) {
+	from := map[string]any{"auth": map[string]any{"password": "old-pw-1", "apiToken": "same-tok"}, "tag": "1"}
+	to := map[string]any{"auth": map[string]any{"password": "new-pw-2", "apiToken": "same-tok"}, "tag": "2"}
+	d, err := ValuesDiff("a", "b", from, to, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"-  password: ••••••••", "+  password: •••••••• (changed)", "   apiToken: ••••••••", "+tag: \"2\""} {
+		if !strings.Contains(d, want) {
+			t.Errorf("diff lacks %q:\n%s", want, d)
+		}
+	}
+	for _, leak := range []string{"old-pw-1", "new-pw-2", "same-tok"} {
+		if strings.Contains(d, leak) {
+			t.Errorf("diff shows %q:\n%s", leak, d)
+		}
+	}
+}

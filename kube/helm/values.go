@@ -2,6 +2,7 @@ package helm
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,13 +37,38 @@ func Values(rel *rspb.Release, computed bool) (map[string]any, error) {
 type Masked struct {
 	YAML   string
 	Paths  []string
-	hidden []string // the string values masked, for Redact
+	hidden []string       // the string values masked, for Redact
+	leaves map[string]any // the values masked, by path, for MaskedDiff
 }
 
 // MaskValues masks in values every leaf under a key that looks secret (password, token,
 // apiKey …) or, with all set (a context where secrets are never revealed), every leaf,
 // except those in revealed (paths shown in clear on request). values is not modified.
 func MaskValues(values map[string]any, all bool, revealed map[string]bool) (Masked, error) {
+	return mask(values, all, revealed, nil)
+}
+
+// ValuesDiff is the unified diff of two revisions' values, masked, where a masked value
+// that differs between them is shown as "•••••••• (changed)" on the newer side: a rotated
+// password shows as rotated, never as itself.
+func ValuesDiff(fromLabel, toLabel string, from, to map[string]any, all bool) (string, error) {
+	a, err := MaskValues(from, all, nil)
+	if err != nil {
+		return "", err
+	}
+	b, err := mask(to, all, nil, func(path string, v any) bool {
+		old, ok := a.leaves[path]
+		return ok && !reflect.DeepEqual(old, v)
+	})
+	if err != nil {
+		return "", err
+	}
+	return Diff(fromLabel, toLabel, a.YAML, b.YAML), nil
+}
+
+// mask is MaskValues; changed, when set, says which masked leaves to mark as changed.
+func mask(values map[string]any, all bool, revealed map[string]bool, changed func(path string, v any) bool) (Masked, error) {
+	leaves := map[string]any{}
 	var paths, hidden []string
 	var walk func(v any, path string, secret bool) any
 	walk = func(v any, path string, secret bool) any {
@@ -66,12 +92,15 @@ func MaskValues(values map[string]any, all bool, revealed map[string]bool) (Mask
 		if v == nil || !(secret || all) {
 			return v
 		}
-		paths = append(paths, path)
+		paths, leaves[path] = append(paths, path), v
 		if s, ok := v.(string); ok {
 			hidden = append(hidden, s)
 		}
-		if revealed[path] {
+		switch {
+		case revealed[path]:
 			return v
+		case changed != nil && changed(path, v):
+			return kube.Mask + " (changed)"
 		}
 		return kube.Mask
 	}
@@ -84,7 +113,7 @@ func MaskValues(values map[string]any, all bool, revealed map[string]bool) (Mask
 		return Masked{}, err
 	}
 	slices.Sort(paths)
-	return Masked{YAML: string(b), Paths: paths, hidden: hidden}, nil
+	return Masked{YAML: string(b), Paths: paths, hidden: hidden, leaves: leaves}, nil
 }
 
 // join appends key to a dotted path.
