@@ -24,6 +24,22 @@ type scriptedServer struct {
 	watchers  chan *watch.FakeWatcher
 	watchOpts chan metav1.ListOptions
 	pages     []*corev1.PodList
+	gate      chan struct{} // while set, Watch waits for it to close (see hold)
+}
+
+// hold makes the next Watch calls wait until release is called, so a state the store is
+// in between two watches (broken, for its backoff) lasts until the test has seen it.
+func (s *scriptedServer) hold() (release func()) {
+	gate := make(chan struct{})
+	s.mu.Lock()
+	s.gate = gate
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.gate = nil
+		s.mu.Unlock()
+		close(gate)
+	}
 }
 
 func newScriptedServer() *scriptedServer {
@@ -33,6 +49,12 @@ func newScriptedServer() *scriptedServer {
 func (s *scriptedServer) source() Source[*Pod] {
 	src := PodSource(fake.NewClientset().CoreV1(), "")
 	src.Watch = func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+		s.mu.Lock()
+		gate := s.gate
+		s.mu.Unlock()
+		if gate != nil {
+			<-gate
+		}
 		s.mu.Lock()
 		err := s.watchErr
 		if o.SendInitialEvents != nil {
@@ -178,8 +200,12 @@ func TestStoreBreaksAndRecovers(t *testing.T) {
 	<-srv.watchOpts
 	w = <-srv.watchers
 
+	// The store is broken only for its backoff (5 ms here) before it watches again: hold
+	// the next watch until the test has seen it broken, however slow the machine.
+	release := srv.hold()
 	w.Error(&apierrors.NewInternalError(errors.New("etcd went away")).ErrStatus)
 	snap := waitFor(t, s, "broken", func(s Snapshot[*Pod]) bool { return s.State.Phase == PhaseBroken })
+	release()
 	if len(snap.Rows) != 2 || snap.State.Err == nil {
 		t.Errorf("broken store: %d rows, err %v; want the 2 old rows and the error", len(snap.Rows), snap.State.Err)
 	}
