@@ -294,7 +294,9 @@ func TestHelmDrift(t *testing.T) {
 	if s := term.Screen(); strings.Contains(s, "spec.replicas") {
 		t.Fatalf("a scale through the scale subresource was shown as drift:\n%s", s)
 	}
-	term.Send("/", "Deployment", "Enter", "Enter")
+	term.Send("/", "Deployment", "Enter")
+	term.WaitText("[1 of 4] /Deployment", 10*time.Second) // the filter has applied
+	term.Send("Enter")
 	term.WaitText("describe deployments/"+ns+"/shop", 10*time.Second)
 	term.WaitText("registry.example.com/demo/app:9.9.9", 10*time.Second)
 }
