@@ -261,14 +261,7 @@ func differences(a, b map[string]any, ignored map[string]bool) []string {
 			if !ok {
 				break
 			}
-			keys := map[string]bool{}
-			for k := range xv {
-				keys[k] = true
-			}
-			for k := range yv {
-				keys[k] = true
-			}
-			for _, k := range slices.Sorted(maps.Keys(keys)) {
+			for _, k := range unionKeys(xv, yv) {
 				walk(join(path, k), xv[k], yv[k])
 			}
 			return
@@ -278,14 +271,7 @@ func differences(a, b map[string]any, ignored map[string]bool) []string {
 				break
 			}
 			if xs, ys := byName(xv), byName(yv); xs != nil && ys != nil {
-				names := map[string]bool{}
-				for k := range xs {
-					names[k] = true
-				}
-				for k := range ys {
-					names[k] = true
-				}
-				for _, n := range slices.Sorted(maps.Keys(names)) {
+				for _, n := range unionKeys(xs, ys) {
 					walk(path+"[name="+n+"]", xs[n], ys[n])
 				}
 				return
@@ -307,6 +293,18 @@ func differences(a, b map[string]any, ignored map[string]bool) []string {
 	walk("", a, b)
 	sort.Strings(out)
 	return out
+}
+
+// unionKeys returns the keys of a and b, sorted, each once.
+func unionKeys(a, b map[string]any) []string {
+	keys := slices.Collect(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // byName indexes a list of objects by their name field, or returns nil when one has none.
