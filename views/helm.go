@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -202,29 +203,59 @@ func rollbackDialog(env *ui.Env, r *helm.Release) tea.Cmd {
 			summary := fmt.Sprintf("revision %d (%s, app %s) → revision %d (%s, app %s)",
 				newest.Revision, newest.Chart, newest.AppVersion, chosen.Revision, chosen.Chart, chosen.AppVersion)
 			m := helm.Rollback(client, r.Namespace, r.Name, newest.Revision, chosen.Revision, summary)
-			return env.Mutate(m, releaseOutcome(env, r.Namespace, r.Name))
+			return guardObjects(env, helmKeys.Rollback, r, helm.RollbackVerbs, []int{newest.Revision, chosen.Revision},
+				func() tea.Cmd { return env.Mutate(m, releaseOutcome(env, r.Namespace, r.Name)) })
 		})
 }
 
-// uninstallDialog asks whether to keep the history, then for the release's name.
+// guardObjects runs act once RBAC allows verbs on every resource of the release's
+// revisions revs (read off the UI goroutine), so that Helm is not stopped half way: the
+// storage access was checked before the dialog opened, the objects' kinds are known only
+// from the records.
+func guardObjects(env *ui.Env, k key.Binding, r *helm.Release, verbs []string, revs []int, act func() tea.Cmd) tea.Cmd {
+	client, what := env.Client, k.Help().Desc
+	return env.Background(what, func() func() tea.Cmd {
+		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		defer cancel()
+		needs, err := helm.ObjectAccess(ctx, client, r.Namespace, r.Name, verbs, revs...)
+		if err != nil {
+			return func() tea.Cmd { return ui.Notify(ui.LevelError, what+": "+err.Error()) }
+		}
+		return func() tea.Cmd { return env.Guard(what, needs, false, act) }
+	})
+}
+
+// uninstallDialog asks whether to keep the history, then for the release's name. It names
+// the release's newest revision (r may be an older one, from its history), which must
+// still be the newest when Helm starts.
 func uninstallDialog(env *ui.Env, r *helm.Release) tea.Cmd {
 	client := env.Client
 	const purge, keep = "uninstall and delete its history", "uninstall, keep its history (it can be rolled back)"
 	title := "Uninstall release " + r.Namespace + "/" + r.Name
-	return env.Ask(&ui.Dialog{Title: title, Danger: true, Choices: []string{purge, keep},
-		Body: []string{"Helm deletes every object of the release (hooks run; resources with keep policy stay)."},
-		OK: func(choice string) tea.Cmd {
-			keepHistory := choice == keep
-			return env.Ask(&ui.Dialog{Title: title, Danger: true, Expect: r.Name,
-				Body: []string{choice + ".", "Type the name to confirm:", r.Name},
-				OK: func(string) tea.Cmd {
-					summary := fmt.Sprintf("revision %d (%s)", r.Revision, r.Chart)
-					if keepHistory {
-						summary += ", history kept"
-					}
-					return env.Mutate(helm.Uninstall(client, r.Namespace, r.Name, r.Revision, keepHistory, summary), nil)
-				}})
-		}})
+	return asking(env, "uninstall", func(ctx context.Context) (*ui.Dialog, error) {
+		revs, err := helm.History(ctx, client, r.Namespace, r.Name)
+		if err != nil || len(revs) == 0 {
+			return nil, cmp.Or(err, fmt.Errorf("release %s/%s has no revisions", r.Namespace, r.Name))
+		}
+		newest := revs[len(revs)-1]
+		return &ui.Dialog{Title: title, Danger: true, Choices: []string{purge, keep},
+			Body: []string{"Now: " + revisionChoice(newest),
+				"Helm deletes every object of the release (hooks run; resources with keep policy stay)."},
+			OK: func(choice string) tea.Cmd {
+				keepHistory := choice == keep
+				return env.Ask(&ui.Dialog{Title: title, Danger: true, Expect: r.Name,
+					Body: []string{choice + ".", "Type the name to confirm:", r.Name},
+					OK: func(string) tea.Cmd {
+						summary := fmt.Sprintf("revision %d (%s)", newest.Revision, newest.Chart)
+						if keepHistory {
+							summary += ", history kept"
+						}
+						m := helm.Uninstall(client, r.Namespace, r.Name, newest.Revision, keepHistory, summary)
+						return guardObjects(env, helmKeys.Uninstall, r, helm.UninstallVerbs, []int{newest.Revision},
+							func() tea.Cmd { return env.Mutate(m, nil) })
+					}})
+			}}, nil
+	})
 }
 
 // releaseOutcome reports, after a rollback, the release's newest revision and its status.

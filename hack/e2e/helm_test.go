@@ -314,3 +314,24 @@ func kubectl(t *testing.T, args ...string) {
 		t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }
+
+// A user who may write the release storage but not the release's Deployments is refused a
+// rollback up front, naming the request RBAC would stop, and the release is untouched
+// (Helm would otherwise record a failed revision half applied).
+func TestHelmRollbackForbiddenKind(t *testing.T) {
+	ns := helmSeeded(t)
+	all := []string{"get", "list", "watch", "create", "update", "patch", "delete"}
+	kubeconfig := limitedKubeconfig(t, ns, []rbacv1.PolicyRule{
+		{APIGroups: []string{""}, Resources: []string{"secrets", "configmaps", "services"}, Verbs: all},
+		{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: []string{"get", "list", "watch"}},
+	})
+	term := StartKdeck(t, 200, 40, "--kubeconfig", kubeconfig, "-c", "helm")
+	term.WaitLine(20*time.Second, "shop", " 3 ", "deployed")
+	term.Send("G", "u")
+	term.WaitText("Roll back release "+ns, 10*time.Second)
+	term.Send("Enter")
+	term.WaitText("roll back to a revision: forbidden: cannot patch deployments.apps in namespace "+ns, 20*time.Second)
+	if out := helm(t, testbed.kubeconfig, "history", "shop", "-n", ns); strings.Count(out, "\n") != 4 {
+		t.Fatalf("the history changed:\n%s", out)
+	}
+}

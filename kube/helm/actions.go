@@ -136,3 +136,42 @@ func configuration(c *kube.Client, ns string) (*action.Configuration, error) {
 	}
 	return cfg, nil
 }
+
+// Verbs a rollback and an uninstall send for the objects of a release.
+var (
+	RollbackVerbs  = []string{"patch", "create", "delete", "get"}
+	UninstallVerbs = []string{"delete", "get"}
+)
+
+// ObjectAccess is what an action on the objects of revisions revs of release name in ns
+// asks of RBAC beyond the release storage: each of verbs on each of their resources, in the
+// namespace of each object (a rollback patches, creates and deletes objects of the current
+// and the target revision). It reads the records and discovery.
+func ObjectAccess(ctx context.Context, c *kube.Client, ns, name string, verbs []string, revs ...int) ([]kube.Access, error) {
+	mapper, err := c.RESTClientGetter().ToRESTMapper()
+	if err != nil {
+		return nil, err
+	}
+	var out []kube.Access
+	seen := map[kube.Access]bool{}
+	for _, rev := range revs {
+		rel, err := Get(ctx, c, ns, name, rev)
+		if err != nil {
+			return nil, err
+		}
+		for _, mo := range manifestObjects(rel.Manifest, ns, mapper) {
+			if mo.mapping == nil {
+				continue // a kind the cluster does not serve: Helm's own error will say so
+			}
+			m, objNS := mo.mapping, mo.obj.GetNamespace()
+			for _, verb := range verbs {
+				a := kube.Access{Verb: verb, GVR: m.Resource, Namespace: objNS}
+				if !seen[a] {
+					seen[a] = true
+					out = append(out, a)
+				}
+			}
+		}
+	}
+	return out, nil
+}

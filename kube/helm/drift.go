@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -93,34 +94,23 @@ func Drift(ctx context.Context, c *kube.Client, rel *Record) ([]*ObjectDrift, er
 		ns      string
 	}
 	seen := map[scope]map[string]bool{}
-	for _, doc := range Documents(rel.Manifest) {
-		var obj unstructured.Unstructured
-		if err := yaml.Unmarshal([]byte(doc), &obj.Object); err != nil || obj.Object == nil {
-			continue // a template that rendered to nothing, or only comments
-		}
+	for _, mo := range manifestObjects(rel.Manifest, rel.Namespace, mapper) {
+		obj, m := mo.obj, mo.mapping
 		gvk := obj.GroupVersionKind()
-		d := &ObjectDrift{Kind: gvk.Kind, Name: obj.GetName()}
-		m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-		if err != nil {
+		d := &ObjectDrift{Kind: gvk.Kind, Name: obj.GetName(), Namespace: obj.GetNamespace()}
+		if m == nil {
 			d.State, d.Detail = Unknown, "the cluster does not serve "+gvk.String()
 			out = append(out, d)
 			continue
 		}
 		d.GVR = m.Resource
-		if m.Scope.Name() == meta.RESTScopeNameNamespace {
-			d.Namespace = obj.GetNamespace()
-			if d.Namespace == "" {
-				d.Namespace = rel.Namespace
-			}
-			obj.SetNamespace(d.Namespace)
-		}
-		owned(&obj, rel)
+		owned(obj, rel)
 		s := scope{m, d.Namespace}
 		if seen[s] == nil {
 			seen[s] = map[string]bool{}
 		}
 		seen[s][d.Name] = true
-		compare(ctx, dyn.Resource(m.Resource).Namespace(d.Namespace), &obj, d)
+		compare(ctx, dyn.Resource(m.Resource).Namespace(d.Namespace), obj, d)
 		out = append(out, d)
 	}
 	for s, names := range seen {
@@ -134,6 +124,39 @@ func Drift(ctx context.Context, c *kube.Client, rel *Record) ([]*ObjectDrift, er
 		}
 	}
 	return out, nil
+}
+
+// manifestObject is one object of a manifest, with its REST mapping (nil when the cluster
+// does not serve its kind); a namespaced object's namespace is set (the release's when the
+// manifest leaves it out).
+type manifestObject struct {
+	obj     *unstructured.Unstructured
+	mapping *meta.RESTMapping
+}
+
+// manifestObjects parses manifest's documents into objects (skipping empty ones) and maps
+// each to its resource.
+func manifestObjects(manifest, ns string, mapper meta.RESTMapper) []manifestObject {
+	var out []manifestObject
+	for _, doc := range Documents(manifest) {
+		obj := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal([]byte(doc), &obj.Object); err != nil || obj.Object == nil {
+			continue // a template that rendered to nothing, or only comments
+		}
+		gvk := obj.GroupVersionKind()
+		m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			out = append(out, manifestObject{obj: obj})
+			continue
+		}
+		if m.Scope.Name() == meta.RESTScopeNameNamespace {
+			obj.SetNamespace(cmp.Or(obj.GetNamespace(), ns))
+		} else {
+			obj.SetNamespace("")
+		}
+		out = append(out, manifestObject{obj, m})
+	}
+	return out
 }
 
 // owned adds to obj the marks Helm adds to every object it applies (they are not in the
