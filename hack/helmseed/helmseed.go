@@ -251,6 +251,7 @@ type Revision struct {
 	Description string `json:"description"`
 }
 
+// String is "3:deployed".
 func (r Revision) String() string { return fmt.Sprintf("%d:%s", r.Revision, r.Status) }
 
 // History is `helm history NAME -n NAMESPACE`, oldest first; none when there is no such

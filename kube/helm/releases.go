@@ -91,9 +91,14 @@ func RevisionKey(ns string, rev int) kube.Key {
 // newestCache turns a store of release records into one row per release, its newest.
 type newestCache struct{ store *kube.Store[*Release] }
 
+// Run keeps the records current until ctx ends.
 func (c newestCache) Run(ctx context.Context, link *kube.Link) { c.store.Run(ctx, link) }
-func (c newestCache) Changed() <-chan struct{}                 { return c.store.Changed() }
-func (c newestCache) State() kube.State                        { return explained(c.store.State()) }
+
+// Changed receives a value when the records changed.
+func (c newestCache) Changed() <-chan struct{} { return c.store.Changed() }
+
+// State is the store's state, a refused read explained.
+func (c newestCache) State() kube.State { return explained(c.store.State()) }
 
 // Snapshot returns the newest record of each release, in namespace/name order.
 func (c newestCache) Snapshot() kube.Snapshot[*Release] {
@@ -113,10 +118,12 @@ func explained(st kube.State) kube.State {
 // storageForbidden is a refusal to read the release storage, with what it means for Helm.
 type storageForbidden struct{ error }
 
+// Error says what was refused and what it hides.
 func (e storageForbidden) Error() string {
 	return e.error.Error() + ": Helm keeps its releases in Secrets, so none can be shown here"
 }
 
+// Unwrap gives the refusal, so its kind stays forbidden.
 func (e storageForbidden) Unwrap() error { return e.error }
 
 // Newest returns, for each release among records, the row of its highest revision, keyed
