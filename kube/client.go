@@ -123,11 +123,12 @@ type Client struct {
 	// Audit, when set, receives one entry for every mutation sent through Apply.
 	Audit *AuditLog
 
-	podRows corev1client.PodsGetter // see PodRows
-	flags   *genericclioptions.ConfigFlags
-	opts    Options
-	access  *accessCache  // RBAC answers, per verb, resource and namespace
-	objects objectClients // for objects of any kind (describe, YAML), built on first use
+	podRows   corev1client.PodsGetter // see PodRows
+	nodeUsage NodeUsageLister         // node metrics; nil without the metrics client
+	flags     *genericclioptions.ConfigFlags
+	opts      Options
+	access    *accessCache  // RBAC answers, per verb, resource and namespace
+	objects   objectClients // for objects of any kind (describe, YAML), built on first use
 }
 
 // Connected reports whether c can reach a cluster: a Client made for rendering alone (in
@@ -210,6 +211,7 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Opt
 	if mcs, err := metrics.NewForConfigAndClient(cfg, hc); err == nil {
 		c.Metrics = NewMetricsPoller(MetricsLister(mcs.MetricsV1beta1().RESTClient()), DefaultMetricsInterval)
 		c.Metrics.link = link
+		c.nodeUsage = NodeMetricsLister(mcs)
 	}
 	return c, nil
 }

@@ -22,6 +22,7 @@ type Pod struct {
 	Restarts    int32
 	Ready       int16 // ready containers
 	Containers  int16 // all regular containers
+	Finished    bool  // phase Succeeded or Failed: the pod holds no node resources any more
 	ReqLim            // summed requests and limits, for usage as a percentage
 }
 
@@ -159,7 +160,8 @@ func containerStatuses(in []corev1.ContainerStatus) []statusFacts {
 // row builds the compact row.
 func (f *podFacts) row() *Pod {
 	r := &Pod{Namespace: f.namespace, Name: f.name, IP: f.ip, Node: f.node, Created: f.created,
-		Containers: int16(len(f.containers)), ReqLim: f.resources()}
+		Containers: int16(len(f.containers)), ReqLim: f.resources(),
+		Finished: f.phase == string(corev1.PodSucceeded) || f.phase == string(corev1.PodFailed)}
 	for _, cs := range f.statuses {
 		if cs.ready {
 			r.Ready++

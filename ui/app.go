@@ -189,7 +189,7 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 // follow-up when it succeeded.
 func (a *App) mutated(msg MutatedMsg) tea.Cmd {
 	m := msg.Mutation
-	what := m.Verb + " " + m.GVR.Resource + " " + m.Namespace + "/" + m.Name
+	what := m.Verb + " " + m.GVR.Resource + " " + strings.TrimPrefix(m.Namespace+"/"+m.Name, "/")
 	if msg.Err != nil {
 		a.notify(LevelError, what+" failed: "+msg.Err.Error(), 10*time.Second)
 	} else {

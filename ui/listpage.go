@@ -86,6 +86,7 @@ type ListPage[R kube.Row] struct {
 	env      *Env
 	ns       string
 	selector string // label selector narrowing the list ("" for all)
+	fields   string // field selector narrowing the list ("" for all); Source specs only
 	feed     *Feed[R]
 	extra    Extra // nil when the spec has none
 	snap     kube.Snapshot[R]
@@ -114,6 +115,15 @@ func NewListPageSelector[R kube.Row](env *Env, spec ListSpec[R], ns, selector st
 	return p
 }
 
+// NewListPageFields returns the list page of spec (a Source spec) for the objects in ns
+// matching the field selector ("spec.nodeName=node-1"), e.g. the pods on a node; the title
+// shows the selector.
+func NewListPageFields[R kube.Row](env *Env, spec ListSpec[R], ns, fields string) *ListPage[R] {
+	p := NewListPage(env, spec, ns)
+	p.fields = fields
+	return p
+}
+
 // Init starts the watch (and the extra source).
 func (p *ListPage[R]) Init() tea.Cmd {
 	var cache kube.Cache[R]
@@ -123,6 +133,9 @@ func (p *ListPage[R]) Init() tea.Cmd {
 		src := p.spec.Source(p.env, p.ns)
 		if p.selector != "" { // the page's selector narrows the source's own
 			src.Selector = strings.TrimPrefix(src.Selector+","+p.selector, ",")
+		}
+		if p.fields != "" {
+			src.List, src.Watch = kube.FieldSelected(p.fields, src.List, src.Watch)
 		}
 		cache = kube.NewStore(src)
 	}
@@ -264,7 +277,7 @@ func (p *ListPage[R]) withEmptyNote(table string, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// Title is "NOUN(NAMESPACE)[COUNT]" followed by the label selector if any, marked STALE
+// Title is "NOUN(NAMESPACE)[COUNT]" followed by the label or field selector if any, marked STALE
 // while the watch is broken.
 func (p *ListPage[R]) Title() string {
 	ns := p.ns
@@ -275,8 +288,10 @@ func (p *ListPage[R]) Title() string {
 	if p.filter.query != "" {
 		title = fmt.Sprintf("%s(%s)[%s of %s] /%s", p.spec.Noun, ns, Count(p.table.Len()), Count(len(p.snap.Rows)), p.filter.query)
 	}
-	if p.selector != "" {
-		title += " " + p.selector
+	for _, sel := range []string{p.selector, p.fields} {
+		if sel != "" {
+			title += " " + sel
+		}
 	}
 	return StaleTitle(title, p.snap.State)
 }

@@ -26,6 +26,8 @@ var Registry = []ui.ViewSpec{
 		New: func(env *ui.Env, ns string) ui.Page { return NewSecrets(env, ns) }},
 	{Name: "helm", Aliases: []string{"releases", "release", "charts", "chart"},
 		New: func(env *ui.Env, ns string) ui.Page { return NewReleases(env, ns) }},
+	{Name: "nodes", Aliases: []string{"node", "no"}, Resources: resources(kube.GVRNodes),
+		New: func(env *ui.Env, _ string) ui.Page { return NewNodes(env) }},
 	{Name: "canary", Aliases: []string{"canaries"},
 		New: func(env *ui.Env, ns string) ui.Page { return NewCanaries(env, ns) }},
 }

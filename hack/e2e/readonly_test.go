@@ -106,7 +106,7 @@ func (cp *countingProxy) counts() ([]string, int) {
 	return append([]string(nil), cp.mutations...), cp.reads
 }
 
-// In read-only mode every mutating key (deployments, pods, containers, canary; secrets and
+// In read-only mode every mutating key (deployments, pods, containers, canary, nodes; secrets and
 // port-forwards have their own tests) is refused before anything is asked or sent: the
 // proxy in front of the API server sees reads only. The mode comes from --readonly here
 // and from the config file for the context in the second half.
@@ -154,6 +154,9 @@ func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 		term.WaitText("canary("+ns+"/web-canary)", 10*time.Second)
 		term.WaitText("n → 10%", 10*time.Second) // the pair has loaded
 		refuse("n", "next step", "g", "go to step", "p", "promote", "a", "abort")
+		term.Send(":", "n", "o", "d", "e", "s", "Enter")
+		term.WaitLine(20*time.Second, "kwok-node-0", "Ready")
+		refuse("c", "cordon (no new pods)", "u", "uncordon", "r", "drain: cordon, then evict its pods")
 	}
 
 	term := StartKdeck(t, 160, 30, "--kubeconfig", kubeconfig, "--readonly")
