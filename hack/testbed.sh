@@ -287,12 +287,36 @@ ensure_nodes() {
 	kctl "$name" wait --for=condition=Ready nodes -l type=kwok --timeout=90s >/dev/null
 }
 
+# revive starts again any component of cluster NAME whose process has exited, saying which
+# and why (its log's first error). metrics-server exits when kube-apiserver is not yet
+# listening as it starts, which happens on a busy machine; kwokctl starts only what is down.
+revive() {
+	local name=$1 dir pidf comp dead try
+	dir=$(cluster_dir "$name")
+	for try in 1 2 3; do
+		dead=()
+		for pidf in "$dir"/pids/*.pid; do
+			comp=$(basename "$pidf" .pid)
+			kill -0 "$(cat "$pidf")" 2>/dev/null || dead+=("$comp")
+		done
+		[ ${#dead[@]} -eq 0 ] && return 0
+		for comp in "${dead[@]}"; do
+			log "cluster $name: $comp exited ($(grep -m1 -iE 'error|panic|fatal' "$dir/logs/$comp.log" | cut -c1-200)); starting it again (try $try)"
+		done
+		kwokctl start cluster --name "$name" >&2
+		sleep 2
+	done
+	log "cluster $name: ${dead[*]} keep exiting; logs in $dir/logs"
+	return 1
+}
+
 up() {
 	local name=${1:?usage: testbed.sh up NAME} dir
 	built || build >/dev/null
 	dir=$(cluster_dir "$name")
 	if exists "$name" && nodes_ready "$name"; then
 		log "reusing running cluster $name"
+		revive "$name"
 		kubeconfig_path "$name"
 		return
 	fi
@@ -317,6 +341,7 @@ up() {
 			--metrics-server-binary "$BIN_DIR/metrics-server" >&2
 	fi
 	ensure_nodes "$name"
+	revive "$name"
 	kubeconfig_path "$name"
 }
 
