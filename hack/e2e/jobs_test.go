@@ -10,6 +10,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 )
@@ -181,4 +182,29 @@ func TestCronJobReadOnly(t *testing.T) {
 		t.Fatal("no read went through the proxy: it is not in the path")
 	}
 	t.Logf("read-only: %d reads, 0 mutating requests at the API server", reads)
+}
+
+// RBAC is asked before any dialog: a user who may create jobs but not read cron jobs one by
+// one is refused t (the trigger reads the cron job's template), and one who may not patch
+// cron jobs is refused z; nothing is created or changed.
+func TestCronJobForbidden(t *testing.T) {
+	ns := newNamespace(t)
+	createCronJob(t, ns, "nightly")
+	kubeconfig := limitedKubeconfig(t, ns, []rbacv1.PolicyRule{
+		{APIGroups: []string{"batch"}, Resources: []string{"cronjobs"}, Verbs: []string{"list", "watch"}},
+		{APIGroups: []string{"batch"}, Resources: []string{"jobs"}, Verbs: []string{"create", "list", "watch"}},
+	})
+	term := StartKdeck(t, 200, 30, "--kubeconfig", kubeconfig, "-c", "cronjobs")
+	term.WaitLine(20*time.Second, "nightly ", neverSchedule)
+	term.Send("t")
+	term.WaitText("forbidden: cannot get cronjobs.batch in namespace "+ns, 10*time.Second)
+	term.Send("z")
+	term.WaitText("forbidden: cannot patch cronjobs.batch in namespace "+ns, 10*time.Second)
+	if s := term.Screen(); strings.Contains(s, "╭") {
+		t.Fatalf("a forbidden action opened a dialog:\n%s", s)
+	}
+	jobs, err := testbed.clientset.BatchV1().Jobs(ns).List(ctx(t), metav1.ListOptions{})
+	if err != nil || len(jobs.Items) != 0 || cronJobSuspended(t, ns, "nightly") {
+		t.Fatalf("the cluster changed: jobs %v (%v), suspended %v", jobs, err, cronJobSuspended(t, ns, "nightly"))
+	}
 }
