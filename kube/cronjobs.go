@@ -19,7 +19,12 @@ const instantiateAnnotation = "cronjob.kubernetes.io/instantiate"
 // TriggerAccess is what Trigger needs: it creates a job (first, so a refusal names the
 // change), after reading the cron job's template.
 func TriggerAccess(ns string) []Access {
-	return []Access{{Verb: "create", GVR: GVRJobs, Namespace: ns}, {Verb: "get", GVR: GVRCronJobs, Namespace: ns}}
+	return []Access{jobCreate(ns), {Verb: "get", GVR: GVRCronJobs, Namespace: ns}}
+}
+
+// jobCreate is the request that runs the cron job: the job's creation.
+func jobCreate(ns string) Access {
+	return Access{Verb: "create", GVR: GVRJobs, Namespace: ns}
 }
 
 // ManualJobName is a fresh name for a job run by hand from cron job cronJob:
@@ -66,7 +71,7 @@ func JobFromCronJob(cj *batchv1.CronJob, name string) *batchv1.Job {
 // and creates job name from its template, as `kubectl create job name --from=cronjob/…`.
 func (c *Client) Trigger(ns, cronJob, name string) Mutation {
 	return Mutation{
-		Access:  TriggerAccess(ns)[0],
+		Access:  jobCreate(ns),
 		Name:    name,
 		Summary: "created from cronjob " + cronJob + " (manual run)",
 		Do: func(ctx context.Context) error {
