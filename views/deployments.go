@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"time"
 
-	"charm.land/bubbles/v2/key"
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/theme"
@@ -20,11 +18,7 @@ var DeploymentsSpec = ui.ListSpec[*kube.Deployment]{
 		return env.Client.DeploymentSource(ns)
 	},
 	Actions: append(append(objectActions[*kube.Deployment](kube.GVRDeployments), deploymentActions()...),
-		ui.Action[*kube.Deployment]{Key: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs of all its pods")),
-			Run: func(env *ui.Env, d *kube.Deployment) tea.Cmd {
-				return ui.Push(NewSelectorLogs(env, d.Namespace, d.Selector, d.Namespace+"/deploy/"+d.Name))
-			}},
-	),
+		selectorLogsAction("deploy", func(d *kube.Deployment) string { return d.Selector })),
 	Enter: func(env *ui.Env, d *kube.Deployment) ui.Page {
 		return NewPodsFor(env, d.Namespace, d.Selector)
 	},

@@ -102,6 +102,18 @@ func NewSelectorLogs(env *ui.Env, ns, selector, title string) ui.Page {
 	return p
 }
 
+// selectorLogsKey follows the logs of all of a workload's pods.
+var selectorLogsKey = key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs of all its pods"))
+
+// selectorLogsAction is the `l` of a workload's list (deployments, jobs): the logs of every
+// pod its selector matches, titled "NS/KIND/NAME" (kind as kubectl abbreviates it).
+func selectorLogsAction[R kube.Row](kind string, selector func(R) string) ui.Action[R] {
+	return ui.Action[R]{Key: selectorLogsKey, Run: func(env *ui.Env, row R) tea.Cmd {
+		k := row.RowKey()
+		return ui.Push(NewSelectorLogs(env, k.Namespace, selector(row), k.Namespace+"/"+kind+"/"+k.Name))
+	}}
+}
+
 func newLogsPage(env *ui.Env, ns, label string) *LogsPage {
 	return &LogsPage{env: env, id: env.NextID(), ns: ns, label: label, match: -1, picker: -1,
 		buf:    kube.NewLogBuffer(kube.DefaultLogLines, kube.DefaultLogBytes),

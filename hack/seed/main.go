@@ -27,6 +27,7 @@ import (
 	"github.com/kdeck/kdeck/hack/helmseed"
 	"golang.org/x/sync/errgroup"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -58,9 +59,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("seeded %d namespaces, %d deployments, %d services, %d hpas, %d secrets, %d configmaps (%d created, %d updated; usage spread over %d pods) in %.1fs\n",
+	fmt.Printf("seeded %d namespaces, %d deployments, %d services, %d hpas, %d secrets, %d configmaps, %d cronjobs, %d jobs (%d created, %d updated; usage spread over %d pods) in %.1fs\n",
 		s.count.namespaces.Load(), s.count.deployments.Load(), s.count.services.Load(), s.count.hpas.Load(),
-		s.count.secrets.Load(), s.count.configMaps.Load(), s.count.created.Load(), s.count.updated.Load(),
+		s.count.secrets.Load(), s.count.configMaps.Load(), s.count.cronJobs.Load(), s.count.jobs.Load(), s.count.created.Load(), s.count.updated.Load(),
 		s.count.pods.Load(), time.Since(start).Seconds())
 	if *helm == "" {
 		return
@@ -82,7 +83,7 @@ func main() {
 type seeder struct {
 	cs    kubernetes.Interface
 	count struct {
-		namespaces, deployments, services, hpas, secrets, configMaps, pods, created, updated atomic.Int32
+		namespaces, deployments, services, hpas, secrets, configMaps, cronJobs, jobs, pods, created, updated atomic.Int32
 	}
 }
 
@@ -138,6 +139,16 @@ func (s *seeder) run(ctx context.Context) error {
 	for _, sec := range append(secrets(), tls) {
 		g.Go(func() error {
 			return done(put(gctx, s, "secret", s.cs.CoreV1().Secrets(sec.Namespace), sec, nil, &s.count.secrets))
+		})
+	}
+	for _, cj := range cronJobs() {
+		g.Go(func() error {
+			return done(put(gctx, s, "cronjob", s.cs.BatchV1().CronJobs(cj.Namespace), cj, nil, &s.count.cronJobs))
+		})
+	}
+	for _, j := range jobs() {
+		g.Go(func() error { // a job's spec is the server's once made (selector, template labels)
+			return done(put(gctx, s, "job", s.cs.BatchV1().Jobs(j.Namespace), j, func(live, obj *batchv1.Job) { obj.Spec = live.Spec }, &s.count.jobs))
 		})
 	}
 	for _, cm := range configMaps() {

@@ -14,6 +14,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -336,6 +337,56 @@ func configMaps() []*corev1.ConfigMap {
 		}),
 		cm("platform", "gateway-routes", map[string]string{"routes.yaml": "routes:\n  - prefix: /shop\n    service: web.shop\n  - prefix: /pay\n    service: payments-api.payments\n"}),
 		cm("monitoring", "prometheus-config", map[string]string{"prometheus.yml": "global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: kubernetes-pods\n    kubernetes_sd_configs:\n      - role: pod\n"}),
+	}
+}
+
+// jobTemplate is a's pod template run to completion once, for jobs and cron jobs.
+func jobTemplate(a app) corev1.PodTemplateSpec {
+	t := deployment(a).Spec.Template
+	t.Spec.RestartPolicy = corev1.RestartPolicyNever
+	t.Spec.Containers[0].Ports = nil
+	return t
+}
+
+// cronJobs: a nightly report in Paris time, a backup every six hours (it runs while a demo
+// is up) and a suspended cleanup.
+func cronJobs() []*batchv1.CronJob {
+	cron := func(a app, schedule string) *batchv1.CronJob {
+		return &batchv1.CronJob{
+			ObjectMeta: metav1.ObjectMeta{Name: a.name, Namespace: a.ns, Labels: map[string]string{"team": teams[a.ns]}},
+			Spec: batchv1.CronJobSpec{Schedule: schedule, JobTemplate: batchv1.JobTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"team": teams[a.ns]}},
+				Spec:       batchv1.JobSpec{BackoffLimit: ptr(int32(2)), Template: jobTemplate(a)}}},
+		}
+	}
+	report := cron(app{ns: "platform", name: "nightly-report", image: "platform/report-builder:0.4.2",
+		cpu: "100m", mem: "128Mi", useCPU: "80m", useMem: "100Mi"}, "30 2 * * *")
+	report.Spec.TimeZone = ptr("Europe/Paris")
+	cleanup := cron(app{ns: "shop", name: "cleanup-carts", image: "shop/cart:3.2.1",
+		cpu: "50m", mem: "64Mi", useCPU: "20m", useMem: "40Mi"}, "*/15 * * * *")
+	cleanup.Spec.Suspend = ptr(true)
+	return []*batchv1.CronJob{
+		report,
+		cron(app{ns: "monitoring", name: "backup-prometheus", image: "monitoring/backup:1.2.0",
+			cpu: "100m", mem: "64Mi", useCPU: "40m", useMem: "50Mi"}, "0 */6 * * *"),
+		cleanup,
+	}
+}
+
+// jobs: a migration kwok runs to completion and a suspended reindex of four pods.
+func jobs() []*batchv1.Job {
+	job := func(a app, completions int32) *batchv1.Job {
+		return &batchv1.Job{
+			ObjectMeta: metav1.ObjectMeta{Name: a.name, Namespace: a.ns, Labels: map[string]string{"team": teams[a.ns]}},
+			Spec: batchv1.JobSpec{Completions: ptr(completions), Parallelism: ptr(int32(2)), BackoffLimit: ptr(int32(2)),
+				Template: jobTemplate(a)},
+		}
+	}
+	reindex := job(app{ns: "shop", name: "reindex-catalog", image: "shop/search:0.19.4", cpu: "200m", mem: "256Mi", useCPU: "150m", useMem: "200Mi"}, 4)
+	reindex.Spec.Suspend = ptr(true)
+	return []*batchv1.Job{
+		job(app{ns: "shop", name: "db-migrate-42", image: "shop/migrate:42", cpu: "100m", mem: "128Mi", useCPU: "60m", useMem: "80Mi"}, 1),
+		reindex,
 	}
 }
 
