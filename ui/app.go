@@ -15,13 +15,15 @@ import (
 
 // globalKeys are handled by the shell on every page.
 var globalKeys = struct {
-	Help, Back, Quit, Command, Favourite key.Binding
+	Help, Back, Quit, Command, Favourite, Earlier, Later key.Binding
 }{
 	Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	Back:      key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q/esc", "back (clears a filter first), or quit")),
 	Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command: a view (pods, deploy…), ns NAME, ctx NAME; tab completes")),
 	Favourite: key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("0-9", "namespace favourites (0 = all)")),
+	Earlier:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "the view before (views and namespaces visited, as in a browser)")),
+	Later:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "the view after, once [ went back")),
 }
 
 // FrameRate is how many times a second at most the screen is redrawn. A table console
@@ -60,13 +62,25 @@ type App struct {
 	resolve       Resolver // finds views for names the registry lacks; nil: none
 	resolving     uint64   // generation of the latest resolve, to drop older answers
 	releaseLink   func()   // stops holding the current client's link (see kube.Link.Hold)
+	visited       []visit  // the views opened, oldest first, for [ and ]
+	at            int      // the index in visited of the view shown
 }
+
+// visit is a view opened at the bottom of the stack, in a namespace.
+type visit struct {
+	spec ViewSpec
+	ns   string
+}
+
+// maxVisited is how many views [ can go back through.
+const maxVisited = 50
 
 // New returns the root model showing the view first of registry.
 func New(env *Env, registry []ViewSpec, first ViewSpec) *App {
 	a := &App{env: env, registry: registry, rootSpec: first}
 	a.rememberNamespace(env.Namespace)
 	a.stack = []Page{first.New(env, env.Namespace)}
+	a.visited = []visit{{first, env.Namespace}}
 	a.releaseLink = env.Client.Link.Hold()
 	return a
 }
@@ -240,6 +254,10 @@ func (a *App) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return a, a.openCommand()
 	case key.Matches(msg, globalKeys.Favourite):
 		return a, a.favourite(int(msg.String()[0] - '0'))
+	case key.Matches(msg, globalKeys.Earlier):
+		return a, a.travel(-1)
+	case key.Matches(msg, globalKeys.Later):
+		return a, a.travel(+1)
 	case key.Matches(msg, globalKeys.Back):
 		if e, ok := a.top().(Escaper); ok && e.Escape() {
 			return a, nil
@@ -405,7 +423,7 @@ func (a *App) helpView(w, h int) string {
 	}
 	section(a.top().Title(), a.top().Bindings())
 	g := globalKeys
-	section("General", []key.Binding{g.Command, g.Favourite, g.Help, g.Back, g.Quit})
+	section("General", []key.Binding{g.Command, g.Favourite, g.Earlier, g.Later, g.Help, g.Back, g.Quit})
 	lines = append(lines, st.Muted.Render("? or esc closes this help"))
 	return block(lines, w, h)
 }

@@ -92,7 +92,7 @@ func (a *App) runCommand(line string) tea.Cmd {
 	spec, ok := Lookup(a.registry, name)
 	if ok {
 		a.prompt = nil
-		return a.open(spec)
+		return a.visit(spec)
 	}
 	unknown := fmt.Sprintf("unknown command %q%s", name, a.didYouMean(name))
 	if a.resolve == nil {
@@ -138,7 +138,7 @@ func (a *App) resolved(m resolvedMsg) tea.Cmd {
 	switch {
 	case m.err == nil:
 		a.prompt = nil
-		return a.open(m.spec)
+		return a.visit(m.spec)
 	case kube.KindOf(m.err) == kube.KindNotFound:
 		a.prompt.Err = m.unknown
 	default:
@@ -184,6 +184,32 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
+// visit opens spec in the current namespace and records it for [ and ], dropping the views
+// ] could have gone forward to.
+func (a *App) visit(spec ViewSpec) tea.Cmd {
+	a.visited = append(a.visited[:a.at+1], visit{spec, a.env.Namespace})
+	if len(a.visited) > maxVisited {
+		a.visited = a.visited[len(a.visited)-maxVisited:]
+	}
+	a.at = len(a.visited) - 1
+	return a.open(spec)
+}
+
+// travel opens the view step places before (-1) or after (+1) the current one in the
+// views visited, in the namespace it was shown in.
+func (a *App) travel(step int) tea.Cmd {
+	i := a.at + step
+	if i < 0 || i >= len(a.visited) {
+		a.notify(LevelInfo, map[bool]string{true: "no view before this one", false: "no view after this one"}[step < 0], 3*time.Second)
+		return nil
+	}
+	a.at = i
+	v := a.visited[i]
+	a.env.Namespace = v.ns
+	a.rememberNamespace(v.ns)
+	return a.open(v.spec)
+}
+
 // open replaces the whole stack with a fresh view of spec in the current namespace.
 func (a *App) open(spec ViewSpec) tea.Cmd {
 	for _, p := range a.stack {
@@ -199,7 +225,7 @@ func (a *App) open(spec ViewSpec) tea.Cmd {
 func (a *App) switchNamespace(ns string) tea.Cmd {
 	a.env.Namespace = ns
 	a.rememberNamespace(ns)
-	return a.open(a.rootSpec)
+	return a.visit(a.rootSpec)
 }
 
 // rememberNamespace keeps the nine most recently used namespaces for keys 1–9 (0 is all).
@@ -245,7 +271,10 @@ func (a *App) contextSwitched(msg contextSwitchedMsg) tea.Cmd {
 		a.notify(LevelWarn, "switched to "+msg.client.Info.Context+": the open dialog for "+old.Client.Info.Context+
 			" was closed, nothing was sent", 8*time.Second)
 	}
-	return a.open(a.rootSpec)
+	cmd := a.open(a.rootSpec)
+	a.env.Warm.Retain(a.env.Client) // the other cluster's lists stop watching
+	a.visited, a.at = []visit{{a.rootSpec, a.env.Namespace}}, 0 // views seen on the other cluster
+	return cmd
 }
 
 // staleNote says that what, begun on old's context, was dropped after a switch to now's.

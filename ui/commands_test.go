@@ -39,3 +39,38 @@ func TestCommandNamespaceValidated(t *testing.T) {
 		}
 	}
 }
+
+// `[` and `]` go back and forward through the views and namespaces visited; opening a view
+// after going back drops the ones ahead, as in a browser.
+func TestEarlierAndLaterViews(t *testing.T) {
+	env := &Env{Client: &kube.Client{}, Styles: theme.New(theme.Dark()), Now: time.Now, Namespace: "shop"}
+	view := func(name string) ViewSpec {
+		return ViewSpec{Name: name, New: func(env *Env, ns string) Page { return NewMessage(env, name+" in "+ns) }}
+	}
+	pods, deploy, svc := view("pods"), view("deploy"), view("svc")
+	a := New(env, []ViewSpec{pods, deploy, svc}, pods)
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 20})
+	shown := func() string { return a.top().Title() }
+	press := func(k string) { a.Update(tea.KeyPressMsg{Code: rune(k[0]), Text: k}) }
+	command := func(line string) {
+		a.openCommand()
+		a.runCommand(line)
+	}
+	command("deploy")
+	command("ns pay")
+	for _, step := range []struct{ key, want string }{
+		{"[", "deploy in shop"}, {"[", "pods in shop"}, {"[", "pods in shop"}, {"]", "deploy in shop"}, {"]", "deploy in pay"}, {"]", "deploy in pay"},
+	} {
+		press(step.key)
+		_, ns, _ := strings.Cut(step.want, " in ")
+		if got := shown(); got != step.want || env.Namespace != ns {
+			t.Fatalf("after %s: %q in namespace %q, want %q", step.key, got, env.Namespace, step.want)
+		}
+	}
+	press("[")
+	command("svc") // drops "deploy in pay"
+	press("]")
+	if got := shown(); got != "svc in shop" || !strings.Contains(a.toast.Text, "no view after this one") {
+		t.Fatalf("after a new view, ] shows %q (%v)", got, a.toast)
+	}
+}

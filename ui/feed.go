@@ -26,10 +26,11 @@ type SnapshotMsg[R kube.Row] struct {
 // at most one per FeedInterval unless the phase changed. A stopped feed's messages are
 // recognised and dropped.
 type Feed[R kube.Row] struct {
-	id     uint64
-	store  kube.Cache[R]
-	ctx    context.Context
-	cancel context.CancelFunc
+	id        uint64
+	store     kube.Cache[R]
+	ctx       context.Context    // the feed's: ends its Next
+	cancel    context.CancelFunc // ends the feed
+	stopStore context.CancelFunc // ends the store's Run
 	last   time.Time        // when the page took the last snapshot
 	phase  kube.Phase       // the phase of that snapshot
 	less   func(a, b R) int // display order applied to each snapshot; nil keeps key order
@@ -37,14 +38,20 @@ type Feed[R kube.Row] struct {
 
 // StartFeed runs cache (a kube.Store, or stores joined) in the background.
 func StartFeed[R kube.Row](env *Env, cache kube.Cache[R]) *Feed[R] {
-	ctx, cancel := context.WithCancel(context.Background())
-	f := &Feed[R]{id: env.NextID(), store: cache, ctx: ctx, cancel: cancel}
+	runCtx, stop := context.WithCancel(context.Background())
 	var link *kube.Link
 	if env.Client != nil {
 		link = env.Client.Link
 	}
-	go f.store.Run(ctx, link)
-	return f
+	go cache.Run(runCtx, link)
+	return AdoptFeed(env, cache, stop)
+}
+
+// AdoptFeed feeds a page from cache, already running until stop is called (a store kept
+// warm, see Warm).
+func AdoptFeed[R kube.Row](env *Env, cache kube.Cache[R], stop context.CancelFunc) *Feed[R] {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Feed[R]{id: env.NextID(), store: cache, ctx: ctx, cancel: cancel, stopStore: stop}
 }
 
 // Next waits for the store's next change and returns it as a SnapshotMsg: at once when
@@ -85,7 +92,17 @@ func (f *Feed[R]) Accept(msg tea.Msg) (kube.Snapshot[R], tea.Cmd, bool) {
 }
 
 // Stop ends the store's watch; pending messages from it are dropped by Accept.
-func (f *Feed[R]) Stop() { f.cancel() }
+func (f *Feed[R]) Stop() {
+	f.cancel()
+	f.stopStore()
+}
+
+// Detach ends the feed but not its store, and returns the store with the function that
+// stops it: for a page that closes and keeps its store warm.
+func (f *Feed[R]) Detach() (kube.Cache[R], context.CancelFunc) {
+	f.cancel()
+	return f.store, f.stopStore
+}
 
 // StaleTitle marks title STALE while the watch behind it is broken, so rows that may be
 // out of date never read as current.

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -36,6 +38,10 @@ type ListSpec[R kube.Row] struct {
 	// store's namespace/name order. Rows are sorted off the UI goroutine, once per
 	// changed snapshot.
 	Less func(a, b R) int
+	// Warm, when set, names the list's source (with the page's namespace and selectors)
+	// for Warm: its store keeps running for a while after the page closes, and a page of
+	// the same list opened meanwhile takes it over. Empty: the store stops with the page.
+	Warm string
 	// Recolumn, when set, is given every snapshot and returns new columns, or nil to keep
 	// the current ones: for rows that carry their own column definitions (server-side
 	// Table rows), known only once the server has answered.
@@ -93,6 +99,9 @@ type ListPage[R kube.Row] struct {
 	table    Table[R]
 
 	filter filterState[R]
+	// returned is when the page took over a warm store, until its first frame is drawn
+	// (for the bench trace's return_ms).
+	returned time.Time
 }
 
 // NewListPage returns the list page of spec for namespace ns ("" for all namespaces).
@@ -124,8 +133,44 @@ func NewListPageFields[R kube.Row](env *Env, spec ListSpec[R], ns, fields string
 	return p
 }
 
-// Init starts the watch (and the extra source).
+// Init starts the watch (and the extra source), or takes over the store a page of the
+// same list left running (see Warm) and shows its rows at once.
 func (p *ListPage[R]) Init() tea.Cmd {
+	var shown tea.Cmd
+	if key, ok := p.warmKey(); ok {
+		if c, stop, ok := p.env.Warm.take(key); ok {
+			cache := c.(kube.Cache[R])
+			p.feed = AdoptFeed(p.env, cache, stop)
+			snap := cache.Snapshot()
+			if p.spec.Less != nil {
+				slices.SortStableFunc(snap.Rows, p.spec.Less) // the snapshot's own copy
+			}
+			shown = p.Show(snap)
+			p.returned = time.Now()
+			benchtrace.Event("warm_return", p.spec.Noun)
+		}
+	}
+	if p.feed == nil {
+		p.feed = StartFeed(p.env, p.newCache())
+		benchtrace.Event("store_start", p.spec.Noun) // a LIST or WatchList follows
+	}
+	p.feed.less = p.spec.Less
+	if p.extra != nil {
+		return tea.Batch(shown, p.feed.Next(), p.extra.Init(), p.prefetchAccess())
+	}
+	return tea.Batch(shown, p.feed.Next(), p.prefetchAccess())
+}
+
+// warmKey names the page's list for Warm; ok is false for a spec that is not kept warm.
+func (p *ListPage[R]) warmKey() (warmKey, bool) {
+	if p.spec.Warm == "" || p.env.Warm == nil {
+		return warmKey{}, false
+	}
+	return warmKey{client: p.env.Client, source: p.spec.Warm, ns: p.ns, selector: p.selector, fieldSelect: p.fields}, true
+}
+
+// newCache builds the page's store (or joined stores), not yet running.
+func (p *ListPage[R]) newCache() kube.Cache[R] {
 	var cache kube.Cache[R]
 	if p.spec.Cache != nil {
 		cache = p.spec.Cache(p.env, p.ns, p.selector)
@@ -139,12 +184,7 @@ func (p *ListPage[R]) Init() tea.Cmd {
 		}
 		cache = kube.NewStore(src)
 	}
-	p.feed = StartFeed(p.env, cache)
-	p.feed.less = p.spec.Less
-	if p.extra != nil {
-		return tea.Batch(p.feed.Next(), p.extra.Init(), p.prefetchAccess())
-	}
-	return tea.Batch(p.feed.Next(), p.prefetchAccess())
+	return cache
 }
 
 // Update takes the feed's snapshots and the navigation keys.
@@ -238,6 +278,10 @@ func (p *ListPage[R]) View(width, height int) string {
 		}
 		if p.snap.State.Phase == kube.PhaseLive {
 			benchtrace.Loaded()
+		}
+		if !p.returned.IsZero() { // the first frame of a list taken over warm
+			benchtrace.Event("return_ms", fmt.Sprintf("%.3f", float64(time.Since(p.returned))/float64(time.Millisecond)))
+			p.returned = time.Time{}
 		}
 	}
 	stale := p.snap.State.Phase == kube.PhaseBroken
@@ -365,7 +409,13 @@ func (p *ListPage[R]) prefetchAccess() tea.Cmd {
 
 // Close stops the watch and the extra source.
 func (p *ListPage[R]) Close() {
-	if p.feed != nil {
+	key, warm := p.warmKey()
+	switch {
+	case p.feed == nil:
+	case warm && p.snap.State.Phase == kube.PhaseLive:
+		cache, stop := p.feed.Detach()
+		p.env.Warm.put(key, cache, stop, len(p.snap.Rows))
+	default:
 		p.feed.Stop()
 	}
 	if p.extra != nil {

@@ -29,6 +29,8 @@ type Env struct {
 	Now       func() time.Time
 	// Forwards are the running port-forwards: they outlive pages and context switches.
 	Forwards *forward.Manager
+	// Warm keeps the stores of recently closed lists running; nil keeps none.
+	Warm *Warm
 
 	ids *atomic.Uint64 // shared by every Env of the program (see NextID); nil until first use
 }

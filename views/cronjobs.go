@@ -22,6 +22,7 @@ var cronJobKeys = struct{ Trigger, Suspend key.Binding }{
 // CronJobsSpec declares the cron jobs view; enter lists the cron job's jobs.
 var CronJobsSpec = ui.ListSpec[*kube.CronJob]{
 	Noun:    "cronjobs",
+	Warm:    "cronjobs",
 	Columns: cronJobColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.CronJob] {
 		return env.Client.CronJobSource(ns)

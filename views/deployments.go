@@ -13,6 +13,7 @@ import (
 // DeploymentsSpec declares the deployments view; enter lists the deployment's pods.
 var DeploymentsSpec = ui.ListSpec[*kube.Deployment]{
 	Noun:    "deployments",
+	Warm:    "deployments",
 	Columns: deploymentColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Deployment] {
 		return env.Client.DeploymentSource(ns)

@@ -12,6 +12,7 @@ import (
 // EventsSpec declares the events view: newest first, warnings in the bad colour.
 var EventsSpec = ui.ListSpec[*kube.Event]{
 	Noun:    "events",
+	Warm:    "events",
 	Columns: eventColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Event] {
 		return env.Client.EventSource(ns)

@@ -35,6 +35,7 @@ func NewGeneric(env *ui.Env, res kube.Resource, ns string) *ui.ListPage[*kube.Ta
 	var shown *kube.TableSchema // the schema the current columns were built from
 	spec := ui.ListSpec[*kube.TableRow]{
 		Noun: res.GVR.Resource,
+		Warm: "table " + res.GVR.String(),
 		Columns: func(_ *ui.Env, allNamespaces bool) []ui.Column[*kube.TableRow] {
 			return tableColumns(nil, allNamespaces && res.Namespaced)
 		},

@@ -25,6 +25,7 @@ import (
 // revisions, roll back and uninstall.
 var HelmSpec = ui.ListSpec[*helm.Release]{
 	Noun:    "releases",
+	Warm:    "releases",
 	Columns: releaseColumns,
 	Cache: func(env *ui.Env, ns, _ string) kube.Cache[*helm.Release] {
 		return helm.ReleaseCache(env.Client, ns)

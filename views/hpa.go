@@ -13,6 +13,7 @@ import (
 // HPASpec declares the HorizontalPodAutoscalers view; enter opens the explainer.
 var HPASpec = ui.ListSpec[*kube.HPA]{
 	Noun:    "hpa",
+	Warm:    "hpa",
 	Columns: hpaColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.HPA] {
 		return env.Client.HPASource(ns)

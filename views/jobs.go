@@ -16,6 +16,7 @@ import (
 // JobsSpec declares the jobs view; enter lists the job's pods, l follows their logs.
 var JobsSpec = ui.ListSpec[*kube.Job]{
 	Noun:    "jobs",
+	Warm:    "jobs",
 	Columns: jobColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Job] {
 		return env.Client.JobSource(ns)
@@ -49,6 +50,7 @@ func NewCronJobJobs(env *ui.Env, ns, cronJob string) *ui.ListPage[*kube.Job] {
 func cronJobJobsSpec(cronJob string) ui.ListSpec[*kube.Job] {
 	spec := JobsSpec
 	spec.Noun = "jobs of " + cronJob
+	spec.Warm = "" // not the jobs view's store: its rows are narrowed in Convert
 	spec.Source = func(env *ui.Env, ns string) kube.Source[*kube.Job] {
 		src := env.Client.JobSource(ns)
 		convert := src.Convert

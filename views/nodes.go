@@ -27,6 +27,7 @@ var nodeKeys = struct{ Cordon, Uncordon, Drain key.Binding }{
 // NodesSpec declares the nodes view; enter lists the node's pods.
 var NodesSpec = ui.ListSpec[*kube.Node]{
 	Noun:    "nodes",
+	Warm:    "nodes",
 	Columns: func(env *ui.Env, _ bool) []ui.Column[*kube.Node] { return nodeColumns(env) },
 	Cache: func(env *ui.Env, _, selector string) kube.Cache[*kube.Node] {
 		return env.Client.NodeCache(selector)

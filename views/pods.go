@@ -20,6 +20,7 @@ import (
 // PodsSpec declares the pods view.
 var PodsSpec = ui.ListSpec[*kube.Pod]{
 	Noun: "pods",
+	Warm: "pods",
 	WithExtra: func(env *ui.Env, ns string) (ui.Extra, []ui.Column[*kube.Pod]) {
 		m := newMetricsLive(env, ns)
 		return m, podColumns(env, ns == "", m)

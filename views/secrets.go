@@ -17,6 +17,7 @@ import (
 // never values; enter opens a secret's page.
 var SecretsSpec = ui.ListSpec[*kube.Secret]{
 	Noun:    "secrets",
+	Warm:    "secrets",
 	Columns: secretColumns,
 	Cache: func(env *ui.Env, ns, selector string) kube.Cache[*kube.Secret] {
 		return env.Client.SecretCache(ns, selector)

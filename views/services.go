@@ -14,6 +14,7 @@ import (
 // ready/total counts; enter lists the pods the service selects.
 var ServicesSpec = ui.ListSpec[*kube.Service]{
 	Noun:    "services",
+	Warm:    "services",
 	Columns: serviceColumns,
 	Cache: func(env *ui.Env, ns, selector string) kube.Cache[*kube.Service] {
 		return env.Client.ServiceCache(ns, selector)

@@ -94,7 +94,7 @@ func run(args []string, stderr io.Writer) int {
 	forwards := forward.NewManager(forward.NewSaved(forward.SavedPath()))
 	defer forwards.StopAll()
 	env := &ui.Env{Client: client, Styles: theme.New(theme.Dark()), Namespace: ns, Version: version, Now: time.Now,
-		Forwards: forwards}
+		Forwards: forwards, Warm: &ui.Warm{}}
 	first, ok := ui.Lookup(views.Registry, *command)
 	if !ok { // any other resource or CRD, through discovery (only when asked for)
 		rctx, cancel := context.WithTimeout(context.Background(), kube.DefaultProbeTimeout)

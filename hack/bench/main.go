@@ -249,6 +249,9 @@ type result struct {
 	anonKiB, fileKiB              int64           // RssAnon and RssFile at the same moment
 	filterMS                      []float64
 	filterNote                    string
+	returnMS                      float64       // back on pods from :deploy: warm store taken to its first frame (trace)
+	returnScreen                  time.Duration // the same from the Enter to the full list on screen (tmux polling)
+	returnLoads                   int           // pod stores started by that return (want 0: no LIST, no WatchList)
 	idleCPU, churnCPU             float64 // % of one core
 	rssStartKiB, rssEndKiB        int64   // VmRSS at churn start and end
 	rssChurnKiB                   []int64 // VmRSS once a second during churn
@@ -323,6 +326,11 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 	r.anonKiB, _ = memKiB(p.pid, "RssAnon")
 	r.fileKiB, _ = memKiB(p.pid, "RssFile")
 	logf("kdeck: peak RSS %s", mib(r.hwmKiB))
+
+	// Back to the pods after another view: from the store kept warm, with no new load.
+	if err := measureReturn(p, tracePath, r); err != nil {
+		return err
+	}
 
 	// CPU with nothing changing, then under churn.
 	if o.idle > 0 {
@@ -453,6 +461,53 @@ func typeFilter(ctx context.Context, p *pane, tracePath string, r *result) error
 	r.filterMS = readTrace(tracePath).filterMS[before:]
 	logf("kdeck: filter: %d keystrokes typed, %d filter_ms lines, p99 %.2f ms, max %.2f ms",
 		keys+2, len(r.filterMS), percentile(r.filterMS, 99), percentile(r.filterMS, 100))
+	return nil
+}
+
+// measureReturn opens the deployments view, then the pods again, and times the pods' return
+// on screen (tmux polling, from the Enter) and in kdeck's trace (from the page taking over
+// its warm store to its first frame); it counts the pod stores started meanwhile (want 0).
+func measureReturn(p *pane, tracePath string, r *result) error {
+	open := func(view string) error {
+		if err := p.send(":"); err != nil {
+			return err
+		}
+		if err := p.sendLiteral(view); err != nil {
+			return err
+		}
+		return p.send("Enter")
+	}
+	if err := open("deploy"); err != nil {
+		return err
+	}
+	for end := time.Now().Add(10 * time.Second); !strings.Contains(p.screen(), "deployments(all)"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			return fmt.Errorf("the deployments view did not open")
+		}
+	}
+	time.Sleep(time.Second)
+	before := readTrace(tracePath).storeStarts["pods"]
+	start := time.Now()
+	if err := open("pods"); err != nil {
+		return err
+	}
+	for end := start.Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if s := p.screen(); strings.Contains(s, "pods(all)[") && screenCount(liveRE, s) == r.total {
+			r.returnScreen = time.Since(start)
+			break
+		}
+		if time.Now().After(end) {
+			return fmt.Errorf("the pods did not come back in 10 s")
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	tr := readTrace(tracePath)
+	r.returnLoads = tr.storeStarts["pods"] - before
+	if len(tr.returnMS) > 0 {
+		r.returnMS = tr.returnMS[len(tr.returnMS)-1]
+	}
+	logf("kdeck: back on pods after :deploy: %.1f ms to the first frame (trace), %s on screen (tmux); %d new pod loads",
+		r.returnMS, secs(r.returnScreen), r.returnLoads)
 	return nil
 }
 
@@ -635,6 +690,8 @@ type trace struct {
 	filterMS          []float64
 	goroutines        []int // runtime.NumGoroutine samples, oldest first (KDECK_BENCH_GOROUTINES)
 	linkLost          int   // times kdeck took the server for silent (kube.Link): none on a healthy one
+	returnMS          []float64
+	storeStarts       map[string]int // stores started per view noun: each is a LIST or WatchList
 }
 
 func readTrace(path string) trace {
@@ -670,6 +727,19 @@ func readTrace(path string) trace {
 			}
 		case "link_lost":
 			t.linkLost++
+		case "return_ms":
+			if len(f) >= 3 {
+				if v, err := strconv.ParseFloat(f[2], 64); err == nil {
+					t.returnMS = append(t.returnMS, v)
+				}
+			}
+		case "store_start":
+			if len(f) >= 3 {
+				if t.storeStarts == nil {
+					t.storeStarts = map[string]int{}
+				}
+				t.storeStarts[f[2]]++
+			}
 		case "goroutines":
 			if len(f) >= 3 {
 				if v, err := strconv.Atoi(f[2]); err == nil {

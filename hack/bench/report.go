@@ -108,6 +108,10 @@ func notes(r *result, o options) []string {
 		n = append(n, fmt.Sprintf("filter: %d timed keystrokes, median %.2f ms, p99 %.2f ms, max %.2f ms",
 			len(r.filterMS), percentile(r.filterMS, 50), percentile(r.filterMS, 99), percentile(r.filterMS, 100)))
 	}
+	if r.returnScreen > 0 {
+		n = append(n, fmt.Sprintf("back on the pods after :deploy: first frame %.1f ms after taking over the warm store (trace), full list on screen %s after the Enter (tmux) %s (< 0.1 s); %d new LIST or WatchList (want 0)",
+			r.returnMS, secs(r.returnScreen), mark(r.returnScreen < 100*time.Millisecond && r.returnLoads == 0), r.returnLoads))
+	}
 	if r.anonKiB > 0 {
 		n = append(n, fmt.Sprintf("RSS after load and filter: %s anonymous (heap, stacks) + %s file-backed (the mapped binary); both programs started from disk, not from the page cache",
 			mib(r.anonKiB), mib(r.fileKiB)))
