@@ -272,7 +272,7 @@ func (a *App) contextSwitched(msg contextSwitchedMsg) tea.Cmd {
 			" was closed, nothing was sent", 8*time.Second)
 	}
 	cmd := a.open(a.rootSpec)
-	a.env.Warm.Retain(a.env.Client) // the other cluster's lists stop watching
+	a.env.Warm.Retain(a.env.Client)                             // the other cluster's lists stop watching
 	a.visited, a.at = []visit{{a.rootSpec, a.env.Namespace}}, 0 // views seen on the other cluster
 	return cmd
 }

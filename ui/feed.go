@@ -31,9 +31,9 @@ type Feed[R kube.Row] struct {
 	ctx       context.Context    // the feed's: ends its Next
 	cancel    context.CancelFunc // ends the feed
 	stopStore context.CancelFunc // ends the store's Run
-	last   time.Time        // when the page took the last snapshot
-	phase  kube.Phase       // the phase of that snapshot
-	less   func(a, b R) int // display order applied to each snapshot; nil keeps key order
+	last      time.Time          // when the page took the last snapshot
+	phase     kube.Phase         // the phase of that snapshot
+	less      func(a, b R) int   // display order applied to each snapshot; nil keeps key order
 }
 
 // StartFeed runs cache (a kube.Store, or stores joined) in the background.

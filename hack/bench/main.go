@@ -252,9 +252,9 @@ type result struct {
 	returnMS                      float64       // back on pods from :deploy: warm store taken to its first frame (trace)
 	returnScreen                  time.Duration // the same from the Enter to the full list on screen (tmux polling)
 	returnLoads                   int           // pod stores started by that return (want 0: no LIST, no WatchList)
-	idleCPU, churnCPU             float64 // % of one core
-	rssStartKiB, rssEndKiB        int64   // VmRSS at churn start and end
-	rssChurnKiB                   []int64 // VmRSS once a second during churn
+	idleCPU, churnCPU             float64       // % of one core
+	rssStartKiB, rssEndKiB        int64         // VmRSS at churn start and end
+	rssChurnKiB                   []int64       // VmRSS once a second during churn
 	hwmEndKiB                     int64
 	churned                       churnStats
 	kdeckErr                      string
