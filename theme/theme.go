@@ -52,6 +52,7 @@ type Styles struct {
 	HeaderValue lipgloss.Style
 	ColumnHead  lipgloss.Style // the table's column header band
 	Selected    lipgloss.Style // the selected row
+	Marked      lipgloss.Style // rows marked to act on together
 	Stale       lipgloss.Style // rows that are no longer known to be current
 	StatusLine  lipgloss.Style
 	HelpKey     lipgloss.Style
@@ -71,6 +72,7 @@ func New(p Palette) *Styles {
 		HeaderValue: fg(p.Text).Bold(true),
 		ColumnHead:  fg(p.Text).Background(p.HeaderBg).Bold(true),
 		Selected:    lipgloss.NewStyle().Foreground(p.SelectFg).Background(p.SelectBg),
+		Marked:      fg(p.Accent).Bold(true),
 		Stale:       fg(p.Muted).Faint(true),
 		StatusLine:  fg(p.Text).Background(p.StatusBar),
 		HelpKey:     fg(p.Accent).Bold(true),

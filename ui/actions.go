@@ -86,6 +86,13 @@ func (e *Env) Background(what string, work func() (then func() tea.Cmd)) tea.Cmd
 	}
 }
 
+// After returns the message that runs then on the UI goroutine, for a callback that must
+// return a message (tea.ExecProcess's) rather than a command; like Background's step, it
+// is dropped with a word when the context was switched meanwhile.
+func (e *Env) After(what string, then func() tea.Cmd) tea.Msg {
+	return guardedMsg{env: e, what: what, then: then}
+}
+
 // refusal says why the policy alone refuses an action, or "" when it does not.
 func (e *Env) refusal(needs []kube.Access, reveals bool) string {
 	switch {
@@ -104,6 +111,26 @@ func (e *Env) Mutate(m kube.Mutation, next func() tea.Cmd) tea.Cmd {
 	client := e.Client
 	return func() tea.Msg {
 		return MutatedMsg{Mutation: m, Err: client.Apply(context.Background(), m), next: next}
+	}
+}
+
+// MutatedAllMsg reports mutations applied together (an action on marked rows): every page
+// sees each one as a MutatedMsg, and the status line sums them up.
+type MutatedAllMsg struct {
+	What    string // "delete 3 pods"
+	Results []MutatedMsg
+}
+
+// MutateAll returns the command that applies ms one after another, each through the
+// client's mutation door, and reports them together as what.
+func (e *Env) MutateAll(what string, ms []kube.Mutation) tea.Cmd {
+	client := e.Client
+	return func() tea.Msg {
+		out := MutatedAllMsg{What: what}
+		for _, m := range ms {
+			out.Results = append(out.Results, MutatedMsg{Mutation: m, Err: client.Apply(context.Background(), m)})
+		}
+		return out
 	}
 }
 

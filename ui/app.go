@@ -168,6 +168,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, msg.then()
 	case MutatedMsg:
 		return a, a.mutated(msg)
+	case MutatedAllMsg:
+		return a, a.mutatedAll(msg)
 	case auditFailedMsg:
 		if a.auditErr != nil && msg.err == nil {
 			a.notify(LevelOK, "audit log "+a.env.Client.Audit.Path()+" is written again", 6*time.Second)
@@ -195,6 +197,26 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 		var cmd tea.Cmd
 		a.stack[i], cmd = p.Update(msg)
 		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+// mutatedAll reports mutations applied together: how many succeeded, the first failure, and
+// each one to the pages.
+func (a *App) mutatedAll(msg MutatedAllMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	var failed []string
+	for _, r := range msg.Results {
+		cmds = append(cmds, a.broadcast(r))
+		if r.Err != nil {
+			m := r.Mutation
+			failed = append(failed, strings.TrimPrefix(m.Namespace+"/"+m.Name, "/")+": "+r.Err.Error())
+		}
+	}
+	if len(failed) == 0 {
+		a.notify(LevelOK, "✓ "+msg.What, 6*time.Second)
+	} else {
+		a.notify(LevelError, fmt.Sprintf("%s: %d of %d failed; %s", msg.What, len(failed), len(msg.Results), failed[0]), 10*time.Second)
 	}
 	return tea.Batch(cmds...)
 }

@@ -266,12 +266,14 @@ func (a *App) contextSwitched(msg contextSwitchedMsg) tea.Cmd {
 	a.favourites = nil
 	a.rememberNamespace(a.env.Namespace)
 	a.notify(LevelOK, "switched to "+msg.client.Info.Context, 3*time.Second)
+	var cancelled tea.Cmd
 	if a.dialog != nil {
+		cancelled = a.dialog.cancelled()
 		a.dialog = nil
 		a.notify(LevelWarn, "switched to "+msg.client.Info.Context+": the open dialog for "+old.Client.Info.Context+
 			" was closed, nothing was sent", 8*time.Second)
 	}
-	cmd := a.open(a.rootSpec)
+	cmd := tea.Batch(cancelled, a.open(a.rootSpec))
 	a.env.Warm.Retain(a.env.Client)                             // the other cluster's lists stop watching
 	a.visited, a.at = []visit{{a.rootSpec, a.env.Namespace}}, 0 // views seen on the other cluster
 	return cmd

@@ -38,6 +38,9 @@ type Dialog struct {
 	// OK runs with the typed value or the chosen item ("" for a confirmation) and returns
 	// the command that acts. It runs on the UI goroutine: it must not block.
 	OK func(value string) tea.Cmd
+	// Cancel, when set, returns the command that cleans up when the dialog closes without
+	// OK (esc, n, or a context switch): a temporary file to remove.
+	Cancel func() tea.Cmd
 
 	input    textinput.Model
 	err      string
@@ -146,10 +149,18 @@ func (d *Dialog) value() string {
 }
 
 // key handles a keystroke; done reports that the dialog closed (confirmed or cancelled).
+// cancelled is the command to run when the dialog closes without OK.
+func (d *Dialog) cancelled() tea.Cmd {
+	if d.Cancel == nil {
+		return nil
+	}
+	return d.Cancel()
+}
+
 func (d *Dialog) key(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 	k := msg.String()
 	if k == "esc" || (k == "n" && !d.typed()) {
-		return nil, true
+		return d.cancelled(), true
 	}
 	switch {
 	case len(d.Choices) > 0:

@@ -106,12 +106,18 @@ func (p *ListPage[R]) prepareFilter() tea.Cmd {
 // Capturing is true while the filter prompt is open: keys go to it.
 func (p *ListPage[R]) Capturing() bool { return p.filter.input != nil }
 
-// Escape clears an applied filter; it reports false when there is none, so esc goes back.
+// Escape clears an applied filter, else the marks; it reports false when there is neither,
+// so esc goes back.
 func (p *ListPage[R]) Escape() bool {
-	if p.filter.query == "" {
+	switch {
+	case p.filter.query != "":
+		p.clearFilter()
+	case len(p.marks) > 0:
+		p.marks = nil
+		p.showMarks()
+	default:
 		return false
 	}
-	p.clearFilter()
 	return true
 }
 

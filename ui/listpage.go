@@ -62,6 +62,10 @@ type Action[R kube.Row] struct {
 	Mutates func(ns string) []kube.Access
 	// Reveals marks actions that show or copy secret values: refused under never-reveal.
 	Reveals bool
+	// Marked, when set, is what the action does to every marked row at once (one dialog
+	// listing them all); while rows are marked it runs instead of Run. Actions without it
+	// act on the selected row only, marks or not.
+	Marked func(env *Env, rows []R) tea.Cmd
 }
 
 // ListAction binds a key to something done with the list itself rather than a row.
@@ -75,6 +79,20 @@ type ListAction struct {
 	Run func(env *Env, ns string) tea.Cmd
 }
 
+// accessAll is what a runs against every one of rows: its requests in each of their
+// namespaces.
+func (a Action[R]) accessAll(rows []R) []kube.Access {
+	var out []kube.Access
+	for _, r := range rows {
+		for _, acc := range a.access(r) {
+			if !slices.Contains(out, acc) {
+				out = append(out, acc)
+			}
+		}
+	}
+	return out
+}
+
 // access is what a runs against row, or nil when it changes nothing.
 func (a Action[R]) access(row R) []kube.Access {
 	if a.Mutates == nil {
@@ -82,6 +100,9 @@ func (a Action[R]) access(row R) []kube.Access {
 	}
 	return a.Mutates(row.RowKey().Namespace)
 }
+
+// markKey marks the selected row, or unmarks it.
+var markKey = key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark / unmark (delete, kill, restart act on every marked row; esc clears)"))
 
 // enterKey drills down into the selected row.
 var enterKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open"))
@@ -99,6 +120,7 @@ type ListPage[R kube.Row] struct {
 	table    Table[R]
 
 	filter filterState[R]
+	marks  map[kube.Key]struct{} // the marked rows' keys; they outlive filtering and sorting
 	// returned is when the page took over a warm store, until its first frame is drawn
 	// (for the bench trace's return_ms).
 	returned time.Time
@@ -224,17 +246,68 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if !ok {
 			return p, nil
 		}
+		if key.Matches(k, markKey) {
+			p.toggleMark(row)
+			return p, nil
+		}
 		if key.Matches(k, enterKey) && p.spec.Enter != nil {
 			return p, Push(p.spec.Enter(p.env, row))
 		}
 		for _, a := range p.spec.Actions {
-			if key.Matches(k, a.Key) {
-				return p, p.env.Guard(a.Key.Help().Desc, a.access(row), a.Reveals,
-					func() tea.Cmd { return a.Run(p.env, row) })
+			if !key.Matches(k, a.Key) {
+				continue
 			}
+			if rows := p.markedRows(); a.Marked != nil && len(rows) > 0 {
+				return p, p.env.Guard(fmt.Sprintf("%s (%d marked)", a.Key.Help().Desc, len(rows)), a.accessAll(rows), a.Reveals,
+					func() tea.Cmd { return a.Marked(p.env, rows) })
+			}
+			return p, p.env.Guard(a.Key.Help().Desc, a.access(row), a.Reveals,
+				func() tea.Cmd { return a.Run(p.env, row) })
 		}
 	}
 	return p, nil
+}
+
+// toggleMark marks row, or unmarks it, and moves the cursor down, so space marks rows in a run.
+func (p *ListPage[R]) toggleMark(row R) {
+	k := row.RowKey()
+	if _, ok := p.marks[k]; ok {
+		delete(p.marks, k)
+	} else {
+		if p.marks == nil {
+			p.marks = map[kube.Key]struct{}{}
+		}
+		p.marks[k] = struct{}{}
+	}
+	p.table.Move(1)
+	p.showMarks()
+}
+
+// showMarks draws the marks' gutter while there are marks.
+func (p *ListPage[R]) showMarks() {
+	p.table.Marked = nil
+	if len(p.marks) > 0 {
+		p.table.Marked = func(r R) bool { _, ok := p.marks[r.RowKey()]; return ok }
+	}
+}
+
+// markedRows are the marked rows the list still holds, in its order; marks of rows gone
+// from the list are dropped.
+func (p *ListPage[R]) markedRows() []R {
+	if len(p.marks) == 0 {
+		return nil
+	}
+	var rows []R
+	seen := map[kube.Key]struct{}{}
+	for _, r := range p.snap.Rows {
+		if _, ok := p.marks[r.RowKey()]; ok {
+			rows = append(rows, r)
+			seen[r.RowKey()] = struct{}{}
+		}
+	}
+	p.marks = seen
+	p.showMarks()
+	return rows
 }
 
 // Show displays snap, keeping the selection on the same object; with a filter set, the
@@ -337,6 +410,9 @@ func (p *ListPage[R]) Title() string {
 			title += " " + sel
 		}
 	}
+	if len(p.marks) > 0 {
+		title += fmt.Sprintf(" ●%d marked", len(p.marks))
+	}
 	return StaleTitle(title, p.snap.State)
 }
 
@@ -347,7 +423,7 @@ func (p *ListPage[R]) Freshness() Freshness {
 
 // Bindings lists the page's keys.
 func (p *ListPage[R]) Bindings() []key.Binding {
-	b := append(TableBindings(), filterKey)
+	b := append(TableBindings(), filterKey, markKey)
 	if p.spec.Enter != nil {
 		b = append(b, enterKey)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kdeck/kdeck/ui/uitest"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kdeck/kdeck/kube"
@@ -273,5 +274,44 @@ func TestListResortsWhenExtraChanges(t *testing.T) {
 	run(p, cmd)
 	if got := names(p); !slices.Equal(got, []string{"bbb", "cc", "a"}) {
 		t.Fatalf("after the source changed: %v, want it sorted by the new values", got)
+	}
+}
+
+// space marks rows (the cursor moves down); marks survive a filter that hides them; an
+// action with a Marked handler gets every marked row, in list order, even the hidden ones;
+// esc clears the filter first, then the marks.
+func TestMarks(t *testing.T) {
+	p := testPage("alpha", "beta", "gamma", "delta")
+	var got []string
+	p.spec.Actions = []Action[*item]{{Key: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "act")),
+		Run: func(*Env, *item) tea.Cmd { got = []string{"one row"}; return nil },
+		Marked: func(_ *Env, rows []*item) tea.Cmd {
+			for _, r := range rows {
+				got = append(got, r.name)
+			}
+			return nil
+		}}}
+	typeKeys(p, "space", "j", "space") // alpha, then gamma
+	if !strings.HasSuffix(p.Title(), "●2 marked") {
+		t.Fatalf("title %q", p.Title())
+	}
+	if v := ansi.Strip(p.View(40, 6)); !strings.Contains(v, "● alpha") || !strings.Contains(v, "  beta") || !strings.Contains(v, "● gamma") {
+		t.Fatalf("marks not drawn:\n%s", v)
+	}
+	typeKeys(p, "/", "d", "e", "l", "enter") // only delta shown
+	typeKeys(p, "x")
+	if strings.Join(got, ",") != "alpha,gamma" {
+		t.Fatalf("the action got %v, want the two marked rows", got)
+	}
+	if !p.Escape() || !strings.HasSuffix(p.Title(), "●2 marked") {
+		t.Fatalf("esc should clear the filter first: %q", p.Title())
+	}
+	if !p.Escape() || strings.Contains(p.Title(), "marked") || p.Escape() {
+		t.Fatalf("esc should clear the marks, then nothing: %q", p.Title())
+	}
+	got = nil
+	typeKeys(p, "x")
+	if strings.Join(got, ",") != "one row" {
+		t.Fatalf("with no marks the action got %v", got)
 	}
 }

@@ -64,12 +64,15 @@ type Table[R any] struct {
 	Columns  []Column[R]
 	SortBy   string // the name of the column the rows are sorted by (marked in the header)
 	SortDesc bool
-	paint    painter
-	rows     []R
-	cursor   int
-	moved    bool // the cursor was moved by a person (else it stays on the first row)
-	offset   int
-	height   int // rows visible at the last render
+	// Marked, when set, says which rows are marked: they get a "●" in a gutter before the
+	// first column and the marked style. nil draws no gutter.
+	Marked func(R) bool
+	paint  painter
+	rows   []R
+	cursor int
+	moved  bool // the cursor was moved by a person (else it stays on the first row)
+	offset int
+	height int // rows visible at the last render
 }
 
 // SetRows replaces the rows; same reports whether r is the previously selected row, so a
@@ -149,10 +152,15 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 			values[j][i] = Safe(c.Value(r))
 		}
 	}
-	cols, widths := t.layout(values, width)
+	gutter := 0
+	if t.Marked != nil && width > 4 {
+		gutter = 2
+	}
+	cols, widths := t.layout(values, width-gutter)
 
 	lines := make([]string, 0, height)
 	var head strings.Builder
+	head.WriteString(strings.Repeat(" ", gutter))
 	for i, j := range cols {
 		c := t.Columns[j]
 		if i > 0 {
@@ -168,7 +176,11 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 
 	for i, r := range visible {
 		selected := t.offset+i == t.cursor
+		marked := gutter > 0 && t.Marked(r)
 		var b strings.Builder
+		if gutter > 0 {
+			b.WriteString(map[bool]string{true: "● ", false: "  "}[marked])
+		}
 		for k, j := range cols {
 			c := t.Columns[j]
 			if k > 0 {
@@ -179,6 +191,8 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 			case selected:
 			case stale:
 				cell = t.paint.render(st.Stale, cell)
+			case marked:
+				cell = t.paint.render(st.Marked, cell)
 			case c.Style != nil:
 				cell = t.paint.render(c.Style(st, r), cell)
 			}

@@ -54,7 +54,7 @@ func deploymentActions() []ui.Action[*kube.Deployment] {
 			Run: func(env *ui.Env, d *kube.Deployment) tea.Cmd {
 				return scaleDialog(env, kube.ObjectRef{GVR: kube.GVRDeployments, Namespace: d.Namespace, Name: d.Name}, "Deployment")
 			}},
-		{Key: rolloutKeys.Restart, Mutates: patch, Run: restartDialog},
+		{Key: rolloutKeys.Restart, Mutates: patch, Run: restartDialog, Marked: restartMarkedDialog},
 		{Key: rolloutKeys.History, Run: func(env *ui.Env, d *kube.Deployment) tea.Cmd {
 			client := env.Client
 			return ui.Push(ui.NewTextPage(env, "history deployments/"+d.Namespace+"/"+d.Name, func(ctx context.Context) (string, error) {
@@ -208,6 +208,24 @@ func restartDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
 		Body: []string{fmt.Sprintf("Its %d pods are replaced one by one by a rolling update (%s).", d.Desired, d.Strategy)},
 		OK: func(string) tea.Cmd {
 			return env.Mutate(env.Client.Restart(d.Namespace, d.Name, env.Now()), followRollout(env, d.Namespace, d.Name))
+		}})
+}
+
+// restartMarkedDialog confirms a rollout restart of every marked deployment at once.
+func restartMarkedDialog(env *ui.Env, ds []*kube.Deployment) tea.Cmd {
+	refs := make([]kube.ObjectRef, len(ds))
+	for i, d := range ds {
+		refs[i] = kube.ObjectRef{GVR: kube.GVRDeployments, Namespace: d.Namespace, Name: d.Name}
+	}
+	what := fmt.Sprintf("rollout restart of %d deployments", len(ds))
+	return env.Ask(&ui.Dialog{Title: fmt.Sprintf("Restart %d deployments", len(ds)),
+		Body: append(markedLines(refs), "Each one's pods are replaced by a rolling update."),
+		OK: func(string) tea.Cmd {
+			ms := make([]kube.Mutation, len(ds))
+			for i, d := range ds {
+				ms[i] = env.Client.Restart(d.Namespace, d.Name, env.Now())
+			}
+			return env.MutateAll(what, ms)
 		}})
 }
 

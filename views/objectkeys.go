@@ -2,6 +2,9 @@ package views
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -17,7 +20,7 @@ var objectKeys = struct{ Describe, YAML, Delete key.Binding }{
 	Delete:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete (type the name to confirm)")),
 }
 
-// objectActions returns the describe (d), YAML (y) and delete (ctrl+d) actions for a list
+// objectActions returns the describe (d), YAML (y), edit (e) and delete (ctrl+d) actions for a list
 // of gvr's objects; every resource view adds them to its ListSpec.Actions.
 func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
 	ref := func(row R) kube.ObjectRef {
@@ -27,9 +30,49 @@ func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
 	return []ui.Action[R]{
 		{Key: objectKeys.Describe, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewDescribe(env, ref(row))) }},
 		{Key: objectKeys.YAML, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewYAML(env, ref(row))) }},
+		{Key: editKey, Mutates: func(ns string) []kube.Access { return kube.EditAccess(kube.ObjectRef{GVR: gvr, Namespace: ns}) },
+			Run: func(env *ui.Env, row R) tea.Cmd { return startEdit(env, ref(row), "") }},
 		{Key: objectKeys.Delete, Mutates: func(ns string) []kube.Access { return []kube.Access{kube.DeleteAccess(gvr, ns)} },
-			Run: func(env *ui.Env, row R) tea.Cmd { return deleteDialog(env, ref(row)) }},
+			Run: func(env *ui.Env, row R) tea.Cmd { return deleteDialog(env, ref(row)) },
+			Marked: func(env *ui.Env, rows []R) tea.Cmd {
+				refs := make([]kube.ObjectRef, len(rows))
+				for i, r := range rows {
+					refs[i] = ref(r)
+				}
+				return deleteMarkedDialog(env, refs)
+			}},
 	}
+}
+
+// deleteMarkedDialog asks for the number of marked objects to be typed before deleting them all.
+func deleteMarkedDialog(env *ui.Env, refs []kube.ObjectRef) tea.Cmd {
+	n := strconv.Itoa(len(refs))
+	what := "delete " + n + " " + refs[0].GVR.Resource
+	return env.Ask(&ui.Dialog{Title: "Delete " + n + " " + refs[0].GVR.Resource, Danger: true, Expect: n,
+		Body: append(markedLines(refs), "This cannot be undone. Type "+n+", the number of objects, to confirm:"),
+		OK: func(string) tea.Cmd {
+			ms := make([]kube.Mutation, len(refs))
+			for i, r := range refs {
+				ms[i] = env.Client.Delete(r, nil)
+			}
+			return env.MutateAll(what, ms)
+		}})
+}
+
+// markedShown is how many marked objects a dialog names before "… and N more".
+const markedShown = 8
+
+// markedLines names the marked objects, one a line, the first markedShown of them.
+func markedLines(refs []kube.ObjectRef) []string {
+	var lines []string
+	for i, r := range refs {
+		if i == markedShown {
+			lines = append(lines, fmt.Sprintf("  … and %d more", len(refs)-markedShown))
+			break
+		}
+		lines = append(lines, "  "+strings.TrimPrefix(r.Namespace+"/"+r.Name, "/"))
+	}
+	return lines
 }
 
 // deleteDialog asks for the object's name to be typed before deleting it.

@@ -35,7 +35,8 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous logs (last terminated container)")),
 			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, true)) }},
 		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "kill (delete now, grace period 0)")),
-			Mutates: func(ns string) []kube.Access { return []kube.Access{kube.DeleteAccess(kube.GVRPods, ns)} }, Run: killDialog},
+			Mutates: func(ns string) []kube.Access { return []kube.Access{kube.DeleteAccess(kube.GVRPods, ns)} },
+			Run:     killDialog, Marked: killMarkedDialog},
 		forwardAction[*kube.Pod](forward.KindPod),
 	),
 }
@@ -50,6 +51,25 @@ func killDialog(env *ui.Env, p *kube.Pod) tea.Cmd {
 		OK: func(string) tea.Cmd {
 			var zero int64
 			return env.Mutate(env.Client.Delete(ref, &zero), nil)
+		}})
+}
+
+// killMarkedDialog confirms killing every marked pod at once, as killDialog does one.
+func killMarkedDialog(env *ui.Env, pods []*kube.Pod) tea.Cmd {
+	refs := make([]kube.ObjectRef, len(pods))
+	for i, p := range pods {
+		refs[i] = kube.ObjectRef{GVR: kube.GVRPods, Namespace: p.Namespace, Name: p.Name}
+	}
+	what := fmt.Sprintf("kill %d pods", len(pods))
+	return env.Ask(&ui.Dialog{Title: fmt.Sprintf("Kill %d pods", len(pods)), Danger: true,
+		Body: append(markedLines(refs), "Deleted now with grace period 0; controllers replace theirs, bare pods are gone."),
+		OK: func(string) tea.Cmd {
+			var zero int64
+			ms := make([]kube.Mutation, len(refs))
+			for i, r := range refs {
+				ms[i] = env.Client.Delete(r, &zero)
+			}
+			return env.MutateAll(what, ms)
 		}})
 }
 

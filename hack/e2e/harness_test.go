@@ -201,9 +201,19 @@ func StartKdeck(t *testing.T, width, height int, args ...string) *Term {
 // home/kdeck/config.yaml first to give kdeck a config file.
 func StartKdeckHome(t *testing.T, home string, width, height int, args ...string) *Term {
 	t.Helper()
+	return StartKdeckEnv(t, home, nil, width, height, args...)
+}
+
+// StartKdeckEnv is StartKdeckHome with more environment variables ("KUBE_EDITOR=…").
+func StartKdeckEnv(t *testing.T, home string, env []string, width, height int, args ...string) *Term {
+	t.Helper()
 	term := &Term{t: t, socket: tmuxSocket(), session: sanitize(t.Name()), Home: home}
 	argv := append([]string{testbed.kdeck, "--kubeconfig", testbed.kubeconfig}, args...)
 	envs := "TERM=xterm-256color XDG_CONFIG_HOME=" + home + " XDG_STATE_HOME=" + home + " "
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		envs += k + "=" + quoteAll([]string{v})[0] + " "
+	}
 	cmd := []string{"-L", term.socket, "new-session", "-d", "-s", term.session,
 		"-x", fmt.Sprint(width), "-y", fmt.Sprint(height),
 		envs + strings.Join(quoteAll(argv), " ") + "; sleep 600"}

@@ -132,7 +132,7 @@ func TestReadOnlyRefusesEveryMutation(t *testing.T) {
 			}
 		}
 		refuse("s", "scale (HPA-aware)", "r", "rollout restart", "u", "undo to a revision", "i", "set image",
-			"z", "pause / resume rollout", "C-d", "delete (type the name to confirm)")
+			"z", "pause / resume rollout", "e", "edit in $KUBE_EDITOR/$EDITOR: dry-run, diff, then confirm", "C-d", "delete (type the name to confirm)")
 		term.Send(":", "p", "o", "d", "s", "Enter")
 		term.WaitText("pods("+ns+")[2]", 20*time.Second)
 		refuse("C-k", "kill (delete now, grace period 0)", "C-d", "delete (type the name to confirm)")
