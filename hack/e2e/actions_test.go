@@ -262,7 +262,7 @@ func TestShell(t *testing.T) {
 	term.WaitText("shell in box/main ended", 5*time.Second)
 }
 
-// `s` scales a stateful set from the generic view (server-side columns) too.
+// `s` scales a stateful set from the stateful sets view.
 func TestScaleStatefulSet(t *testing.T) {
 	ns := newNamespace(t)
 	d := kwokDeployment(ns, "db", 1)
