@@ -56,28 +56,31 @@ func fixtureReplicaSets() []*kube.ReplicaSet {
 	}
 }
 
+// listAt renders spec's list of rows over all namespaces at a given size.
+func listAt[R kube.Row](spec ui.ListSpec[R], rows []R) func(w, h int) string {
+	return func(w, h int) string { return renderList(spec, "", w, h, rows, live) }
+}
+
 func TestDaemonSetsGolden(t *testing.T) {
-	requireGoldenSizes(t, func(w, h int) string { return renderList(DaemonSetsSpec, "", w, h, fixtureDaemonSets(), live) })
+	requireGoldenSizes(t, listAt(DaemonSetsSpec, fixtureDaemonSets()))
 }
 
 func TestStatefulSetsGolden(t *testing.T) {
-	requireGoldenSizes(t, func(w, h int) string { return renderList(StatefulSetsSpec, "", w, h, fixtureStatefulSets(), live) })
+	requireGoldenSizes(t, listAt(StatefulSetsSpec, fixtureStatefulSets()))
 }
 
 func TestReplicaSetsGolden(t *testing.T) {
-	requireGoldenSizes(t, func(w, h int) string { return renderList(ReplicaSetsSpec, "", w, h, fixtureReplicaSets(), live) })
+	requireGoldenSizes(t, listAt(ReplicaSetsSpec, fixtureReplicaSets()))
 }
 
 func TestWorkloadsEverySize(t *testing.T) {
-	t.Run("daemonsets", func(t *testing.T) {
-		requireEverySize(t, func(w, h int) string { return renderList(DaemonSetsSpec, "", w, h, fixtureDaemonSets(), live) })
-	})
-	t.Run("statefulsets", func(t *testing.T) {
-		requireEverySize(t, func(w, h int) string { return renderList(StatefulSetsSpec, "", w, h, fixtureStatefulSets(), live) })
-	})
-	t.Run("replicasets", func(t *testing.T) {
-		requireEverySize(t, func(w, h int) string { return renderList(ReplicaSetsSpec, "", w, h, fixtureReplicaSets(), live) })
-	})
+	for name, render := range map[string]func(w, h int) string{
+		"daemonsets":   listAt(DaemonSetsSpec, fixtureDaemonSets()),
+		"statefulsets": listAt(StatefulSetsSpec, fixtureStatefulSets()),
+		"replicasets":  listAt(ReplicaSetsSpec, fixtureReplicaSets()),
+	} {
+		t.Run(name, func(t *testing.T) { requireEverySize(t, render) })
+	}
 }
 
 // The restart dialog names the context and the object, and says how its pods go: by
@@ -159,24 +162,22 @@ func TestWorkloadsDrillDownAndRegistry(t *testing.T) {
 			t.Errorf("%q opens %q (%v), want %q", typed, spec.Name, err, want)
 		}
 	}
-	keys := func(help []string) string { return strings.Join(help, " ") }
-	var ds, sts, rs []string
-	for _, a := range DaemonSetsSpec.Actions {
-		ds = append(ds, a.Key.Help().Key)
-	}
-	for _, a := range StatefulSetsSpec.Actions {
-		sts = append(sts, a.Key.Help().Key)
-	}
-	for _, a := range ReplicaSetsSpec.Actions {
-		rs = append(rs, a.Key.Help().Key)
-	}
 	for view, c := range map[string][2]string{
-		"daemonsets":   {keys(ds), "d y ctrl+d r h u l"},
-		"statefulsets": {keys(sts), "d y ctrl+d s r h u l"},
-		"replicasets":  {keys(rs), "d y ctrl+d s l"},
+		"daemonsets":   {actionKeys(DaemonSetsSpec), "d y ctrl+d r h u l"},
+		"statefulsets": {actionKeys(StatefulSetsSpec), "d y ctrl+d s r h u l"},
+		"replicasets":  {actionKeys(ReplicaSetsSpec), "d y ctrl+d s l"},
 	} {
 		if c[0] != c[1] {
 			t.Errorf("%s keys %q, want %q", view, c[0], c[1])
 		}
 	}
+}
+
+// actionKeys are the keys of spec's row actions, in order.
+func actionKeys[R kube.Row](spec ui.ListSpec[R]) string {
+	var keys []string
+	for _, a := range spec.Actions {
+		keys = append(keys, a.Key.Help().Key)
+	}
+	return strings.Join(keys, " ")
 }

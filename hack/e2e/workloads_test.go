@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -61,32 +62,31 @@ type workload struct {
 // daemonSetWorkload and statefulSetWorkload are ns/name of each kind.
 func daemonSetWorkload(t *testing.T, ns, name string) workload {
 	api := testbed.clientset.AppsV1().DaemonSets(ns)
-	return workload{kind: "daemonset", resource: "daemonsets", name: name,
-		template: func() corev1.PodTemplateSpec {
-			ds, err := api.Get(ctx(t), name, metav1.GetOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ds.Spec.Template
-		},
-		patch: func(p []byte) error {
-			_, err := api.Patch(ctx(t), name, types.StrategicMergePatchType, p, metav1.PatchOptions{})
-			return err
-		}}
+	return workloadOf(t, "daemonset", "daemonsets", name, api.Get, api.Patch,
+		func(ds *appsv1.DaemonSet) corev1.PodTemplateSpec { return ds.Spec.Template })
 }
 
 func statefulSetWorkload(t *testing.T, ns, name string) workload {
 	api := testbed.clientset.AppsV1().StatefulSets(ns)
-	return workload{kind: "statefulset", resource: "statefulsets", name: name,
+	return workloadOf(t, "statefulset", "statefulsets", name, api.Get, api.Patch,
+		func(s *appsv1.StatefulSet) corev1.PodTemplateSpec { return s.Spec.Template })
+}
+
+// workloadOf is object name of a typed client's kind.
+func workloadOf[T any](t *testing.T, kind, resource, name string,
+	get func(context.Context, string, metav1.GetOptions) (T, error),
+	patch func(context.Context, string, types.PatchType, []byte, metav1.PatchOptions, ...string) (T, error),
+	template func(T) corev1.PodTemplateSpec) workload {
+	return workload{kind: kind, resource: resource, name: name,
 		template: func() corev1.PodTemplateSpec {
-			s, err := api.Get(ctx(t), name, metav1.GetOptions{})
+			o, err := get(ctx(t), name, metav1.GetOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			return s.Spec.Template
+			return template(o)
 		},
 		patch: func(p []byte) error {
-			_, err := api.Patch(ctx(t), name, types.StrategicMergePatchType, p, metav1.PatchOptions{})
+			_, err := patch(ctx(t), name, types.StrategicMergePatchType, p, metav1.PatchOptions{})
 			return err
 		}}
 }
@@ -151,6 +151,21 @@ func rolloutSteps(t *testing.T, term *Term, ns string, w workload) {
 	term.WaitText(w.name+": rollout complete", 90*time.Second)
 }
 
+// scaleStatefulSet presses s on stateful set ns/name's row, from replicas from to to, and
+// waits for the cluster's count and the row's READY.
+func scaleStatefulSet(t *testing.T, term *Term, ns, name string, from, to int32) {
+	t.Helper()
+	term.Send("s")
+	term.WaitText("Scale statefulset "+ns+"/"+name, 5*time.Second)
+	term.WaitText(fmt.Sprintf("Replicas now: %d", from), 5*time.Second)
+	term.Send("C-u", fmt.Sprint(to), "Enter")
+	eventually(t, fmt.Sprintf("stateful set at %d", to), 10*time.Second, func() bool {
+		s, err := testbed.clientset.AppsV1().StatefulSets(ns).Get(ctx(t), name, metav1.GetOptions{})
+		return err == nil && *s.Spec.Replicas == to
+	})
+	term.WaitLine(60*time.Second, name+" ", fmt.Sprintf(" %d/%d ", to, to))
+}
+
 // auditSummaries waits for n audit entries and returns them as "verb resource name: summary result".
 func auditSummaries(t *testing.T, term *Term, n int) []string {
 	t.Helper()
@@ -210,16 +225,7 @@ func TestStatefulSetView(t *testing.T) {
 	took := term.WaitLine(60*time.Second, "db ", " 2/2 ", "app ", "registry.example.com/app:1.0")
 	t.Logf("stateful set 2/2 on screen %s after the view opened", took.Round(time.Millisecond))
 
-	sets := testbed.clientset.AppsV1().StatefulSets(ns)
-	term.Send("s")
-	term.WaitText("Scale statefulset "+ns+"/db", 5*time.Second)
-	term.WaitText("Replicas now: 2", 5*time.Second)
-	term.Send("C-u", "3", "Enter")
-	eventually(t, "stateful set at 3", 10*time.Second, func() bool {
-		s, err := sets.Get(ctx(t), "db", metav1.GetOptions{})
-		return err == nil && *s.Spec.Replicas == 3
-	})
-	term.WaitLine(60*time.Second, "db ", " 3/3 ")
+	scaleStatefulSet(t, term, ns, "db", 2, 3)
 
 	rolloutSteps(t, term, ns, statefulSetWorkload(t, ns, "db"))
 	want := []string{"update statefulsets/scale db: replicas 2 → 3 ok", "patch statefulsets db: rollout restart ok",
@@ -267,25 +273,15 @@ func TestWorkloadsReadOnly(t *testing.T) {
 	proxy, kubeconfig := startCountingProxy(t, ns)
 	term := StartKdeck(t, 200, 30, "--kubeconfig", kubeconfig, "--readonly", "-c", "daemonsets")
 	term.WaitText("READ-ONLY", 10*time.Second)
-	refused := func(keys ...[2]string) {
-		t.Helper()
-		for _, k := range keys {
-			term.Send(k[0])
-			term.WaitText(k[1]+": refused, kdeck is read-only on this context", 5*time.Second)
-			if s := term.Screen(); strings.Contains(s, "╭") {
-				t.Fatalf("%s opened a dialog in read-only mode:\n%s", k[0], s)
-			}
-		}
-	}
 	restart, undo := [2]string{"r", "rollout restart"}, [2]string{"u", "undo to a revision"}
 	term.WaitLine(30*time.Second, "agent ", "type=kwok")
-	refused(restart, undo)
+	requireRefused(t, term, restart, undo)
 	term.Send("h")
 	term.WaitLine(10*time.Second, "1 (current)", "registry.example.com/app:1.0")
 	term.Send("Escape")
 	term.command("sts")
 	term.WaitLine(30*time.Second, "db ", "/1 ")
-	refused([2]string{"s", "scale (HPA-aware)"}, restart, undo)
+	requireRefused(t, term, [2]string{"s", "scale (HPA-aware)"}, restart, undo)
 	time.Sleep(500 * time.Millisecond) // anything sent would have reached the server by now
 
 	ds, err := testbed.clientset.AppsV1().DaemonSets(ns).Get(ctx(t), "agent", metav1.GetOptions{})
@@ -296,14 +292,7 @@ func TestWorkloadsReadOnly(t *testing.T) {
 	if err != nil || sts.Generation != 1 || *sts.Spec.Replicas != 1 {
 		t.Fatalf("the stateful set changed: generation %d (%v)", sts.Generation, err)
 	}
-	muts, reads := proxy.counts()
-	if len(muts) != 0 {
-		t.Fatalf("mutating requests reached the API server in read-only mode: %v", muts)
-	}
-	if reads == 0 {
-		t.Fatal("no read went through the proxy: it is not in the path")
-	}
-	t.Logf("read-only: %d reads, 0 mutating requests at the API server", reads)
+	proxy.requireReadsOnly(t)
 }
 
 // RBAC is asked before any dialog: a user who may patch and read daemon sets but not list
