@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/theme"
@@ -59,7 +60,7 @@ var ReplicaSetsSpec = ui.ListSpec[*kube.ReplicaSet]{
 		return env.Client.ReplicaSetSource(ns)
 	},
 	Actions: append(objectActions[*kube.ReplicaSet](kube.GVRReplicaSets),
-		scaleAction[*kube.ReplicaSet](kube.GVRReplicaSets, "ReplicaSet"),
+		replicaSetScale(),
 		selectorLogsAction("rs", func(r *kube.ReplicaSet) string { return r.Selector })),
 	Enter: func(env *ui.Env, r *kube.ReplicaSet) ui.Page { return NewPodsFor(env, r.Namespace, r.Selector) },
 }
@@ -67,6 +68,34 @@ var ReplicaSetsSpec = ui.ListSpec[*kube.ReplicaSet]{
 // NewReplicaSets returns the replica sets view for namespace ns ("" for all namespaces).
 func NewReplicaSets(env *ui.Env, ns string) *ui.ListPage[*kube.ReplicaSet] {
 	return ui.NewListPage(env, ReplicaSetsSpec, ns)
+}
+
+// replicaSetScale is s on a replica set. A deployment's controller sets the replicas of
+// the replica sets it controls back at once, so for one of those kdeck first offers to
+// scale the deployment instead.
+func replicaSetScale() ui.Action[*kube.ReplicaSet] {
+	a := scaleAction[*kube.ReplicaSet](kube.GVRReplicaSets, "ReplicaSet")
+	scaleSet := a.Run
+	a.Run = func(env *ui.Env, r *kube.ReplicaSet) tea.Cmd {
+		if r.Owner == "" {
+			return scaleSet(env, r)
+		}
+		deploy, anyway := "scale deployment "+r.Owner+" instead", "scale the replica set anyway"
+		return env.Ask(&ui.Dialog{Title: "Scale replicaset " + r.Namespace + "/" + r.Name,
+			Body: []string{"Deployment " + r.Owner + " controls this replica set: its controller",
+				"sets the replica set's count back at once."},
+			Choices: []string{deploy, anyway},
+			OK: func(choice string) tea.Cmd {
+				if choice == anyway {
+					return scaleSet(env, r)
+				}
+				ref := kube.ObjectRef{GVR: kube.GVRDeployments, Namespace: r.Namespace, Name: r.Owner}
+				return env.Guard("scale", kube.ScaleAccess(ref.GVR, ref.Namespace), false, func() tea.Cmd {
+					return scaleDialog(env, ref, "Deployment")
+				})
+			}})
+	}
+	return a
 }
 
 // onDelete is what a restart dialog says of an OnDelete update strategy.

@@ -181,3 +181,21 @@ func actionKeys[R kube.Row](spec ui.ListSpec[R]) string {
 	}
 	return strings.Join(keys, " ")
 }
+
+// s on a replica set a deployment controls first offers to scale the deployment, whose
+// controller would set the replica set's count back.
+func TestReplicaSetScaleOffersDeployment(t *testing.T) {
+	env := testEnv("shop")
+	page := NewReplicaSets(env, "shop")
+	page.Show(kube.Snapshot[*kube.ReplicaSet]{Rows: fixtureReplicaSets(), State: live})
+	app := ui.New(env, Registry, ui.ViewSpec{Name: "test", New: func(*ui.Env, string) ui.Page { return page }})
+	app.Update(tea.WindowSizeMsg{Width: 100, Height: 24})
+	app.Update(replicaSetScale().Run(env, fixtureReplicaSets()[0])())
+	screen := ansi.Strip(app.View().Content)
+	for _, w := range []string{"Scale replicaset shop/cart-6d4cf56db6", "Deployment cart controls this replica set",
+		"scale deployment cart instead", "scale the replica set anyway"} {
+		if !strings.Contains(screen, w) {
+			t.Errorf("no %q in\n%s", w, screen)
+		}
+	}
+}

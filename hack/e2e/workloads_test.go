@@ -238,8 +238,8 @@ func TestStatefulSetView(t *testing.T) {
 	term.WaitLine(30*time.Second, "db-2 ", "Running")
 }
 
-// :rs shows a deployment's replica set with its counts and the deployment as OWNER; enter
-// lists its pods.
+// :rs shows a deployment's replica set with its counts and the deployment as OWNER; s on it
+// offers the deployment, and scales it in the cluster; enter lists its pods.
 func TestReplicaSetView(t *testing.T) {
 	ns := newNamespace(t)
 	if _, err := testbed.clientset.AppsV1().Deployments(ns).Create(ctx(t), kwokDeployment(ns, "web", 2), metav1.CreateOptions{}); err != nil {
@@ -259,8 +259,22 @@ func TestReplicaSetView(t *testing.T) {
 	if err != nil || rs.Status.ReadyReplicas != 2 || metav1.GetControllerOf(rs).Name != "web" {
 		t.Fatalf("the cluster's replica set %s: %+v %v", name, rs.Status, err)
 	}
+
+	term.Send("s")
+	term.WaitText("Deployment web controls this replica set", 5*time.Second)
+	term.Send("Enter") // the first choice: scale the deployment instead
+	term.WaitText("Scale deployment "+ns+"/web", 10*time.Second)
+	term.WaitText("Replicas now: 2", 5*time.Second)
+	term.Send("C-u", "3", "Enter")
+	eventually(t, "deployment at 3", 10*time.Second, func() bool {
+		d, err := testbed.clientset.AppsV1().Deployments(ns).Get(ctx(t), "web", metav1.GetOptions{})
+		return err == nil && *d.Spec.Replicas == 3
+	})
+	scaled := regexp.MustCompile(name + ` +3 +3 +3 +web `)
+	term.WaitFor("the replica set at 3", 30*time.Second, func(s string) bool { return scaled.MatchString(s) })
+
 	term.Send("Enter")
-	term.WaitText("pods("+ns+")[2] app=web,pod-template-hash="+rs.Labels["pod-template-hash"], 10*time.Second)
+	term.WaitText("pods("+ns+")[3] app=web,pod-template-hash="+rs.Labels["pod-template-hash"], 10*time.Second)
 }
 
 // In read-only mode r and u on a daemon set, and s, r and u on a stateful set, are refused
