@@ -1,7 +1,6 @@
 package views
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -141,27 +140,16 @@ func TestWorkloadsDrillDownAndRegistry(t *testing.T) {
 			t.Errorf("drill-down title %q, want %q", got, want)
 		}
 	}
-	for name, want := range map[string]string{"daemonsets": "daemonsets", "daemonset": "daemonsets", "ds": "daemonsets",
+	requireOpens(t, map[string]string{"daemonsets": "daemonsets", "daemonset": "daemonsets", "ds": "daemonsets",
 		"statefulsets": "statefulsets", "sts": "statefulsets", "statefulset": "statefulsets",
 		"replicasets": "replicasets", "rs": "replicasets", "replicaset": "replicasets",
-		"deploy": "deployments", "release": "helm"} {
-		if v, ok := ui.Lookup(Registry, name); !ok || v.Name != want {
-			t.Errorf("Lookup(%q) = %q, %v; want %q", name, v.Name, ok, want)
-		}
-	}
-	lw := []string{"list", "watch"}
-	client := &kube.Client{Resources: kube.NewResourcesFrom(func(context.Context) ([]*metav1.APIResourceList, error) {
-		return []*metav1.APIResourceList{{GroupVersion: "apps/v1", APIResources: []metav1.APIResource{
-			{Name: "daemonsets", SingularName: "daemonset", ShortNames: []string{"ds"}, Kind: "DaemonSet", Namespaced: true, Verbs: lw},
-			{Name: "statefulsets", SingularName: "statefulset", ShortNames: []string{"sts"}, Kind: "StatefulSet", Namespaced: true, Verbs: lw},
-			{Name: "replicasets", SingularName: "replicaset", ShortNames: []string{"rs"}, Kind: "ReplicaSet", Namespaced: true, Verbs: lw}}}}, nil
-	})}
-	for typed, want := range map[string]string{"daemonsets.apps": "daemonsets", "DaemonSet": "daemonsets", "daemonset.v1.apps": "daemonsets",
-		"statefulsets.apps": "statefulsets", "StatefulSet": "statefulsets", "replicasets.apps": "replicasets", "ReplicaSet": "replicasets"} {
-		if spec, err := Resolve(t.Context(), client, typed); err != nil || spec.Name != want {
-			t.Errorf("%q opens %q (%v), want %q", typed, spec.Name, err, want)
-		}
-	}
+		"deploy": "deployments", "release": "helm"},
+		"apps/v1", []metav1.APIResource{
+			{Name: "daemonsets", SingularName: "daemonset", ShortNames: []string{"ds"}, Kind: "DaemonSet"},
+			{Name: "statefulsets", SingularName: "statefulset", ShortNames: []string{"sts"}, Kind: "StatefulSet"},
+			{Name: "replicasets", SingularName: "replicaset", ShortNames: []string{"rs"}, Kind: "ReplicaSet"}},
+		map[string]string{"daemonsets.apps": "daemonsets", "DaemonSet": "daemonsets", "daemonset.v1.apps": "daemonsets",
+			"statefulsets.apps": "statefulsets", "StatefulSet": "statefulsets", "replicasets.apps": "replicasets", "ReplicaSet": "replicasets"})
 	for view, c := range map[string][2]string{
 		"daemonsets":   {actionKeys(DaemonSetsSpec), "d y ctrl+d r h u l"},
 		"statefulsets": {actionKeys(StatefulSetsSpec), "d y ctrl+d s r h u l"},
