@@ -15,6 +15,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 )
@@ -26,35 +28,71 @@ const (
 	restartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
 )
 
-// RolloutAccess is the request every rollout mutation makes (restart, pause and resume,
-// set image, undo): a patch of the deployment.
+// RolloutAccess is the request every deployment rollout mutation makes (restart, pause and
+// resume, set image, undo): a patch of the deployment.
 func RolloutAccess(ns string) Access {
-	return Access{Verb: "patch", GVR: GVRDeployments, Namespace: ns}
+	return PatchAccess(GVRDeployments)(ns)
 }
 
-// UndoAccess is what Undo needs: it patches the deployment (first, so a refusal names the
-// change), after reading it.
-func UndoAccess(ns string) []Access {
-	return []Access{RolloutAccess(ns), {Verb: "get", GVR: GVRDeployments, Namespace: ns}}
+// PatchAccess returns the access function of a patch of gvr's objects: what a restart of a
+// deployment, daemon set or stateful set sends.
+func PatchAccess(gvr schema.GroupVersionResource) func(ns string) Access {
+	return func(ns string) Access { return Access{Verb: "patch", GVR: gvr, Namespace: ns} }
 }
 
-// patchDeployment returns the mutation that applies a strategic-merge patch to a deployment.
-func (c *Client) patchDeployment(ns, name, summary string, patch func() ([]byte, error)) Mutation {
-	return Mutation{Access: RolloutAccess(ns), Name: name, Summary: summary,
+// UndoAccess returns what Undo of gvr's objects needs: it patches the object (first, so a
+// refusal names the change), after reading it and, for a daemon set or stateful set, its
+// controller revisions.
+func UndoAccess(gvr schema.GroupVersionResource) func(ns string) []Access {
+	return func(ns string) []Access {
+		a := []Access{PatchAccess(gvr)(ns), {Verb: "get", GVR: gvr, Namespace: ns}}
+		if gvr != GVRDeployments {
+			a = append(a, Access{Verb: "list", GVR: GVRControllerRevisions, Namespace: ns})
+		}
+		return a
+	}
+}
+
+// patchWorkload returns the mutation that applies a strategic-merge patch to ref, a
+// deployment, daemon set or stateful set.
+func (c *Client) patchWorkload(ref ObjectRef, summary string, patch func() ([]byte, error)) Mutation {
+	return Mutation{Access: PatchAccess(ref.GVR)(ref.Namespace), Name: ref.Name, Summary: summary,
 		Do: func(ctx context.Context) error {
 			p, err := patch()
 			if err != nil {
 				return err
 			}
-			_, err = c.Clientset.AppsV1().Deployments(ns).Patch(ctx, name, types.StrategicMergePatchType, p, metav1.PatchOptions{})
-			return err
+			return c.patchApps(ctx, ref, types.StrategicMergePatchType, p)
 		}}
 }
 
-// Restart returns the mutation that restarts a deployment's pods the way
-// `kubectl rollout restart` does: a restartedAt annotation on the pod template.
-func (c *Client) Restart(ns, name string, now time.Time) Mutation {
-	return c.patchDeployment(ns, name, "rollout restart", func() ([]byte, error) {
+// patchApps sends one patch of ref, a deployment, daemon set or stateful set.
+func (c *Client) patchApps(ctx context.Context, ref ObjectRef, pt types.PatchType, p []byte) error {
+	apps, ns, opts := c.Clientset.AppsV1(), ref.Namespace, metav1.PatchOptions{}
+	var err error
+	switch ref.GVR {
+	case GVRDeployments:
+		_, err = apps.Deployments(ns).Patch(ctx, ref.Name, pt, p, opts)
+	case GVRDaemonSets:
+		_, err = apps.DaemonSets(ns).Patch(ctx, ref.Name, pt, p, opts)
+	case GVRStatefulSets:
+		_, err = apps.StatefulSets(ns).Patch(ctx, ref.Name, pt, p, opts)
+	default:
+		err = fmt.Errorf("%s have no rollout", ref.GVR.Resource)
+	}
+	return err
+}
+
+// deploymentRef is the reference of deployment ns/name.
+func deploymentRef(ns, name string) ObjectRef {
+	return ObjectRef{GVR: GVRDeployments, Namespace: ns, Name: name}
+}
+
+// Restart returns the mutation that restarts the pods of ref (a deployment, daemon set or
+// stateful set) the way `kubectl rollout restart` does: a restartedAt annotation on the pod
+// template, which its controller rolls out by its update strategy.
+func (c *Client) Restart(ref ObjectRef, now time.Time) Mutation {
+	return c.patchWorkload(ref, "rollout restart", func() ([]byte, error) {
 		return json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{
 			"metadata": map[string]any{"annotations": map[string]string{restartedAtAnnotation: now.Format(time.RFC3339)}}}}})
 	})
@@ -66,7 +104,7 @@ func (c *Client) Pause(ns, name string, paused bool) Mutation {
 	if paused {
 		summary = "rollout paused"
 	}
-	return c.patchDeployment(ns, name, summary, func() ([]byte, error) {
+	return c.patchWorkload(deploymentRef(ns, name), summary, func() ([]byte, error) {
 		return json.Marshal(map[string]any{"spec": map[string]any{"paused": paused}})
 	})
 }
@@ -74,7 +112,7 @@ func (c *Client) Pause(ns, name string, paused bool) Mutation {
 // SetImage returns the mutation that sets one container's image. The image reference
 // must already have passed ValidateImage.
 func (c *Client) SetImage(ns, name, container, from, to string) Mutation {
-	return c.patchDeployment(ns, name, fmt.Sprintf("container %s image %s → %s", container, from, to), func() ([]byte, error) {
+	return c.patchWorkload(deploymentRef(ns, name), fmt.Sprintf("container %s image %s → %s", container, from, to), func() ([]byte, error) {
 		return json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
 			"containers": []map[string]string{{"name": container, "image": to}}}}}})
 	})
@@ -106,20 +144,34 @@ func ValidateImage(s string) error {
 	return nil
 }
 
-// Revision is one entry of a deployment's rollout history, from its replica sets.
+// Revision is one entry of a rollout history: a deployment's replica set, or a daemon set's
+// or stateful set's controller revision.
 type Revision struct {
 	Number      int64
+	Name        string // the replica set's or controller revision's name
 	Images      []string
 	ChangeCause string
 	Created     time.Time
-	Replicas    int32 // pods the replica set runs now
-	Current     bool  // the revision the deployment runs
+	Replicas    int32 // pods the replica set runs now (a deployment's revisions only)
+	Current     bool  // the revision the object runs
 	template    corev1.PodTemplateSpec
+	patch       []byte // a controller revision's data: the patch that restores its template
 }
 
-// History lists a deployment's revisions, newest first, as `kubectl rollout history` does:
-// one per replica set the deployment owns.
-func (c *Client) History(ctx context.Context, ns, name string) ([]Revision, error) {
+// History lists the revisions of ref (a deployment, daemon set or stateful set), newest
+// first, as `kubectl rollout history` does: a deployment's replica sets, or the controller
+// revisions a daemon set or stateful set owns.
+func (c *Client) History(ctx context.Context, ref ObjectRef) ([]Revision, error) {
+	if ref.GVR == GVRDeployments {
+		return c.deploymentHistory(ctx, ref.Namespace, ref.Name)
+	}
+	_, revs, err := c.controllerHistory(ctx, ref)
+	return revs, err
+}
+
+// deploymentHistory lists a deployment's revisions, newest first: one per replica set it
+// controls.
+func (c *Client) deploymentHistory(ctx context.Context, ns, name string) ([]Revision, error) {
 	d, err := c.Clientset.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return nil, Classify(err, "get", "deployments", ns)
@@ -142,7 +194,7 @@ func (c *Client) History(ctx context.Context, ns, name string) ([]Revision, erro
 		if err != nil {
 			continue
 		}
-		r := Revision{Number: n, ChangeCause: rs.Annotations[changeCauseAnnotation],
+		r := Revision{Number: n, Name: rs.Name, ChangeCause: rs.Annotations[changeCauseAnnotation],
 			Created: rs.CreationTimestamp.Time, Replicas: rs.Status.Replicas,
 			Current: rs.Annotations[revisionAnnotation] == current, template: rs.Spec.Template}
 		for _, ct := range rs.Spec.Template.Spec.Containers {
@@ -154,32 +206,43 @@ func (c *Client) History(ctx context.Context, ns, name string) ([]Revision, erro
 	return revs, nil
 }
 
-// Undo returns the mutation that rolls a deployment back to rev, as `kubectl rollout
-// undo --to-revision` does: the deployment takes that replica set's pod template (without
-// its pod-template-hash label), and the controller rolls. A paused deployment is refused.
-func (c *Client) Undo(ns, name string, rev Revision) Mutation {
-	return Mutation{Access: RolloutAccess(ns), Name: name,
-		Summary: fmt.Sprintf("rollout undo to revision %d (%s)", rev.Number, strings.Join(rev.Images, ",")),
-		Do: func(ctx context.Context) error {
-			d, err := c.Clientset.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			if d.Spec.Paused {
-				return &Error{Kind: KindInvalid, Err: errors.New("the rollout is paused: resume it (z) before undoing")}
-			}
-			tmpl := rev.template.DeepCopy()
-			delete(tmpl.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
-			patch, err := json.Marshal([]map[string]any{
-				{"op": "test", "path": "/metadata/resourceVersion", "value": d.ResourceVersion},
-				{"op": "replace", "path": "/spec/template", "value": tmpl},
-			})
-			if err != nil {
-				return err
-			}
-			_, err = c.Clientset.AppsV1().Deployments(ns).Patch(ctx, name, types.JSONPatchType, patch, metav1.PatchOptions{})
+// Undo returns the mutation that rolls ref (a deployment, daemon set or stateful set) back
+// to rev, one of its History, as `kubectl rollout undo --to-revision` does; its controller
+// then rolls.
+func (c *Client) Undo(ref ObjectRef, rev Revision) Mutation {
+	m := Mutation{Access: PatchAccess(ref.GVR)(ref.Namespace), Name: ref.Name,
+		Summary: fmt.Sprintf("rollout undo to revision %d (%s)", rev.Number, strings.Join(rev.Images, ","))}
+	if ref.GVR == GVRDeployments {
+		m.Do = c.undoDeployment(ref.Namespace, ref.Name, rev)
+	} else {
+		m.Do = c.undoControllerRevision(ref, rev)
+	}
+	return m
+}
+
+// undoDeployment gives a deployment rev's replica set's pod template (without its
+// pod-template-hash label), unless the deployment changed since it was read. A paused
+// deployment is refused.
+func (c *Client) undoDeployment(ns, name string, rev Revision) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		d, err := c.Clientset.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
 			return err
-		}}
+		}
+		if d.Spec.Paused {
+			return &Error{Kind: KindInvalid, Err: errors.New("the rollout is paused: resume it (z) before undoing")}
+		}
+		tmpl := rev.template.DeepCopy()
+		delete(tmpl.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
+		patch, err := json.Marshal([]map[string]any{
+			{"op": "test", "path": "/metadata/resourceVersion", "value": d.ResourceVersion},
+			{"op": "replace", "path": "/spec/template", "value": tmpl},
+		})
+		if err != nil {
+			return err
+		}
+		return c.patchApps(ctx, deploymentRef(ns, name), types.JSONPatchType, patch)
+	}
 }
 
 // RolloutProgress is one report on a rollout in flight.
@@ -189,10 +252,11 @@ type RolloutProgress struct {
 	OK   bool   // it finished successfully
 }
 
-// FollowRollout watches one deployment and sends a report on every change until its
-// rollout completes, stalls (ProgressDeadlineExceeded), is paused, or ctx ends; then
-// it closes the channel.
-func (c *Client) FollowRollout(ctx context.Context, ns, name string) <-chan RolloutProgress {
+// FollowRollout watches ref (a deployment, daemon set or stateful set) and sends a report
+// on every change until its rollout completes, stalls (a deployment's
+// ProgressDeadlineExceeded), is paused, waits for pods to be deleted (OnDelete), or ctx
+// ends; then it closes the channel.
+func (c *Client) FollowRollout(ctx context.Context, ref ObjectRef) <-chan RolloutProgress {
 	out := make(chan RolloutProgress, 1)
 	go func() {
 		defer close(out)
@@ -204,16 +268,21 @@ func (c *Client) FollowRollout(ctx context.Context, ns, name string) <-chan Roll
 				return false
 			}
 		}
+		feed, err := c.rolloutFeed(ref)
+		if err != nil {
+			send(RolloutProgress{Text: "cannot follow the rollout: " + err.Error(), Done: true})
+			return
+		}
 		rv := "" // the last version seen: a watch that ends is reopened from there
 		for ctx.Err() == nil {
-			w, err := c.Clientset.AppsV1().Deployments(ns).Watch(ctx, metav1.ListOptions{ResourceVersion: rv,
-				FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()})
+			w, err := feed.watch(ctx, metav1.ListOptions{ResourceVersion: rv,
+				FieldSelector: fields.OneTermEqualSelector("metadata.name", ref.Name).String()})
 			if err != nil {
-				send(RolloutProgress{Text: "cannot follow the rollout: " + Classify(err, "watch", "deployments", ns).Error(), Done: true})
+				send(RolloutProgress{Text: "cannot follow the rollout: " + Classify(err, "watch", ref.GVR.Resource, ref.Namespace).Error(), Done: true})
 				return
 			}
 			var done bool
-			rv, done = followEvents(w, rv, send)
+			rv, done = followEvents(w, rv, feed, send)
 			w.Stop()
 			if done {
 				return
@@ -231,14 +300,66 @@ func (c *Client) FollowRollout(ctx context.Context, ns, name string) <-chan Roll
 // followRetry is the pause before a rollout's ended watch is opened again.
 const followRetry = time.Second
 
+// rolloutStatus is what a rollout's follower reads from an object's row.
+type rolloutStatus struct {
+	phase          RolloutPhase
+	text           string
+	ready, desired int32
+}
+
+// rolloutWatch is how one kind's rollout is followed: its watch, and the status of an
+// object the watch brings (ok false for anything else).
+type rolloutWatch struct {
+	kind   string // "deployment", for "deployment deleted"
+	watch  func(context.Context, metav1.ListOptions) (watch.Interface, error)
+	status func(runtime.Object) (rv string, st rolloutStatus, ok bool)
+}
+
+// watchOf builds a rolloutWatch from a typed watch and a row's status.
+func watchOf[T interface {
+	runtime.Object
+	GetResourceVersion() string
+}](kind string, w func(context.Context, metav1.ListOptions) (watch.Interface, error), status func(T) rolloutStatus) rolloutWatch {
+	return rolloutWatch{kind: kind, watch: w, status: func(o runtime.Object) (string, rolloutStatus, bool) {
+		t, ok := o.(T)
+		if !ok {
+			return "", rolloutStatus{}, false
+		}
+		return t.GetResourceVersion(), status(t), true
+	}}
+}
+
+// rolloutFeed is the rolloutWatch of ref's kind.
+func (c *Client) rolloutFeed(ref ObjectRef) (rolloutWatch, error) {
+	apps, ns := c.Clientset.AppsV1(), ref.Namespace
+	switch ref.GVR {
+	case GVRDeployments:
+		return watchOf("deployment", apps.Deployments(ns).Watch, func(d *appsv1.Deployment) rolloutStatus {
+			r := DeploymentRow(d)
+			return rolloutStatus{r.Rollout, r.RolloutText, r.Ready, r.Desired}
+		}), nil
+	case GVRDaemonSets:
+		return watchOf("daemonset", apps.DaemonSets(ns).Watch, func(d *appsv1.DaemonSet) rolloutStatus {
+			r := DaemonSetRow(d)
+			return rolloutStatus{r.Rollout, r.RolloutText, r.Ready, r.Desired}
+		}), nil
+	case GVRStatefulSets:
+		return watchOf("statefulset", apps.StatefulSets(ns).Watch, func(s *appsv1.StatefulSet) rolloutStatus {
+			r := StatefulSetRow(s)
+			return rolloutStatus{r.Rollout, r.RolloutText, r.Ready, r.Desired}
+		}), nil
+	}
+	return rolloutWatch{}, fmt.Errorf("%s have no rollout", ref.GVR.Resource)
+}
+
 // followEvents relays one watch's events as progress until the watch ends (done false:
 // watch again from the returned version) or the rollout or the following is over. A
 // watch error is not a deletion: an expired version makes the next watch start afresh.
-func followEvents(w watch.Interface, rv string, send func(RolloutProgress) bool) (string, bool) {
+func followEvents(w watch.Interface, rv string, feed rolloutWatch, send func(RolloutProgress) bool) (string, bool) {
 	for ev := range w.ResultChan() {
 		switch ev.Type {
 		case watch.Deleted:
-			send(RolloutProgress{Text: "deployment deleted", Done: true})
+			send(RolloutProgress{Text: feed.kind + " deleted", Done: true})
 			return rv, true
 		case watch.Error:
 			if st, ok := ev.Object.(*metav1.Status); ok && (st.Code == 410 || st.Reason == metav1.StatusReasonExpired || st.Reason == metav1.StatusReasonGone) {
@@ -246,26 +367,32 @@ func followEvents(w watch.Interface, rv string, send func(RolloutProgress) bool)
 			}
 			return rv, false
 		}
-		d, ok := ev.Object.(*appsv1.Deployment)
+		v, st, ok := feed.status(ev.Object)
 		if !ok {
 			continue
 		}
-		rv = d.ResourceVersion
-		if p := progressOf(DeploymentRow(d)); !send(p) || p.Done {
+		rv = v
+		if p := progressOf(st); !send(p) || p.Done {
 			return rv, true
 		}
 	}
 	return rv, false
 }
 
-func progressOf(d *Deployment) RolloutProgress {
-	switch d.Rollout {
+func progressOf(st rolloutStatus) RolloutProgress {
+	switch st.phase {
 	case RolloutDone:
-		return RolloutProgress{Text: fmt.Sprintf("rollout complete: %d/%d ready", d.Ready, d.Desired), Done: true, OK: true}
+		text := fmt.Sprintf("rollout complete: %d/%d ready", st.ready, st.desired)
+		if st.text != "" { // a stateful set's partitioned update: done to the partition
+			text += " (" + st.text + ")"
+		}
+		return RolloutProgress{Text: text, Done: true, OK: true}
 	case RolloutStalled:
 		return RolloutProgress{Text: "rollout stalled: ProgressDeadlineExceeded", Done: true}
 	case RolloutPaused:
 		return RolloutProgress{Text: "rollout paused", Done: true, OK: true}
+	case RolloutOnDelete:
+		return RolloutProgress{Text: "rollout waits: " + st.text + " (OnDelete: pods update when deleted)", Done: true, OK: true}
 	}
-	return RolloutProgress{Text: "rollout " + d.RolloutText}
+	return RolloutProgress{Text: "rollout " + st.text}
 }

@@ -32,7 +32,7 @@ func TestFollowRolloutSurvivesWatchErrorsAndEnds(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ch := (&Client{Clientset: cs}).FollowRollout(ctx, "shop", "web")
+	ch := (&Client{Clientset: cs}).FollowRollout(ctx, ObjectRef{GVR: GVRDeployments, Namespace: "shop", Name: "web"})
 	next := func() RolloutProgress {
 		t.Helper()
 		select {

@@ -49,36 +49,55 @@ func asking(env *ui.Env, what string, fetch func(ctx context.Context) (*ui.Dialo
 // deploymentActions are the scale and rollout keys of the deployments view.
 func deploymentActions() []ui.Action[*kube.Deployment] {
 	patch := kube.Only(kube.RolloutAccess)
-	return []ui.Action[*kube.Deployment]{
-		{Key: rolloutKeys.Scale, Mutates: func(ns string) []kube.Access { return kube.ScaleAccess(kube.GVRDeployments, ns) },
-			Run: func(env *ui.Env, d *kube.Deployment) tea.Cmd {
-				return scaleDialog(env, kube.ObjectRef{GVR: kube.GVRDeployments, Namespace: d.Namespace, Name: d.Name}, "Deployment")
-			}},
-		{Key: rolloutKeys.Restart, Mutates: patch, Run: restartDialog, Marked: restartMarkedDialog},
-		{Key: rolloutKeys.History, Run: func(env *ui.Env, d *kube.Deployment) tea.Cmd {
-			client := env.Client
-			return ui.Push(ui.NewTextPage(env, "history deployments/"+d.Namespace+"/"+d.Name, func(ctx context.Context) (string, error) {
-				revs, err := client.History(ctx, d.Namespace, d.Name)
-				if err != nil {
-					return "", err
-				}
-				return historyText(revs, env.Now()), nil
-			}))
+	return append(append([]ui.Action[*kube.Deployment]{scaleAction[*kube.Deployment](kube.GVRDeployments, "Deployment")},
+		rolloutActions(kube.GVRDeployments, "Deployment", func(d *kube.Deployment) string {
+			return fmt.Sprintf("Its %d pods are replaced one by one by a rolling update (%s).", d.Desired, d.Strategy)
+		})...),
+		ui.Action[*kube.Deployment]{Key: rolloutKeys.Image, Mutates: patch, Run: imageDialog},
+		ui.Action[*kube.Deployment]{Key: rolloutKeys.Pause, Mutates: patch, Run: pauseDialog},
+	)
+}
+
+// rolloutActions are the restart (r), history (h) and undo (u) keys of a view of gvr's
+// objects (deployments, daemon sets, stateful sets; kind names them in dialogs); restart
+// says what a restart does to the row's pods.
+func rolloutActions[R kube.Row](gvr schema.GroupVersionResource, kind string, restart func(R) string) []ui.Action[R] {
+	return []ui.Action[R]{
+		{Key: rolloutKeys.Restart, Mutates: kube.Only(kube.PatchAccess(gvr)), Run: func(env *ui.Env, r R) tea.Cmd {
+			return restartDialog(env, rowRef(gvr, r), kind, restart(r))
+		}, Marked: func(env *ui.Env, rows []R) tea.Cmd {
+			refs := make([]kube.ObjectRef, len(rows))
+			for i, r := range rows {
+				refs[i] = rowRef(gvr, r)
+			}
+			return restartMarkedDialog(env, refs)
 		}},
-		{Key: rolloutKeys.Undo, Mutates: kube.UndoAccess, Run: undoDialog},
-		{Key: rolloutKeys.Image, Mutates: patch, Run: imageDialog},
-		{Key: rolloutKeys.Pause, Mutates: patch, Run: pauseDialog},
+		{Key: rolloutKeys.History, Run: func(env *ui.Env, r R) tea.Cmd { return ui.Push(historyPage(env, rowRef(gvr, r))) }},
+		{Key: rolloutKeys.Undo, Mutates: kube.UndoAccess(gvr), Run: func(env *ui.Env, r R) tea.Cmd {
+			return undoDialog(env, rowRef(gvr, r), kind)
+		}},
 	}
 }
 
-// followRollout is what runs after a mutation that starts a rollout: its progress in the
-// status line until it completes or stalls.
-func followRollout(env *ui.Env, ns, name string) func() tea.Cmd {
+// historyPage shows ref's rollout history.
+func historyPage(env *ui.Env, ref kube.ObjectRef) *ui.TextPage {
+	return objectPage(env, "history", ref, func(client *kube.Client, ctx context.Context, ref kube.ObjectRef) (string, error) {
+		revs, err := client.History(ctx, ref)
+		if err != nil {
+			return "", err
+		}
+		return historyText(revs, env.Now(), ref.GVR), nil
+	})
+}
+
+// followRollout is what runs after a mutation that starts a rollout of ref: its progress
+// in the status line until it completes or stalls.
+func followRollout(env *ui.Env, ref kube.ObjectRef) func() tea.Cmd {
 	client := env.Client
 	return func() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-		ch := client.FollowRollout(ctx, ns, name)
-		return ui.Progress(ns+"/"+name, ch, func(p kube.RolloutProgress) (string, ui.Level, bool) {
+		ch := client.FollowRollout(ctx, ref)
+		return ui.Progress(ref.Namespace+"/"+ref.Name, ch, func(p kube.RolloutProgress) (string, ui.Level, bool) {
 			level := ui.LevelInfo
 			switch {
 			case p.Done && p.OK:
@@ -203,27 +222,24 @@ func hpaRangeDialog(env *ui.Env, ns, name string, minR, maxR int32) *ui.Dialog {
 		}}
 }
 
-func restartDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
-	return env.Ask(&ui.Dialog{Title: "Restart deployment " + d.Namespace + "/" + d.Name,
-		Body: []string{fmt.Sprintf("Its %d pods are replaced one by one by a rolling update (%s).", d.Desired, d.Strategy)},
+// restartDialog asks before restarting ref's pods (kind names it), saying how they go.
+func restartDialog(env *ui.Env, ref kube.ObjectRef, kind, how string) tea.Cmd {
+	return env.Ask(&ui.Dialog{Title: "Restart " + strings.ToLower(kind) + " " + ref.Namespace + "/" + ref.Name,
+		Body: []string{how},
 		OK: func(string) tea.Cmd {
-			return env.Mutate(env.Client.Restart(d.Namespace, d.Name, env.Now()), followRollout(env, d.Namespace, d.Name))
+			return env.Mutate(env.Client.Restart(ref, env.Now()), followRollout(env, ref))
 		}})
 }
 
-// restartMarkedDialog confirms a rollout restart of every marked deployment at once.
-func restartMarkedDialog(env *ui.Env, ds []*kube.Deployment) tea.Cmd {
-	refs := make([]kube.ObjectRef, len(ds))
-	for i, d := range ds {
-		refs[i] = kube.ObjectRef{GVR: kube.GVRDeployments, Namespace: d.Namespace, Name: d.Name}
-	}
-	what := fmt.Sprintf("rollout restart of %d deployments", len(ds))
-	return env.Ask(&ui.Dialog{Title: fmt.Sprintf("Restart %d deployments", len(ds)),
-		Body: append(markedLines(refs), "Each one's pods are replaced by a rolling update."),
+// restartMarkedDialog confirms a rollout restart of every marked object (of one kind) at once.
+func restartMarkedDialog(env *ui.Env, refs []kube.ObjectRef) tea.Cmd {
+	what := fmt.Sprintf("rollout restart of %d %s", len(refs), refs[0].GVR.Resource)
+	return env.Ask(&ui.Dialog{Title: fmt.Sprintf("Restart %d %s", len(refs), refs[0].GVR.Resource),
+		Body: append(markedLines(refs), "Each one's pods are replaced as its update strategy says."),
 		OK: func(string) tea.Cmd {
-			ms := make([]kube.Mutation, len(ds))
-			for i, d := range ds {
-				ms[i] = env.Client.Restart(d.Namespace, d.Name, env.Now())
+			ms := make([]kube.Mutation, len(refs))
+			for i, r := range refs {
+				ms[i] = env.Client.Restart(r, env.Now())
 			}
 			return env.MutateAll(what, ms)
 		}})
@@ -238,16 +254,19 @@ func pauseDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
 		OK: func(string) tea.Cmd {
 			var next func() tea.Cmd
 			if d.Paused {
-				next = followRollout(env, d.Namespace, d.Name)
+				next = followRollout(env, rowRef(kube.GVRDeployments, d))
 			}
 			return env.Mutate(env.Client.Pause(d.Namespace, d.Name, !d.Paused), next)
 		}})
 }
 
-func undoDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
+// undoDialog reads ref's history and asks which earlier revision to roll back to (kind
+// names it).
+func undoDialog(env *ui.Env, ref kube.ObjectRef, kind string) tea.Cmd {
 	client := env.Client
+	kind = strings.ToLower(kind)
 	return asking(env, "undo", func(ctx context.Context) (*ui.Dialog, error) {
-		revs, err := client.History(ctx, d.Namespace, d.Name)
+		revs, err := client.History(ctx, ref)
 		if err != nil {
 			return nil, err
 		}
@@ -262,13 +281,13 @@ func undoDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
 		if len(earlier) == 0 {
 			return nil, errors.New("no earlier revision to go back to")
 		}
-		return &ui.Dialog{Title: "Roll back deployment " + d.Namespace + "/" + d.Name + " to revision",
-			Body:    []string{"The deployment takes that revision's pod template and rolls."},
+		return &ui.Dialog{Title: "Roll back " + kind + " " + ref.Namespace + "/" + ref.Name + " to revision",
+			Body:    []string{"The " + kind + " takes that revision's pod template and rolls."},
 			Choices: choices,
 			OK: func(choice string) tea.Cmd {
 				for i, c := range choices {
 					if c == choice {
-						return env.Mutate(client.Undo(d.Namespace, d.Name, earlier[i]), followRollout(env, d.Namespace, d.Name))
+						return env.Mutate(client.Undo(ref, earlier[i]), followRollout(env, ref))
 					}
 				}
 				return nil
@@ -285,11 +304,23 @@ func revisionLine(r kube.Revision) string {
 	return s
 }
 
-// historyText renders revisions as `kubectl rollout history` would, with images and ages.
-func historyText(revs []kube.Revision, now time.Time) string {
+// historyText renders revisions of a gvr object as `kubectl rollout history` would, with
+// images and ages, and a deployment's pods per revision.
+func historyText(revs []kube.Revision, now time.Time, gvr schema.GroupVersionResource) string {
+	if len(revs) == 0 {
+		if gvr == kube.GVRDeployments {
+			return "no revisions: the deployment owns no replica sets yet"
+		}
+		return "no revisions: it owns no controller revisions yet"
+	}
+	pods := gvr == kube.GVRDeployments
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "REVISION\tIMAGES\tPODS\tAGE\tCHANGE-CAUSE")
+	fmt.Fprint(w, "REVISION\tIMAGES\t")
+	if pods {
+		fmt.Fprint(w, "PODS\t")
+	}
+	fmt.Fprintln(w, "AGE\tCHANGE-CAUSE")
 	for _, r := range revs {
 		n := strconv.FormatInt(r.Number, 10)
 		if r.Current {
@@ -299,12 +330,13 @@ func historyText(revs []kube.Revision, now time.Time) string {
 		if cause == "" {
 			cause = "<none>"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", n, strings.Join(r.Images, ","), r.Replicas, age(r.Created, now), cause)
+		fmt.Fprintf(w, "%s\t%s\t", n, strings.Join(r.Images, ","))
+		if pods {
+			fmt.Fprintf(w, "%d\t", r.Replicas)
+		}
+		fmt.Fprintf(w, "%s\t%s\n", age(r.Created, now), cause)
 	}
 	w.Flush()
-	if len(revs) == 0 {
-		return "no revisions: the deployment owns no replica sets yet"
-	}
 	return b.String()
 }
 
@@ -327,7 +359,7 @@ func imageDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
 					return kube.ValidateImage(s)
 				},
 				OK: func(s string) tea.Cmd {
-					return env.Mutate(client.SetImage(d.Namespace, d.Name, name, image, s), followRollout(env, d.Namespace, d.Name))
+					return env.Mutate(client.SetImage(d.Namespace, d.Name, name, image, s), followRollout(env, rowRef(kube.GVRDeployments, d)))
 				}}
 		}
 		if len(cs) == 1 {
@@ -349,16 +381,8 @@ func imageDialog(env *ui.Env, d *kube.Deployment) tea.Cmd {
 	})
 }
 
-// scalableKinds are the kinds the generic view can scale, by resource.
-var scalableKinds = map[schema.GroupVersionResource]string{
-	kube.GVRReplicaSets:  "ReplicaSet",
-	kube.GVRStatefulSets: "StatefulSet",
-}
-
-// scaleAction is the scale key of the generic view of a scalable kind.
-func scaleAction(gvr schema.GroupVersionResource, kind string) ui.Action[*kube.TableRow] {
-	return ui.Action[*kube.TableRow]{Key: rolloutKeys.Scale, Mutates: func(ns string) []kube.Access { return kube.ScaleAccess(gvr, ns) },
-		Run: func(env *ui.Env, r *kube.TableRow) tea.Cmd {
-			return scaleDialog(env, kube.ObjectRef{GVR: gvr, Namespace: r.Namespace, Name: r.Name}, kind)
-		}}
+// scaleAction is the scale key (s) of a view of gvr's objects, of kind kind.
+func scaleAction[R kube.Row](gvr schema.GroupVersionResource, kind string) ui.Action[R] {
+	return ui.Action[R]{Key: rolloutKeys.Scale, Mutates: func(ns string) []kube.Access { return kube.ScaleAccess(gvr, ns) },
+		Run: func(env *ui.Env, r R) tea.Cmd { return scaleDialog(env, rowRef(gvr, r), kind) }}
 }

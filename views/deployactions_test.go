@@ -54,12 +54,23 @@ func TestHistoryText(t *testing.T) {
 		{Number: 3, Images: []string{"web:1.5"}, Replicas: 4, Current: true, Created: ago(time.Hour), ChangeCause: "image bump"},
 		{Number: 2, Images: []string{"web:1.4", "sidecar:2"}, Created: ago(48 * time.Hour)},
 	}
-	got := historyText(revs, fixedNow)
+	got := historyText(revs, fixedNow, kube.GVRDeployments)
 	want := "REVISION     IMAGES             PODS  AGE  CHANGE-CAUSE\n" +
 		"3 (current)  web:1.5            4     60m  image bump\n" +
 		"2            web:1.4,sidecar:2  0     2d   <none>\n"
 	if got != want {
 		t.Errorf("history:\n%s\nwant:\n%s", got, want)
+	}
+	// a daemon set's or stateful set's controller revisions count no pods
+	got = historyText(revs, fixedNow, kube.GVRStatefulSets)
+	want = "REVISION     IMAGES             AGE  CHANGE-CAUSE\n" +
+		"3 (current)  web:1.5            60m  image bump\n" +
+		"2            web:1.4,sidecar:2  2d   <none>\n"
+	if got != want {
+		t.Errorf("stateful set history:\n%s\nwant:\n%s", got, want)
+	}
+	if got := historyText(nil, fixedNow, kube.GVRDaemonSets); got != "no revisions: it owns no controller revisions yet" {
+		t.Errorf("empty history: %q", got)
 	}
 }
 
@@ -91,7 +102,7 @@ func TestUndoDialogShortTerminalGolden(t *testing.T) {
 		page := NewDeployments(env, "shop")
 		app := ui.New(env, Registry, ui.ViewSpec{Name: "test", New: func(*ui.Env, string) ui.Page { return page }})
 		app.Update(tea.WindowSizeMsg{Width: w, Height: h})
-		app.Update(undoDialog(env, &kube.Deployment{Namespace: "shop", Name: "cart"})())
+		app.Update(undoDialog(env, kube.ObjectRef{GVR: kube.GVRDeployments, Namespace: "shop", Name: "cart"}, "Deployment")())
 		for range 9 {
 			app.Update(uitest.Key("down"))
 		}

@@ -51,9 +51,6 @@ func NewGeneric(env *ui.Env, res kube.Resource, ns string) *ui.ListPage[*kube.Ta
 		},
 	}
 	spec.Actions = objectActions[*kube.TableRow](res.GVR)
-	if kind, ok := scalableKinds[res.GVR]; ok {
-		spec.Actions = append(spec.Actions, scaleAction(res.GVR, kind))
-	}
 	return ui.NewListPage(env, spec, ns)
 }
 

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 var fixedNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -75,6 +77,29 @@ func requireEverySize(t *testing.T, render func(w, h int) string) {
 					t.Fatalf("%dx%d: line %d is %d wide: %q", w, h, i, lw, ansi.Strip(l))
 				}
 			}
+		}
+	}
+}
+
+// requireOpens checks that the registry opens each of names (name or alias → view) and,
+// with discovery serving resources of group-version gv (namespaced, listable), each typed
+// resource name (NAME.GROUP, kind …).
+func requireOpens(t *testing.T, names map[string]string, gv string, resources []metav1.APIResource, typed map[string]string) {
+	t.Helper()
+	for name, want := range names {
+		if v, ok := ui.Lookup(Registry, name); !ok || v.Name != want {
+			t.Errorf("Lookup(%q) = %q, %v; want %q", name, v.Name, ok, want)
+		}
+	}
+	for i := range resources {
+		resources[i].Namespaced, resources[i].Verbs = true, []string{"list", "watch"}
+	}
+	client := &kube.Client{Resources: kube.NewResourcesFrom(func(context.Context) ([]*metav1.APIResourceList, error) {
+		return []*metav1.APIResourceList{{GroupVersion: gv, APIResources: resources}}, nil
+	})}
+	for name, want := range typed {
+		if spec, err := Resolve(t.Context(), client, name); err != nil || spec.Name != want {
+			t.Errorf("%q opens %q (%v), want %q", name, spec.Name, err, want)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -114,22 +113,11 @@ func TestJobsDrillDown(t *testing.T) {
 	if got := CronJobsSpec.Enter(env, fixtureCronJobs()[1]).Title(); got != "jobs of report(ops)[0]" {
 		t.Errorf("cron job drill-down title %q", got)
 	}
-	for name, want := range map[string]string{"jobs": "jobs", "job": "jobs", "jo": "jobs", "cronjobs": "cronjobs", "cj": "cronjobs", "cronjob": "cronjobs"} {
-		if v, ok := ui.Lookup(Registry, name); !ok || v.Name != want {
-			t.Errorf("Lookup(%q) = %q, %v; want %q", name, v.Name, ok, want)
-		}
-	}
-	lw := []string{"list", "watch"}
-	client := &kube.Client{Resources: kube.NewResourcesFrom(func(context.Context) ([]*metav1.APIResourceList, error) {
-		return []*metav1.APIResourceList{{GroupVersion: "batch/v1", APIResources: []metav1.APIResource{
-			{Name: "jobs", SingularName: "job", Kind: "Job", Namespaced: true, Verbs: lw},
-			{Name: "cronjobs", SingularName: "cronjob", ShortNames: []string{"cj"}, Kind: "CronJob", Namespaced: true, Verbs: lw}}}}, nil
-	})}
-	for typed, want := range map[string]string{"jobs.batch": "jobs", "Job": "jobs", "cronjobs.batch": "cronjobs", "CronJob": "cronjobs", "cronjob.v1.batch": "cronjobs"} {
-		if spec, err := Resolve(t.Context(), client, typed); err != nil || spec.Name != want {
-			t.Errorf("%q opens %q (%v), want %q", typed, spec.Name, err, want)
-		}
-	}
+	requireOpens(t, map[string]string{"jobs": "jobs", "job": "jobs", "jo": "jobs", "cronjobs": "cronjobs", "cj": "cronjobs", "cronjob": "cronjobs"},
+		"batch/v1", []metav1.APIResource{
+			{Name: "jobs", SingularName: "job", Kind: "Job"},
+			{Name: "cronjobs", SingularName: "cronjob", ShortNames: []string{"cj"}, Kind: "CronJob"}},
+		map[string]string{"jobs.batch": "jobs", "Job": "jobs", "cronjobs.batch": "cronjobs", "CronJob": "cronjobs", "cronjob.v1.batch": "cronjobs"})
 }
 
 // The jobs of a cron job are the namespace's jobs it controls: another cron job's, and

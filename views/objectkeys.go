@@ -23,10 +23,7 @@ var objectKeys = struct{ Describe, YAML, Delete key.Binding }{
 // objectActions returns the describe (d), YAML (y), edit (e) and delete (ctrl+d) actions for a list
 // of gvr's objects; every resource view adds them to its ListSpec.Actions.
 func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
-	ref := func(row R) kube.ObjectRef {
-		k := row.RowKey()
-		return kube.ObjectRef{GVR: gvr, Namespace: k.Namespace, Name: k.Name}
-	}
+	ref := func(row R) kube.ObjectRef { return rowRef(gvr, row) }
 	return []ui.Action[R]{
 		{Key: objectKeys.Describe, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewDescribe(env, ref(row))) }},
 		{Key: objectKeys.YAML, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewYAML(env, ref(row))) }},
@@ -73,6 +70,12 @@ func markedLines(refs []kube.ObjectRef) []string {
 		lines = append(lines, "  "+strings.TrimPrefix(r.Namespace+"/"+r.Name, "/"))
 	}
 	return lines
+}
+
+// rowRef is the reference of row, an object of gvr.
+func rowRef[R kube.Row](gvr schema.GroupVersionResource, row R) kube.ObjectRef {
+	k := row.RowKey()
+	return kube.ObjectRef{GVR: gvr, Namespace: k.Namespace, Name: k.Name}
 }
 
 // deleteDialog asks for the object's name to be typed before deleting it.

@@ -262,7 +262,7 @@ func TestShell(t *testing.T) {
 	term.WaitText("shell in box/main ended", 5*time.Second)
 }
 
-// `s` scales a stateful set from the generic view (server-side columns) too.
+// `s` scales a stateful set from the stateful sets view.
 func TestScaleStatefulSet(t *testing.T) {
 	ns := newNamespace(t)
 	d := kwokDeployment(ns, "db", 1)
@@ -274,13 +274,5 @@ func TestScaleStatefulSet(t *testing.T) {
 	}
 	term := StartKdeck(t, 140, 30, "-n", ns, "-c", "statefulsets")
 	term.WaitLine(20*time.Second, "db ", "1/1")
-	term.Send("s")
-	term.WaitText("Scale statefulset "+ns+"/db", 5*time.Second)
-	term.WaitText("Replicas now: 1", 5*time.Second)
-	term.Send("C-u", "3", "Enter")
-	eventually(t, "stateful set at 3", 10*time.Second, func() bool {
-		s, err := sets.Get(ctx(t), "db", metav1.GetOptions{})
-		return err == nil && *s.Spec.Replicas == 3
-	})
-	term.WaitLine(60*time.Second, "db ", "3/3")
+	scaleStatefulSet(t, term, ns, "db", 1, 3)
 }

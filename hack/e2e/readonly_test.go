@@ -106,6 +106,32 @@ func (cp *countingProxy) counts() ([]string, int) {
 	return append([]string(nil), cp.mutations...), cp.reads
 }
 
+// requireReadsOnly fails t unless the proxy saw reads and no mutating request.
+func (cp *countingProxy) requireReadsOnly(t *testing.T) {
+	t.Helper()
+	muts, reads := cp.counts()
+	if len(muts) != 0 {
+		t.Fatalf("mutating requests reached the API server in read-only mode: %v", muts)
+	}
+	if reads == 0 {
+		t.Fatal("no read went through the proxy: it is not in the path")
+	}
+	t.Logf("read-only: %d reads, 0 mutating requests at the API server", reads)
+}
+
+// requireRefused presses each key ({key, its help}) of a read-only kdeck and waits for its
+// refusal, failing t if one opens a dialog.
+func requireRefused(t *testing.T, term *Term, keys ...[2]string) {
+	t.Helper()
+	for _, k := range keys {
+		term.Send(k[0])
+		term.WaitText(k[1]+": refused, kdeck is read-only on this context", 5*time.Second)
+		if s := term.Screen(); strings.Contains(s, "╭") {
+			t.Fatalf("%s opened a dialog in read-only mode:\n%s", k[0], s)
+		}
+	}
+}
+
 // In read-only mode every mutating key (deployments, pods, containers, canary, nodes; secrets and
 // port-forwards have their own tests) is refused before anything is asked or sent: the
 // proxy in front of the API server sees reads only. The mode comes from --readonly here

@@ -59,9 +59,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("seeded %d namespaces, %d deployments, %d services, %d hpas, %d secrets, %d configmaps, %d cronjobs, %d jobs (%d created, %d updated; usage spread over %d pods) in %.1fs\n",
+	fmt.Printf("seeded %d namespaces, %d deployments, %d services, %d hpas, %d secrets, %d configmaps, %d cronjobs, %d jobs, %d daemonsets, %d statefulsets (%d created, %d updated; usage spread over %d pods) in %.1fs\n",
 		s.count.namespaces.Load(), s.count.deployments.Load(), s.count.services.Load(), s.count.hpas.Load(),
-		s.count.secrets.Load(), s.count.configMaps.Load(), s.count.cronJobs.Load(), s.count.jobs.Load(), s.count.created.Load(), s.count.updated.Load(),
+		s.count.secrets.Load(), s.count.configMaps.Load(), s.count.cronJobs.Load(), s.count.jobs.Load(), s.count.daemonSets.Load(), s.count.statefulSets.Load(), s.count.created.Load(), s.count.updated.Load(),
 		s.count.pods.Load(), time.Since(start).Seconds())
 	if *helm == "" {
 		return
@@ -83,7 +83,7 @@ func main() {
 type seeder struct {
 	cs    kubernetes.Interface
 	count struct {
-		namespaces, deployments, services, hpas, secrets, configMaps, cronJobs, jobs, pods, created, updated atomic.Int32
+		namespaces, deployments, services, hpas, secrets, configMaps, cronJobs, jobs, daemonSets, statefulSets, pods, created, updated atomic.Int32
 	}
 }
 
@@ -149,6 +149,16 @@ func (s *seeder) run(ctx context.Context) error {
 	for _, j := range jobs() {
 		g.Go(func() error { // a job's spec is the server's once made (selector, template labels)
 			return done(put(gctx, s, "job", s.cs.BatchV1().Jobs(j.Namespace), j, func(live, obj *batchv1.Job) { obj.Spec = live.Spec }, &s.count.jobs))
+		})
+	}
+	for _, ds := range daemonSets() {
+		g.Go(func() error {
+			return done(put(gctx, s, "daemonset", s.cs.AppsV1().DaemonSets(ds.Namespace), ds, nil, &s.count.daemonSets))
+		})
+	}
+	for _, sts := range statefulSets() {
+		g.Go(func() error {
+			return done(put(gctx, s, "statefulset", s.cs.AppsV1().StatefulSets(sts.Namespace), sts, nil, &s.count.statefulSets))
 		})
 	}
 	for _, cm := range configMaps() {

@@ -390,4 +390,23 @@ func jobs() []*batchv1.Job {
 	}
 }
 
+// daemonSets: a node exporter on every emulated node.
+func daemonSets() []*appsv1.DaemonSet {
+	d := deployment(app{ns: "monitoring", name: "node-exporter", image: "monitoring/node-exporter:v1.9.1", port: 9100,
+		cpu: "50m", mem: "32Mi", useCPU: "12m", useMem: "22Mi"})
+	return []*appsv1.DaemonSet{{ObjectMeta: d.ObjectMeta,
+		Spec: appsv1.DaemonSetSpec{Selector: d.Spec.Selector, Template: d.Spec.Template}}}
+}
+
+// statefulSets: a three-node redis whose updates stop at ordinal 1 (partition 1), so a
+// restart shows a partitioned rollout.
+func statefulSets() []*appsv1.StatefulSet {
+	d := deployment(app{ns: "shop", name: "redis", image: "shop/redis:8.0.3", replicas: 3, port: 6379,
+		cpu: "100m", mem: "256Mi", useCPU: "35m", useMem: "180Mi"})
+	return []*appsv1.StatefulSet{{ObjectMeta: d.ObjectMeta,
+		Spec: appsv1.StatefulSetSpec{Replicas: d.Spec.Replicas, Selector: d.Spec.Selector, Template: d.Spec.Template,
+			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType,
+				RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{Partition: ptr(int32(1))}}}}}
+}
+
 func ptr[T any](v T) *T { return &v }
