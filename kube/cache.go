@@ -22,13 +22,19 @@ type Cache[R Row] interface {
 type Joined[R, S Row] struct {
 	primary   *Store[R]
 	secondary *Store[S]
-	join      func(rows []R, aux []S) []R
+	join      func(rows []R, aux []S, loaded bool) []R
 	changed   chan struct{}
 }
 
 // NewJoined returns a cache of primary's rows completed by join from secondary's rows.
 // join must not modify its arguments: it returns new rows where it changes one.
 func NewJoined[R, S Row](primary Source[R], secondary Source[S], join func(rows []R, aux []S) []R) *Joined[R, S] {
+	return NewJoinedLoaded(primary, secondary, func(rows []R, aux []S, _ bool) []R { return join(rows, aux) })
+}
+
+// NewJoinedLoaded is NewJoined for a join that tells a row absent from secondary (a missing
+// secret) from one not listed yet: loaded is false until secondary's first full load.
+func NewJoinedLoaded[R, S Row](primary Source[R], secondary Source[S], join func(rows []R, aux []S, loaded bool) []R) *Joined[R, S] {
 	return &Joined[R, S]{primary: NewStore(primary), secondary: NewStore(secondary), join: join,
 		changed: make(chan struct{}, 1)}
 }
@@ -57,7 +63,7 @@ func (j *Joined[R, S]) Changed() <-chan struct{} { return j.changed }
 // Snapshot joins the two stores' current rows; its state is the less trustworthy of theirs.
 func (j *Joined[R, S]) Snapshot() Snapshot[R] {
 	p, s := j.primary.Snapshot(), j.secondary.Snapshot()
-	return Snapshot[R]{Rows: j.join(p.Rows, s.Rows), State: WorseState(p.State, s.State)}
+	return Snapshot[R]{Rows: j.join(p.Rows, s.Rows, !s.State.LiveSince.IsZero()), State: WorseState(p.State, s.State)}
 }
 
 // State is the less trustworthy of the two stores' states.
