@@ -76,7 +76,7 @@ func ingressColumns(env *ui.Env, allNamespaces bool) []ui.Column[*kube.Ingress] 
 		col{Name: "HOSTS", Max: 28, Drop: 3, Value: func(i *kube.Ingress) string { return i.Hosts }},
 		col{Name: "ADDRESS", Max: 24, Drop: 7, Value: func(i *kube.Ingress) string { return i.Address }},
 		col{Name: "PORTS", Drop: 8, Value: func(i *kube.Ingress) string { return i.Ports }},
-		col{Name: "RULES", Max: 60, Drop: 5, Value: func(i *kube.Ingress) string { return i.Rules }},
+		col{Name: "RULES", Max: 48, Drop: 5, Value: func(i *kube.Ingress) string { return i.Rules }},
 		col{Name: "TLS", Max: 40, Drop: 1,
 			Value: func(i *kube.Ingress) string { return tlsText(i.TLS, env.Now()) },
 			Style: func(st *theme.Styles, i *kube.Ingress) lipgloss.Style { return tlsStyle(st, i.TLS, env.Now()) }},
