@@ -63,28 +63,26 @@ func fixturePVs() []*kube.PV {
 	}
 }
 
-func TestIngressesGolden(t *testing.T) {
-	requireGoldenSizes(t, func(w, h int) string { return renderList(IngressesSpec, "", w, h, fixtureIngresses(), live) })
+// netStoreViews render the ingresses, claims and volumes views over their fixtures.
+var netStoreViews = []struct {
+	name   string
+	render func(w, h int) string
+}{
+	{"ingresses", func(w, h int) string { return renderList(IngressesSpec, "", w, h, fixtureIngresses(), live) }},
+	{"pvc", func(w, h int) string { return renderList(PVCsSpec, "", w, h, fixturePVCs(), live) }},
+	{"pv", func(w, h int) string { return renderList(PVsSpec, "", w, h, fixturePVs(), live) }},
 }
 
-func TestPVCsGolden(t *testing.T) {
-	requireGoldenSizes(t, func(w, h int) string { return renderList(PVCsSpec, "", w, h, fixturePVCs(), live) })
-}
-
-func TestPVsGolden(t *testing.T) {
-	requireGoldenSizes(t, func(w, h int) string { return renderList(PVsSpec, "", w, h, fixturePVs(), live) })
+func TestNetStoreGolden(t *testing.T) {
+	for _, v := range netStoreViews {
+		t.Run(v.name, func(t *testing.T) { requireGoldenSizes(t, v.render) })
+	}
 }
 
 func TestNetStoreEverySize(t *testing.T) {
-	t.Run("ingresses", func(t *testing.T) {
-		requireEverySize(t, func(w, h int) string { return renderList(IngressesSpec, "", w, h, fixtureIngresses(), live) })
-	})
-	t.Run("pvc", func(t *testing.T) {
-		requireEverySize(t, func(w, h int) string { return renderList(PVCsSpec, "", w, h, fixturePVCs(), live) })
-	})
-	t.Run("pv", func(t *testing.T) {
-		requireEverySize(t, func(w, h int) string { return renderList(PVsSpec, "", w, h, fixturePVs(), live) })
-	})
+	for _, v := range netStoreViews {
+		t.Run(v.name, func(t *testing.T) { requireEverySize(t, v.render) })
+	}
 }
 
 // The TLS cell names each secret with its certificate's days left, "missing" or the

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -20,20 +19,7 @@ import (
 func TestIngressesTLSAndBackend(t *testing.T) {
 	ns := newNamespace(t)
 	pods := webService(t, ns, 1)
-	certPath, keyPath := writePair(t, t.TempDir(), "shop.example.com", 10*24*time.Hour+time.Hour)
-	cert, err := os.ReadFile(certPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := os.ReadFile(keyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "shop-tls"}, Type: corev1.SecretTypeTLS,
-		Data: map[string][]byte{corev1.TLSCertKey: cert, corev1.TLSPrivateKeyKey: key}}
-	if _, err := testbed.clientset.CoreV1().Secrets(ns).Create(ctx(t), secret, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	createTLSSecret(t, ns, "shop-tls", "shop.example.com", 10*24*time.Hour+time.Hour)
 	in := &networkingv1.Ingress{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "storefront"},
 		Spec: networkingv1.IngressSpec{IngressClassName: ptr.To("nginx"),
 			TLS: []networkingv1.IngressTLS{{Hosts: []string{"shop.example.com"}, SecretName: "shop-tls"},
