@@ -65,7 +65,7 @@ func (c *Client) IngressSource(ns string) Source[*Ingress] {
 func (c *Client) IngressCache(ns, selector string) *Joined[*Ingress, *Secret] {
 	src := c.IngressSource(ns)
 	src.Selector = selector
-	return NewJoinedLoaded(src, c.TLSSecretSource(ns, ""), JoinIngressCerts)
+	return NewJoinedLoaded(src, c.TLSSecretSource(ns, ""), JoinIngressCerts).Optional()
 }
 
 // IngressRow summarises in the way `kubectl get ingress` does, with its rules and

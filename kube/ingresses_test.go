@@ -8,6 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 )
 
@@ -104,4 +106,27 @@ func TestJoinIngressCerts(t *testing.T) {
 // selector on their type.
 func TestIngressCacheWatchesTLSOnly(t *testing.T) {
 	requireTLSOnly(t, func(c *Client) Source[*Secret] { return c.IngressCache("shop", "").secondary.src })
+}
+
+// A user who may list ingresses but not secrets sees the ingresses live, their TLS entries
+// unknown (never "missing"); any other failure of the secrets still marks the list broken.
+func TestIngressCacheWithoutSecretAccess(t *testing.T) {
+	c := &Client{Clientset: fake.NewClientset(), Config: &rest.Config{Host: "http://127.0.0.1:1"}}
+	cache := c.IngressCache("shop", "")
+	live := State{Phase: PhaseLive, LiveSince: time.Now()}
+	cache.primary.upsert(IngressRow(shopIngress()))
+	cache.primary.setState(live)
+	forbidden := &Error{Kind: KindForbidden, Verb: "list", Resource: "secrets", Namespace: "shop"}
+	cache.secondary.setState(State{Phase: PhaseBroken, Err: forbidden})
+	snap := cache.Snapshot()
+	if snap.State.Phase != PhaseLive || cache.State().Phase != PhaseLive {
+		t.Errorf("state %+v, %+v; want live", snap.State, cache.State())
+	}
+	if tls := snap.Rows[0].TLS; tls[0].State != CertUnknown || tls[1].State != CertUnknown {
+		t.Errorf("TLS entries %+v; want unknown", tls)
+	}
+	cache.secondary.setState(State{Phase: PhaseBroken, Err: &Error{Kind: KindUnreachable}})
+	if st := cache.Snapshot().State; st.Phase != PhaseBroken {
+		t.Errorf("an unreachable secrets list: state %+v", st)
+	}
 }

@@ -47,7 +47,7 @@ func (c *Client) PVCCache(ns, selector, fieldSelector string) *Joined[*PVC, *Pod
 	if fieldSelector != "" {
 		src.List, src.Watch = FieldSelected(fieldSelector, src.List, src.Watch)
 	}
-	return NewJoinedLoaded(src, c.PodClaimsSource(ns), JoinClaimUsers)
+	return NewJoinedLoaded(src, c.PodClaimsSource(ns), JoinClaimUsers).Optional()
 }
 
 // PVCRow summarises p the way `kubectl get pvc` does.

@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -94,4 +95,28 @@ func TestClaimsAndVolumes(t *testing.T) {
 	term.Send("Enter")
 	term.WaitText("claim data("+ns+")[1]", 10*time.Second)
 	term.WaitLine(20*time.Second, "data ", "Bound", pvName, " db ")
+}
+
+// A user who may list ingresses but not secrets gets the ingresses live, with each TLS
+// entry's secret named and neither its expiry nor "missing": the view does not turn
+// broken over the secrets it cannot read.
+func TestIngressesWithoutSecretAccess(t *testing.T) {
+	ns := newNamespace(t)
+	createTLSSecret(t, ns, "shop-tls", "shop.example.com", 10*24*time.Hour+time.Hour)
+	in := &networkingv1.Ingress{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "storefront"},
+		Spec: networkingv1.IngressSpec{TLS: []networkingv1.IngressTLS{{SecretName: "shop-tls"}},
+			DefaultBackend: &networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{Name: "web",
+				Port: networkingv1.ServiceBackendPort{Number: 80}}}}}
+	if _, err := testbed.clientset.NetworkingV1().Ingresses(ns).Create(ctx(t), in, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig := limitedKubeconfig(t, ns, []rbacv1.PolicyRule{
+		{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"ingresses"}, Verbs: []string{"get", "list", "watch"}},
+	})
+	term := StartKdeck(t, 200, 20, "--kubeconfig", kubeconfig, "-c", "ingresses")
+	term.WaitLine(20*time.Second, "storefront", "default → web:80", "shop-tls")
+	term.WaitText("live · 1 ingresses", 5*time.Second)
+	if s := term.Screen(); lineWith(s, "shop-tls 10d") != "" || lineWith(s, "missing") != "" || lineWith(s, "STALE") != "" {
+		t.Errorf("the secrets it may not read:\n%s", s)
+	}
 }
