@@ -22,15 +22,40 @@ type Cache[R Row] interface {
 type Joined[R, S Row] struct {
 	primary   *Store[R]
 	secondary *Store[S]
-	join      func(rows []R, aux []S) []R
+	join      func(rows []R, aux []S, loaded bool) []R
 	changed   chan struct{}
+	optional  bool // see Optional
 }
 
 // NewJoined returns a cache of primary's rows completed by join from secondary's rows.
 // join must not modify its arguments: it returns new rows where it changes one.
 func NewJoined[R, S Row](primary Source[R], secondary Source[S], join func(rows []R, aux []S) []R) *Joined[R, S] {
+	return NewJoinedLoaded(primary, secondary, func(rows []R, aux []S, _ bool) []R { return join(rows, aux) })
+}
+
+// NewJoinedLoaded is NewJoined for a join that tells a row absent from secondary (a missing
+// secret) from one not listed yet: loaded is false until secondary's first full load.
+func NewJoinedLoaded[R, S Row](primary Source[R], secondary Source[S], join func(rows []R, aux []S, loaded bool) []R) *Joined[R, S] {
 	return &Joined[R, S]{primary: NewStore(primary), secondary: NewStore(secondary), join: join,
 		changed: make(chan struct{}, 1)}
+}
+
+// Optional marks the secondary store as something the rows can do without (the TLS
+// secrets an ingress names): while RBAC refuses to list it, the cache's state is the
+// primary's alone and rows are joined as not loaded, rather than the whole list shown as
+// broken to a user who may read the primary resource but not the secondary. It returns j.
+func (j *Joined[R, S]) Optional() *Joined[R, S] {
+	j.optional = true
+	return j
+}
+
+// combined is the cache's state from the primary's (p) and the secondary's (s), and
+// whether the secondary's rows have been fully listed.
+func (j *Joined[R, S]) combined(p, s State) (st State, loaded bool) {
+	if j.optional && s.Phase == PhaseBroken && KindOf(s.Err) == KindForbidden {
+		return p, false
+	}
+	return WorseState(p, s), !s.LiveSince.IsZero()
 }
 
 // Run runs both stores until ctx ends.
@@ -57,11 +82,15 @@ func (j *Joined[R, S]) Changed() <-chan struct{} { return j.changed }
 // Snapshot joins the two stores' current rows; its state is the less trustworthy of theirs.
 func (j *Joined[R, S]) Snapshot() Snapshot[R] {
 	p, s := j.primary.Snapshot(), j.secondary.Snapshot()
-	return Snapshot[R]{Rows: j.join(p.Rows, s.Rows), State: WorseState(p.State, s.State)}
+	st, loaded := j.combined(p.State, s.State)
+	return Snapshot[R]{Rows: j.join(p.Rows, s.Rows, loaded), State: st}
 }
 
 // State is the less trustworthy of the two stores' states.
-func (j *Joined[R, S]) State() State { return WorseState(j.primary.State(), j.secondary.State()) }
+func (j *Joined[R, S]) State() State {
+	st, _ := j.combined(j.primary.State(), j.secondary.State())
+	return st
+}
 
 // WorseState returns the less trustworthy of two states: broken before resyncing before
 // loading before live; LiveSince is the older of the two.

@@ -23,4 +23,5 @@ var (
 	GVRCronJobs            = schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "cronjobs"}
 	GVRHPAs                = schema.GroupVersionResource{Group: "autoscaling", Version: "v2", Resource: "horizontalpodautoscalers"}
 	GVRIngresses           = schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"}
+	GVRPVs                 = schema.GroupVersionResource{Version: "v1", Resource: "persistentvolumes"}
 )

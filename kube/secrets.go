@@ -36,12 +36,18 @@ func (c *Client) SecretCache(ns, selector string) *Joined[*Secret, *Secret] {
 	rows := tableSource(c, Resource{GVR: GVRSecrets, Kind: "Secret", Namespaced: true}, ns,
 		metav1.IncludeMetadata, secretTableRow)
 	rows.Selector = selector
+	return NewJoined(rows, c.TLSSecretSource(ns, selector), JoinCerts)
+}
+
+// TLSSecretSource returns the Source for the kubernetes.io/tls secrets in ns ("" for all
+// namespaces) matching the label selector ("" for all): a field selector on their type
+// keeps every other secret off the wire. Rows keep the certificate's expiry, no value.
+func (c *Client) TLSSecretSource(ns, selector string) Source[*Secret] {
 	api := c.Clientset.CoreV1().Secrets(ns)
 	list, watchTLS := FieldSelected(fields.OneTermEqualSelector("type", string(corev1.SecretTypeTLS)).String(),
 		api.List, api.Watch)
-	tls := TypedSource("secrets", ns, selector, list, watchTLS,
+	return TypedSource("secrets", ns, selector, list, watchTLS,
 		func(l *corev1.SecretList) []corev1.Secret { return l.Items }, SecretRow)
-	return NewJoined(rows, tls, JoinCerts)
 }
 
 // secretTableRow is the row of one secret from its Table row: the Type and Data (key

@@ -157,6 +157,13 @@ func TestJoinCerts(t *testing.T) {
 // Only TLS secrets are listed and watched whole: the second source's requests carry the
 // field selector on their type.
 func TestSecretCacheWatchesTLSOnly(t *testing.T) {
+	requireTLSOnly(t, func(c *Client) Source[*Secret] { return c.SecretCache("shop", "").secondary.src })
+}
+
+// requireTLSOnly checks that the secrets source made of a client lists and watches with
+// the field selector on the TLS type.
+func requireTLSOnly(t *testing.T, source func(*Client) Source[*Secret]) {
+	t.Helper()
 	cs := fake.NewClientset()
 	var seen []string
 	cs.PrependReactor("list", "secrets", func(a clienttesting.Action) (bool, runtime.Object, error) {
@@ -167,8 +174,7 @@ func TestSecretCacheWatchesTLSOnly(t *testing.T) {
 		seen = append(seen, "watch "+a.(clienttesting.WatchAction).GetWatchRestrictions().Fields.String())
 		return false, nil, nil
 	})
-	c := &Client{Clientset: cs, Config: &rest.Config{Host: "http://127.0.0.1:1"}}
-	src := c.SecretCache("shop", "").secondary.src
+	src := source(&Client{Clientset: cs, Config: &rest.Config{Host: "http://127.0.0.1:1"}})
 	if _, err := src.List(t.Context(), metav1.ListOptions{}); err != nil {
 		t.Fatal(err)
 	}

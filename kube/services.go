@@ -1,12 +1,14 @@
 package kube
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
@@ -35,6 +37,15 @@ func (c *Client) ServiceSource(ns string) Source[*Service] {
 	api := c.Clientset.CoreV1().Services(ns)
 	return TypedSource("services", ns, "", api.List, api.Watch,
 		func(l *corev1.ServiceList) []corev1.Service { return l.Items }, ServiceRow)
+}
+
+// GetService reads service ns/name as its row (without endpoint counts).
+func (c *Client) GetService(ctx context.Context, ns, name string) (*Service, error) {
+	s, err := c.Clientset.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, Classify(err, "get", "services", ns)
+	}
+	return ServiceRow(s), nil
 }
 
 // ServiceRow summarises s the way `kubectl get services -o wide` does.

@@ -25,6 +25,12 @@ var Registry = []ui.ViewSpec{
 		New: func(env *ui.Env, ns string) ui.Page { return NewCronJobs(env, ns) }},
 	{Name: "services", Aliases: []string{"service", "svc"}, Resources: resources(kube.GVRServices),
 		New: func(env *ui.Env, ns string) ui.Page { return NewServices(env, ns) }},
+	{Name: "ingresses", Aliases: []string{"ingress", "ing"}, Resources: resources(kube.GVRIngresses),
+		New: func(env *ui.Env, ns string) ui.Page { return NewIngresses(env, ns) }},
+	{Name: "persistentvolumeclaims", Aliases: []string{"persistentvolumeclaim", "pvc", "pvcs"}, Resources: resources(kube.GVRPVCs),
+		New: func(env *ui.Env, ns string) ui.Page { return NewPVCs(env, ns) }},
+	{Name: "persistentvolumes", Aliases: []string{"persistentvolume", "pv", "pvs"}, Resources: resources(kube.GVRPVs),
+		New: func(env *ui.Env, _ string) ui.Page { return NewPVs(env) }},
 	{Name: "hpa", Aliases: []string{"hpas", "horizontalpodautoscalers", "horizontalpodautoscaler"}, Resources: resources(kube.GVRHPAs),
 		New: func(env *ui.Env, ns string) ui.Page { return NewHPAs(env, ns) }},
 	// the view reads events.k8s.io; the core group serves the same events

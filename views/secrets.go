@@ -97,17 +97,23 @@ func expiryText(notAfter time.Time, certErr string, now time.Time) string {
 // expiryStyle is bad for an expired or unreadable certificate, warn within
 // kube.ExpiryWarnDays of its end.
 func expiryStyle(st *theme.Styles, notAfter time.Time, certErr string, now time.Time) lipgloss.Style {
+	return expiryLevel(notAfter, certErr, now).Style(st)
+}
+
+// expiryLevel is an error for an expired or unreadable certificate, a warning within
+// kube.ExpiryWarnDays of its end, OK before, and info when there is no certificate.
+func expiryLevel(notAfter time.Time, certErr string, now time.Time) ui.Level {
 	switch {
 	case certErr != "":
-		return st.Bad
+		return ui.LevelError
 	case notAfter.IsZero():
-		return st.Text
+		return ui.LevelInfo
 	case !now.Before(notAfter):
-		return st.Bad
+		return ui.LevelError
 	case kube.DaysLeft(notAfter, now) < kube.ExpiryWarnDays:
-		return st.Warn
+		return ui.LevelWarn
 	}
-	return st.Good
+	return ui.LevelOK
 }
 
 // expiryOrder sorts secrets without a certificate after every one that has.

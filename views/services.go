@@ -20,16 +20,19 @@ var ServicesSpec = ui.ListSpec[*kube.Service]{
 		return env.Client.ServiceCache(ns, selector)
 	},
 	Actions: append(objectActions[*kube.Service](kube.GVRServices), forwardAction[*kube.Service](forward.KindService)),
-	Enter: func(env *ui.Env, s *kube.Service) ui.Page {
-		if s.Selector == "" {
-			return ui.NewMessage(env, "pods("+s.Namespace+") of service "+s.Name,
-				"Service "+s.Namespace+"/"+s.Name+" has no selector: it selects no pods.",
-				"Its endpoints ("+endpoints(s)+") are managed by hand or by another controller,",
-				"or it is an ExternalName service ("+s.External+").",
-				"", "esc: back")
-		}
-		return NewPodsFor(env, s.Namespace, s.Selector)
-	},
+	Enter:   servicePods,
+}
+
+// servicePods lists the pods s selects, or says why there are none to list.
+func servicePods(env *ui.Env, s *kube.Service) ui.Page {
+	if s.Selector == "" {
+		return ui.NewMessage(env, "pods("+s.Namespace+") of service "+s.Name,
+			"Service "+s.Namespace+"/"+s.Name+" has no selector: it selects no pods.",
+			"Its endpoints ("+endpoints(s)+") are managed by hand or by another controller,",
+			"or it is an ExternalName service ("+s.External+").",
+			"", "esc: back")
+	}
+	return NewPodsFor(env, s.Namespace, s.Selector)
 }
 
 // NewServices returns the services view for namespace ns ("" for all namespaces).

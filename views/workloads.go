@@ -16,6 +16,7 @@ import (
 // follows their logs, r, h and u restart, show and undo its rollout.
 var DaemonSetsSpec = ui.ListSpec[*kube.DaemonSet]{
 	Noun:    "daemonsets",
+	Warm:    "daemonsets",
 	Columns: daemonSetColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.DaemonSet] {
 		return env.Client.DaemonSetSource(ns)
@@ -35,6 +36,7 @@ func NewDaemonSets(env *ui.Env, ns string) *ui.ListPage[*kube.DaemonSet] {
 // follows their logs, s scales it, r, h and u restart, show and undo its rollout.
 var StatefulSetsSpec = ui.ListSpec[*kube.StatefulSet]{
 	Noun:    "statefulsets",
+	Warm:    "statefulsets",
 	Columns: statefulSetColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.StatefulSet] {
 		return env.Client.StatefulSetSource(ns)
@@ -55,6 +57,7 @@ func NewStatefulSets(env *ui.Env, ns string) *ui.ListPage[*kube.StatefulSet] {
 // follows their logs, s scales it.
 var ReplicaSetsSpec = ui.ListSpec[*kube.ReplicaSet]{
 	Noun:    "replicasets",
+	Warm:    "replicasets",
 	Columns: replicaSetColumns,
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.ReplicaSet] {
 		return env.Client.ReplicaSetSource(ns)

@@ -227,6 +227,27 @@ func writePair(t *testing.T, dir, cn string, validFor time.Duration) (certPath, 
 	return certPath, keyPath
 }
 
+// createTLSSecret creates kubernetes.io/tls secret ns/name holding a self-signed
+// certificate for cn valid for validFor, and its key; it returns the certificate's PEM.
+func createTLSSecret(t *testing.T, ns, name, cn string, validFor time.Duration) (cert []byte) {
+	t.Helper()
+	certPath, keyPath := writePair(t, t.TempDir(), cn, validFor)
+	cert, err := os.ReadFile(certPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tls := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Type: corev1.SecretTypeTLS,
+		Data: map[string][]byte{corev1.TLSCertKey: cert, corev1.TLSPrivateKeyKey: key}}
+	if _, err := testbed.clientset.CoreV1().Secrets(ns).Create(ctx(t), tls, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return cert
+}
+
 // t creates a TLS secret from a certificate and key file: a key of another certificate
 // is refused inline and nothing is created; the matching key creates it, the list shows
 // its expiry and its page the certificate, without the key.
@@ -395,20 +416,7 @@ func TestSecretListFetchesNoValues(t *testing.T) {
 	const marker, added = "e2e-wire-marker-5f3a91", "e2e-wire-added-c27e04"
 	ns := newNamespace(t)
 	createSecret(t, ns, "app-creds", map[string]string{"password": marker, "user": "admin"})
-	certPath, keyPath := writePair(t, t.TempDir(), "wire.example.com", 20*24*time.Hour+time.Hour)
-	cert, err := os.ReadFile(certPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := os.ReadFile(keyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tls := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "wire-tls"}, Type: corev1.SecretTypeTLS,
-		Data: map[string][]byte{corev1.TLSCertKey: cert, corev1.TLSPrivateKeyKey: key}}
-	if _, err := testbed.clientset.CoreV1().Secrets(ns).Create(ctx(t), tls, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	cert := createTLSSecret(t, ns, "wire-tls", "wire.example.com", 20*24*time.Hour+time.Hour)
 
 	rec, kubeconfig := startRecordingProxy(t, ns)
 	term := StartKdeck(t, 140, 24, "--kubeconfig", kubeconfig, "-c", "secrets")

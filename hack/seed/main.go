@@ -1,8 +1,9 @@
 // Command seed fills a cluster with the objects of a small made-up company (a shop, its
 // payments, an internal platform and monitoring), in every state kdeck should show well:
 // healthy, mid-rollout, unschedulable and crash-looping deployments, services with and
-// without endpoints, HPAs that scale, sit at their maximum or lack metrics, and secrets of
-// every common type. It is meant for the kwok testbed (hack/testbed.sh): pods tolerate the
+// without endpoints, HPAs that scale, sit at their maximum or lack metrics, secrets of
+// every common type, ingresses behind TLS certificates (fine, expiring, missing), and a
+// volume bound to the claim prometheus mounts beside a claim left Pending. It is meant for the kwok testbed (hack/testbed.sh): pods tolerate the
 // kwok taint and carry kwok's usage annotations. With --helm (the testbed's helm binary) it
 // also installs the testbed chart as Helm releases: shop with three revisions, billing with
 // a failed upgrade and search left pending-upgrade (see hack/helmseed).
@@ -59,9 +60,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("seeded %d namespaces, %d deployments, %d services, %d hpas, %d secrets, %d configmaps, %d cronjobs, %d jobs, %d daemonsets, %d statefulsets (%d created, %d updated; usage spread over %d pods) in %.1fs\n",
+	fmt.Printf("seeded %d namespaces, %d deployments, %d services, %d hpas, %d secrets, %d configmaps, %d cronjobs, %d jobs, %d daemonsets, %d statefulsets, %d ingresses, %d persistentvolumeclaims, %d persistentvolumes (%d created, %d updated; usage spread over %d pods) in %.1fs\n",
 		s.count.namespaces.Load(), s.count.deployments.Load(), s.count.services.Load(), s.count.hpas.Load(),
-		s.count.secrets.Load(), s.count.configMaps.Load(), s.count.cronJobs.Load(), s.count.jobs.Load(), s.count.daemonSets.Load(), s.count.statefulSets.Load(), s.count.created.Load(), s.count.updated.Load(),
+		s.count.secrets.Load(), s.count.configMaps.Load(), s.count.cronJobs.Load(), s.count.jobs.Load(), s.count.daemonSets.Load(), s.count.statefulSets.Load(),
+		s.count.ingresses.Load(), s.count.claims.Load(), s.count.volumes.Load(), s.count.created.Load(), s.count.updated.Load(),
 		s.count.pods.Load(), time.Since(start).Seconds())
 	if *helm == "" {
 		return
@@ -83,7 +85,7 @@ func main() {
 type seeder struct {
 	cs    kubernetes.Interface
 	count struct {
-		namespaces, deployments, services, hpas, secrets, configMaps, cronJobs, jobs, daemonSets, statefulSets, pods, created, updated atomic.Int32
+		namespaces, deployments, services, hpas, secrets, configMaps, cronJobs, jobs, daemonSets, statefulSets, ingresses, claims, volumes, pods, created, updated atomic.Int32
 	}
 }
 
@@ -121,6 +123,11 @@ func (s *seeder) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	shopTLS, err := tlsSecret("shop", "shop-tls", "shop.example.com", []string{"shop.example.com"}, 60*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	pvs, pvcs := volumes()
 	g, gctx = errgroup.WithContext(ctx)
 	for _, d := range deployments() {
 		g.Go(func() error { return s.putDeployment(gctx, d) })
@@ -136,7 +143,24 @@ func (s *seeder) run(ctx context.Context) error {
 			return done(put(gctx, s, "hpa", s.cs.AutoscalingV2().HorizontalPodAutoscalers(h.Namespace), h, nil, &s.count.hpas))
 		})
 	}
-	for _, sec := range append(secrets(), tls) {
+	for _, in := range ingresses() {
+		g.Go(func() error {
+			return done(put(gctx, s, "ingress", s.cs.NetworkingV1().Ingresses(in.Namespace), in, nil, &s.count.ingresses))
+		})
+	}
+	for _, pv := range pvs { // a bound volume's spec is the binder's (its claimRef)
+		g.Go(func() error {
+			return done(put(gctx, s, "persistentvolume", s.cs.CoreV1().PersistentVolumes(), pv,
+				func(live, obj *corev1.PersistentVolume) { obj.Spec = live.Spec }, &s.count.volumes))
+		})
+	}
+	for _, pvc := range pvcs { // a claim's spec is immutable once made
+		g.Go(func() error {
+			return done(put(gctx, s, "persistentvolumeclaim", s.cs.CoreV1().PersistentVolumeClaims(pvc.Namespace), pvc,
+				func(live, obj *corev1.PersistentVolumeClaim) { obj.Spec = live.Spec }, &s.count.claims))
+		})
+	}
+	for _, sec := range append(secrets(), tls, shopTLS) {
 		g.Go(func() error {
 			return done(put(gctx, s, "secret", s.cs.CoreV1().Secrets(sec.Namespace), sec, nil, &s.count.secrets))
 		})

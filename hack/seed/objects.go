@@ -16,6 +16,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -40,6 +41,7 @@ type app struct {
 	port            int32
 	cpu, mem        string // requests; cpu "" means none (an HPA on CPU then lacks metrics)
 	useCPU, useMem  string // emulated usage
+	claim           string // a PersistentVolumeClaim its pods mount at /data, if any
 }
 
 // company is every Deployment but checkout, which rollout handles.
@@ -59,7 +61,7 @@ var company = []app{
 	{ns: "platform", name: "notifications", image: "platform/notifications:1.3.1", replicas: 2, port: 8080, mem: "96Mi", useCPU: "30m", useMem: "64Mi"},
 	{ns: "platform", name: "report-builder", image: "platform/report-builder:0.4.2", replicas: 1, port: 8080, cpu: "12", mem: "24Gi", useCPU: "1", useMem: "2Gi"},
 	// monitoring
-	{ns: "monitoring", name: "prometheus", image: "monitoring/prometheus:v3.5.0", replicas: 1, port: 9090, cpu: "500m", mem: "2Gi", useCPU: "320m", useMem: "1400Mi"},
+	{ns: "monitoring", name: "prometheus", image: "monitoring/prometheus:v3.5.0", replicas: 1, port: 9090, cpu: "500m", mem: "2Gi", useCPU: "320m", useMem: "1400Mi", claim: "prometheus-data"},
 	{ns: "monitoring", name: "grafana", image: "monitoring/grafana:12.1.0", replicas: 1, port: 3000, cpu: "100m", mem: "256Mi", useCPU: "25m", useMem: "180Mi"},
 	{ns: "monitoring", name: "alertmanager", image: "monitoring/alertmanager:v0.28.1", replicas: 2, port: 9093, cpu: "50m", mem: "64Mi", useCPU: "8m", useMem: "41Mi"},
 	{ns: "monitoring", name: "kube-state-metrics", image: "monitoring/kube-state-metrics:v2.16.0", replicas: 1, port: 8080, cpu: "100m", mem: "128Mi", useCPU: "35m", useMem: "72Mi"},
@@ -134,6 +136,13 @@ func deployment(a app) *appsv1.Deployment {
 		res.Requests[corev1.ResourceMemory] = resource.MustParse(a.mem)
 		res.Limits[corev1.ResourceMemory] = resource.MustParse(a.mem)
 	}
+	var volumes []corev1.Volume
+	var mounts []corev1.VolumeMount
+	if a.claim != "" {
+		volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: a.claim}}}}
+		mounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
+	}
 	return &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{
 			Name: a.name, Namespace: a.ns,
@@ -149,12 +158,14 @@ func deployment(a app) *appsv1.Deployment {
 				},
 				Spec: corev1.PodSpec{
 					Containers: []corev1.Container{{
-						Name:      a.name,
-						Image:     registry + "/" + a.image,
-						Ports:     []corev1.ContainerPort{{Name: "http", ContainerPort: a.port}},
-						Env:       []corev1.EnvVar{{Name: "LOG_LEVEL", Value: "info"}, {Name: "TEAM", Value: teams[a.ns]}},
-						Resources: res,
+						Name:         a.name,
+						Image:        registry + "/" + a.image,
+						Ports:        []corev1.ContainerPort{{Name: "http", ContainerPort: a.port}},
+						Env:          []corev1.EnvVar{{Name: "LOG_LEVEL", Value: "info"}, {Name: "TEAM", Value: teams[a.ns]}},
+						Resources:    res,
+						VolumeMounts: mounts,
 					}},
+					Volumes:          volumes,
 					ImagePullSecrets: []corev1.LocalObjectReference{{Name: "regcred"}},
 					NodeSelector:     map[string]string{"type": "kwok"},
 					Tolerations: []corev1.Toleration{{
@@ -198,6 +209,55 @@ func services() []*corev1.Service {
 		svc("monitoring", "prometheus", corev1.ServiceTypeClusterIP, app("prometheus"), 9090, 9090),
 		svc("monitoring", "grafana", corev1.ServiceTypeNodePort, app("grafana"), 3000, 3000),
 		svc("monitoring", "alertmanager", corev1.ServiceTypeClusterIP, app("alertmanager"), 9093, 9093),
+	}
+}
+
+// ingresses: the shop's storefront routes to three services behind a certificate that is
+// fine, payments' API behind one that expires soon, and grafana names a TLS secret nobody
+// created.
+func ingresses() []*networkingv1.Ingress {
+	path := func(p, svc string, port int32) networkingv1.HTTPIngressPath {
+		return networkingv1.HTTPIngressPath{Path: p, PathType: ptr(networkingv1.PathTypePrefix),
+			Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{Name: svc,
+				Port: networkingv1.ServiceBackendPort{Number: port}}}}
+	}
+	ing := func(ns, name, host, secret string, paths ...networkingv1.HTTPIngressPath) *networkingv1.Ingress {
+		return &networkingv1.Ingress{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{"team": teams[ns]}},
+			Spec: networkingv1.IngressSpec{IngressClassName: ptr("nginx"),
+				TLS: []networkingv1.IngressTLS{{Hosts: []string{host}, SecretName: secret}},
+				Rules: []networkingv1.IngressRule{{Host: host, IngressRuleValue: networkingv1.IngressRuleValue{
+					HTTP: &networkingv1.HTTPIngressRuleValue{Paths: paths}}}}},
+		}
+	}
+	return []*networkingv1.Ingress{
+		ing("shop", "storefront", "shop.example.com", "shop-tls", path("/", "web", 80), path("/cart", "cart", 80), path("/api/catalog", "catalog", 80)),
+		ing("payments", "payments-api", "api.payments.example.com", "payments-tls", path("/", "payments-api", 443)),
+		ing("monitoring", "grafana", "grafana.example.com", "grafana-tls", path("/", "grafana", 3000)),
+	}
+}
+
+// volumes: prometheus's data on a volume bound by name (the testbed has no provisioner;
+// its PV controller binds the pair), and a claim for loki that no volume satisfies, so it
+// stays Pending.
+func volumes() ([]*corev1.PersistentVolume, []*corev1.PersistentVolumeClaim) {
+	rwo := []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}
+	pv := &corev1.PersistentVolume{
+		ObjectMeta: metav1.ObjectMeta{Name: "prometheus-data", Labels: map[string]string{"team": teams["monitoring"]}},
+		Spec: corev1.PersistentVolumeSpec{Capacity: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("20Gi")},
+			AccessModes: rwo, PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimRetain, StorageClassName: "manual",
+			PersistentVolumeSource: corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/var/lib/prometheus"}}},
+	}
+	claim := func(name, class, volume, size string) *corev1.PersistentVolumeClaim {
+		return &corev1.PersistentVolumeClaim{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "monitoring", Labels: map[string]string{"team": teams["monitoring"]}},
+			Spec: corev1.PersistentVolumeClaimSpec{AccessModes: rwo, StorageClassName: ptr(class), VolumeName: volume,
+				Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(size)}}},
+		}
+	}
+	return []*corev1.PersistentVolume{pv}, []*corev1.PersistentVolumeClaim{
+		claim("prometheus-data", "manual", "prometheus-data", "20Gi"),
+		claim("loki-data", "fast", "", "50Gi"),
 	}
 }
 
