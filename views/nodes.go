@@ -73,16 +73,7 @@ func nodeColumns(env *ui.Env) []ui.Column[*kube.Node] {
 			},
 			Style: func(st *theme.Styles, n *kube.Node) lipgloss.Style {
 				u, ok := used(n)
-				p, known := ui.Pct(u, of(n))
-				switch {
-				case !ok || !known:
-					return st.Muted
-				case p >= 100:
-					return st.Bad
-				case p >= 80:
-					return st.Warn
-				}
-				return st.Text
+				return pctStyle(st, ok, u, of(n))
 			}}
 	}
 	requested := func(get func(kube.ReqLim) int64) func(*kube.Node) (int64, bool) {

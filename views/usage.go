@@ -68,16 +68,8 @@ func newUsageColumns[R any](read usage[R]) usageColumns[R] {
 			},
 			Style: func(st *theme.Styles, r R) lipgloss.Style {
 				cpu, mem, res, ok := read(r)
-				p, known := ui.Pct(get(cpu, mem, res))
-				switch {
-				case !ok || !known:
-					return st.Muted
-				case p >= 100:
-					return st.Bad
-				case p >= 80:
-					return st.Warn
-				}
-				return st.Text
+				used, of := get(cpu, mem, res)
+				return pctStyle(st, ok, used, of)
 			}}
 	}
 	return usageColumns[R]{
@@ -88,6 +80,21 @@ func newUsageColumns[R any](read usage[R]) usageColumns[R] {
 		MemReq: pct("%MEM/R", func(_, mem int64, r kube.ReqLim) (int64, int64) { return mem, r.MemReq }),
 		MemLim: pct("%MEM/L", func(_, mem int64, r kube.ReqLim) (int64, int64) { return mem, r.MemLim }),
 	}
+}
+
+// pctStyle colours used as a percentage of of: muted when unknown (ok false, or nothing to
+// compare with), yellow from 80%, red from 100%.
+func pctStyle(st *theme.Styles, ok bool, used, of int64) lipgloss.Style {
+	p, known := ui.Pct(used, of)
+	switch {
+	case !ok || !known:
+		return st.Muted
+	case p >= 100:
+		return st.Bad
+	case p >= 80:
+		return st.Warn
+	}
+	return st.Text
 }
 
 // drop sets a column's drop order (higher is dropped first on narrow terminals).
