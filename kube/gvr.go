@@ -24,4 +24,5 @@ var (
 	GVRHPAs                = schema.GroupVersionResource{Group: "autoscaling", Version: "v2", Resource: "horizontalpodautoscalers"}
 	GVRIngresses           = schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"}
 	GVRPVs                 = schema.GroupVersionResource{Version: "v1", Resource: "persistentvolumes"}
+	GVREndpointSlices      = schema.GroupVersionResource{Group: "discovery.k8s.io", Version: "v1", Resource: "endpointslices"}
 )

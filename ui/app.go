@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,11 +46,39 @@ type PushMsg struct{ Page Page }
 // Push returns the command that opens page on top of the stack.
 func Push(page Page) tea.Cmd { return func() tea.Msg { return PushMsg{page} } }
 
+// OpenMsg asks the shell to open, on top of the stack, the registered view that lists
+// Ref's kind with the cursor on Ref (the owner a person jumped to); Else is opened instead
+// when no registered view lists that kind.
+type OpenMsg struct {
+	Ref  kube.ObjectRef
+	Else func() Page
+}
+
+// Focuser is implemented by pages that can put their cursor on one object once it is listed.
+type Focuser interface {
+	Focus(k kube.Key)
+}
+
+// openRef is the page an OpenMsg asks for.
+func (a *App) openRef(m OpenMsg) Page {
+	for _, s := range a.registry {
+		if slices.Contains(s.Resources, m.Ref.GVR.GroupResource()) {
+			page := s.New(a.env, m.Ref.Namespace)
+			if f, ok := page.(Focuser); ok {
+				f.Focus(kube.Key{Namespace: m.Ref.Namespace, Name: m.Ref.Name})
+			}
+			return page
+		}
+	}
+	return m.Else()
+}
+
 // App is the root model: it owns the page stack and the frame around the top page.
 type App struct {
 	env           *Env
 	registry      []ViewSpec
-	rootSpec      ViewSpec // the view at the bottom of the stack, reopened on ns/ctx switch
+	commands      []PageCommand // commands that open a page from an argument
+	rootSpec      ViewSpec      // the view at the bottom of the stack, reopened on ns/ctx switch
 	stack         []Page
 	width, height int
 	help          bool
@@ -125,6 +154,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case PushMsg:
 		a.stack = append(a.stack, msg.Page)
 		return a, msg.Page.Init()
+	case OpenMsg:
+		page := a.openRef(msg)
+		a.stack = append(a.stack, page)
+		return a, page.Init()
 	case namespacesMsg:
 		if a.prompt != nil {
 			a.prompt.SetSuggestions(a.suggestions(msg.names))

@@ -41,6 +41,9 @@ func (a *App) suggestions(namespaces []string) []string {
 		s = append(s, v.Name)
 		s = append(s, v.Aliases...)
 	}
+	for _, c := range a.commands {
+		s = append(s, c.Name+" ")
+	}
 	for _, c := range a.env.Client.Contexts {
 		s = append(s, "ctx "+c)
 	}
@@ -89,6 +92,17 @@ func (a *App) runCommand(line string) tea.Cmd {
 			return contextSwitchedMsg{c, err}
 		}
 	}
+	for _, c := range a.commands {
+		if c.Name == name || slices.Contains(c.Aliases, name) {
+			page, err := c.Open(a.env, arg)
+			if err != nil {
+				a.prompt.Err = err.Error()
+				return nil
+			}
+			a.prompt = nil
+			return Push(page)
+		}
+	}
 	spec, ok := Lookup(a.registry, name)
 	if ok {
 		a.prompt = nil
@@ -110,6 +124,9 @@ func (a *App) runCommand(line string) tea.Cmd {
 		return resolvedMsg{gen: gen, prompt: prompt, spec: spec, err: err, unknown: unknown, name: name}
 	}
 }
+
+// SetCommands adds commands that open a page from an argument to command mode.
+func (a *App) SetCommands(cs []PageCommand) { a.commands = cs }
 
 // Resolver finds a view for a name the registry does not know by asking the cluster
 // (discovery); it runs in a command, never in Update. A name the cluster does not know

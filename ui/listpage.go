@@ -121,6 +121,7 @@ type ListPage[R kube.Row] struct {
 
 	filter filterState[R]
 	marks  map[kube.Key]struct{} // the marked rows' keys; they outlive filtering and sorting
+	focus  kube.Key              // the row to put the cursor on when it first shows (see Focus)
 	// returned is when the page took over a warm store, until its first frame is drawn
 	// (for the bench trace's return_ms).
 	returned time.Time
@@ -340,7 +341,14 @@ func (p *ListPage[R]) resortOnExtra() tea.Cmd {
 
 func (p *ListPage[R]) setRows(rows []R) {
 	p.table.SetRows(rows, func(a, b R) bool { return a.RowKey() == b.RowKey() })
+	if p.focus != (kube.Key{}) && !p.table.moved && p.table.SelectWhere(func(r R) bool { return r.RowKey() == p.focus }) {
+		p.focus = kube.Key{}
+	}
 }
+
+// Focus puts the cursor on the row of k as soon as it is listed (the owner a person jumped
+// to), unless someone has moved the cursor first.
+func (p *ListPage[R]) Focus(k kube.Key) { p.focus = k }
 
 // View renders the table (and the filter prompt under it while typing); rows are dimmed
 // while the watch is broken.

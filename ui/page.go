@@ -116,6 +116,15 @@ type ViewSpec struct {
 	New       func(env *Env, ns string) Page
 }
 
+// PageCommand is a command that opens a page from an argument, on top of the current view
+// (`:tree deploy/web`). Open runs on the UI goroutine, so it only parses arg and builds
+// the page, which does its own I/O; an error stays in the prompt and changes nothing.
+type PageCommand struct {
+	Name    string
+	Aliases []string
+	Open    func(env *Env, arg string) (Page, error)
+}
+
 // Lookup finds the view named (or aliased) name.
 func Lookup(specs []ViewSpec, name string) (ViewSpec, bool) {
 	for _, s := range specs {

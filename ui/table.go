@@ -96,6 +96,19 @@ func (t *Table[R]) SetRows(rows []R, same func(a, b R) bool) {
 	t.clamp()
 }
 
+// SelectWhere puts the cursor on the first row match accepts, as if a person had moved it
+// there, and reports whether there was one.
+func (t *Table[R]) SelectWhere(match func(R) bool) bool {
+	for i, r := range t.rows {
+		if match(r) {
+			t.cursor, t.moved = i, true
+			t.clamp()
+			return true
+		}
+	}
+	return false
+}
+
 // Len is the number of rows.
 func (t *Table[R]) Len() int { return len(t.rows) }
 
@@ -168,7 +181,7 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 		}
 		name := c.Name
 		if t.sortedBy(c) {
-			name += map[bool]string{false: "↑", true: "↓"}[t.SortDesc]
+			name += sortArrow(t.SortDesc)
 		}
 		head.WriteString(pad(name, widths[i], c.Align))
 	}
@@ -179,7 +192,11 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 		marked := gutter > 0 && t.Marked(r)
 		var b strings.Builder
 		if gutter > 0 {
-			b.WriteString(map[bool]string{true: "● ", false: "  "}[marked])
+			if marked {
+				b.WriteString("● ")
+			} else {
+				b.WriteString("  ")
+			}
 		}
 		for k, j := range cols {
 			c := t.Columns[j]
@@ -210,6 +227,15 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 	return strings.Join(lines, "\n")
 }
 
+// sortArrow marks the sorted column's header: ↓ descending, ↑ ascending.
+func sortArrow(desc bool) string {
+	if desc {
+		return "↓"
+	}
+	return "↑"
+}
+
+// sortedBy reports whether the rows are sorted by c.
 func (t *Table[R]) sortedBy(c Column[R]) bool {
 	return t.SortBy != "" && t.SortBy == c.Name
 }

@@ -171,7 +171,7 @@ func (p *LogsPage) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
 			return p, nil
 		}
 		p.resolved, p.pc = true, msg.pc
-		if msg.err == nil {
+		if msg.err == nil && p.opts.Container == "" { // "": not chosen by whoever opened the page
 			p.opts.Container = msg.pc.Default
 			if p.opts.Previous {
 				p.opts.Container = msg.pc.LastTerminated()

@@ -20,11 +20,12 @@ var objectKeys = struct{ Describe, YAML, Delete key.Binding }{
 	Delete:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete (type the name to confirm)")),
 }
 
-// objectActions returns the describe (d), YAML (y), edit (e) and delete (ctrl+d) actions for a list
-// of gvr's objects; every resource view adds them to its ListSpec.Actions.
+// objectActions returns the describe (d), YAML (y), edit (e), delete (ctrl+d), owner tree
+// (T) and jump to the owner (o) actions for a list of gvr's objects; every resource view
+// adds them to its ListSpec.Actions.
 func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
 	ref := func(row R) kube.ObjectRef { return rowRef(gvr, row) }
-	return []ui.Action[R]{
+	return append([]ui.Action[R]{
 		{Key: objectKeys.Describe, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewDescribe(env, ref(row))) }},
 		{Key: objectKeys.YAML, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewYAML(env, ref(row))) }},
 		{Key: editKey, Mutates: func(ns string) []kube.Access { return kube.EditAccess(kube.ObjectRef{GVR: gvr, Namespace: ns}) },
@@ -38,7 +39,7 @@ func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
 				}
 				return deleteMarkedDialog(env, refs)
 			}},
-	}
+	}, treeActions[R](gvr)...)
 }
 
 // deleteMarkedDialog asks for the number of marked objects to be typed before deleting them all.

@@ -48,6 +48,11 @@ var Registry = []ui.ViewSpec{
 		New: func(env *ui.Env, ns string) ui.Page { return NewCanaries(env, ns) }},
 }
 
+// Commands open a page from an argument in command mode.
+var Commands = []ui.PageCommand{
+	{Name: "tree", Aliases: []string{"owners"}, Open: openTree},
+}
+
 // resources are the group-resources of gvrs.
 func resources(gvrs ...schema.GroupVersionResource) []schema.GroupResource {
 	out := make([]schema.GroupResource, len(gvrs))

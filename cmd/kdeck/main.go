@@ -107,6 +107,7 @@ func run(args []string, stderr io.Writer) int {
 	}
 	app := ui.New(env, views.Registry, first)
 	app.SetResolver(views.Resolve)
+	app.SetCommands(views.Commands)
 	if _, err := tea.NewProgram(app, tea.WithFPS(ui.FrameRate)).Run(); err != nil {
 		fmt.Fprintf(stderr, "kdeck: %v\n", err)
 		return 1
