@@ -32,7 +32,7 @@ var logKeys = struct {
 	Left:      key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "scroll left")),
 	Right:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "scroll right")),
 	Save:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save every line held to a new file, as shown (never overwrites)")),
-	Window:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "time window, then 0 the tail · 1 1m · 2 5m · 3 15m · 4 1h · 5 whole log")),
+	Window:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "time window: 0 tail · 1 1m · 2 5m · 3 15m · 4 1h · 5 whole log")),
 	JSON:      key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JSON lines as LEVEL message key=value (again: as written)")),
 }
 
