@@ -158,6 +158,18 @@ func servedLog(t *testing.T, name string) (times []time.Time, texts []string) {
 	return times, texts
 }
 
+// podLogs starts pod (with container, "" for the default app) in a new namespace and
+// kdeck on it, and opens the pod's logs; it returns the namespace and the terminal.
+func podLogs(t *testing.T, pod, container string) (string, *Term) {
+	t.Helper()
+	ns := newNamespace(t)
+	startPod(t, ns, pod, nil, container)
+	term := StartKdeck(t, 200, 30, "-n", ns)
+	term.WaitText("Running", 30*time.Second)
+	term.Send("l")
+	return ns, term
+}
+
 // saveAs presses s on a logs page, replaces the proposed name with path and saves; it
 // returns the name kdeck proposed.
 func saveAs(term *Term, path string) string {
@@ -184,12 +196,8 @@ func readLines(t *testing.T, path string) []string {
 // s saves the lines kwok served to a new file (0600), with the timestamps when they are
 // shown; saving to that name again is refused and leaves the file as it was.
 func TestLogsSaveToFile(t *testing.T) {
-	ns := newNamespace(t)
-	startPod(t, ns, "web-save", nil, "")
 	times, texts := servedLog(t, "app.log")
-	term := StartKdeck(t, 200, 30, "-n", ns)
-	term.WaitText("Running", 30*time.Second)
-	term.Send("l")
+	_, term := podLogs(t, "web-save", "")
 	term.WaitText(fmt.Sprintf("streaming · %d lines", len(texts)), 10*time.Second)
 
 	dir := t.TempDir()
@@ -320,11 +328,7 @@ func TestLogsTimeWindow(t *testing.T) {
 // values compact, a plain line as it is, escape sequences in keys and values visible; J
 // again shows the lines as written.
 func TestLogsJSONLines(t *testing.T) {
-	ns := newNamespace(t)
-	startPod(t, ns, "json-e2e", nil, "json-logger")
-	term := StartKdeck(t, 200, 30, "-n", ns)
-	term.WaitText("Running", 30*time.Second)
-	term.Send("l")
+	ns, term := podLogs(t, "json-e2e", "json-logger")
 	term.WaitText(`{"level":"error","msg":"payment declined","order":"o-9912"`, 10*time.Second)
 	term.Send("J")
 	term.WaitText("logs "+ns+"/json-e2e [json-logger] json following", 2*time.Second)
