@@ -185,7 +185,7 @@ gen_config() {
 
 # gen_logs writes CRI-format container logs (what kubectl logs shows) that end about now:
 # app.log for every container, crash.log for the seeder's crash-looping one, hostile.log
-# for a container named hostile-logger.
+# for a container named hostile-logger, json.log for one named json-logger.
 gen_logs() {
 	local dir=$1 now i t
 	now=$(printf '%(%s)T' -1)
@@ -203,6 +203,13 @@ gen_logs() {
 	# hostile.log: what a hostile workload may print (SGR, OSC 52, a title change, a
 	# carriage return and raw C1 bytes), for the tests that prove kdeck never emits it
 	printf '%s.100000000Z stdout F hostile \033[31mRED\033[0m \033]52;c;aGk=\007 \033]0;pwned\007 over\rwrite c1:\233\2332J end\n' "$t" >"$dir/hostile.log"
+	# json.log: JSON object lines (nested values, a hostile key and value) and one plain line
+	cat >"$dir/json.log" <<EOF
+$t.200000000Z stdout F {"level":"info","msg":"cart updated","user":"u-1842","items":3,"cart":{"id":"c-77","total":42.5}}
+$t.300000000Z stderr F {"level":"error","msg":"payment declined","order":"o-9912","code":"insufficient_funds","retry":false}
+$t.400000000Z stdout F plain text line between JSON lines
+$t.500000000Z stdout F {"level":"warn","msg":"\\u001b]0;pwned\\u0007 title","k\\u001b[31m":"v"}
+EOF
 	cat >"$dir/crash.log" <<EOF
 $t.101000000Z stdout F level=info msg="starting fraud-scorer" version=0.8.0 commit=4f2a9c1
 $t.104000000Z stdout F level=info msg="loading model" path=/models/fraud-v7.onnx

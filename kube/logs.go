@@ -53,6 +53,9 @@ type LogOptions struct {
 	Follow    bool   // keep streaming new lines (and reconnect when the stream ends)
 	Previous  bool   // the previous, terminated instance of the container
 	TailLines int64  // start with this many lines per container; 0 means all
+	// Since starts with the lines of this last stretch of time (PodLogOptions.SinceSeconds,
+	// whole seconds, at least one); 0 means no time limit. With TailLines both apply.
+	Since time.Duration
 	// MaxLines and MaxBytes bound the lines waiting for the reader (defaults when 0).
 	MaxLines int
 	MaxBytes int64
@@ -278,6 +281,10 @@ func (s *LogStream) followPod(cs kubernetes.Interface, ns, pod, prefix string, o
 		if since.IsZero() {
 			if o.TailLines > 0 {
 				opts.TailLines = &o.TailLines
+			}
+			if o.Since > 0 {
+				secs := int64((o.Since + time.Second - 1) / time.Second) // whole seconds, rounded up
+				opts.SinceSeconds = &secs
 			}
 		} else {
 			opts.SinceTime = &metav1.Time{Time: since} // whole seconds: duplicates are skipped below

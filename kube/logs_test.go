@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -232,4 +233,75 @@ func TestSelectorLogsJoin(t *testing.T) {
 		t.Fatalf("a new pod did not join the stream; status %+v", st)
 	}
 	t.Logf("a new pod joined after %s", time.Since(start))
+}
+
+// A time window asks the server for the lines of its last seconds (SinceSeconds, rounded up
+// to whole seconds) on the first request of every pod's stream, single or by selector; a
+// reconnect asks from the last line's time alone (the server refuses both together).
+func TestLogsSince(t *testing.T) {
+	type request struct {
+		sinceSeconds    int64
+		sinceTime, tail bool
+	}
+	var mu sync.Mutex
+	var got []request
+	requests := func() []request {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]request(nil), got...)
+	}
+	record := func(cs *fake.Clientset) {
+		mu.Lock()
+		got = nil
+		mu.Unlock()
+		cs.PrependReactor("get", "pods/log", func(a k8stesting.Action) (bool, runtime.Object, error) {
+			o := a.(k8stesting.GenericAction).GetValue().(*corev1.PodLogOptions)
+			r := request{sinceTime: o.SinceTime != nil, tail: o.TailLines != nil}
+			if o.SinceSeconds != nil {
+				r.sinceSeconds = *o.SinceSeconds
+			}
+			mu.Lock()
+			got = append(got, r)
+			mu.Unlock()
+			if o.SinceTime != nil {
+				return true, &runtime.Unknown{}, nil
+			}
+			return true, &runtime.Unknown{Raw: []byte("2026-11-23T12:00:00Z hello\n")}, nil
+		})
+	}
+	asked := func(n int) func([]LogLine, LogStatus) bool {
+		return func([]LogLine, LogStatus) bool { return len(requests()) >= n }
+	}
+
+	cs := fake.NewClientset(runningPod("shop", "web-1", nil))
+	record(cs)
+	s := (&Client{Clientset: cs}).StreamPodLogs("shop", "web-1", LogOptions{Container: "app", Follow: true, Since: 5*time.Minute + time.Millisecond})
+	collect(t, s, 5*time.Second, asked(2))
+	s.Stop()
+	r := requests()
+	if len(r) < 2 {
+		t.Fatalf("requests %+v, want the first and a reconnect", r)
+	}
+	if r[0] != (request{sinceSeconds: 301}) {
+		t.Errorf("first request %+v, want sinceSeconds 301 alone", r[0])
+	}
+	if r[1] != (request{sinceTime: true}) {
+		t.Errorf("reconnect %+v, want sinceTime alone", r[1])
+	}
+
+	labels := map[string]string{"app": "web"}
+	cs = fake.NewClientset(runningPod("shop", "web-1", labels), runningPod("shop", "web-2", labels))
+	record(cs)
+	s = (&Client{Clientset: cs}).StreamSelectorLogs("shop", "app=web", LogOptions{Follow: true, Since: time.Minute, TailLines: 50, ListEvery: time.Hour})
+	collect(t, s, 5*time.Second, asked(2))
+	s.Stop()
+	r = requests()
+	if len(r) < 2 {
+		t.Fatalf("requests %+v, want one for each of the 2 pods", r)
+	}
+	for _, r := range r[:2] {
+		if r != (request{sinceSeconds: 60, tail: true}) {
+			t.Errorf("a pod's first request %+v, want sinceSeconds 60 and the tail", r)
+		}
+	}
 }

@@ -4,6 +4,7 @@ package theme
 
 import (
 	"image/color"
+	"strings"
 
 	"charm.land/lipgloss/v2"
 )
@@ -79,6 +80,20 @@ func New(p Palette) *Styles {
 		HelpDesc:    fg(p.Text),
 		Box:         lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(p.Accent).Padding(0, 1),
 	}
+}
+
+// ForLevel picks the style for a log line's level (any case): errors and worse in red,
+// warnings in yellow, debug and trace dim, anything else (info) in the text colour.
+func (s *Styles) ForLevel(level string) lipgloss.Style {
+	switch strings.ToLower(level) {
+	case "error", "err", "fatal", "panic", "dpanic", "critical", "crit", "alert", "emergency", "emerg":
+		return s.Bad
+	case "warn", "warning":
+		return s.Warn
+	case "debug", "dbg", "trace", "verbose":
+		return s.Muted
+	}
+	return s.Text
 }
 
 // ForStatus picks the style for a pod or workload status word.

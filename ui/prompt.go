@@ -69,3 +69,9 @@ func (p *Prompt) View(st *theme.Styles, width int) string {
 	p.input.SetWidth(max(1, inputW))
 	return fit(p.input.View()+errText, width)
 }
+
+// SetValue replaces the text typed so far (a default the user may edit), cursor at its end.
+func (p *Prompt) SetValue(s string) {
+	p.input.SetValue(s)
+	p.input.CursorEnd()
+}

@@ -19,7 +19,7 @@ import (
 // logKeys are the logs page's own keys; it scrolls with the table's keys (ui.TableKeys),
 // and scrolling up pauses follow.
 var logKeys = struct {
-	Follow, Pause, Wrap, Stamps, Search, Older, Newer, Container, Left, Right key.Binding
+	Follow, Pause, Wrap, Stamps, Search, Older, Newer, Container, Left, Right, Save, Window, JSON key.Binding
 }{
 	Follow:    key.NewBinding(key.WithKeys("f", "G", "end"), key.WithHelp("f/G", "follow: jump to the newest line")),
 	Pause:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause / resume (lines keep arriving)")),
@@ -31,6 +31,27 @@ var logKeys = struct {
 	Container: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "choose the container")),
 	Left:      key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "scroll left")),
 	Right:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "scroll right")),
+	Save:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save every line held to a new file, as shown (never overwrites)")),
+	Window:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "time window: 0 tail · 1 1m · 2 5m · 3 15m · 4 1h · 5 whole log")),
+	JSON:      key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JSON lines as LEVEL message key=value (again: as written)")),
+}
+
+// logWindow is how far back a log page's stream starts: the tail, or a stretch of time.
+type logWindow struct {
+	key   string        // its key in the picker
+	label string        // for the title ("" for the tail, the default)
+	since time.Duration // kube.LogOptions.Since; 0 with all unset: the page's tail
+	all   bool          // the whole log: no tail, no time limit
+}
+
+// logWindows are the time windows S offers, in the order of their keys.
+var logWindows = []logWindow{
+	{key: "0"},
+	{key: "1", label: "since 1m", since: time.Minute},
+	{key: "2", label: "since 5m", since: 5 * time.Minute},
+	{key: "3", label: "since 15m", since: 15 * time.Minute},
+	{key: "4", label: "since 1h", since: time.Hour},
+	{key: "5", label: "whole log", all: true},
 }
 
 // LogTail is how many lines a log page asks for per container when it opens.
@@ -58,6 +79,8 @@ type LogsPage struct {
 	selector string // the label selector, for a multi-pod page
 	label    string // what the title names: "shop/web-123" or the caller's title
 	opts     kube.LogOptions
+	tail     int64 // the tail asked for while no time window is chosen
+	window   int   // the time window: an index in logWindows
 	pc       kube.PodContainers
 	resolved bool // the pod's containers are known (or could not be)
 
@@ -74,13 +97,27 @@ type LogsPage struct {
 	height     int   // the body height drawn last time
 	wrap       bool
 	stamps     bool
+	json       bool // JSON lines are shown as LEVEL message key=value
 	hscroll    int
+	jsonCache  *jsonCache
+	levels     map[string]string // levels in their styles, as drawn
 
 	search *ui.Prompt // the search prompt while typing
+	saving *ui.Prompt // the file name prompt of a save while typing
 	query  string
-	match  int64  // the current match's line, -1 for none
-	flash  string // a message about the last key ("no match"), until the next key
-	picker int    // the selected entry of the container picker; -1 when closed
+	match  int64      // the current match's line, -1 for none
+	flash  string     // a message about the last key ("no match"), until the next key
+	picker *logPicker // the container or time window picker while open
+}
+
+// logPicker is a small list over the log lines (containers, time windows): up, down and
+// enter choose, an entry's key chooses it at once, esc closes.
+type logPicker struct {
+	title string
+	items []string
+	keys  []string // each entry's key, "" for none
+	sel   int
+	pick  func(i int) tea.Cmd
 }
 
 // NewPodLogs returns the logs page of pod ns/name: following the default container, or
@@ -97,7 +134,7 @@ func NewPodLogs(env *ui.Env, ns, name string, previous bool) *LogsPage {
 func NewSelectorLogs(env *ui.Env, ns, selector, title string) ui.Page {
 	p := newLogsPage(env, ns, title)
 	p.selector = selector
-	p.opts.Follow, p.opts.TailLines = true, LogTail/4
+	p.opts.Follow, p.opts.TailLines, p.tail = true, LogTail/4, LogTail/4
 	p.resolved = true
 	return p
 }
@@ -115,10 +152,12 @@ func selectorLogsAction[R kube.Row](kind string, selector func(R) string) ui.Act
 }
 
 func newLogsPage(env *ui.Env, ns, label string) *LogsPage {
-	return &LogsPage{env: env, id: env.NextID(), ns: ns, label: label, match: -1, picker: -1,
-		buf:    kube.NewLogBuffer(kube.DefaultLogLines, kube.DefaultLogBytes),
-		opts:   kube.LogOptions{TailLines: LogTail},
-		status: kube.LogStatus{Phase: kube.LogConnecting}}
+	return &LogsPage{env: env, id: env.NextID(), ns: ns, label: label, match: -1,
+		buf:       kube.NewLogBuffer(kube.DefaultLogLines, kube.DefaultLogBytes),
+		opts:      kube.LogOptions{TailLines: LogTail},
+		tail:      LogTail,
+		jsonCache: new(jsonCache),
+		status:    kube.LogStatus{Phase: kube.LogConnecting}}
 }
 
 // Init looks up the pod's containers (a multi-pod page starts streaming at once).
@@ -141,6 +180,7 @@ func (p *LogsPage) start() tea.Cmd {
 		p.stream.Stop()
 	}
 	p.buf = kube.NewLogBuffer(kube.DefaultLogLines, kube.DefaultLogBytes)
+	p.jsonCache = new(jsonCache) // line numbers start again
 	p.paused, p.match, p.status = false, -1, kube.LogStatus{Phase: kube.LogConnecting}
 	p.streamID = p.env.NextID()
 	if p.selector != "" {
@@ -189,13 +229,15 @@ func (p *LogsPage) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
 		switch {
 		case p.search != nil:
 			return p, p.searchKey(msg)
-		case p.picker >= 0:
+		case p.saving != nil:
+			return p, p.saveKey(msg)
+		case p.picker != nil:
 			return p, p.pickerKey(msg)
 		}
 		return p, p.key(msg)
 	}
-	if p.search != nil {
-		return p, p.search.Update(msg) // cursor blink
+	if pr := p.prompt(); pr != nil {
+		return p, pr.Update(msg) // cursor blink
 	}
 	return p, nil
 }
@@ -249,8 +291,22 @@ func (p *LogsPage) key(k tea.KeyPressMsg) tea.Cmd {
 		p.findNext(1)
 	case key.Matches(k, logKeys.Container):
 		p.openPicker()
+	case key.Matches(k, logKeys.Window):
+		p.openWindows()
+	case key.Matches(k, logKeys.JSON):
+		p.json = !p.json
+	case key.Matches(k, logKeys.Save):
+		p.openSave()
 	}
 	return nil
+}
+
+// prompt is the open prompt (search or save), nil when none is.
+func (p *LogsPage) prompt() *ui.Prompt {
+	if p.search != nil {
+		return p.search
+	}
+	return p.saving
 }
 
 // pause freezes the screen where it is; lines keep arriving and are counted.
@@ -283,18 +339,28 @@ func (p *LogsPage) show(i int64) {
 }
 
 func (p *LogsPage) searchKey(k tea.KeyPressMsg) tea.Cmd {
-	switch k.String() {
-	case "esc":
-		p.search = nil
-		return nil
-	case "enter":
-		p.query, p.search, p.match = p.search.Value(), nil, -1
+	return promptKey(&p.search, k, func(query string) tea.Cmd {
+		p.query, p.match = query, -1
 		if p.query != "" {
 			p.findNext(-1)
 		}
 		return nil
+	})
+}
+
+// promptKey hands k to the open prompt *pr: esc closes it, enter closes it and returns
+// done with what was typed.
+func promptKey(pr **ui.Prompt, k tea.KeyPressMsg, done func(value string) tea.Cmd) tea.Cmd {
+	switch k.String() {
+	case "esc":
+		*pr = nil
+		return nil
+	case "enter":
+		value := (*pr).Value()
+		*pr = nil
+		return done(value)
 	}
-	return p.search.Update(k)
+	return (*pr).Update(k)
 }
 
 // findNext moves to the next match in dir (-1 older, +1 newer), wrapping around once;
@@ -316,7 +382,7 @@ func (p *LogsPage) findNext(dir int64) {
 	n := total - oldest
 	for k := range n {
 		i := oldest + ((from-oldest+dir*k)%n+n)%n
-		if l, ok := p.buf.At(i); ok && strings.Contains(strings.ToLower(l.Text), q) {
+		if l, ok := p.buf.At(i); ok && strings.Contains(strings.ToLower(p.shown(i, l).body()), q) {
 			p.match = i
 			p.show(i)
 			return
@@ -335,36 +401,85 @@ func (p *LogsPage) openPicker() {
 	case len(p.pc.Containers) < 2:
 		p.flash = "the pod has one container"
 	default:
-		p.picker = 0
+		pk := &logPicker{title: "container", pick: func(i int) tea.Cmd {
+			if name := p.pc.Containers[i].Name; name != p.opts.Container {
+				p.opts.Container = name
+				return p.start()
+			}
+			return nil
+		}}
 		for i, c := range p.pc.Containers {
+			label := c.Name
+			if c.Init {
+				label += " (init)"
+			}
+			if c.Restarts > 0 {
+				label += fmt.Sprintf(" ↻%d", c.Restarts)
+			}
+			pk.items, pk.keys = append(pk.items, label), append(pk.keys, "")
 			if c.Name == p.opts.Container {
-				p.picker = i
+				pk.sel = i
 			}
 		}
+		p.picker = pk
 	}
 }
 
+// openWindows opens the time window picker; choosing another window restarts the stream.
+func (p *LogsPage) openWindows() {
+	if !p.resolved {
+		p.flash = "containers not known yet"
+		return
+	}
+	pk := &logPicker{title: "time window", sel: p.window, pick: func(i int) tea.Cmd {
+		if i == p.window {
+			return nil
+		}
+		w := logWindows[i]
+		p.window, p.opts.Since, p.opts.TailLines = i, w.since, 0
+		if w.since == 0 && !w.all {
+			p.opts.TailLines = p.tail
+		}
+		return p.start()
+	}}
+	for _, w := range logWindows {
+		label := w.label
+		if label == "" {
+			label = "the last " + ui.Count(int(p.tail)) + " lines"
+			if p.selector != "" {
+				label += " a pod"
+			}
+		}
+		pk.items, pk.keys = append(pk.items, label), append(pk.keys, w.key)
+	}
+	p.picker = pk
+}
+
 func (p *LogsPage) pickerKey(k tea.KeyPressMsg) tea.Cmd {
+	pk := p.picker
 	switch {
 	case k.String() == "esc":
-		p.picker = -1
+		p.picker = nil
 	case key.Matches(k, ui.TableKeys.Up):
-		p.picker = max(0, p.picker-1)
+		pk.sel = max(0, pk.sel-1)
 	case key.Matches(k, ui.TableKeys.Down):
-		p.picker = min(len(p.pc.Containers)-1, p.picker+1)
+		pk.sel = min(len(pk.items)-1, pk.sel+1)
 	case k.String() == "enter":
-		name := p.pc.Containers[p.picker].Name
-		p.picker = -1
-		if name != p.opts.Container {
-			p.opts.Container = name
-			return p.start()
+		p.picker = nil
+		return pk.pick(pk.sel)
+	default:
+		for i, hot := range pk.keys {
+			if hot != "" && k.String() == hot {
+				p.picker = nil
+				return pk.pick(i)
+			}
 		}
 	}
 	return nil
 }
 
-// Capturing reports whether the page is reading keys of its own (search, picker).
-func (p *LogsPage) Capturing() bool { return p.search != nil || p.picker >= 0 }
+// Capturing reports whether the page is reading keys of its own (search, save, picker).
+func (p *LogsPage) Capturing() bool { return p.prompt() != nil || p.picker != nil }
 
 // Escape clears the search before esc goes back (the prompt and picker capture esc).
 func (p *LogsPage) Escape() bool {
@@ -382,12 +497,13 @@ func (p *LogsPage) View(width, height int) string {
 		return ""
 	}
 	bodyH := height
-	if p.search != nil && height >= 2 {
+	pr := p.prompt()
+	if pr != nil && height >= 2 {
 		bodyH--
 	}
 	p.width, p.height = width, bodyH
 	rows := p.rows(width, bodyH)
-	if p.picker >= 0 {
+	if p.picker != nil {
 		rows = p.overlayPicker(rows, width, bodyH)
 	}
 	out := make([]string, height)
@@ -396,8 +512,8 @@ func (p *LogsPage) View(width, height int) string {
 			out[i] = ansi.Truncate(rows[i], width, "…")
 		}
 	}
-	if p.search != nil && height >= 2 {
-		out[height-1] = p.search.View(p.env.Styles, width)
+	if pr != nil && height >= 2 {
+		out[height-1] = pr.View(p.env.Styles, width)
 	}
 	return strings.Join(out, "\n")
 }
@@ -459,24 +575,28 @@ func (p *LogsPage) emptyText() string {
 func (p *LogsPage) renderLine(i int64, w int) []string {
 	st := p.env.Styles
 	l, _ := p.buf.At(i)
+	r := p.shown(i, l)
 	var b strings.Builder
-	if p.stamps && !l.Time.IsZero() {
-		b.WriteString(st.Muted.Render(l.Time.UTC().Format("2006-01-02T15:04:05.000Z")) + " ")
+	if r.stamp != "" {
+		b.WriteString(st.Muted.Render(r.stamp) + " ")
 	}
-	if l.Pod != "" {
-		b.WriteString(podStyle(st, l.Pod).Render(shortPod(l.Pod)) + " ")
+	if r.pod != "" {
+		b.WriteString(podStyle(st, l.Pod).Render(r.pod) + " ")
 	}
 	switch {
-	case l.Kind == kube.LogNote:
-		b.WriteString(st.Warn.Render("── " + l.Text))
-	case p.query != "":
+	case r.note:
+		b.WriteString(st.Warn.Render(r.body()))
+	case p.query == "" && r.level != "": // the common case: the level's style rendered once
+		b.WriteString(p.levelText(r.level))
+		if r.text != "" {
+			b.WriteString(" " + r.text)
+		}
+	default:
 		hl := st.Warn.Reverse(true)
 		if i == p.match {
 			hl = st.Selected
 		}
-		b.WriteString(highlight(l.Text, p.query, hl))
-	default:
-		b.WriteString(l.Text)
+		b.WriteString(highlight(r.body(), p.query, hl, len(r.level), st.ForLevel(r.level)))
 	}
 	s := b.String()
 	if p.wrap {
@@ -488,19 +608,16 @@ func (p *LogsPage) renderLine(i int64, w int) []string {
 	return []string{ansi.Truncate(s, w, "…")}
 }
 
-// overlayPicker draws the container list in a box over the top left of rows.
+// overlayPicker draws the picker's list in a box over the top left of rows.
 func (p *LogsPage) overlayPicker(rows []string, w, h int) []string {
 	st := p.env.Styles
-	items := []string{st.Title.Render("container")}
-	for i, c := range p.pc.Containers {
-		label := c.Name
-		if c.Init {
-			label += " (init)"
+	pk := p.picker
+	items := []string{st.Title.Render(pk.title)}
+	for i, label := range pk.items {
+		if pk.keys[i] != "" {
+			label = pk.keys[i] + "  " + label
 		}
-		if c.Restarts > 0 {
-			label += fmt.Sprintf(" ↻%d", c.Restarts)
-		}
-		if i == p.picker {
+		if i == pk.sel {
 			label = st.Selected.Render("▸ " + label)
 		} else {
 			label = "  " + label
@@ -533,6 +650,12 @@ func (p *LogsPage) Title() string {
 	}
 	if p.opts.Container != "" {
 		t += " [" + p.opts.Container + "]"
+	}
+	if w := logWindows[p.window].label; w != "" {
+		t += " " + w
+	}
+	if p.json {
+		t += " json"
 	}
 	switch {
 	case p.paused:
@@ -577,7 +700,7 @@ func (p *LogsPage) Freshness() ui.Freshness {
 func (p *LogsPage) Bindings() []key.Binding {
 	k, t := logKeys, ui.TableKeys
 	return []key.Binding{k.Follow, k.Pause, t.Up, t.Down, t.PageUp, t.PageDown, t.Top, k.Left, k.Right,
-		k.Wrap, k.Stamps, k.Search, k.Older, k.Newer, k.Container}
+		k.Wrap, k.Stamps, k.JSON, k.Search, k.Older, k.Newer, k.Container, k.Window, k.Save}
 }
 
 // Close stops the stream.
@@ -599,8 +722,9 @@ func errText(err error) string {
 // sequences shown visibly (ui.Safe).
 func cleanLine(s string) string { return ui.Safe(strings.ReplaceAll(s, "\t", "    ")) }
 
-// highlight renders every case-insensitive occurrence of q in s with style.
-func highlight(s, q string, style lipgloss.Style) string {
+// highlight renders every case-insensitive occurrence of q in s with style, and the first
+// head bytes of s (a JSON line's level) in headStyle where no occurrence covers them.
+func highlight(s, q string, style lipgloss.Style, head int, headStyle lipgloss.Style) string {
 	lower := strings.ToLower(s)
 	if len(lower) != len(s) { // case folding changed byte offsets: match exactly instead
 		lower = s
@@ -608,14 +732,22 @@ func highlight(s, q string, style lipgloss.Style) string {
 		q = strings.ToLower(q)
 	}
 	var b strings.Builder
+	plain := func(part string) { // part of s that is no occurrence; head counts down through it
+		if n := min(head, len(part)); n > 0 {
+			b.WriteString(headStyle.Render(part[:n]))
+			part = part[n:]
+		}
+		b.WriteString(part)
+	}
 	for {
 		i := strings.Index(lower, q)
 		if i < 0 || q == "" {
-			b.WriteString(s)
+			plain(s)
 			return b.String()
 		}
-		b.WriteString(s[:i])
+		plain(s[:i])
 		b.WriteString(style.Render(s[i : i+len(q)]))
+		head = max(0, head-i-len(q))
 		s, lower = s[i+len(q):], lower[i+len(q):]
 	}
 }
@@ -648,4 +780,96 @@ func podStyle(st *theme.Styles, pod string) lipgloss.Style {
 	h := fnv.New32a()
 	h.Write([]byte(pod))
 	return styles[h.Sum32()%uint32(len(styles))].Bold(true)
+}
+
+// logRow is a line as the page shows it, in the parts that are styled apart.
+type logRow struct {
+	stamp, pod string // the time and the pod's short name, "" when not shown
+	note       bool   // kdeck's note about the stream, drawn as "── text"
+	level      string // a JSON line's level, "" for none
+	text       string // the line's text (a JSON line's message and keys)
+}
+
+// rowOf is l as shown with timestamps (stamps) and JSON lines formatted by js (nil: as
+// written); it is the one place that decides what a line looks like, drawn or saved.
+func rowOf(l kube.LogLine, stamps bool, js func(string) (jsonLine, bool)) logRow {
+	r := logRow{note: l.Kind == kube.LogNote, text: l.Text}
+	if stamps && !l.Time.IsZero() {
+		r.stamp = l.Time.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	if l.Pod != "" {
+		r.pod = shortPod(l.Pod)
+	}
+	if js != nil && !r.note {
+		if j, ok := js(l.Text); ok {
+			r.level, r.text = j.level, j.text
+		}
+	}
+	return r
+}
+
+// body is the row without its time and pod: what search looks in.
+func (r logRow) body() string {
+	switch {
+	case r.note:
+		return "── " + r.text
+	case r.level != "" && r.text != "":
+		return r.level + " " + r.text
+	case r.level != "":
+		return r.level
+	}
+	return r.text
+}
+
+// plain is the whole row as text, without styles: what a save writes.
+func (r logRow) plain() string {
+	s := r.body()
+	if r.pod != "" {
+		s = r.pod + " " + s
+	}
+	if r.stamp != "" {
+		s = r.stamp + " " + s
+	}
+	return s
+}
+
+// shown is line i (l) as the page shows it now; JSON lines are formatted once and cached.
+func (p *LogsPage) shown(i int64, l kube.LogLine) logRow {
+	if !p.json {
+		return rowOf(l, p.stamps, nil)
+	}
+	return rowOf(l, p.stamps, func(text string) (jsonLine, bool) { return p.jsonCache.get(i, text) })
+}
+
+// levelText is level in its style, rendered once per level.
+func (p *LogsPage) levelText(level string) string {
+	s, ok := p.levels[level]
+	if !ok {
+		if p.levels == nil || len(p.levels) > 64 {
+			p.levels = map[string]string{}
+		}
+		s = p.env.Styles.ForLevel(level).Render(level)
+		p.levels[level] = s
+	}
+	return s
+}
+
+// jsonCache keeps the formatted form of the lines drawn lately, by line number (direct
+// mapped: a frame's lines, and those of the frames around it, are formatted once).
+type jsonCache struct {
+	slots [512]struct {
+		i    int64 // the line's number + 1; 0: empty
+		ok   bool  // the line is JSON
+		line jsonLine
+	}
+}
+
+// get is formatJSON(text) for line i, from the cache when it holds line i.
+func (c *jsonCache) get(i int64, text string) (jsonLine, bool) {
+	s := &c.slots[i%int64(len(c.slots))]
+	if s.i != i+1 {
+		s.line, s.ok = formatJSON(text)
+		s.i = i + 1
+	}
+	return s.line, s.ok
 }
