@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -12,6 +14,17 @@ import (
 
 // RefreshKey fetches a fetched page (text, tree) again now.
 var RefreshKey = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh now (also every 5s)"))
+
+// CopyKey copies a text page's text to the clipboard.
+var CopyKey = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy the text, as shown (secrets masked), to the clipboard (OSC52)"))
+
+// Copy returns the command that puts text on the clipboard through the terminal (OSC52;
+// nothing is written to disk), cleaned by the one sanitiser line by line so a paste cannot
+// carry escape sequences, and says so in the status line, naming what.
+func Copy(text, what string) tea.Cmd {
+	return tea.Batch(tea.SetClipboard(strings.Join(SafeLines(text), "\n")),
+		Notify(LevelOK, fmt.Sprintf("copied %s to the clipboard through the terminal (OSC52)", what)))
+}
 
 // TextPage shows a text fetched from the cluster (an object's describe or YAML) in a
 // TextView, kept fresh by a Fetched: again every TextRefreshInterval and on `r`.
@@ -57,8 +70,12 @@ func (p *TextPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		return p, cmd
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		if !p.view.Capturing() && key.Matches(k, RefreshKey) {
+		switch {
+		case p.view.Capturing():
+		case key.Matches(k, RefreshKey):
 			return p, p.Refresh()
+		case key.Matches(k, CopyKey) && p.fetched.Loaded:
+			return p, Copy(p.fetched.Value, fmt.Sprintf("%d lines of %s", strings.Count(p.fetched.Value, "\n")+1, p.title))
 		}
 		cmd, _ := p.view.Update(p.env.Styles, k)
 		return p, cmd
@@ -81,8 +98,8 @@ func (p *TextPage) Title() string { return p.title }
 // last fetch failed.
 func (p *TextPage) Freshness() Freshness { return p.fetched.Freshness(p.view.Position()) }
 
-// Bindings lists the text view's keys and refresh.
-func (p *TextPage) Bindings() []key.Binding { return append(p.view.Bindings(), RefreshKey) }
+// Bindings lists the text view's keys, refresh and copy.
+func (p *TextPage) Bindings() []key.Binding { return append(p.view.Bindings(), RefreshKey, CopyKey) }
 
 // Capturing is true while the search prompt is open.
 func (p *TextPage) Capturing() bool { return p.view.Capturing() }

@@ -14,13 +14,14 @@ import (
 )
 
 // objectKeys are the keys every object list has.
-var objectKeys = struct{ Describe, YAML, Delete key.Binding }{
+var objectKeys = struct{ Describe, YAML, Delete, CopyName key.Binding }{
+	CopyName: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy the name to the clipboard (OSC52); c on the YAML page copies the YAML")),
 	Describe: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "describe (with events)")),
 	YAML:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "YAML")),
 	Delete:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete (type the name to confirm)")),
 }
 
-// objectActions returns the describe (d), YAML (y), edit (e), delete (ctrl+d), owner tree
+// objectActions returns the describe (d), YAML (y), copy name (Y), edit (e), delete (ctrl+d), owner tree
 // (T) and jump to the owner (o) actions for a list of gvr's objects; every resource view
 // adds them to its ListSpec.Actions.
 func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
@@ -28,6 +29,7 @@ func objectActions[R kube.Row](gvr schema.GroupVersionResource) []ui.Action[R] {
 	return append([]ui.Action[R]{
 		{Key: objectKeys.Describe, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewDescribe(env, ref(row))) }},
 		{Key: objectKeys.YAML, Run: func(env *ui.Env, row R) tea.Cmd { return ui.Push(NewYAML(env, ref(row))) }},
+		{Key: objectKeys.CopyName, Run: func(_ *ui.Env, row R) tea.Cmd { return ui.Copy(row.RowKey().Name, "the name "+row.RowKey().Name) }},
 		{Key: editKey, Mutates: func(ns string) []kube.Access { return kube.EditAccess(kube.ObjectRef{GVR: gvr, Namespace: ns}) },
 			Run: func(env *ui.Env, row R) tea.Cmd { return startEdit(env, ref(row), "") }},
 		{Key: objectKeys.Delete, Mutates: func(ns string) []kube.Access { return []kube.Access{kube.DeleteAccess(gvr, ns)} },

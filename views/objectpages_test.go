@@ -195,8 +195,8 @@ func TestObjectActions(t *testing.T) {
 	row := fixturePods()[3]
 	titles := map[string]string{}
 	for _, a := range objectActions[*kube.Pod](kube.GVRPods) {
-		if a.Mutates != nil || a.Key.Help().Key == "o" {
-			continue // delete asks first (the e2e TestDeleteNeedsTheTypedName); o asks the cluster (the e2e TestOwnerTree)
+		if a.Mutates != nil || a.Key.Help().Key == "o" || a.Key.Help().Key == "Y" {
+			continue // delete asks first (the e2e TestDeleteNeedsTheTypedName); o asks the cluster (the e2e TestOwnerTree); Y copies (TestCopy)
 		}
 		msg := a.Run(env, row)()
 		push, ok := msg.(ui.PushMsg)

@@ -151,9 +151,9 @@ func TestWorkloadsDrillDownAndRegistry(t *testing.T) {
 		map[string]string{"daemonsets.apps": "daemonsets", "DaemonSet": "daemonsets", "daemonset.v1.apps": "daemonsets",
 			"statefulsets.apps": "statefulsets", "StatefulSet": "statefulsets", "replicasets.apps": "replicasets", "ReplicaSet": "replicasets"})
 	for view, c := range map[string][2]string{
-		"daemonsets":   {actionKeys(DaemonSetsSpec), "d y e ctrl+d T o r h u l"},
-		"statefulsets": {actionKeys(StatefulSetsSpec), "d y e ctrl+d T o s r h u l"},
-		"replicasets":  {actionKeys(ReplicaSetsSpec), "d y e ctrl+d T o s l"},
+		"daemonsets":   {actionKeys(DaemonSetsSpec), "d y Y e ctrl+d T o r h u l"},
+		"statefulsets": {actionKeys(StatefulSetsSpec), "d y Y e ctrl+d T o s r h u l"},
+		"replicasets":  {actionKeys(ReplicaSetsSpec), "d y Y e ctrl+d T o s l"},
 	} {
 		if c[0] != c[1] {
 			t.Errorf("%s keys %q, want %q", view, c[0], c[1])
