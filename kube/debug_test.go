@@ -179,7 +179,7 @@ func TestWaitEphemeral(t *testing.T) {
 func TestValidateImage(t *testing.T) {
 	for in, want := range map[string]string{
 		"busybox:1.36": "", "ghcr.io/acme/tools@sha256:" + strings.Repeat("ab", 32): "", "localhost:5000/debug": "",
-		"":  "empty",
+		"":         "empty",
 		"busy box": "spaces", "BusyBox:1": "not a valid image reference", "busybox:": "not a valid image reference",
 		"busybox@sha256:12": "not a valid image reference",
 	} {
