@@ -54,7 +54,8 @@ type Dialog struct {
 	recheck  bool // the value needs a Check (it changed, or enter was pressed)
 	submit   bool // enter was pressed: OK runs once the value's Check passes
 	env      *Env // the Env (so the cluster) it was opened for; see Env.Ask
-	stop     context.CancelFunc // cancels Wait's context
+
+	stop context.CancelFunc // cancels Wait's context
 }
 
 // dialogMsg opens a dialog over the current page.
