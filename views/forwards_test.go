@@ -116,21 +116,23 @@ func TestForwardRefusedReadOnly(t *testing.T) {
 	pods := ui.NewListPage(env, PodsSpec, "shop")
 	pods.Show(kube.Snapshot[*kube.Pod]{Rows: []*kube.Pod{{Namespace: "shop", Name: "web-1"}}, State: live})
 	_, cmd := pods.Update(uitest.Key("F"))
-	requireRefusal(t, "pods", cmd)
+	requireRefusal(t, "pods", "shift-f", cmd)
 
 	c := NewContainers(env, kube.Key{Namespace: "shop", Name: "web-6b7f9c8d7d-x7k2p"})
 	c.Show(kube.Snapshot[*kube.PodDetail]{Rows: []*kube.PodDetail{kube.PodDetailRow(fixtureWebPod())}, State: live})
 	_, cmd = c.Update(uitest.Key("F"))
-	requireRefusal(t, "containers", cmd)
+	requireRefusal(t, "containers", "shift-f", cmd)
 }
 
-func requireRefusal(t *testing.T, where string, cmd tea.Cmd) {
+// requireRefusal checks that cmd, what pressing key on the where view returned, is a
+// read-only refusal.
+func requireRefusal(t *testing.T, where, key string, cmd tea.Cmd) {
 	t.Helper()
 	if cmd == nil {
-		t.Fatalf("%s: shift-f did nothing", where)
+		t.Fatalf("%s: %s did nothing", where, key)
 	}
 	n, ok := cmd().(ui.NotifyMsg)
 	if !ok || n.Level != ui.LevelError || !strings.Contains(n.Text, "read-only") {
-		t.Errorf("%s: shift-f gave %#v, want a read-only refusal", where, n)
+		t.Errorf("%s: %s gave %#v, want a read-only refusal", where, key, n)
 	}
 }
