@@ -44,8 +44,8 @@ func debugTargetDialog(env *ui.Env, ns, name string) tea.Cmd {
 		if len(targets) == 1 {
 			return debugDialog(env, ns, name, targets[0]), nil
 		}
-		return &ui.Dialog{Title: "Debug pod " + ns + "/" + name + ": share the processes of which container?",
-			Body:    []string{"The debug container sees the chosen container's processes and files; the pod's default container is selected."},
+		return &ui.Dialog{Title: "Debug pod " + ns + "/" + name,
+			Body:    []string{"Share the processes (and files) of which container? The pod's default container is selected."},
 			Choices: targets, Selected: max(0, slices.Index(targets, pc.Default)),
 			OK: func(target string) tea.Cmd { return env.Ask(debugDialog(env, ns, name, target)) }}, nil
 	})

@@ -122,7 +122,7 @@ func TestDebugFlow(t *testing.T) {
 		return true, pod, nil
 	})
 	msgs := deliver(app, 200*time.Millisecond, keys(app, time.Second, "b")) // the guard's RBAC check, then the pod's read
-	if screen := ansi.Strip(app.View().Content); !strings.Contains(screen, "share the processes of which container?") {
+	if screen := ansi.Strip(app.View().Content); !strings.Contains(screen, "Share the processes (and files) of which container?") {
 		t.Fatalf("no target picker after b (%v):\n%s", msgs, screen)
 	}
 	deliver(app, time.Second, keys(app, time.Second, "up", "up", "enter")) // app, then the image dialog
