@@ -192,15 +192,7 @@ func TestDebugRefusedReadOnly(t *testing.T) {
 	env.Client.Policy.ReadOnly = true
 	cs := fake.NewClientset(fixtureWebPod())
 	env.Client.Clientset = cs
-	pods := ui.NewListPage(env, PodsSpec, "shop")
-	pods.Show(kube.Snapshot[*kube.Pod]{Rows: []*kube.Pod{{Namespace: "shop", Name: "web-6b7f9c8d7d-x7k2p"}}, State: live})
-	_, cmd := pods.Update(uitest.Key("b"))
-	requireRefusal(t, "pods", "b", cmd)
-
-	c := NewContainers(env, kube.Key{Namespace: "shop", Name: "web-6b7f9c8d7d-x7k2p"})
-	c.Show(kube.Snapshot[*kube.PodDetail]{Rows: []*kube.PodDetail{kube.PodDetailRow(fixtureWebPod())}, State: live})
-	_, cmd = c.Update(uitest.Key("b"))
-	requireRefusal(t, "containers", "b", cmd)
+	requireRefusedOnPods(t, env, "b")
 	if n := len(cs.Actions()); n != 0 {
 		t.Errorf("read-only debug sent %d requests", n)
 	}

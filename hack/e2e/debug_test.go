@@ -19,14 +19,7 @@ func startTwoContainerPod(t *testing.T, ns, name string) {
 	t.Helper()
 	pod := kwokPod(ns, name)
 	pod.Spec.Containers = append(pod.Spec.Containers, corev1.Container{Name: "sidecar", Image: "registry.example.com/proxy:1.0"})
-	pods := testbed.clientset.CoreV1().Pods(ns)
-	if _, err := pods.Create(ctx(t), pod, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create pod: %v", err)
-	}
-	eventually(t, "pod "+ns+"/"+name+" running", 30*time.Second, func() bool {
-		p, err := pods.Get(ctx(t), name, metav1.GetOptions{})
-		return err == nil && p.Status.Phase == "Running"
-	})
+	runPod(t, pod)
 }
 
 // ephemeral returns pod ns/name's ephemeral containers and their statuses by name.
