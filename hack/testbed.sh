@@ -153,6 +153,7 @@ gen_config() {
 		>"$dir/metrics-server/kustomization.yaml"
 
 	gen_logs "$dir/logs"
+	: >"$dir/logs/attach.log" # an attach shows what is appended to it from then on
 	# exec's working directory: a few files so `ls` and `cat` show something.
 	printf 'listen: 0.0.0.0:8080\nlog_level: info\n' >"$dir/rootfs/etc/app/config.yaml"
 	printf 'emulated by kwok: commands run on the testbed host\n' >"$dir/rootfs/README"
@@ -180,6 +181,8 @@ gen_config() {
 		done
 		printf -- '---\n'
 		cat "$HACK_DIR/testbed/config/pod-crashloop.yaml"
+		printf -- '---\n'
+		cat "$HACK_DIR/testbed/config/pod-ephemeral.yaml"
 	} >"$dir/kwokctl.yaml"
 }
 

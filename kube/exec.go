@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/remotecommand"
@@ -16,19 +17,39 @@ import (
 // shellCommand starts bash when the image has it, else sh.
 var shellCommand = []string{"/bin/sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"}
 
-// Shell is an interactive shell in a container through exec. It has the methods of
-// bubbletea's ExecCommand, so the UI suspends itself, hands the terminal over, and
-// takes it back when the shell exits.
+// Shell is an interactive terminal in a container: a shell started through exec, or the
+// container's own process reached through attach (a debug container's). It has the methods
+// of bubbletea's ExecCommand, so the UI suspends itself, hands the terminal over, and takes
+// it back when the session ends.
 type Shell struct {
-	client             *Client
-	ns, pod, container string
-	stdin              io.Reader
-	stdout, stderr     io.Writer
+	client         *Client
+	ns, pod        string
+	access         Access         // exec or attach
+	summary        string         // for the audit log
+	options        runtime.Object // *corev1.PodExecOptions or *corev1.PodAttachOptions
+	banner         string         // written to the terminal before the stream starts
+	stdin          io.Reader
+	stdout, stderr io.Writer
 }
 
 // Shell returns an interactive shell in container of pod ns/pod.
 func (c *Client) Shell(ns, pod, container string) *Shell {
-	return &Shell{client: c, ns: ns, pod: pod, container: container,
+	return c.terminal(ns, pod, ExecAccess(ns), "shell in container "+container, &corev1.PodExecOptions{
+		Container: container, Command: shellCommand, Stdin: true, Stdout: true, TTY: true})
+}
+
+// Attach returns an interactive terminal attached to the process of container of pod
+// ns/pod (its stdin and TTY), as `kubectl attach -it` gives.
+func (c *Client) Attach(ns, pod, container string) *Shell {
+	s := c.terminal(ns, pod, AttachAccess(ns), "attach to container "+container, &corev1.PodAttachOptions{
+		Container: container, Stdin: true, Stdout: true, TTY: true})
+	// the process printed its prompt before the attach: a key press shows it again
+	s.banner = "If you don't see a command prompt, try pressing enter.\r\n"
+	return s
+}
+
+func (c *Client) terminal(ns, pod string, access Access, summary string, options runtime.Object) *Shell {
+	return &Shell{client: c, ns: ns, pod: pod, access: access, summary: summary, options: options,
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 }
 
@@ -46,14 +67,19 @@ func ExecAccess(ns string) Access {
 	return Access{Verb: "create", GVR: GVRPods, Subresource: "exec", Namespace: ns}
 }
 
-// Run opens the shell and returns when it exits. It goes through Apply like any
-// mutation (exec can change anything inside the container): refused in read-only mode,
+// AttachAccess is the request an attach makes.
+func AttachAccess(ns string) Access {
+	return Access{Verb: "create", GVR: GVRPods, Subresource: "attach", Namespace: ns}
+}
+
+// Run opens the session and returns when it ends. It goes through Apply like any
+// mutation (a shell can change anything inside the container): refused in read-only mode,
 // recorded in the audit log, but without the mutation timeout.
 func (s *Shell) Run() error {
 	return s.client.Apply(context.Background(), Mutation{
-		Access:  ExecAccess(s.ns),
+		Access:  s.access,
 		Name:    s.pod,
-		Summary: "shell in container " + s.container,
+		Summary: s.summary,
 		Long:    true,
 		Do:      s.stream,
 	})
@@ -62,10 +88,7 @@ func (s *Shell) Run() error {
 func (s *Shell) stream(ctx context.Context) error {
 	c := s.client
 	req := c.Clientset.CoreV1().RESTClient().Post().Resource("pods").Namespace(s.ns).Name(s.pod).
-		SubResource("exec").VersionedParams(&corev1.PodExecOptions{
-		Container: s.container, Command: shellCommand,
-		Stdin: true, Stdout: true, TTY: true,
-	}, scheme.ParameterCodec)
+		SubResource(s.access.Subresource).VersionedParams(s.options, scheme.ParameterCodec)
 	spdyExec, err := remotecommand.NewSPDYExecutor(c.Config, "POST", req.URL())
 	if err != nil {
 		return err
@@ -90,6 +113,9 @@ func (s *Shell) stream(ctx context.Context) error {
 		sizes, stop := watchTerminalSize(int(f.Fd()))
 		defer stop()
 		opts.TerminalSizeQueue = sizes
+	}
+	if s.banner != "" {
+		_, _ = io.WriteString(s.stdout, s.banner)
 	}
 	return exec.StreamWithContext(ctx, opts)
 }

@@ -172,8 +172,18 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.notify(LevelWarn, staleNote(msg.d.env, a.env, "a dialog"), 8*time.Second)
 			return a, nil
 		}
+		if a.dialog != nil && a.dialog.stop != nil {
+			a.dialog.stop() // a notice replaced: its wait is of no use any more
+		}
 		a.dialog = msg.d
 		return a, msg.d.open()
+	case waitedMsg:
+		if a.dialog != msg.d {
+			return a, nil // cancelled, or replaced
+		}
+		a.dialog.stop()
+		a.dialog = nil
+		return a, msg.then
 	case checkedMsg:
 		if a.dialog != msg.d {
 			return a, nil // its dialog closed

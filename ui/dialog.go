@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"charm.land/bubbles/v2/textinput"
@@ -41,6 +42,11 @@ type Dialog struct {
 	// Cancel, when set, returns the command that cleans up when the dialog closes without
 	// OK (esc, n, or a context switch): a temporary file to remove.
 	Cancel func() tea.Cmd
+	// Wait, when set, makes the dialog a notice that stays open while Wait runs in a
+	// command (a debug container starting): esc or n cancels Wait's context and closes it,
+	// and it closes by itself when Wait returns, running the command Wait returned. It
+	// has no OK.
+	Wait func(ctx context.Context) tea.Cmd
 
 	input    textinput.Model
 	err      string
@@ -48,10 +54,18 @@ type Dialog struct {
 	recheck  bool // the value needs a Check (it changed, or enter was pressed)
 	submit   bool // enter was pressed: OK runs once the value's Check passes
 	env      *Env // the Env (so the cluster) it was opened for; see Env.Ask
+
+	stop context.CancelFunc // cancels Wait's context
 }
 
 // dialogMsg opens a dialog over the current page.
 type dialogMsg struct{ d *Dialog }
+
+// waitedMsg is the end of dialog d's Wait, with the command it returned.
+type waitedMsg struct {
+	d    *Dialog
+	then tea.Cmd
+}
 
 // checkedMsg is the result of dialog d's Check of value.
 type checkedMsg struct {
@@ -69,6 +83,11 @@ func (e *Env) Ask(d *Dialog) tea.Cmd {
 }
 
 func (d *Dialog) open() tea.Cmd {
+	if d.Wait != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		d.stop = cancel
+		return func() tea.Msg { return waitedMsg{d: d, then: d.Wait(ctx)} }
+	}
 	if d.Input == nil && d.Expect == "" {
 		return nil
 	}
@@ -151,6 +170,9 @@ func (d *Dialog) value() string {
 // key handles a keystroke; done reports that the dialog closed (confirmed or cancelled).
 // cancelled is the command to run when the dialog closes without OK.
 func (d *Dialog) cancelled() tea.Cmd {
+	if d.stop != nil {
+		d.stop()
+	}
 	if d.Cancel == nil {
 		return nil
 	}
@@ -163,6 +185,8 @@ func (d *Dialog) key(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 		return d.cancelled(), true
 	}
 	switch {
+	case d.Wait != nil:
+		return nil, false // only esc or n: it closes by itself
 	case len(d.Choices) > 0:
 		d.Selected = d.selected()
 		switch k {
@@ -221,6 +245,8 @@ func (d *Dialog) context() string {
 // hint is the dialog's last line: which keys do what.
 func (d *Dialog) hint() string {
 	switch {
+	case d.Wait != nil:
+		return "esc stop waiting"
 	case len(d.Choices) > 0:
 		return "↑/↓ choose · enter confirm · esc cancel"
 	case d.typed():

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -348,5 +349,73 @@ func TestDialogNamesItsContextAtEveryWidth(t *testing.T) {
 		if !strings.Contains(narrow, want) {
 			t.Errorf("narrow dialog lacks %q:\n%s", want, narrow)
 		}
+	}
+}
+
+// waitApp is an App showing the notice d over a message page, 80x20, and the command that
+// runs d's Wait.
+func waitApp(d *Dialog) (*App, tea.Cmd) {
+	env := &Env{Client: &kube.Client{}, Styles: theme.New(theme.Dark()), Now: time.Now}
+	a := New(env, nil, ViewSpec{Name: "t", New: func(env *Env, _ string) Page { return NewMessage(env, "t") }})
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 20})
+	_, cmd := a.Update(a.env.Ask(d)())
+	return a, cmd
+}
+
+// A notice with Wait stays open while Wait runs in a command (never in Update), ignores
+// every key but esc and n, closes by itself when Wait returns and runs what it returned;
+// esc cancels Wait's context, and the late result of a cancelled wait is dropped.
+func TestDialogWait(t *testing.T) {
+	release := make(chan struct{})
+	d := &Dialog{Title: "Debug pod shop/web-1", Body: []string{"Waiting for debugger-abcde to start…"},
+		Wait: func(ctx context.Context) tea.Cmd {
+			select {
+			case <-release:
+				return Notify(LevelOK, "attached")
+			case <-ctx.Done():
+				return Notify(LevelError, "late result of a cancelled wait")
+			}
+		}}
+	a, wait := waitApp(d)
+	if !strings.Contains(a.screen(), "Waiting for debugger-abcde") || !strings.Contains(a.screen(), "esc stop waiting") {
+		t.Fatalf("notice not shown:\n%s", a.screen())
+	}
+	for _, k := range []string{"y", "enter", "x"} {
+		if _, cmd := a.Update(uitest.Key(k)); cmd != nil || a.dialog != d {
+			t.Fatalf("%s acted on a notice", k)
+		}
+	}
+	close(release)
+	msg := wait()
+	if a.dialog != d {
+		t.Fatal("the notice closed before its wait ended")
+	}
+	_, then := a.Update(msg)
+	if a.dialog != nil || then == nil {
+		t.Fatalf("the notice did not close with its wait (dialog %v)", a.dialog)
+	}
+	if n, ok := then().(NotifyMsg); !ok || n.Text != "attached" {
+		t.Errorf("Wait's command did not run: %v", n)
+	}
+
+	// esc cancels: the wait ends at once and its result is dropped
+	d = &Dialog{Title: "Debug", Wait: func(ctx context.Context) tea.Cmd {
+		<-ctx.Done()
+		return Notify(LevelError, "late result of a cancelled wait")
+	}}
+	a, wait = waitApp(d)
+	a.Update(uitest.Key("esc"))
+	if a.dialog != nil {
+		t.Fatal("esc did not close the notice")
+	}
+	done := make(chan tea.Msg)
+	go func() { done <- wait() }()
+	select {
+	case msg := <-done:
+		if _, then := a.Update(msg); then != nil {
+			t.Error("a cancelled wait's result ran")
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("esc did not cancel the wait's context")
 	}
 }

@@ -132,6 +132,9 @@ func (c *Containers) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
 		if key.Matches(k, forwardKey) {
 			return c, c.forward()
 		}
+		if key.Matches(k, debugKey) {
+			return c, c.debug()
+		}
 		c.table.Navigate(k)
 	}
 	return c, nil
@@ -158,12 +161,23 @@ func (c *Containers) shell() tea.Cmd {
 	}
 	env, pod, name := c.env, c.pod, ct.Name
 	return env.Guard("shell", c.execAccess(), false, func() tea.Cmd {
-		return tea.Exec(env.Client.Shell(pod.Namespace, pod.Name, name), func(err error) tea.Msg {
-			if err != nil {
-				return ui.NotifyMsg{Level: ui.LevelError, Text: "shell in " + pod.Name + "/" + name + ": " + err.Error()}
-			}
-			return ui.NotifyMsg{Level: ui.LevelOK, Text: "shell in " + pod.Name + "/" + name + " ended"}
-		})
+		return terminal(env.Client.Shell(pod.Namespace, pod.Name, name), "shell in "+pod.Name+"/"+name)
+	})
+}
+
+// debug asks for the image of a debug container sharing the selected container's
+// processes (a plain init container has none left), through the dispatcher.
+func (c *Containers) debug() tea.Cmd {
+	ct, ok := c.table.Selected()
+	if !ok {
+		return nil
+	}
+	env, pod, name := c.env, c.pod, ct.Name
+	return env.Guard("debug", kube.DebugAccess(pod.Namespace), false, func() tea.Cmd {
+		if ct.Init && !ct.Sidecar {
+			return ui.Notify(ui.LevelWarn, "debug: "+name+" is an init container; pick a running container to share processes with")
+		}
+		return env.Ask(debugDialog(env, pod.Namespace, pod.Name, name))
 	})
 }
 
@@ -259,7 +273,7 @@ func (c *Containers) Freshness() ui.Freshness {
 // Bindings lists the page's keys.
 func (c *Containers) Bindings() []key.Binding {
 	return append(ui.TableBindings(), c.env.Disabled(containerKeys.Shell, c.execAccess(), false),
-		c.env.Disabled(forwardKey, c.forwardAccess(), false))
+		c.env.Disabled(forwardKey, c.forwardAccess(), false), c.env.Disabled(debugKey, kube.DebugAccess(c.pod.Namespace), false))
 }
 
 // Close stops the pod's watch and stops following metrics.

@@ -113,24 +113,33 @@ func TestForwardAsksWhichPort(t *testing.T) {
 func TestForwardRefusedReadOnly(t *testing.T) {
 	env := testEnv("shop")
 	env.Client.Policy.ReadOnly = true
+	requireRefusedOnPods(t, env, "F")
+}
+
+// requireRefusedOnPods presses key on a pod row and on a container of env (read-only)
+// and checks both are refused.
+func requireRefusedOnPods(t *testing.T, env *ui.Env, key string) {
+	t.Helper()
 	pods := ui.NewListPage(env, PodsSpec, "shop")
-	pods.Show(kube.Snapshot[*kube.Pod]{Rows: []*kube.Pod{{Namespace: "shop", Name: "web-1"}}, State: live})
-	_, cmd := pods.Update(uitest.Key("F"))
-	requireRefusal(t, "pods", cmd)
+	pods.Show(kube.Snapshot[*kube.Pod]{Rows: []*kube.Pod{{Namespace: "shop", Name: "web-6b7f9c8d7d-x7k2p"}}, State: live})
+	_, cmd := pods.Update(uitest.Key(key))
+	requireRefusal(t, "pods", key, cmd)
 
 	c := NewContainers(env, kube.Key{Namespace: "shop", Name: "web-6b7f9c8d7d-x7k2p"})
 	c.Show(kube.Snapshot[*kube.PodDetail]{Rows: []*kube.PodDetail{kube.PodDetailRow(fixtureWebPod())}, State: live})
-	_, cmd = c.Update(uitest.Key("F"))
-	requireRefusal(t, "containers", cmd)
+	_, cmd = c.Update(uitest.Key(key))
+	requireRefusal(t, "containers", key, cmd)
 }
 
-func requireRefusal(t *testing.T, where string, cmd tea.Cmd) {
+// requireRefusal checks that cmd, what pressing key on the where view returned, is a
+// read-only refusal.
+func requireRefusal(t *testing.T, where, key string, cmd tea.Cmd) {
 	t.Helper()
 	if cmd == nil {
-		t.Fatalf("%s: shift-f did nothing", where)
+		t.Fatalf("%s: %s did nothing", where, key)
 	}
 	n, ok := cmd().(ui.NotifyMsg)
 	if !ok || n.Level != ui.LevelError || !strings.Contains(n.Text, "read-only") {
-		t.Errorf("%s: shift-f gave %#v, want a read-only refusal", where, n)
+		t.Errorf("%s: %s gave %#v, want a read-only refusal", where, key, n)
 	}
 }

@@ -38,6 +38,7 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 			Mutates: func(ns string) []kube.Access { return []kube.Access{kube.DeleteAccess(kube.GVRPods, ns)} },
 			Run:     killDialog, Marked: killMarkedDialog},
 		forwardAction[*kube.Pod](forward.KindPod),
+		debugAction(),
 	),
 }
 

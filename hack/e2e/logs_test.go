@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/kdeck/kdeck/kube"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // startPod creates pod in the cluster and waits until the kubelet (kwok) runs it.
@@ -28,14 +27,7 @@ func startPod(t *testing.T, ns, name string, labels map[string]string, container
 	if container != "" {
 		pod.Spec.Containers[0].Name = container
 	}
-	pods := testbed.clientset.CoreV1().Pods(ns)
-	if _, err := pods.Create(ctx(t), pod, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create pod: %v", err)
-	}
-	eventually(t, "pod "+ns+"/"+name+" running", 30*time.Second, func() bool {
-		p, err := pods.Get(ctx(t), name, metav1.GetOptions{})
-		return err == nil && p.Status.Phase == "Running"
-	})
+	runPod(t, pod)
 }
 
 // `l` on a pod follows its log; space pauses and resumes; `/` finds and highlights text;

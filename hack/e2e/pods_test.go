@@ -30,6 +30,19 @@ func newNamespace(t *testing.T) string {
 	return name
 }
 
+// runPod creates pod and waits until it runs.
+func runPod(t *testing.T, pod *corev1.Pod) {
+	t.Helper()
+	pods := testbed.clientset.CoreV1().Pods(pod.Namespace)
+	if _, err := pods.Create(ctx(t), pod, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create pod: %v", err)
+	}
+	eventually(t, "pod "+pod.Namespace+"/"+pod.Name+" running", 30*time.Second, func() bool {
+		p, err := pods.Get(ctx(t), pod.Name, metav1.GetOptions{})
+		return err == nil && p.Status.Phase == "Running"
+	})
+}
+
 // kwokPod is a pod that the testbed's emulated nodes run.
 func kwokPod(ns, name string) *corev1.Pod {
 	return &corev1.Pod{
