@@ -2,8 +2,9 @@
 // payments, an internal platform and monitoring), in every state kdeck should show well:
 // healthy, mid-rollout, unschedulable and crash-looping deployments, services with and
 // without endpoints, HPAs that scale, sit at their maximum or lack metrics, secrets of
-// every common type, ingresses behind TLS certificates (fine, expiring, missing), and a
-// volume bound to the claim prometheus mounts beside a claim left Pending. It is meant for the kwok testbed (hack/testbed.sh): pods tolerate the
+// every common type, ingresses behind TLS certificates (fine, expiring, missing), a
+// volume bound to the claim prometheus mounts beside a claim left Pending, and a
+// disruption budget that blocks draining a node ledger runs on. It is meant for the kwok testbed (hack/testbed.sh): pods tolerate the
 // kwok taint and carry kwok's usage annotations. With --helm (the testbed's helm binary) it
 // also installs the testbed chart as Helm releases: shop with three revisions, billing with
 // a failed upgrade and search left pending-upgrade (see hack/helmseed).
@@ -60,9 +61,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("seeded %d namespaces, %d deployments, %d services, %d hpas, %d secrets, %d configmaps, %d cronjobs, %d jobs, %d daemonsets, %d statefulsets, %d ingresses, %d persistentvolumeclaims, %d persistentvolumes (%d created, %d updated; usage spread over %d pods) in %.1fs\n",
+	fmt.Printf("seeded %d namespaces, %d deployments, %d services, %d hpas, %d secrets, %d configmaps, %d cronjobs, %d jobs, %d poddisruptionbudgets, %d daemonsets, %d statefulsets, %d ingresses, %d persistentvolumeclaims, %d persistentvolumes (%d created, %d updated; usage spread over %d pods) in %.1fs\n",
 		s.count.namespaces.Load(), s.count.deployments.Load(), s.count.services.Load(), s.count.hpas.Load(),
-		s.count.secrets.Load(), s.count.configMaps.Load(), s.count.cronJobs.Load(), s.count.jobs.Load(), s.count.daemonSets.Load(), s.count.statefulSets.Load(),
+		s.count.secrets.Load(), s.count.configMaps.Load(), s.count.cronJobs.Load(), s.count.jobs.Load(), s.count.budgets.Load(), s.count.daemonSets.Load(), s.count.statefulSets.Load(),
 		s.count.ingresses.Load(), s.count.claims.Load(), s.count.volumes.Load(), s.count.created.Load(), s.count.updated.Load(),
 		s.count.pods.Load(), time.Since(start).Seconds())
 	if *helm == "" {
@@ -85,7 +86,7 @@ func main() {
 type seeder struct {
 	cs    kubernetes.Interface
 	count struct {
-		namespaces, deployments, services, hpas, secrets, configMaps, cronJobs, jobs, daemonSets, statefulSets, ingresses, claims, volumes, pods, created, updated atomic.Int32
+		namespaces, deployments, services, hpas, secrets, configMaps, cronJobs, jobs, budgets, daemonSets, statefulSets, ingresses, claims, volumes, pods, created, updated atomic.Int32
 	}
 }
 
@@ -168,6 +169,11 @@ func (s *seeder) run(ctx context.Context) error {
 	for _, cj := range cronJobs() {
 		g.Go(func() error {
 			return done(put(gctx, s, "cronjob", s.cs.BatchV1().CronJobs(cj.Namespace), cj, nil, &s.count.cronJobs))
+		})
+	}
+	for _, b := range budgets() {
+		g.Go(func() error {
+			return done(put(gctx, s, "poddisruptionbudget", s.cs.PolicyV1().PodDisruptionBudgets(b.Namespace), b, nil, &s.count.budgets))
 		})
 	}
 	for _, j := range jobs() {

@@ -17,6 +17,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -431,6 +432,20 @@ func cronJobs() []*batchv1.CronJob {
 			cpu: "100m", mem: "64Mi", useCPU: "40m", useMem: "50Mi"}, "0 */6 * * *"),
 		cleanup,
 	}
+}
+
+// budgets: ledger's disruption budget lets none of its pods go, so draining a node that runs
+// one is blocked (the drain page shows the budget's reason) until the budget is relaxed;
+// payments-api's lets one go at a time.
+func budgets() []*policyv1.PodDisruptionBudget {
+	pdb := func(ns, name string, maxUnavailable int32) *policyv1.PodDisruptionBudget {
+		return &policyv1.PodDisruptionBudget{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{"team": teams[ns]}},
+			Spec: policyv1.PodDisruptionBudgetSpec{MaxUnavailable: ptr(intstr.FromInt32(maxUnavailable)),
+				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}},
+		}
+	}
+	return []*policyv1.PodDisruptionBudget{pdb("payments", "ledger", 0), pdb("payments", "payments-api", 1)}
 }
 
 // jobs: a migration kwok runs to completion and a suspended reindex of four pods.
