@@ -75,6 +75,7 @@ func releaseActions() []ui.Action[*helm.Release] {
 		}},
 		{Key: helmKeys.Diff, Run: diffDialog},
 		{Key: helmKeys.Drift, Run: func(env *ui.Env, r *helm.Release) tea.Cmd { return ui.Push(NewReleaseObjects(env, r)) }},
+		{Key: treeKeys.Tree, Run: func(env *ui.Env, r *helm.Release) tea.Cmd { return ui.Push(NewReleaseTree(env, r)) }},
 		{Key: helmKeys.Rollback, Mutates: helm.RollbackAccess, Run: rollbackDialog},
 		{Key: helmKeys.Uninstall, Mutates: helm.UninstallAccess, Run: uninstallDialog},
 	}

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
+	"github.com/kdeck/kdeck/kube/helm"
 	"github.com/kdeck/kdeck/kube/tree"
 	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui"
@@ -54,13 +55,18 @@ func NewTree(env *ui.Env, ref kube.ObjectRef) *TreePage {
 // newTreePage returns the owner tree page of the object find names, titled after it.
 func newTreePage(env *ui.Env, title string, find func(ctx context.Context) (kube.ObjectRef, error)) *TreePage {
 	client := env.Client
-	p := &TreePage{env: env, title: title, fetched: ui.NewFetched(env, func(ctx context.Context) (*tree.Node, error) {
+	return newTreeOf(env, title, func(ctx context.Context) (*tree.Node, error) {
 		ref, err := find(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return tree.Build(ctx, client, ref)
-	})}
+	})
+}
+
+// newTreeOf returns a tree page showing what build returns, titled title.
+func newTreeOf(env *ui.Env, title string, build func(ctx context.Context) (*tree.Node, error)) *TreePage {
+	p := &TreePage{env: env, title: title, fetched: ui.NewFetched(env, build)}
 	p.table.Columns = p.columns()
 	return p
 }
@@ -134,6 +140,34 @@ func (p *TreePage) columns() []ui.Column[treeRow] {
 	}
 }
 
+// KindHelmRelease is the kind of a Helm release's node, the root of its tree.
+const KindHelmRelease = "HelmRelease"
+
+// NewReleaseTree returns the tree of revision rev of Helm release ns/name: the release,
+// the objects its manifest applied, and all that each of them owns.
+func NewReleaseTree(env *ui.Env, r *helm.Release) *TreePage {
+	client := env.Client
+	return newTreeOf(env, "helm/"+r.Namespace+"/"+r.Name, func(ctx context.Context) (*tree.Node, error) {
+		rel, objects, err := helm.Objects(ctx, client, r.Namespace, r.Name, r.Revision)
+		if err != nil {
+			return nil, err
+		}
+		root := &tree.Node{Kind: KindHelmRelease, Name: rel.Name, Focus: true, Created: rel.Updated,
+			Status: fmt.Sprintf("%s, revision %d, %s", rel.Status, rel.Revision, rel.Chart)}
+		switch _, pending, bad := helm.StatusLevel(rel.Status); {
+		case bad:
+			root.Health = tree.HealthBad
+		case pending:
+			root.Health = tree.HealthPending
+		}
+		members := make([]*tree.Node, len(objects))
+		for i, o := range objects {
+			members[i] = &tree.Node{Ref: o.Ref, Kind: o.Kind, Name: o.Ref.Name}
+		}
+		return tree.BuildAll(ctx, client, root, members)
+	})
+}
+
 // nodeName is "Kind/name", and a container's name with its role.
 func nodeName(n *tree.Node) string {
 	if n.Kind == tree.KindContainer {
@@ -197,8 +231,8 @@ func (p *TreePage) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
 	switch {
 	case key.Matches(k, ui.RefreshKey):
 		return p, p.fetched.Refresh()
-	case !ok:
-		return p, nil
+	case !ok || r.node.Ref.GVR.Empty():
+		return p, nil // nothing selected, or a node that is not an object (a Helm release)
 	case key.Matches(k, treePageKeys.Open):
 		return p, ui.Push(p.open(r.node))
 	case key.Matches(k, treePageKeys.Logs) && r.node.Ref.GVR == kube.GVRPods:

@@ -113,3 +113,29 @@ func TestOwnerTree(t *testing.T) {
 	term.WaitText("tree(deploy/"+ns+"/nope)", 10*time.Second)
 	term.WaitText("not found", 10*time.Second)
 }
+
+// T on a Helm release: the release, the objects its manifest applied, and what each owns
+// (the deployment's replica set, pods and containers); an object deleted since is
+// "missing"; the Secret is a node with no values.
+func TestHelmReleaseTree(t *testing.T) {
+	ns := helmSeeded(t)
+	term := StartKdeck(t, 200, 40, "-n", ns, "-c", "helm")
+	term.WaitLine(20*time.Second, "shop", " 3 ", "deployed")
+	term.Send("G", "T")
+	term.WaitText("tree(helm/"+ns+"/shop)", 10*time.Second)
+	term.WaitLine(20*time.Second, "HelmRelease/shop", "deployed, revision 3")
+	for _, kind := range []string{"Secret/shop-auth", "ConfigMap/shop-config", "Service/shop", "Deployment/shop", "ReplicaSet/shop-", "Pod/shop-"} {
+		term.WaitLine(10*time.Second, kind)
+	}
+	if err := testbed.clientset.CoreV1().ConfigMaps(ns).Delete(ctx(t), "shop-config", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	took := term.WaitLine(20*time.Second, "ConfigMap/shop-config", "missing: not in the cluster")
+	t.Logf("the deleted config map marked missing %s after the delete", took.Round(time.Millisecond))
+	// enter on the release's own node (not an object) opens nothing
+	term.Send("g", "Enter")
+	time.Sleep(500 * time.Millisecond)
+	if s := term.Screen(); !strings.Contains(s, "tree(helm/") {
+		t.Fatalf("enter on the release left the tree:\n%s", s)
+	}
+}

@@ -431,3 +431,32 @@ func (d *driftCache) State() kube.State {
 	defer d.mu.Unlock()
 	return d.state
 }
+
+// Object is one object of a release's manifest, as the cluster names it; Ref.GVR is zero
+// when the cluster does not serve its kind.
+type Object struct {
+	Kind string
+	Ref  kube.ObjectRef
+}
+
+// Objects reads revision rev of release ns/name: its row, and the objects it applied in
+// manifest order.
+func Objects(ctx context.Context, c *kube.Client, ns, name string, rev int) (*Release, []Object, error) {
+	rel, err := Get(ctx, c, ns, name, rev)
+	if err != nil {
+		return nil, nil, err
+	}
+	mapper, err := c.RESTClientGetter().ToRESTMapper()
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []Object
+	for _, mo := range manifestObjects(rel.Manifest, rel.Namespace, mapper) {
+		o := Object{Kind: mo.obj.GetKind(), Ref: kube.ObjectRef{Namespace: mo.obj.GetNamespace(), Name: mo.obj.GetName()}}
+		if mo.mapping != nil {
+			o.Ref.GVR = mo.mapping.Resource
+		}
+		out = append(out, o)
+	}
+	return Row(rel), out, nil
+}

@@ -101,6 +101,34 @@ func Owner(ctx context.Context, c *kube.Client, ref kube.ObjectRef) (owner kube.
 	return o.ref, true, nil
 }
 
+// BuildAll fills in members, nodes naming objects (Ref, Kind and Name set), each with all
+// it owns, as children of root (a node of kdeck's own, such as a Helm release): a member
+// that cannot be read says why, one of a kind the cluster does not serve says so.
+func BuildAll(ctx context.Context, c *kube.Client, root *Node, members []*Node) (*Node, error) {
+	b, err := newBuilder(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if m.Ref.GVR.Empty() {
+			m.Status, m.Health = "the cluster does not serve this kind", HealthBad
+			root.Children = append(root.Children, m)
+			continue
+		}
+		obj, err := b.get(m.Ref)
+		if err != nil {
+			m.Status, m.Health = "cannot read: "+err.Error(), HealthBad
+			if kube.KindOf(err) == kube.KindNotFound {
+				m.Status = "missing: not in the cluster"
+			}
+			root.Children = append(root.Children, m)
+			continue
+		}
+		root.Children = append(root.Children, b.node(obj))
+	}
+	return root, nil
+}
+
 // markFocus marks the node of the object uid and reports whether it found it.
 func markFocus(n *Node, uid types.UID) bool {
 	if n.uid == uid {
@@ -293,9 +321,10 @@ func (b *builder) node(obj *object) *Node {
 	case *corev1.Pod:
 		setPod(n, o)
 	default:
-		// a kind kdeck has no rules for (an Argo Rollout, say): what it owns is most likely
-		// replica sets, as for a deployment
-		if ns != "" {
+		// a custom resource kdeck has no rules for (an Argo Rollout, say): what it owns is
+		// most likely replica sets, as for a deployment; the built-in kinds left (config
+		// maps, service accounts …) own none
+		if g := obj.ref.GVR.Group; ns != "" && strings.Contains(g, ".") && !strings.HasSuffix(g, ".k8s.io") {
 			n.Children, err = b.replicaSets(ns, nil, uid)
 		}
 	}

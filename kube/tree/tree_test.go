@@ -138,3 +138,34 @@ func TestOwner(t *testing.T) {
 		t.Errorf("a missing object: err %v, want not found", err)
 	}
 }
+
+// BuildAll fills in each member with what it owns, and says which are missing or of a kind
+// the cluster does not serve.
+func TestBuildAll(t *testing.T) {
+	c := kube.NewClientFor(fake.NewClientset(shop()...), nil)
+	root := &Node{Kind: "HelmRelease", Name: "shop", Status: "deployed, revision 3"}
+	members := []*Node{
+		{Ref: kube.ObjectRef{GVR: kube.GVRServices, Namespace: "shop", Name: "web"}, Kind: "Service", Name: "web"},
+		{Ref: kube.ObjectRef{GVR: kube.GVRDeployments, Namespace: "shop", Name: "gone"}, Kind: "Deployment", Name: "gone"},
+		{Kind: "Widget", Name: "w"},
+	}
+	root, err := BuildAll(context.Background(), c, root, members)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	render(root, 0, &b)
+	want := `HelmRelease/shop deployed, revision 3
+  Service/web ClusterIP, 1/2 endpoints ready
+    EndpointSlice/web-abc 1/2 ready
+      Pod/web-new-1 Running 1/1
+        Container/app Running
+      Pod/web-new-2 CrashLoopBackOff 0/1, 7 restarts
+        Container/app CrashLoopBackOff, 7 restarts
+  Deployment/gone missing: not in the cluster
+  Widget/w the cluster does not serve this kind
+`
+	if b.String() != want {
+		t.Errorf("tree:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
