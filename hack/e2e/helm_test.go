@@ -142,6 +142,17 @@ func helmSeeded(t *testing.T) string {
 	return ns
 }
 
+// onShop seeds the releases and opens kdeck's releases view on them (200x40) with the
+// cursor on shop, the last row (revision 3, deployed).
+func onShop(t *testing.T) (string, *Term) {
+	t.Helper()
+	ns := helmSeeded(t)
+	term := StartKdeck(t, 200, 40, "-n", ns, "-c", "helm")
+	term.WaitLine(20*time.Second, "shop", " 3 ", "deployed")
+	term.Send("G")
+	return ns, term
+}
+
 // :helm lists the seeded releases with their newest revision and status; enter shows a
 // release's history; its values are masked until x reveals one (audited); its manifest
 // shows the Secret's data masked; d diffs two revisions.
@@ -190,10 +201,8 @@ func TestHelmReleasesHistoryValuesDiff(t *testing.T) {
 // u rolls a release back to the revision chosen; helm history then says the new revision
 // is a rollback to it, deployed. ctrl+d, keeping history, uninstalls it: helm says so.
 func TestHelmRollbackAndUninstall(t *testing.T) {
-	ns := helmSeeded(t)
-	term := StartKdeck(t, 200, 40, "-n", ns, "-c", "helm")
-	term.WaitLine(20*time.Second, "shop", " 3 ", "deployed")
-	term.Send("G", "u")
+	ns, term := onShop(t)
+	term.Send("u")
 	term.WaitText("Roll back release "+ns, 10*time.Second)
 	term.WaitText("Now: 3 ", 5*time.Second)
 	term.Send("Down", "Enter") // from revision 2 (preselected) down to 1
@@ -272,10 +281,8 @@ func TestHelmForbiddenNamespace(t *testing.T) {
 // deployment is changed in its image only, the ConfigMap deleted, the rest in sync; enter
 // describes an object.
 func TestHelmDrift(t *testing.T) {
-	ns := helmSeeded(t)
-	term := StartKdeck(t, 200, 40, "-n", ns, "-c", "helm")
-	term.WaitLine(20*time.Second, "shop", " 3 ", "deployed")
-	term.Send("G", "D")
+	ns, term := onShop(t)
+	term.Send("D")
 	term.WaitText("objects of shop revision 3("+ns+")[4]", 20*time.Second)
 	for _, kind := range []string{"Secret", "ConfigMap", "Service"} {
 		term.WaitLine(5*time.Second, kind, "exists", "in sync")

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -108,7 +107,7 @@ func TestOwnerTree(t *testing.T) {
 	term.WaitText("usage: tree KIND/NAME", 5*time.Second)
 	term.Send("Escape")
 	term.Send(":")
-	term.Send(strings.Split(fmt.Sprintf("tree deploy/nope"), "")...)
+	term.Send(strings.Split("tree deploy/nope", "")...)
 	term.Send("Enter")
 	term.WaitText("tree(deploy/"+ns+"/nope)", 10*time.Second)
 	term.WaitText("not found", 10*time.Second)
@@ -118,10 +117,8 @@ func TestOwnerTree(t *testing.T) {
 // (the deployment's replica set, pods and containers); an object deleted since is
 // "missing"; the Secret is a node with no values.
 func TestHelmReleaseTree(t *testing.T) {
-	ns := helmSeeded(t)
-	term := StartKdeck(t, 200, 40, "-n", ns, "-c", "helm")
-	term.WaitLine(20*time.Second, "shop", " 3 ", "deployed")
-	term.Send("G", "T")
+	ns, term := onShop(t)
+	term.Send("T")
 	term.WaitText("tree(helm/"+ns+"/shop)", 10*time.Second)
 	term.WaitLine(20*time.Second, "HelmRelease/shop", "deployed, revision 3")
 	for _, kind := range []string{"Secret/shop-auth", "ConfigMap/shop-config", "Service/shop", "Deployment/shop", "ReplicaSet/shop-", "Pod/shop-"} {

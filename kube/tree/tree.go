@@ -169,57 +169,60 @@ type object struct {
 
 // get reads the object ref names.
 func (b *builder) get(ref kube.ObjectRef) (*object, error) {
-	ns, name, opts := ref.Namespace, ref.Name, metav1.GetOptions{}
-	var (
-		meta  metav1.Object
-		kind  string
-		typed any
-		err   error
-	)
-	switch ref.GVR.GroupResource() {
-	case kube.GVRPods.GroupResource():
-		var o *corev1.Pod
-		o, err = b.cs.CoreV1().Pods(ns).Get(b.ctx, name, opts)
-		meta, kind, typed = o, "Pod", o
-	case kube.GVRServices.GroupResource():
-		var o *corev1.Service
-		o, err = b.cs.CoreV1().Services(ns).Get(b.ctx, name, opts)
-		meta, kind, typed = o, "Service", o
-	case kube.GVRDeployments.GroupResource():
-		var o *appsv1.Deployment
-		o, err = b.cs.AppsV1().Deployments(ns).Get(b.ctx, name, opts)
-		meta, kind, typed = o, "Deployment", o
-	case kube.GVRReplicaSets.GroupResource():
-		var o *appsv1.ReplicaSet
-		o, err = b.cs.AppsV1().ReplicaSets(ns).Get(b.ctx, name, opts)
-		meta, kind, typed = o, "ReplicaSet", o
-	case kube.GVRStatefulSets.GroupResource():
-		var o *appsv1.StatefulSet
-		o, err = b.cs.AppsV1().StatefulSets(ns).Get(b.ctx, name, opts)
-		meta, kind, typed = o, "StatefulSet", o
-	case kube.GVRDaemonSets.GroupResource():
-		var o *appsv1.DaemonSet
-		o, err = b.cs.AppsV1().DaemonSets(ns).Get(b.ctx, name, opts)
-		meta, kind, typed = o, "DaemonSet", o
-	case kube.GVRJobs.GroupResource():
-		var o *batchv1.Job
-		o, err = b.cs.BatchV1().Jobs(ns).Get(b.ctx, name, opts)
-		meta, kind, typed = o, "Job", o
-	case kube.GVRCronJobs.GroupResource():
-		var o *batchv1.CronJob
-		o, err = b.cs.BatchV1().CronJobs(ns).Get(b.ctx, name, opts)
-		meta, kind, typed = o, "CronJob", o
-	default:
+	k, ok := typedKinds[ref.GVR.GroupResource()]
+	if !ok {
 		u, err := b.c.GetObject(b.ctx, ref)
 		if err != nil {
 			return nil, err
 		}
 		return &object{ref: ref, kind: u.GetKind(), meta: u}, nil
 	}
+	o, err := k.get(b.ctx, b.cs, ref.Namespace, ref.Name)
 	if err != nil {
-		return nil, kube.Classify(err, "get", ref.GVR.Resource, ns)
+		return nil, kube.Classify(err, "get", ref.GVR.Resource, ref.Namespace)
 	}
-	return &object{ref: ref, kind: kind, meta: meta, typed: typed}, nil
+	return &object{ref: ref, kind: k.kind, meta: o, typed: o}, nil
+}
+
+// typedKind is a kind the builder reads typed, to say how it is doing and what it owns.
+type typedKind struct {
+	kind string
+	get  func(ctx context.Context, cs kubernetes.Interface, ns, name string) (metav1.Object, error)
+}
+
+// typedGet adapts a typed client's Get, chosen by client for a namespace, to typedKind's.
+func typedGet[T metav1.Object](client func(cs kubernetes.Interface, ns string) func(context.Context, string, metav1.GetOptions) (T, error)) func(context.Context, kubernetes.Interface, string, string) (metav1.Object, error) {
+	return func(ctx context.Context, cs kubernetes.Interface, ns, name string) (metav1.Object, error) {
+		return client(cs, ns)(ctx, name, metav1.GetOptions{})
+	}
+}
+
+// typedKinds are the kinds node has rules for, by resource.
+var typedKinds = map[schema.GroupResource]typedKind{
+	kube.GVRPods.GroupResource(): {"Pod", typedGet(func(cs kubernetes.Interface, ns string) func(context.Context, string, metav1.GetOptions) (*corev1.Pod, error) {
+		return cs.CoreV1().Pods(ns).Get
+	})},
+	kube.GVRServices.GroupResource(): {"Service", typedGet(func(cs kubernetes.Interface, ns string) func(context.Context, string, metav1.GetOptions) (*corev1.Service, error) {
+		return cs.CoreV1().Services(ns).Get
+	})},
+	kube.GVRDeployments.GroupResource(): {"Deployment", typedGet(func(cs kubernetes.Interface, ns string) func(context.Context, string, metav1.GetOptions) (*appsv1.Deployment, error) {
+		return cs.AppsV1().Deployments(ns).Get
+	})},
+	kube.GVRReplicaSets.GroupResource(): {"ReplicaSet", typedGet(func(cs kubernetes.Interface, ns string) func(context.Context, string, metav1.GetOptions) (*appsv1.ReplicaSet, error) {
+		return cs.AppsV1().ReplicaSets(ns).Get
+	})},
+	kube.GVRStatefulSets.GroupResource(): {"StatefulSet", typedGet(func(cs kubernetes.Interface, ns string) func(context.Context, string, metav1.GetOptions) (*appsv1.StatefulSet, error) {
+		return cs.AppsV1().StatefulSets(ns).Get
+	})},
+	kube.GVRDaemonSets.GroupResource(): {"DaemonSet", typedGet(func(cs kubernetes.Interface, ns string) func(context.Context, string, metav1.GetOptions) (*appsv1.DaemonSet, error) {
+		return cs.AppsV1().DaemonSets(ns).Get
+	})},
+	kube.GVRJobs.GroupResource(): {"Job", typedGet(func(cs kubernetes.Interface, ns string) func(context.Context, string, metav1.GetOptions) (*batchv1.Job, error) {
+		return cs.BatchV1().Jobs(ns).Get
+	})},
+	kube.GVRCronJobs.GroupResource(): {"CronJob", typedGet(func(cs kubernetes.Interface, ns string) func(context.Context, string, metav1.GetOptions) (*batchv1.CronJob, error) {
+		return cs.BatchV1().CronJobs(ns).Get
+	})},
 }
 
 // owner reads the object that controls obj (with no controller, its first owner); nil
