@@ -206,7 +206,9 @@ func TestHelmRollbackAndUninstall(t *testing.T) {
 	term.WaitText("Roll back release "+ns, 10*time.Second)
 	term.WaitText("Now: 3 ", 5*time.Second)
 	term.Send("Down", "Enter") // from revision 2 (preselected) down to 1
-	term.WaitLine(60*time.Second, "✓ rollback releases "+ns+"/shop")
+	// "✓ rollback …" is replaced as soon as the release's history is read again (often
+	// before a capture sees it): what stays is the outcome, read from the release
+	term.WaitLine(60*time.Second, "release "+ns+"/shop is at revision 4: deployed (Rollback to 1)")
 	term.WaitLine(20*time.Second, "shop", " 4 ", "deployed")
 
 	var history []struct {
@@ -231,7 +233,7 @@ func TestHelmRollbackAndUninstall(t *testing.T) {
 	term.Send("Down", "Enter") // keep history
 	term.WaitText("Type the name to confirm", 5*time.Second)
 	typeText(term, "shop", "Enter")
-	term.WaitLine(60*time.Second, "✓ uninstall releases "+ns+"/shop")
+	term.WaitLine(60*time.Second, "✓ uninstall releases "+ns+"/shop") // no follow-up replaces this one
 	term.WaitLine(20*time.Second, "shop", " 4 ", "uninstalled")
 	if st := helm(t, testbed.kubeconfig, "status", "shop", "-n", ns); !strings.Contains(st, "STATUS: uninstalled") {
 		t.Fatalf("helm status after the uninstall:\n%s", st)
