@@ -2,83 +2,17 @@ package kube
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"os"
 	"strings"
-
-	"sigs.k8s.io/yaml"
 )
 
-// Policy is what kdeck may do on one context: set by --readonly and by the config file.
+// Policy is what kdeck may do on one context: set by --readonly and by the config file
+// (see ui/config).
 type Policy struct {
 	// ReadOnly refuses every request that would change the cluster, before it is sent.
-	ReadOnly bool `json:"readonly"`
+	ReadOnly bool
 	// NeverReveal forbids revealing or copying secret values (for shared or recorded screens).
-	NeverReveal bool `json:"neverReveal"`
-}
-
-// Config is kdeck's config file: a policy for every context, overridden per context.
-//
-//	readonly: true
-//	neverReveal: false
-//	contexts:
-//	  prod: {neverReveal: true}  # read-only from the top level, and never reveal
-//	  dev: {readonly: false}
-type Config struct {
-	Policy   `json:",inline"`
-	Contexts map[string]ContextPolicy `json:"contexts"`
-}
-
-// ContextPolicy is one context's entry in the config file: a field it leaves out keeps
-// the top-level value.
-type ContextPolicy struct {
-	ReadOnly    *bool `json:"readonly,omitempty"`
-	NeverReveal *bool `json:"neverReveal,omitempty"`
-}
-
-// For returns the policy of context name: the top-level policy, with the fields the
-// context's own entry sets overridden.
-func (c Config) For(name string) Policy {
-	p := c.Policy
-	if o, ok := c.Contexts[name]; ok {
-		override(&p.ReadOnly, o.ReadOnly)
-		override(&p.NeverReveal, o.NeverReveal)
-	}
-	return p
-}
-
-// override sets *dst to *v when v is set.
-func override(dst, v *bool) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
-// LoadConfig reads the config file at path; a missing file is the empty config (the
-// default path, which nobody has to create).
-func LoadConfig(path string) (Config, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return Config{}, nil
-	}
-	return ReadConfig(path)
-}
-
-// ReadConfig reads the config file at path, which must exist: a path given with --config.
-// A missing, unreadable or malformed file is an error of KindConfig naming it.
-func ReadConfig(path string) (Config, error) {
-	var c Config
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return c, &Error{Kind: KindConfig, Err: fmt.Errorf("%s does not exist", path)}
-	}
-	if err != nil {
-		return c, &Error{Kind: KindConfig, Err: err}
-	}
-	if err := yaml.UnmarshalStrict(data, &c); err != nil {
-		return c, &Error{Kind: KindConfig, Err: fmt.Errorf("%s: %v", path, err)}
-	}
-	return c, nil
+	NeverReveal bool
 }
 
 // ErrReadOnly is returned for every mutation attempted in read-only mode.

@@ -3,9 +3,6 @@ package kube
 import (
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -53,56 +50,6 @@ func TestReadOnlyTransportNeverCallsThrough(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-func TestConfigPolicyPerContext(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	os.WriteFile(path, []byte("neverReveal: true\ncontexts:\n  prod: {readonly: true, neverReveal: true}\n  dev: {}\n"), 0o600)
-	c, err := LoadConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p := c.For("prod"); !p.ReadOnly || !p.NeverReveal {
-		t.Errorf("prod: %+v", p)
-	}
-	if p := c.For("dev"); p.ReadOnly || !p.NeverReveal {
-		t.Errorf("dev's entry sets nothing, so it keeps the global policy: %+v", p)
-	}
-	if p := c.For("other"); p.ReadOnly || !p.NeverReveal {
-		t.Errorf("other falls back to the global policy: %+v", p)
-	}
-}
-
-// A context entry overrides only the fields it sets; the rest come from the top level.
-func TestConfigContextOverridesOnlyItsFields(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	os.WriteFile(path, []byte("readonly: true\ncontexts:\n  prod: {neverReveal: true}\n  dev: {readonly: false}\n"), 0o600)
-	c, err := LoadConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := map[string]Policy{
-		"prod":  {ReadOnly: true, NeverReveal: true}, // readonly inherited, neverReveal its own
-		"dev":   {ReadOnly: false},                   // an entry may turn a global setting off
-		"other": {ReadOnly: true},
-	}
-	for name, want := range cases {
-		if got := c.For(name); got != want {
-			t.Errorf("%s: %+v, want %+v", name, got, want)
-		}
-	}
-}
-
-func TestConfigErrors(t *testing.T) {
-	if c, err := LoadConfig(filepath.Join(t.TempDir(), "missing.yaml")); err != nil || c.ReadOnly {
-		t.Fatalf("a missing file is the empty config: %+v %v", c, err)
-	}
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	os.WriteFile(path, []byte("readonlly: true\n"), 0o600)
-	_, err := LoadConfig(path)
-	if KindOf(err) != KindConfig || !strings.Contains(err.Error(), "readonlly") {
-		t.Fatalf("a misspelt key must be a config error naming it, got %v", err)
-	}
-}
 
 // Behind a path prefix (Rancher's /k8s/clusters/ID, any gateway's) the same requests are
 // reads and writes as without: the access reviews pass, exec, attach, port-forward and

@@ -18,13 +18,13 @@ import (
 var globalKeys = struct {
 	Help, Back, Quit, Command, Favourite, Earlier, Later key.Binding
 }{
-	Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-	Back:      key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q/esc", "back (clears a filter first), or quit")),
-	Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-	Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command: a view (pods, deploy…), ns NAME, ctx NAME; tab completes")),
-	Favourite: key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("0-9", "namespace favourites (0 = all)")),
-	Earlier:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "the view before (views and namespaces visited, as in a browser)")),
-	Later:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "the view after, once [ went back")),
+	Help:      NewKey("general", "help", "?"),
+	Back:      NewKey("general", "back (clears a filter first), or quit", "q", "esc"),
+	Quit:      NewKey("general", "quit", "ctrl+c"),
+	Command:   NewKey("general", "command: a view (pods, deploy…), ns NAME, ctx NAME; tab completes", ":"),
+	Favourite: NewKey("general", "namespace favourites (0 = all)", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+	Earlier:   NewKey("general", "the view before (views and namespaces visited, as in a browser)", "["),
+	Later:     NewKey("general", "the view after, once [ went back", "]"),
 }
 
 // FrameRate is how many times a second at most the screen is redrawn. A table console
@@ -92,13 +92,16 @@ type App struct {
 	resolving     uint64   // generation of the latest resolve, to drop older answers
 	releaseLink   func()   // stops holding the current client's link (see kube.Link.Hold)
 	visited       []visit  // the views opened, oldest first, for [ and ]
+	selector      string   // the label selector of the view at the bottom of the stack ("": none)
+	aliases       map[string]string // the config's names for command lines
 	at            int      // the index in visited of the view shown
 }
 
-// visit is a view opened at the bottom of the stack, in a namespace.
+// visit is a view opened at the bottom of the stack, in a namespace, with a label selector.
 type visit struct {
-	spec ViewSpec
-	ns   string
+	spec     ViewSpec
+	ns       string
+	selector string
 }
 
 // maxVisited is how many views [ can go back through.
@@ -109,7 +112,7 @@ func New(env *Env, registry []ViewSpec, first ViewSpec) *App {
 	a := &App{env: env, registry: registry, rootSpec: first}
 	a.rememberNamespace(env.Namespace)
 	a.stack = []Page{first.New(env, env.Namespace)}
-	a.visited = []visit{{first, env.Namespace}}
+	a.visited = []visit{{first, env.Namespace, ""}}
 	a.releaseLink = env.Client.Link.Hold()
 	return a
 }
@@ -285,12 +288,6 @@ func (a *App) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, globalKeys.Quit) {
 		return a, a.quit()
 	}
-	if a.help {
-		if key.Matches(msg, globalKeys.Help, globalKeys.Back) {
-			a.help = false
-		}
-		return a, nil
-	}
 	if a.dialog != nil {
 		cmd, done := a.dialog.key(msg)
 		if done {
@@ -308,8 +305,26 @@ func (a *App) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return a, a.prompt.Update(msg)
 	}
-	if c, ok := a.top().(InputCapturer); ok && c.Capturing() {
+	if c, ok := a.top().(InputCapturer); ok && c.Capturing() && !a.help {
 		return a, a.forward(msg)
+	}
+	// text typed above is never remapped; keys that act are, by the config's keymap
+	keys := a.env.Keys
+	if line, ok := keys.command(msg); ok && !a.help {
+		return a, a.runLine(line)
+	}
+	if p := keys.plugin(msg); p != nil && !a.help {
+		return a, a.runPlugin(p)
+	}
+	msg, ok := keys.translate(msg)
+	if !ok {
+		return a, nil
+	}
+	if a.help {
+		if key.Matches(msg, globalKeys.Help, globalKeys.Back) {
+			a.help = false
+		}
+		return a, nil
 	}
 	switch {
 	case key.Matches(msg, globalKeys.Help):
@@ -332,13 +347,16 @@ func (a *App) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			a.stack = a.stack[:len(a.stack)-1]
 			return a, nil
 		}
-		if msg.String() == "q" {
+		if key.Matches(msg, quitFromRoot) {
 			return a, a.quit()
 		}
 		return a, nil
 	}
 	return a, a.forward(msg)
 }
+
+// quitFromRoot is the one of Back's keys that also quits from the first view (esc does not).
+var quitFromRoot = key.NewBinding(key.WithKeys("q"))
 
 // forward hands a message to the top page only.
 func (a *App) forward(msg tea.Msg) tea.Cmd {
@@ -466,12 +484,27 @@ func (a *App) statusLine(w int, fresh Freshness) string {
 		fresh.Level = LevelError
 	}
 	left := fresh.Level.Style(st).Render(Safe(fresh.Text))
-	hints := st.Muted.Render(":cmd  ?:help  q:quit")
+	hints := st.Muted.Render(a.hints())
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(hints)
 	if gap < 1 {
 		return fit(left, w)
 	}
 	return left + strings.Repeat(" ", gap) + hints
+}
+
+// hints names the status line's three keys as the keymap leaves them.
+func (a *App) hints() string {
+	var parts []string
+	for _, h := range [][2]string{{":", "cmd"}, {"?", "help"}, {"q", "quit"}} {
+		switch l := a.env.Keys.Label(h[0]); l {
+		case "":
+		case ":":
+			parts = append(parts, ":"+h[1])
+		default:
+			parts = append(parts, l+":"+h[1])
+		}
+	}
+	return strings.Join(parts, "  ")
 }
 
 // helpView lists the shell's keys and the top page's keys, generated from their bindings.
@@ -486,10 +519,20 @@ func (a *App) helpView(w, h int) string {
 		}
 		lines = append(lines, "")
 	}
-	section(a.top().Title(), a.top().Bindings())
+	keys := a.env.Keys
+	section(a.top().Title(), keys.ApplyAll(a.top().Bindings()))
+	if own := keys.UserBindings(); len(own) > 0 {
+		section("Your keys (config)", own)
+	}
 	g := globalKeys
-	section("General", []key.Binding{g.Command, g.Favourite, g.Earlier, g.Later, g.Help, g.Back, g.Quit})
-	lines = append(lines, st.Muted.Render("? or esc closes this help"))
+	section("General", keys.ApplyAll([]key.Binding{g.Command, g.Favourite, g.Earlier, g.Later, g.Help, g.Back, g.Quit}))
+	var closers []string
+	for _, k := range []string{"?", "esc"} {
+		if l := keys.Label(k); l != "" {
+			closers = append(closers, l)
+		}
+	}
+	lines = append(lines, st.Muted.Render(strings.Join(closers, " or ")+" closes this help"))
 	return block(lines, w, h)
 }
 

@@ -3,12 +3,14 @@ package ui
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 // namespacesMsg carries the namespace names for completion.
@@ -43,6 +45,9 @@ func (a *App) suggestions(namespaces []string) []string {
 	}
 	for _, c := range a.commands {
 		s = append(s, c.Name+" ")
+	}
+	for _, name := range slices.Sorted(maps.Keys(a.aliases)) {
+		s = append(s, name)
 	}
 	for _, c := range a.env.Client.Contexts {
 		s = append(s, "ctx "+c)
@@ -103,10 +108,18 @@ func (a *App) runCommand(line string) tea.Cmd {
 			return Push(page)
 		}
 	}
+	if line, ok := a.aliases[name]; ok {
+		return a.runAlias(name, line, arg)
+	}
 	spec, ok := Lookup(a.registry, name)
 	if ok {
+		args, err := parseViewArgs(arg)
+		if err != nil {
+			a.prompt.Err = fmt.Sprintf("%s: %v", name, err)
+			return nil
+		}
 		a.prompt = nil
-		return a.visit(spec)
+		return a.visitWith(spec, args)
 	}
 	unknown := fmt.Sprintf("unknown command %q%s", name, a.didYouMean(name))
 	if a.resolve == nil {
@@ -201,10 +214,100 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
+// viewArgs are the arguments a view takes in command mode: `pods -n shop -l app=web`.
+type viewArgs struct {
+	ns       *string // nil: the current namespace; "": all
+	selector string
+}
+
+// parseViewArgs reads -n NAME, -A and -l SELECTOR; anything else is an error that says
+// what a view takes.
+func parseViewArgs(arg string) (viewArgs, error) {
+	var v viewArgs
+	words := strings.Fields(arg)
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		value := func() (string, error) {
+			if i+1 >= len(words) {
+				return "", fmt.Errorf("%s needs a value", w)
+			}
+			i++
+			return words[i], nil
+		}
+		switch w {
+		case "-A", "--all-namespaces":
+			all := ""
+			v.ns = &all
+		case "-n", "--namespace":
+			ns, err := value()
+			if err != nil {
+				return v, err
+			}
+			if err := kube.ValidNamespaceName(ns); err != nil {
+				return v, err
+			}
+			v.ns = &ns
+		case "-l", "--selector":
+			sel, err := value()
+			if err != nil {
+				return v, err
+			}
+			if _, err := labels.Parse(sel); err != nil {
+				return v, fmt.Errorf("bad label selector %q: %v", sel, err)
+			}
+			v.selector = sel
+		default:
+			return v, fmt.Errorf("unexpected %q (a view takes -n NAMESPACE, -A and -l SELECTOR)", w)
+		}
+	}
+	return v, nil
+}
+
+// runAlias runs the command line an alias names, with the arguments typed after it.
+func (a *App) runAlias(name, line, arg string) tea.Cmd {
+	if arg != "" {
+		line += " " + arg
+	}
+	target, _, _ := strings.Cut(line, " ")
+	if _, loops := a.aliases[target]; loops { // checked when the config was read
+		a.prompt.Err = fmt.Sprintf("alias %q names another alias", name)
+		return nil
+	}
+	return a.runCommand(line)
+}
+
+// runLine runs a command line from a key of the user's (config keys): as if typed after
+// the colon, with a mistake shown in the status line.
+func (a *App) runLine(line string) tea.Cmd {
+	a.prompt = NewPrompt(a.env.Styles, ":", nil)
+	cmd := a.runCommand(line)
+	if a.prompt != nil && a.prompt.Err != "" {
+		a.notify(LevelError, ":"+line+": "+a.prompt.Err, 8*time.Second)
+		a.prompt = nil
+	}
+	return cmd
+}
+
+// Selectable is implemented by pages that can list only the objects a label selector
+// matches (`:pods -l app=web`); the selector is set before Init.
+type Selectable interface {
+	SetSelector(selector string)
+}
+
+// visitWith opens spec as args say: in their namespace, narrowed by their selector.
+func (a *App) visitWith(spec ViewSpec, args viewArgs) tea.Cmd {
+	if args.ns != nil {
+		a.env.Namespace = *args.ns
+		a.rememberNamespace(*args.ns)
+	}
+	a.selector = args.selector
+	return a.visit(spec)
+}
+
 // visit opens spec in the current namespace and records it for [ and ], dropping the views
 // ] could have gone forward to.
 func (a *App) visit(spec ViewSpec) tea.Cmd {
-	a.visited = append(a.visited[:a.at+1], visit{spec, a.env.Namespace})
+	a.visited = append(a.visited[:a.at+1], visit{spec, a.env.Namespace, a.selector})
 	if len(a.visited) > maxVisited {
 		a.visited = a.visited[len(a.visited)-maxVisited:]
 	}
@@ -222,7 +325,7 @@ func (a *App) travel(step int) tea.Cmd {
 	}
 	a.at = i
 	v := a.visited[i]
-	a.env.Namespace = v.ns
+	a.env.Namespace, a.selector = v.ns, v.selector
 	a.rememberNamespace(v.ns)
 	return a.open(v.spec)
 }
@@ -234,6 +337,9 @@ func (a *App) open(spec ViewSpec) tea.Cmd {
 	}
 	a.rootSpec = spec
 	page := spec.New(a.env, a.env.Namespace)
+	if s, ok := page.(Selectable); ok && a.selector != "" {
+		s.SetSelector(a.selector)
+	}
 	a.stack = []Page{page}
 	return page.Init()
 }
@@ -292,7 +398,7 @@ func (a *App) contextSwitched(msg contextSwitchedMsg) tea.Cmd {
 	}
 	cmd := tea.Batch(cancelled, a.open(a.rootSpec))
 	a.env.Warm.Retain(a.env.Client)                             // the other cluster's lists stop watching
-	a.visited, a.at = []visit{{a.rootSpec, a.env.Namespace}}, 0 // views seen on the other cluster
+	a.visited, a.at = []visit{{a.rootSpec, a.env.Namespace, a.selector}}, 0 // views seen on the other cluster
 	return cmd
 }
 

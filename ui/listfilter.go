@@ -15,7 +15,7 @@ import (
 )
 
 // filterKey opens the fuzzy filter of a list.
-var filterKey = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (fuzzy); /-l app=web: label selector; esc clears"))
+var filterKey = NewKey("lists", "filter (fuzzy); /-l app=web: label selector; esc clears", "/")
 
 // filterState is a list's `/` filter: the query, the prompt while typing, and the
 // bookkeeping that lets results computed off the UI goroutine find their way back.
@@ -292,6 +292,19 @@ func (p *ListPage[R]) sortBy(c int) tea.Cmd {
 	p.filter.retire()
 	p.filter.pool, p.filter.poolFor = nil, ""
 	return p.runFilter(false)
+}
+
+// SortKeys are the keys that sort lists, each with the same meaning in every list: a
+// column's SortKey is one of them.
+var SortKeys = map[string]key.Binding{
+	"N": NewKey("sorting lists", "sort by name (again: reverse)", "N"),
+	"A": NewKey("sorting lists", "sort by age", "A"),
+	"S": NewKey("sorting lists", "sort by status", "S"),
+	"R": NewKey("sorting lists", "sort by restarts", "R"),
+	"C": NewKey("sorting lists", "sort by CPU", "C"),
+	"M": NewKey("sorting lists", "sort by memory", "M"),
+	"P": NewKey("sorting lists", "sort by pods", "P"),
+	"U": NewKey("sorting lists", "sort by last update", "U"),
 }
 
 // sortKey returns the column whose sort key k is, or -1.

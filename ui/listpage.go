@@ -102,10 +102,10 @@ func (a Action[R]) access(row R) []kube.Access {
 }
 
 // markKey marks the selected row, or unmarks it.
-var markKey = key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark / unmark (delete, kill, restart act on every marked row; esc clears)"))
+var markKey = NewKey("lists", "mark / unmark (delete, kill, restart act on every marked row; esc clears)", "space")
 
 // enterKey drills down into the selected row.
-var enterKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open"))
+var enterKey = NewKey("lists", "open", "enter")
 
 // ListPage is a live table of one resource, fed by a store and declared by a ListSpec.
 type ListPage[R kube.Row] struct {
@@ -442,8 +442,9 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 		b = append(b, p.env.Disabled(a.Key, p.listAccess(a), false))
 	}
 	for _, c := range p.table.Columns {
-		if c.SortKey != "" {
-			b = append(b, key.NewBinding(key.WithKeys(c.SortKey), key.WithHelp(c.SortKey, "sort by "+c.Name+" (again: reverse)")))
+		if s, ok := SortKeys[c.SortKey]; ok {
+			s.SetHelp(s.Help().Key, "sort by "+c.Name+" (again: reverse)")
+			b = append(b, s)
 		}
 	}
 	return b
@@ -505,4 +506,18 @@ func (p *ListPage[R]) Close() {
 	if p.extra != nil {
 		p.extra.Close()
 	}
+}
+
+// SetSelector narrows the list to the objects selector matches (`:pods -l app=web`);
+// call it before Init.
+func (p *ListPage[R]) SetSelector(selector string) { p.selector = selector }
+
+// Selection is the selected row, for plugins.
+func (p *ListPage[R]) Selection() (Selection, bool) {
+	row, ok := p.table.Selected()
+	if !ok {
+		return Selection{}, false
+	}
+	k := row.RowKey()
+	return Selection{View: p.spec.Noun, Namespace: k.Namespace, Name: k.Name}, true
 }

@@ -31,6 +31,10 @@ type Env struct {
 	Forwards *forward.Manager
 	// Warm keeps the stores of recently closed lists running; nil keeps none.
 	Warm *Warm
+	// Keys is the config's keymap on this context; nil changes no key.
+	Keys *Keymap
+	// KeysFor returns the keymap of another context, for a context switch; nil: none.
+	KeysFor func(context string) *Keymap
 
 	ids *atomic.Uint64 // shared by every Env of the program (see NextID); nil until first use
 }
@@ -40,6 +44,9 @@ func (e *Env) forClient(c *kube.Client) *Env {
 	e.idSource()
 	next := *e // every field shared, the id counter included (a pointer)
 	next.Client, next.Namespace = c, c.Info.Namespace
+	if e.KeysFor != nil {
+		next.Keys = e.KeysFor(c.Info.Context)
+	}
 	return &next
 }
 

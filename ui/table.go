@@ -31,7 +31,7 @@ type Column[R any] struct {
 	Drop     int  // the order columns are dropped in when the terminal is narrow: higher first
 	Value    func(R) string
 	Style    func(*theme.Styles, R) lipgloss.Style // optional per-cell colour
-	// SortKey is the key that sorts by this column ("N", "A", "shift+c" is "C"); empty: none.
+	// SortKey is the key that sorts by this column, one of SortKeys ("N", "A"); empty: none.
 	SortKey string
 	// Compare orders rows for sorting; nil compares Value strings.
 	Compare func(a, b R) int
@@ -358,12 +358,12 @@ func pad(s string, w int, a Align) string {
 var TableKeys = struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 }{
-	Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-	Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-	PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-	PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-	Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first row")),
-	Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last row")),
+	Up:       NewKey("moving", "up", "up", "k"),
+	Down:     NewKey("moving", "down", "down", "j"),
+	PageUp:   NewKey("moving", "page up", "pgup", "ctrl+b"),
+	PageDown: NewKey("moving", "page down", "pgdown", "ctrl+f"),
+	Top:      NewKey("moving", "first row", "g", "home"),
+	Bottom:   NewKey("moving", "last row", "G", "end"),
 }
 
 // TableBindings lists TableKeys for help.

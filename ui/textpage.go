@@ -13,10 +13,10 @@ import (
 )
 
 // RefreshKey fetches a fetched page (text, tree) again now.
-var RefreshKey = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh now (also every 5s)"))
+var RefreshKey = NewKey("text pages", "refresh now (also every 5s)", "r")
 
 // CopyKey copies a text page's text to the clipboard.
-var CopyKey = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy the text, as shown (secrets masked), to the clipboard (OSC52)"))
+var CopyKey = NewKey("text pages", "copy the text, as shown (secrets masked), to the clipboard (OSC52)", "c")
 
 // Copy returns the command that puts text on the clipboard through the terminal (OSC52;
 // nothing is written to disk), cleaned by the one sanitiser line by line so a paste cannot

@@ -16,12 +16,12 @@ import (
 var TextKeys = struct {
 	Search, Next, Prev, Wrap, Left, Right key.Binding
 }{
-	Search: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search; enter keeps it, esc clears")),
-	Next:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
-	Prev:   key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
-	Wrap:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap long lines on/off")),
-	Left:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "scroll left")),
-	Right:  key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "scroll right")),
+	Search: NewKey("text pages", "search; enter keeps it, esc clears", "/"),
+	Next:   NewKey("text pages", "next match", "n"),
+	Prev:   NewKey("text pages", "previous match", "N"),
+	Wrap:   NewKey("text pages", "wrap long lines on/off", "w"),
+	Left:   NewKey("text pages", "scroll left", "left", "h"),
+	Right:  NewKey("text pages", "scroll right", "right", "l"),
 }
 
 // hStep is how many cells one left/right key scrolls an unwrapped text.

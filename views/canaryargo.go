@@ -13,10 +13,10 @@ import (
 // `kubectl argo rollouts` plugin's promote, promote --full, abort and retry do (see
 // canary.ArgoAction), each after a confirmation.
 var argoKeys = struct{ Promote, Full, Abort, Retry key.Binding }{
-	Promote: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "promote: clear the pause, go to the next step")),
-	Full:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "full promote: skip the remaining steps")),
-	Abort:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "abort: canary down, traffic back to stable")),
-	Retry:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "retry an aborted rollout")),
+	Promote: ui.NewKey("canary (Argo Rollouts)", "promote: clear the pause, go to the next step", "n"),
+	Full:    ui.NewKey("canary (Argo Rollouts)", "full promote: skip the remaining steps", "p"),
+	Abort:   ui.NewKey("canary (Argo Rollouts)", "abort: canary down, traffic back to stable", "a"),
+	Retry:   ui.NewKey("canary (Argo Rollouts)", "retry an aborted rollout", "t"),
 }
 
 // argoBindings are the Argo keys, disabled where RBAC or the policy refuses them.

@@ -16,10 +16,10 @@ import (
 
 // canaryKeys are the canary screen's actions; each opens a confirmation first.
 var canaryKeys = struct{ Next, GoTo, Promote, Abort key.Binding }{
-	Next:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step (blocked while a gate fails, unless forced)")),
-	GoTo:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "go to a chosen step")),
-	Promote: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "promote to 100%: stable takes the canary's containers")),
-	Abort:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "abort: canary to 0, stable back to the total")),
+	Next:    ui.NewKey("canary", "next step (blocked while a gate fails, unless forced)", "n"),
+	GoTo:    ui.NewKey("canary", "go to a chosen step", "g"),
+	Promote: ui.NewKey("canary", "promote to 100%: stable takes the canary's containers", "p"),
+	Abort:   ui.NewKey("canary", "abort: canary to 0, stable back to the total", "a"),
 }
 
 // CanaryScreen drives one canary: its steps, stable and canary side by side, the health

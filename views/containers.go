@@ -142,7 +142,7 @@ func (c *Containers) Update(msg tea.Msg) (ui.Page, tea.Cmd) {
 
 // containerKeys are the containers view's own keys.
 var containerKeys = struct{ Shell key.Binding }{
-	Shell: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell (exec; exit returns here)")),
+	Shell: ui.NewKey("containers", "shell (exec; exit returns here)", "s"),
 }
 
 // execAccess is what a shell needs in the pod's namespace.
@@ -282,4 +282,14 @@ func (c *Containers) Close() {
 		c.feed.Stop()
 	}
 	c.metrics.Close()
+}
+
+// Selection is the pod and the selected container, for plugins.
+func (c *Containers) Selection() (ui.Selection, bool) {
+	ct, ok := c.table.Selected()
+	if !ok {
+		return ui.Selection{}, false
+	}
+	return ui.Selection{View: "containers", Namespace: c.pod.Namespace, Name: c.pod.Name, Container: ct.Name,
+		Resource: kube.GVRPods.GroupResource()}, true
 }

@@ -15,8 +15,8 @@ import (
 
 // cronJobKeys are the cron jobs view's own keys (the README's key table).
 var cronJobKeys = struct{ Trigger, Suspend key.Binding }{
-	Trigger: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "trigger now (a job from its template)")),
-	Suspend: key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "suspend / resume")),
+	Trigger: ui.NewKey("cron jobs", "trigger now (a job from its template)", "t"),
+	Suspend: ui.NewKey("cron jobs", "suspend / resume", "z"),
 }
 
 // CronJobsSpec declares the cron jobs view; enter lists the cron job's jobs.

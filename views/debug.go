@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/ui"
@@ -13,7 +12,7 @@ import (
 
 // debugKey adds an ephemeral debug container to a pod and attaches to it (kubectl
 // debug -it --target), on the pods and containers views.
-var debugKey = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "debug: add an ephemeral container sharing a container's processes, attach"))
+var debugKey = ui.NewKey("pods and containers", "debug: add an ephemeral container sharing a container's processes, attach", "b")
 
 // debugAction is the debug key of the pods view: it asks for the target container and
 // the image.

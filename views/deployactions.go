@@ -18,12 +18,12 @@ import (
 
 // rolloutKeys are the deployment view's rollout keys (the README's key table).
 var rolloutKeys = struct{ Scale, Restart, History, Undo, Image, Pause key.Binding }{
-	Scale:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scale (HPA-aware)")),
-	Restart: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rollout restart")),
-	History: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "rollout history")),
-	Undo:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo to a revision")),
-	Image:   key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "set image")),
-	Pause:   key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "pause / resume rollout")),
+	Scale:   ui.NewKey("deployments and other workloads", "scale (HPA-aware)", "s"),
+	Restart: ui.NewKey("deployments and other workloads", "rollout restart", "r"),
+	History: ui.NewKey("deployments and other workloads", "rollout history", "h"),
+	Undo:    ui.NewKey("deployments and other workloads", "undo to a revision", "u"),
+	Image:   ui.NewKey("deployments and other workloads", "set image", "i"),
+	Pause:   ui.NewKey("deployments and other workloads", "pause / resume rollout", "z"),
 }
 
 // requestTimeout bounds the reads an action makes before it asks anything.

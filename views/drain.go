@@ -14,7 +14,7 @@ import (
 )
 
 // cancelDrainKey stops a running drain.
-var cancelDrainKey = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel the drain (the node stays cordoned)"))
+var cancelDrainKey = ui.NewKey("drain", "cancel the drain (the node stays cordoned)", "c")
 
 // DrainPage follows one drain: every pod with where it stands and what blocks it. Leaving
 // the page leaves the drain running; its outcome reaches the status line.

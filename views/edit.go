@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/ui"
@@ -15,7 +14,7 @@ import (
 )
 
 // editKey edits the selected object in $KUBE_EDITOR or $EDITOR.
-var editKey = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit in $KUBE_EDITOR/$EDITOR: dry-run, diff, then confirm"))
+var editKey = ui.NewKey("object lists", "edit in $KUBE_EDITOR/$EDITOR: dry-run, diff, then confirm", "e")
 
 // editDiffShown is how many diff lines the confirmation shows before "… N more".
 const editDiffShown = 14

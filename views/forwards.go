@@ -16,8 +16,8 @@ import (
 
 // forwardsKeys are the forwards view's own keys.
 var forwardsKeys = struct{ Stop, Restart key.Binding }{
-	Stop:    key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "stop the port-forward (confirm)")),
-	Restart: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart the forwards saved for this context")),
+	Stop:    ui.NewKey("port-forwards", "stop the port-forward (confirm)", "ctrl+d"),
+	Restart: ui.NewKey("port-forwards", "restart the forwards saved for this context", "r"),
 }
 
 // ForwardsSpec declares the port-forwards view (:pf): every running forward, live.

@@ -46,14 +46,14 @@ func NewReleases(env *ui.Env, ns string) *ui.ListPage[*helm.Release] {
 
 // helmKeys act on a release row (its newest revision) or a history row (that revision).
 var helmKeys = struct{ Values, AllValues, Manifest, Notes, Diff, Drift, Rollback, Uninstall key.Binding }{
-	Values:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "values supplied (secret-looking ones masked)")),
-	AllValues: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all values, computed with the chart's defaults")),
-	Manifest:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "manifest (secrets masked)")),
-	Notes:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "notes")),
-	Diff:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff with another revision (values and manifest)")),
-	Drift:     key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "objects: each one's live state and drift from the revision; enter describes")),
-	Rollback:  key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "roll back to a revision")),
-	Uninstall: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "uninstall (type the name to confirm)")),
+	Values:    ui.NewKey("helm releases", "values supplied (secret-looking ones masked)", "v"),
+	AllValues: ui.NewKey("helm releases", "all values, computed with the chart's defaults", "a"),
+	Manifest:  ui.NewKey("helm releases", "manifest (secrets masked)", "m"),
+	Notes:     ui.NewKey("helm releases", "notes", "n"),
+	Diff:      ui.NewKey("helm releases", "diff with another revision (values and manifest)", "d"),
+	Drift:     ui.NewKey("helm releases", "objects: each one's live state and drift from the revision; enter describes", "D"),
+	Rollback:  ui.NewKey("helm releases", "roll back to a revision", "u"),
+	Uninstall: ui.NewKey("helm releases", "uninstall (type the name to confirm)", "ctrl+d"),
 }
 
 // releaseActions are the keys of release and history rows.

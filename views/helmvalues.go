@@ -15,7 +15,7 @@ import (
 
 // valuesKeys are the values page's own keys.
 var valuesKeys = struct{ Reveal key.Binding }{
-	Reveal: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "reveal one masked value (audited), or hide them again")),
+	Reveal: ui.NewKey("helm values", "reveal one masked value (audited), or hide them again", "x"),
 }
 
 // ReleaseValues is the page of a revision's values as YAML: those supplied, or all of them

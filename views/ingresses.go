@@ -29,7 +29,7 @@ var IngressesSpec = ui.ListSpec[*kube.Ingress]{
 
 // ingressKeys: enter drills down through a backend service rather than to a fixed page.
 var ingressKeys = struct{ Backend key.Binding }{
-	Backend: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "pods of the backend service (a choice when several)")),
+	Backend: ui.NewKey("ingresses", "pods of the backend service (a choice when several)", "enter"),
 }
 
 // NewIngresses returns the ingresses view for namespace ns ("" for all namespaces).

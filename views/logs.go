@@ -21,19 +21,19 @@ import (
 var logKeys = struct {
 	Follow, Pause, Wrap, Stamps, Search, Older, Newer, Container, Left, Right, Save, Window, JSON key.Binding
 }{
-	Follow:    key.NewBinding(key.WithKeys("f", "G", "end"), key.WithHelp("f/G", "follow: jump to the newest line")),
-	Pause:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause / resume (lines keep arriving)")),
-	Wrap:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap long lines")),
-	Stamps:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timestamps")),
-	Search:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search (upward from the bottom); esc clears")),
-	Older:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "older match")),
-	Newer:     key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "newer match")),
-	Container: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "choose the container")),
-	Left:      key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "scroll left")),
-	Right:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "scroll right")),
-	Save:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save every line held to a new file, as shown (never overwrites)")),
-	Window:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "time window: 0 tail · 1 1m · 2 5m · 3 15m · 4 1h · 5 whole log")),
-	JSON:      key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JSON lines as LEVEL message key=value (again: as written)")),
+	Follow:    ui.NewKey("logs", "follow: jump to the newest line", "f", "G", "end"),
+	Pause:     ui.NewKey("logs", "pause / resume (lines keep arriving)", "space"),
+	Wrap:      ui.NewKey("logs", "wrap long lines", "w"),
+	Stamps:    ui.NewKey("logs", "timestamps", "t"),
+	Search:    ui.NewKey("logs", "search (upward from the bottom); esc clears", "/"),
+	Older:     ui.NewKey("logs", "older match", "n"),
+	Newer:     ui.NewKey("logs", "newer match", "N"),
+	Container: ui.NewKey("logs", "choose the container", "c"),
+	Left:      ui.NewKey("logs", "scroll left", "left", "h"),
+	Right:     ui.NewKey("logs", "scroll right", "right", "l"),
+	Save:      ui.NewKey("logs", "save every line held to a new file, as shown (never overwrites)", "s"),
+	Window:    ui.NewKey("logs", "time window: 0 tail · 1 1m · 2 5m · 3 15m · 4 1h · 5 whole log", "S"),
+	JSON:      ui.NewKey("logs", "JSON lines as LEVEL message key=value (again: as written)", "J"),
 }
 
 // logWindow is how far back a log page's stream starts: the tail, or a stretch of time.
@@ -140,7 +140,7 @@ func NewSelectorLogs(env *ui.Env, ns, selector, title string) ui.Page {
 }
 
 // selectorLogsKey follows the logs of all of a workload's pods.
-var selectorLogsKey = key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs of all its pods"))
+var selectorLogsKey = ui.NewKey("deployments and other workloads", "logs of all its pods", "l")
 
 // selectorLogsAction is the `l` of a workload's list (deployments, jobs): the logs of every
 // pod its selector matches, titled "NS/KIND/NAME" (kind as kubectl abbreviates it).

@@ -19,9 +19,9 @@ import (
 
 // nodeKeys are the nodes view's own keys (the README's key table).
 var nodeKeys = struct{ Cordon, Uncordon, Drain key.Binding }{
-	Cordon:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cordon (no new pods)")),
-	Uncordon: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "uncordon")),
-	Drain:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "drain: cordon, then evict its pods")),
+	Cordon:   ui.NewKey("nodes", "cordon (no new pods)", "c"),
+	Uncordon: ui.NewKey("nodes", "uncordon", "u"),
+	Drain:    ui.NewKey("nodes", "drain: cordon, then evict its pods", "r"),
 }
 
 // NodesSpec declares the nodes view; enter lists the node's pods.

@@ -15,10 +15,10 @@ import (
 
 // objectKeys are the keys every object list has.
 var objectKeys = struct{ Describe, YAML, Delete, CopyName key.Binding }{
-	CopyName: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy the name to the clipboard (OSC52); c on the YAML page copies the YAML")),
-	Describe: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "describe (with events)")),
-	YAML:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "YAML")),
-	Delete:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete (type the name to confirm)")),
+	CopyName: ui.NewKey("object lists", "copy the name to the clipboard (OSC52); c on the YAML page copies the YAML", "Y"),
+	Describe: ui.NewKey("object lists", "describe (with events)", "d"),
+	YAML:     ui.NewKey("object lists", "YAML", "y"),
+	Delete:   ui.NewKey("object lists", "delete (type the name to confirm)", "ctrl+d"),
 }
 
 // objectActions returns the describe (d), YAML (y), copy name (Y), edit (e), delete (ctrl+d), owner tree

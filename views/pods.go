@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/kdeck/kdeck/kube"
@@ -30,11 +29,11 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 	},
 	Enter: func(env *ui.Env, p *kube.Pod) ui.Page { return NewContainers(env, p.RowKey()) },
 	Actions: append(objectActions[*kube.Pod](kube.GVRPods),
-		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs (follow)")),
+		ui.Action[*kube.Pod]{Key: ui.NewKey("pods", "logs (follow)", "l"),
 			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, false)) }},
-		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous logs (last terminated container)")),
+		ui.Action[*kube.Pod]{Key: ui.NewKey("pods", "previous logs (last terminated container)", "p"),
 			Run: func(env *ui.Env, p *kube.Pod) tea.Cmd { return ui.Push(NewPodLogs(env, p.Namespace, p.Name, true)) }},
-		ui.Action[*kube.Pod]{Key: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "kill (delete now, grace period 0)")),
+		ui.Action[*kube.Pod]{Key: ui.NewKey("pods", "kill (delete now, grace period 0)", "ctrl+k"),
 			Mutates: func(ns string) []kube.Access { return []kube.Access{kube.DeleteAccess(kube.GVRPods, ns)} },
 			Run:     killDialog, Marked: killMarkedDialog},
 		forwardAction[*kube.Pod](forward.KindPod),

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/kube/forward"
@@ -15,7 +14,7 @@ import (
 )
 
 // forwardKey starts a port-forward from a pod, container or service (shift-f).
-var forwardKey = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "port-forward (prompts for the local port)"))
+var forwardKey = ui.NewKey("pods, containers and services", "port-forward (prompts for the local port)", "F")
 
 // forwardAction is the shift-f action of a list of pods or services.
 func forwardAction[R kube.Row](kind forward.Kind) ui.Action[R] {

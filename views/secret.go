@@ -15,9 +15,9 @@ import (
 
 // secretKeys are the secret page's keys.
 var secretKeys = struct{ Reveal, Copy, Edit key.Binding }{
-	Reveal: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "reveal and decode the value (again: hide)")),
-	Copy:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy the value to the clipboard (OSC52)")),
-	Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "set a new value for the key")),
+	Reveal: ui.NewKey("secret", "reveal and decode the value (again: hide)", "x"),
+	Copy:   ui.NewKey("secret", "copy the value to the clipboard (OSC52)", "c"),
+	Edit:   ui.NewKey("secret", "set a new value for the key", "e"),
 }
 
 // secretFetchTimeout bounds the fetch of one value.

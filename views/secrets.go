@@ -35,8 +35,8 @@ var SecretsSpec = ui.ListSpec[*kube.Secret]{
 // secretsKeys create secrets; they act on the list, not on a row, so they work in a
 // namespace with no secrets yet.
 var secretsKeys = struct{ NewGeneric, NewTLS key.Binding }{
-	NewGeneric: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new generic secret (KEY=VALUE, KEY=@FILE)")),
-	NewTLS:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "new TLS secret (cert and key files)")),
+	NewGeneric: ui.NewKey("secrets", "new generic secret (KEY=VALUE, KEY=@FILE)", "n"),
+	NewTLS:     ui.NewKey("secrets", "new TLS secret (cert and key files)", "t"),
 }
 
 // NewSecrets returns the secrets view for namespace ns ("" for all namespaces).

@@ -20,14 +20,14 @@ import (
 
 // treeKeys open an object's owner tree and jump to its owner, on every object list.
 var treeKeys = struct{ Tree, Owner key.Binding }{
-	Tree:  key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "owner tree: what owns it and what it owns")),
-	Owner: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "jump to the owner")),
+	Tree:  ui.NewKey("object lists", "owner tree: what owns it and what it owns", "T"),
+	Owner: ui.NewKey("object lists", "jump to the owner", "o"),
 }
 
 // treePageKeys are the tree page's own keys; it moves with the table's keys.
 var treePageKeys = struct{ Open, Logs key.Binding }{
-	Open: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open: a pod's containers, a container's logs, else describe")),
-	Logs: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs of the pod or container")),
+	Open: ui.NewKey("tree", "open: a pod's containers, a container's logs, else describe", "enter"),
+	Logs: ui.NewKey("tree", "logs of the pod or container", "l"),
 }
 
 // treeRow is one line of the tree: a node and the branches drawn before it.

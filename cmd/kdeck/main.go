@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -60,17 +61,15 @@ func run(args []string, stderr io.Writer) int {
 		return 0
 	}
 	silenceKlog()
-	load := kube.LoadConfig // the default file need not exist
-	if fs.Changed("config") {
-		load = kube.ReadConfig // a file named on the command line must
-	}
-	cfg, err := load(*configPath)
+	cfg, configured, err := loadConfig(*configPath, fs.Changed("config"))
 	if err != nil {
-		fmt.Fprintf(stderr, "kdeck: config: %v\n", err)
+		for _, line := range strings.Split(err.Error(), "\n") { // one mistake a line
+			fmt.Fprintf(stderr, "kdeck: config: %s\n", line)
+		}
 		return 1
 	}
 	policy := func(context string) kube.Policy {
-		p := cfg.For(context)
+		p := cfg.For(context).Policy
 		p.ReadOnly = p.ReadOnly || *readOnly
 		return p
 	}
@@ -108,6 +107,7 @@ func run(args []string, stderr io.Writer) int {
 	app := ui.New(env, views.Registry, first)
 	app.SetResolver(views.Resolve)
 	app.SetCommands(views.Commands)
+	app.SetConfig(configured)
 	if _, err := tea.NewProgram(app, tea.WithFPS(ui.FrameRate)).Run(); err != nil {
 		fmt.Fprintf(stderr, "kdeck: %v\n", err)
 		return 1

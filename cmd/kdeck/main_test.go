@@ -17,8 +17,8 @@ func TestExplicitConfigMustExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]string{
-		"/nonexistent/typo.yaml": "kdeck: config: /nonexistent/typo.yaml does not exist\n",
-		malformed:                "kdeck: config: " + malformed + ": ",
+		"/nonexistent/typo.yaml": "kdeck: config: /nonexistent/typo.yaml: does not exist\n",
+		malformed:                "kdeck: config: " + malformed + ":1: ",
 	}
 	for path, want := range cases {
 		var stderr bytes.Buffer
