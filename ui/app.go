@@ -82,19 +82,19 @@ type App struct {
 	stack         []Page
 	width, height int
 	help          bool
-	prompt        *Prompt  // the `:` command prompt, when open
-	dialog        *Dialog  // a confirmation or question over the page, when open
-	toast         *toast   // a transient message for the status line
-	progress      *toast   // the latest report on work in flight (a rollout), when any
-	auditErr      error    // the latest failed append to the audit log, until one succeeds
-	favourites    []string // recently used namespaces, for keys 1–9
-	resolve       Resolver // finds views for names the registry lacks; nil: none
-	resolving     uint64   // generation of the latest resolve, to drop older answers
-	releaseLink   func()   // stops holding the current client's link (see kube.Link.Hold)
-	visited       []visit  // the views opened, oldest first, for [ and ]
-	selector      string   // the label selector of the view at the bottom of the stack ("": none)
+	prompt        *Prompt           // the `:` command prompt, when open
+	dialog        *Dialog           // a confirmation or question over the page, when open
+	toast         *toast            // a transient message for the status line
+	progress      *toast            // the latest report on work in flight (a rollout), when any
+	auditErr      error             // the latest failed append to the audit log, until one succeeds
+	favourites    []string          // recently used namespaces, for keys 1–9
+	resolve       Resolver          // finds views for names the registry lacks; nil: none
+	resolving     uint64            // generation of the latest resolve, to drop older answers
+	releaseLink   func()            // stops holding the current client's link (see kube.Link.Hold)
+	visited       []visit           // the views opened, oldest first, for [ and ]
+	selector      string            // the label selector of the view at the bottom of the stack ("": none)
 	aliases       map[string]string // the config's names for command lines
-	at            int      // the index in visited of the view shown
+	at            int               // the index in visited of the view shown
 }
 
 // visit is a view opened at the bottom of the stack, in a namespace, with a label selector.

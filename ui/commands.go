@@ -397,7 +397,7 @@ func (a *App) contextSwitched(msg contextSwitchedMsg) tea.Cmd {
 			" was closed, nothing was sent", 8*time.Second)
 	}
 	cmd := tea.Batch(cancelled, a.open(a.rootSpec))
-	a.env.Warm.Retain(a.env.Client)                             // the other cluster's lists stop watching
+	a.env.Warm.Retain(a.env.Client)                                         // the other cluster's lists stop watching
 	a.visited, a.at = []visit{{a.rootSpec, a.env.Namespace, a.selector}}, 0 // views seen on the other cluster
 	return cmd
 }
