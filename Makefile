@@ -14,7 +14,7 @@ SOAK_DURATION ?= 30m
 SOAK_RATE     ?= 1000
 SOAK_CLUSTER  ?= kdeck-bench
 
-.PHONY: build test vet unit e2e testbed release-check demo demo-down tools-check screenshots bench bench-down soak
+.PHONY: build test vet unit e2e testbed release-check demo demo-down tools-check screenshots bench bench-down soak docs
 
 ## build: compile kdeck into bin/
 build:
@@ -50,6 +50,10 @@ demo-down:
 
 tools-check:
 	@command -v tmux >/dev/null || { echo "make: the end-to-end tests need tmux (Debian/Ubuntu: sudo apt-get install tmux; macOS: brew install tmux)"; exit 1; }
+
+## docs: regenerate docs/KEYS.md, docs/CONFIG.md and docs/config.schema.json from the code
+docs:
+	$(GO) run ./hack/docgen
 
 ## screenshots: render screenshots/*.svg from kdeck on the demo cluster
 screenshots: testbed

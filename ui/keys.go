@@ -115,3 +115,36 @@ func ParseKey(name string) (tea.Key, error) {
 	}
 	return k, nil
 }
+
+// KeysReference returns the keys reference in Markdown, generated from the key registry:
+// one table per group, in the order the groups were declared.
+func KeysReference() string {
+	var b strings.Builder
+	b.WriteString("# Keys reference\n\n")
+	b.WriteString("<!-- Generated from kdeck's key registry by `make docs`; a test fails when it is stale. -->\n\n")
+	b.WriteString("Every key below can be remapped or unbound in the config file, globally or per context\n")
+	b.WriteString("(see [CONFIG.md](CONFIG.md), `keys`), except ctrl+c, which always quits. `?` shows the keys in\n")
+	b.WriteString("force on the page you are on. Text typed into a prompt, a filter or a dialog is never remapped.\n")
+	var groups []string
+	byGroup := map[string][]BuiltinKey{}
+	for _, k := range builtinKeys {
+		if _, ok := byGroup[k.Group]; !ok {
+			groups = append(groups, k.Group)
+		}
+		byGroup[k.Group] = append(byGroup[k.Group], k)
+	}
+	for _, g := range groups {
+		fmt.Fprintf(&b, "\n## %s\n\n| key | what it does |\n|---|---|\n", g)
+		for _, k := range byGroup[g] {
+			names := make([]string, len(k.Keys))
+			for i, n := range k.Keys {
+				names[i] = "`" + n + "`"
+			}
+			if KeyLabel(k.Keys) == "0-9" {
+				names = []string{"`0` … `9`"}
+			}
+			fmt.Fprintf(&b, "| %s | %s |\n", strings.Join(names, " "), strings.ReplaceAll(k.Desc, "|", `\|`))
+		}
+	}
+	return b.String()
+}

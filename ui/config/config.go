@@ -67,13 +67,13 @@ type Settings struct {
 // not by a shell, so a value is always one argument.
 type Plugin struct {
 	// Name is how help and the status line name the plugin.
-	Name At[string] `yaml:"name"`
+	Name At[string] `yaml:"name" jsonschema:"required"`
 	// Key runs the plugin; it must be free (unbind or remap a built-in key to use it).
-	Key At[string] `yaml:"key"`
+	Key At[string] `yaml:"key" jsonschema:"required"`
 	// Views are the views the key works in (pods, deploy, containers, …); none: every list.
 	Views []string `yaml:"views"`
 	// Command is the program to run, found on PATH.
-	Command At[string] `yaml:"command"`
+	Command At[string] `yaml:"command" jsonschema:"required"`
 	// Args are the program's arguments, with the variables above replaced.
 	Args []string `yaml:"args"`
 	// Background runs the program without leaving the UI, its last line of output shown
@@ -92,7 +92,7 @@ type Plugin struct {
 // PluginPrompt is a value a plugin asks for before it runs.
 type PluginPrompt struct {
 	// Name is the variable the answer fills, in capitals: LINES for $LINES.
-	Name At[string] `yaml:"name"`
+	Name At[string] `yaml:"name" jsonschema:"required"`
 	// Label is the question shown.
 	Label string `yaml:"label"`
 	// Default is the answer offered.
