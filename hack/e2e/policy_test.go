@@ -66,8 +66,8 @@ func TestPolicyExplicitConfigMustExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]string{
-		"/nonexistent/typo.yaml": "kdeck: config: /nonexistent/typo.yaml does not exist",
-		malformed:                "kdeck: config: " + malformed + ": ",
+		"/nonexistent/typo.yaml": "kdeck: config: /nonexistent/typo.yaml: does not exist",
+		malformed:                "kdeck: config: " + malformed + ":1: \"maybe\" is not true or false",
 	} {
 		stderr, code, took := runKdeck(t, nil, "--kubeconfig", testbed.kubeconfig, "--config", path)
 		t.Logf("--config %s: exit %d in %s: %s", path, code, took.Round(time.Millisecond), strings.TrimSpace(stderr))
