@@ -35,7 +35,7 @@ func TestConfigAliasRemapAndUnbind(t *testing.T) {
 	createLabelledPods(t, ns, "api", "api-a")
 	home := writeConfig(t, `keys:
   ctrl+d: none
-  D: ctrl+k
+  X: ctrl+k
   W: ":web"
 aliases:
   web: pods -n `+ns+` -l app=web
@@ -62,13 +62,13 @@ aliases:
 	term.Send("?")
 	term.WaitText("kill (delete now, grace period 0)", 5*time.Second)
 	help := term.Screen()
-	if strings.Contains(help, "ctrl+d") || strings.Contains(help, "ctrl+k") || !strings.Contains(help, fmt.Sprintf("%-12s kill", "D")) ||
+	if strings.Contains(help, "ctrl+d") || strings.Contains(help, "ctrl+k") || !strings.Contains(help, fmt.Sprintf("%-12s kill", "X")) ||
 		!strings.Contains(help, fmt.Sprintf("%-12s :web", "W")) {
-		t.Fatalf("help shows the keys in force (D kills, W runs :web, no ctrl+d or ctrl+k):\n%s", help)
+		t.Fatalf("help shows the keys in force (X kills, W runs :web, no ctrl+d or ctrl+k):\n%s", help)
 	}
 	term.Send("Escape")
 	term.WaitGone("kill (delete now", 5*time.Second)
-	term.Send("g", "D") // the first row, web-a, killed with the key ctrl+k moved to
+	term.Send("g", "X") // the first row, web-a, killed with the key ctrl+k moved to
 	term.WaitText("Kill pod "+ns+"/web-a", 5*time.Second)
 	term.Send("y")
 	eventually(t, "web-a deleted", 20*time.Second, func() bool {
