@@ -297,9 +297,19 @@ ensure_nodes() {
 	kctl "$name" wait --for=condition=Ready nodes -l type=kwok --timeout=90s >/dev/null
 }
 
+# running PID succeeds while the process runs. A process that has exited but is not yet
+# reaped (a zombie: kwokctl's components are orphans, reaped by PID 1 when it gets to it)
+# still answers kill -0, so its state is read too.
+running() {
+	kill -0 "$1" 2>/dev/null || return 1
+	[ -r "/proc/$1/stat" ] || return 0 # no /proc (macOS): kill -0 is all there is
+	[ "$(cut -d' ' -f3 "/proc/$1/stat")" != Z ]
+}
+
 # revive starts again any component of cluster NAME whose process has exited, saying which
-# and why (its log's first error). metrics-server exits when kube-apiserver is not yet
-# listening as it starts, which happens on a busy machine; kwokctl starts only what is down.
+# and why (its log's first error), until each runs and metrics-server serves the metrics
+# API. metrics-server exits when kube-apiserver is not yet listening as it starts, which
+# happens on a busy machine; kwokctl starts only what is down.
 revive() {
 	local name=$1 dir pidf comp dead try
 	dir=$(cluster_dir "$name")
@@ -307,11 +317,18 @@ revive() {
 		dead=()
 		for pidf in "$dir"/pids/*.pid; do
 			comp=$(basename "$pidf" .pid)
-			kill -0 "$(cat "$pidf")" 2>/dev/null || dead+=("$comp")
+			running "$(cat "$pidf")" || dead+=("$comp")
 		done
-		[ ${#dead[@]} -eq 0 ] && return 0
+		if [ ${#dead[@]} -eq 0 ]; then
+			[ -e "$dir/pids/metrics-server.pid" ] || return 0
+			# the metrics API answers within seconds of metrics-server's start
+			kctl "$name" wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=60s >/dev/null && return 0
+			dead=(metrics-server)
+			kill "$(cat "$dir/pids/metrics-server.pid")" 2>/dev/null
+			sleep 1
+		fi
 		for comp in "${dead[@]}"; do
-			log "cluster $name: $comp exited ($(grep -m1 -iE 'error|panic|fatal' "$dir/logs/$comp.log" | cut -c1-200)); starting it again (try $try)"
+			log "cluster $name: $comp exited or is not serving ($(grep -iE 'error|panic|fatal' "$dir/logs/$comp.log" | tail -1 | cut -c1-200)); starting it again (try $try)"
 		done
 		kwokctl start cluster --name "$name" >&2
 		sleep 2

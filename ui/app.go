@@ -513,9 +513,13 @@ func (a *App) helpView(w, h int) string {
 	var lines []string
 	section := func(title string, bs []key.Binding) {
 		lines = append(lines, st.Title.Render(title))
+		width := 12 // the keys' column: as wide as its widest label, within reason
+		for _, b := range bs {
+			width = max(width, min(ansi.StringWidth(b.Help().Key), 20))
+		}
 		for _, b := range bs {
 			hb := b.Help()
-			lines = append(lines, "  "+st.HelpKey.Render(pad(hb.Key, 12, Left))+" "+st.HelpDesc.Render(hb.Desc))
+			lines = append(lines, "  "+st.HelpKey.Render(pad(hb.Key, width, Left))+" "+st.HelpDesc.Render(hb.Desc))
 		}
 		lines = append(lines, "")
 	}

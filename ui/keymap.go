@@ -48,7 +48,7 @@ func NewKeymap(cfg *config.Config, keys map[string]config.At[string], plugins []
 		}
 		if uses := builtin[k]; len(uses) > 0 && !movedAway[k] && !unbound {
 			errs = append(errs, cfg.Errorf(line, "%s: %s is already kdeck's key for %s (first give that a free key X with `X: %s`, or drop it with `%s: none`)",
-				what, k, uses[0], k, k))
+				what, k, strings.Join(uses, ", "), k, k))
 			return false
 		}
 		if prev, ok := taken[k]; ok {

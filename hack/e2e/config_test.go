@@ -4,8 +4,10 @@ package e2e
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +42,7 @@ func TestConfigAliasRemapAndUnbind(t *testing.T) {
 aliases:
   web: pods -n `+ns+` -l app=web
 `)
-	term := StartKdeckHome(t, home, 160, 30, "-n", "default")
+	term := StartKdeckHome(t, home, 160, 50, "-n", "default")
 	term.WaitText("pods(default)", 15*time.Second)
 
 	term.command("web") // the alias, typed
@@ -54,7 +56,7 @@ aliases:
 	term.Send("W") // the alias, from a key of the user's
 	term.WaitText("web-a", 10*time.Second)
 
-	term.Send("ctrl+d")
+	term.Send("C-d")
 	time.Sleep(time.Second)
 	if s := term.Screen(); strings.Contains(s, "Delete pod") {
 		t.Fatalf("ctrl+d is unbound, yet it opened:\n%s", s)
@@ -62,7 +64,7 @@ aliases:
 	term.Send("?")
 	term.WaitText("kill (delete now, grace period 0)", 5*time.Second)
 	help := term.Screen()
-	if strings.Contains(help, "ctrl+d") || strings.Contains(help, "ctrl+k") || !strings.Contains(help, fmt.Sprintf("%-12s kill", "X")) ||
+	if strings.Contains(help, "ctrl+d") || strings.Contains(help, "ctrl+k") || !strings.Contains(help, fmt.Sprintf("%-13s kill", "X")) ||
 		!strings.Contains(help, fmt.Sprintf("%-12s :web", "W")) {
 		t.Fatalf("help shows the keys in force (X kills, W runs :web, no ctrl+d or ctrl+k):\n%s", help)
 	}
@@ -95,12 +97,15 @@ func pluginScript(t *testing.T, out string) string {
 // waitFile waits for path to hold want, one argument a line.
 func waitFile(t *testing.T, path string, want ...string) {
 	t.Helper()
-	var got string
-	eventually(t, path+" written", 10*time.Second, func() bool {
-		b, _ := os.ReadFile(path)
-		got = string(b)
-		return got == strings.Join(want, "\n")+"\n"
-	})
+	deadline := time.Now().Add(10 * time.Second)
+	var got []byte
+	for time.Now().Before(deadline) {
+		if got, _ = os.ReadFile(path); string(got) == strings.Join(want, "\n")+"\n" {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s holds %q, want %q", path, got, want)
 }
 
 // A foreground plugin suspends the UI and gets the selection (context, namespace, name,
@@ -128,8 +133,16 @@ func TestConfigPlugins(t *testing.T) {
 `
 	term := StartKdeckHome(t, writeConfig(t, config), 160, 30, "-n", ns)
 	term.WaitText("web-a", 15*time.Second)
+	pod, err := testbed.clientset.CoreV1().Pods(ns).Get(ctx(t), "web-a", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string // as a selector writes them, sorted: app=web and what kwok adds
+	for _, k := range slices.Sorted(maps.Keys(pod.Labels)) {
+		labels = append(labels, k+"="+pod.Labels[k])
+	}
 	term.Send("K")
-	waitFile(t, fg, testbedContext(t), ns, "web-a", "pods", "app=web")
+	waitFile(t, fg, testbedContext(t), ns, "web-a", "pods", strings.Join(labels, ","))
 	term.WaitText("plugin record finished", 10*time.Second)
 
 	term.Send("L")
@@ -165,8 +178,8 @@ func TestConfigClashStopsBeforeTheUI(t *testing.T) {
 	home := writeConfig(t, "mouse: false\nkeys:\n  d: ctrl+d\n")
 	path := filepath.Join(home, "kdeck", "config.yaml")
 	stderr, code, _ := runKdeck(t, []string{"XDG_CONFIG_HOME=" + home}, "--kubeconfig", testbed.kubeconfig)
-	want := "kdeck: config: " + path + `:3: keys: d: d is already kdeck's key for "describe (with events)" (object lists)`
-	if code != 1 || !strings.HasPrefix(stderr, want) {
+	want := "kdeck: config: " + path + `:3: keys: d: d is already kdeck's key for `
+	if code != 1 || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, `"describe (with events)" (object lists)`) {
 		t.Fatalf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
 	}
 }
