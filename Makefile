@@ -37,8 +37,10 @@ e2e: tools-check testbed
 testbed:
 	hack/testbed.sh build >/dev/null
 
+## release-check: goreleaser check, then a snapshot release of the host's own target into dist/ (archive,
+## checksums, deb, rpm, krew manifest, Homebrew cask) and a check of each (hack/releasecheck)
 release-check:
-	hack/goreleaser.sh check
+	hack/goreleaser.sh release-check
 
 ## demo: build what is missing, start (or reuse) and seed the demo cluster, run kdeck on it
 demo: build testbed
