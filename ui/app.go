@@ -93,6 +93,7 @@ type App struct {
 	releaseLink   func()   // stops holding the current client's link (see kube.Link.Hold)
 	visited       []visit  // the views opened, oldest first, for [ and ]
 	at            int      // the index in visited of the view shown
+	light         bool     // the terminal said its background is light
 }
 
 // visit is a view opened at the bottom of the stack, in a namespace.
@@ -107,6 +108,7 @@ const maxVisited = 50
 // New returns the root model showing the view first of registry.
 func New(env *Env, registry []ViewSpec, first ViewSpec) *App {
 	a := &App{env: env, registry: registry, rootSpec: first}
+	a.restyle()
 	a.rememberNamespace(env.Namespace)
 	a.stack = []Page{first.New(env, env.Namespace)}
 	a.visited = []visit{{first, env.Namespace}}
@@ -143,11 +145,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.width, a.height = msg.Width, msg.Height
 		return a, nil
 	case tea.BackgroundColorMsg:
-		p := theme.Dark()
-		if !msg.IsDark() {
-			p = theme.Light()
+		a.light = !msg.IsDark()
+		if a.env.Styles == nil || !a.env.Styles.Chosen { // a skin or NO_COLOR stays as chosen
+			a.env.Styles = theme.New(a.backdrop())
 		}
-		a.env.Styles = theme.New(p)
 		return a, nil
 	case tickMsg:
 		return a, tick()
@@ -398,23 +399,24 @@ func (a *App) render() string {
 
 func (a *App) header(w int, fresh Freshness) string {
 	st := a.env.Styles
+	on := st.OnHeader // the skin's header band, if it has one
 	info := a.env.Client.Info
 	ns := a.env.Namespace
 	if ns == "" {
 		ns = "all"
 	}
-	conn := st.Good.Render("● connected")
+	conn := on(st.Good).Render("● connected")
 	if link := a.env.Client.Link.State(); link.Lost {
 		silent := max(a.env.Now().Sub(link.Heard), kube.LinkLostAfter)
-		conn = st.Bad.Render(fmt.Sprintf("○ no answer from the API server for %ds · retrying", int(silent.Seconds())))
+		conn = on(st.Bad).Render(fmt.Sprintf("○ no answer from the API server for %ds · retrying", int(silent.Seconds())))
 	} else if fresh.Disconnected {
-		conn = st.Bad.Render("● disconnected, reconnecting")
+		conn = on(st.Bad).Render("● disconnected, reconnecting")
 	}
-	field := func(k, v string) string { return st.HeaderKey.Render(k+" ") + st.HeaderValue.Render(Safe(v)) }
-	sep := st.Muted.Render(" │ ")
-	fields := []string{st.Title.Render("kdeck " + a.env.Version), conn}
+	field := func(k, v string) string { return on(st.HeaderKey).Render(k+" ") + on(st.HeaderValue).Render(Safe(v)) }
+	sep := on(st.Muted).Render(" │ ")
+	fields := []string{on(st.Title).Render("kdeck " + a.env.Version), conn}
 	if a.env.Client.Policy.ReadOnly {
-		fields = append(fields, st.Warn.Bold(true).Reverse(true).Render(" READ-ONLY "))
+		fields = append(fields, on(st.Warn.Bold(true).Reverse(true)).Render(" READ-ONLY "))
 	}
 	where := field("cluster", info.Cluster)
 	if info.Cluster == "" && info.Server != "" { // --server: no cluster entry names it
@@ -428,7 +430,11 @@ func (a *App) header(w int, fresh Freshness) string {
 		field("k8s", info.ServerVersion),
 		field("ns", ns),
 	), sep)
-	return fit(line, w)
+	line = fit(line, w)
+	if gap := w - lipgloss.Width(line); st.HeaderBanded() && gap > 0 {
+		line += on(lipgloss.NewStyle()).Render(strings.Repeat(" ", gap)) // the band spans the screen
+	}
+	return line
 }
 
 func (a *App) titleBar(w int, title string) string {

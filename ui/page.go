@@ -31,6 +31,11 @@ type Env struct {
 	Forwards *forward.Manager
 	// Warm keeps the stores of recently closed lists running; nil keeps none.
 	Warm *Warm
+	// Skin, when set, gives the styles of a context (by name), called when kdeck starts and
+	// on every context switch: theme.ForEnvironment of the skin the config chose for it.
+	// Styles that are not Chosen (no skin, no NO_COLOR) follow the terminal's background:
+	// dark, or light when it says it is light. nil: Styles stay as they are for every context.
+	Skin func(context string) *theme.Styles
 
 	ids *atomic.Uint64 // shared by every Env of the program (see NextID); nil until first use
 }
