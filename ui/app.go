@@ -94,6 +94,7 @@ type App struct {
 	visited       []visit  // the views opened, oldest first, for [ and ]
 	at            int      // the index in visited of the view shown
 	light         bool     // the terminal said its background is light
+	helpTop       int      // the first line of help shown (the wheel scrolls it)
 }
 
 // visit is a view opened at the bottom of the stack, in a namespace.
@@ -150,6 +151,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.env.Styles = theme.New(a.backdrop())
 		}
 		return a, nil
+	case tea.MouseMsg:
+		return a, a.mouse(msg)
 	case tickMsg:
 		return a, tick()
 	case PushMsg:
@@ -361,6 +364,9 @@ func (a *App) quit() tea.Cmd {
 func (a *App) View() tea.View {
 	v := tea.NewView(SafeFrame(a.render()))
 	v.AltScreen = true
+	if a.env.Mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	v.WindowTitle = "kdeck: " + Safe(a.env.Client.Info.Context)
 	return v
 }
@@ -373,13 +379,14 @@ func (a *App) render() string {
 	page := a.top()
 	fresh := page.Freshness()
 	var top, bottom []string
-	if h >= 6 {
+	header, title, status := frameLines(h)
+	if header {
 		top = append(top, a.header(w, fresh))
 	}
-	if h >= 4 {
+	if title {
 		top = append(top, a.titleBar(w, page.Title()))
 	}
-	if h >= 3 {
+	if status {
 		bottom = append(bottom, a.statusLine(w, fresh))
 	}
 	bodyH := h - len(top) - len(bottom)
@@ -387,6 +394,7 @@ func (a *App) render() string {
 	if a.help {
 		body = a.helpView(w, bodyH)
 	} else {
+		a.helpTop = 0 // help opens at its top
 		body = page.View(w, bodyH)
 	}
 	if a.dialog != nil {
@@ -496,7 +504,8 @@ func (a *App) helpView(w, h int) string {
 	g := globalKeys
 	section("General", []key.Binding{g.Command, g.Favourite, g.Earlier, g.Later, g.Help, g.Back, g.Quit})
 	lines = append(lines, st.Muted.Render("? or esc closes this help"))
-	return block(lines, w, h)
+	a.helpTop = max(0, min(a.helpTop, len(lines)-h))
+	return block(lines[a.helpTop:], w, h)
 }
 
 // block fits lines into exactly w × h cells.

@@ -36,6 +36,9 @@ type Env struct {
 	// Styles that are not Chosen (no skin, no NO_COLOR) follow the terminal's background:
 	// dark, or light when it says it is light. nil: Styles stay as they are for every context.
 	Skin func(context string) *theme.Styles
+	// Mouse asks the terminal for mouse events: the wheel scrolls the page, a click selects
+	// a row, a double click opens it. Off, the terminal's own text selection works.
+	Mouse bool
 
 	ids *atomic.Uint64 // shared by every Env of the program (see NextID); nil until first use
 }

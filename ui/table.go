@@ -72,7 +72,8 @@ type Table[R any] struct {
 	cursor int
 	moved  bool // the cursor was moved by a person (else it stays on the first row)
 	offset int
-	height int // rows visible at the last render
+	height int        // rows visible at the last render
+	click  tableClick // the last click on a row (see Mouse)
 }
 
 // SetRows replaces the rows; same reports whether r is the previously selected row, so a
