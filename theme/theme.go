@@ -22,6 +22,11 @@ type Palette struct {
 	SelectBg  color.Color
 	HeaderBg  color.Color // the column header band
 	StatusBar color.Color // background of the status line
+	// HeaderFg and HeaderBand, when set, draw the header line (kdeck, context, cluster…)
+	// as a band: every field in HeaderFg over HeaderBand, so a context stands out (a red
+	// band on production). nil keeps the fields' own colours on the terminal's background.
+	HeaderFg   color.Color
+	HeaderBand color.Color
 }
 
 // Dark is the palette for dark terminal backgrounds (the default).
@@ -59,11 +64,23 @@ type Styles struct {
 	HelpKey     lipgloss.Style
 	HelpDesc    lipgloss.Style
 	Box         lipgloss.Style // overlays such as help
+	Header      lipgloss.Style // the header line's band and text colour, when the palette has them
+
+	// Chosen is set on styles a person chose (a skin, NO_COLOR): the terminal's background
+	// colour, once known, does not replace them with the dark or light palette.
+	Chosen bool
 }
 
 // New builds the styles for p.
 func New(p Palette) *Styles {
 	fg := func(c color.Color) lipgloss.Style { return lipgloss.NewStyle().Foreground(c) }
+	header := lipgloss.NewStyle()
+	if p.HeaderFg != nil {
+		header = header.Foreground(p.HeaderFg)
+	}
+	if p.HeaderBand != nil {
+		header = header.Background(p.HeaderBand)
+	}
 	return &Styles{
 		Text: fg(p.Text), Muted: fg(p.Muted), Accent: fg(p.Accent),
 		Good: fg(p.Good), Warn: fg(p.Warn), Bad: fg(p.Bad), Info: fg(p.Info),
@@ -79,7 +96,56 @@ func New(p Palette) *Styles {
 		HelpKey:     fg(p.Accent).Bold(true),
 		HelpDesc:    fg(p.Text),
 		Box:         lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(p.Accent).Padding(0, 1),
+		Header:      header,
 	}
+}
+
+// NoColor builds styles without a single colour, for NO_COLOR (https://no-color.org): only
+// attributes that carry meaning remain. The selected row and the current search match are
+// reversed, titles, errors and marked rows bold, warnings underlined, secondary text and
+// stale rows faint.
+func NoColor() *Styles {
+	plain := lipgloss.NewStyle()
+	bold := plain.Bold(true)
+	return &Styles{
+		Text: plain, Muted: plain.Faint(true), Accent: plain,
+		Good: plain, Warn: plain.Underline(true), Bad: bold, Info: plain,
+
+		Title:       bold,
+		HeaderKey:   plain.Faint(true),
+		HeaderValue: bold,
+		ColumnHead:  bold.Underline(true),
+		Selected:    plain.Reverse(true),
+		Marked:      bold,
+		Stale:       plain.Faint(true),
+		StatusLine:  plain,
+		HelpKey:     bold,
+		HelpDesc:    plain,
+		Box:         plain.Border(lipgloss.RoundedBorder()).Padding(0, 1),
+		Header:      plain,
+		Chosen:      true,
+	}
+}
+
+// OnHeader is st as drawn on the header line: in the palette's header text colour over its
+// header band, where the palette has them; else st unchanged.
+func (s *Styles) OnHeader(st lipgloss.Style) lipgloss.Style {
+	if c := s.Header.GetForeground(); !isNone(c) {
+		st = st.Foreground(c)
+	}
+	if c := s.Header.GetBackground(); !isNone(c) {
+		st = st.Background(c)
+	}
+	return st
+}
+
+// HeaderBanded reports whether the header line is drawn as a band of its own colour.
+func (s *Styles) HeaderBanded() bool { return !isNone(s.Header.GetBackground()) }
+
+// isNone reports whether c is no colour at all (unset, or the terminal's default).
+func isNone(c color.Color) bool {
+	_, none := c.(lipgloss.NoColor)
+	return c == nil || none
 }
 
 // ForLevel picks the style for a log line's level (any case): errors and worse in red,

@@ -95,6 +95,8 @@ type App struct {
 	selector      string            // the label selector of the view at the bottom of the stack ("": none)
 	aliases       map[string]string // the config's names for command lines
 	at            int               // the index in visited of the view shown
+	light         bool              // the terminal said its background is light
+	helpTop       int               // the first line of help shown (the wheel and the arrows scroll it)
 }
 
 // visit is a view opened at the bottom of the stack, in a namespace, with a label selector.
@@ -110,6 +112,7 @@ const maxVisited = 50
 // New returns the root model showing the view first of registry.
 func New(env *Env, registry []ViewSpec, first ViewSpec) *App {
 	a := &App{env: env, registry: registry, rootSpec: first}
+	a.restyle()
 	a.rememberNamespace(env.Namespace)
 	a.stack = []Page{first.New(env, env.Namespace)}
 	a.visited = []visit{{first, env.Namespace, ""}}
@@ -146,12 +149,13 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.width, a.height = msg.Width, msg.Height
 		return a, nil
 	case tea.BackgroundColorMsg:
-		p := theme.Dark()
-		if !msg.IsDark() {
-			p = theme.Light()
+		a.light = !msg.IsDark()
+		if a.env.Styles == nil || !a.env.Styles.Chosen { // a skin or NO_COLOR stays as chosen
+			a.env.Styles = theme.New(a.backdrop())
 		}
-		a.env.Styles = theme.New(p)
 		return a, nil
+	case tea.MouseMsg:
+		return a, a.mouse(msg)
 	case tickMsg:
 		return a, tick()
 	case PushMsg:
@@ -321,8 +325,17 @@ func (a *App) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return a, nil
 	}
 	if a.help {
-		if key.Matches(msg, globalKeys.Help, globalKeys.Back) {
-			a.help = false
+		switch {
+		case key.Matches(msg, globalKeys.Help, globalKeys.Back):
+			a.help, a.helpTop = false, 0
+		case key.Matches(msg, TableKeys.Down):
+			a.helpTop++ // helpView keeps it within the lines there are
+		case key.Matches(msg, TableKeys.Up):
+			a.helpTop = max(0, a.helpTop-1)
+		case key.Matches(msg, TableKeys.PageDown):
+			a.helpTop += max(1, a.height-4)
+		case key.Matches(msg, TableKeys.PageUp):
+			a.helpTop = max(0, a.helpTop-max(1, a.height-4))
 		}
 		return a, nil
 	}
@@ -378,6 +391,9 @@ func (a *App) quit() tea.Cmd {
 func (a *App) View() tea.View {
 	v := tea.NewView(SafeFrame(a.render()))
 	v.AltScreen = true
+	if a.env.Mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	v.WindowTitle = "kdeck: " + Safe(a.env.Client.Info.Context)
 	return v
 }
@@ -390,13 +406,14 @@ func (a *App) render() string {
 	page := a.top()
 	fresh := page.Freshness()
 	var top, bottom []string
-	if h >= 6 {
+	header, title, status := frameLines(h)
+	if header {
 		top = append(top, a.header(w, fresh))
 	}
-	if h >= 4 {
+	if title {
 		top = append(top, a.titleBar(w, page.Title()))
 	}
-	if h >= 3 {
+	if status {
 		bottom = append(bottom, a.statusLine(w, fresh))
 	}
 	bodyH := h - len(top) - len(bottom)
@@ -404,6 +421,7 @@ func (a *App) render() string {
 	if a.help {
 		body = a.helpView(w, bodyH)
 	} else {
+		a.helpTop = 0 // help opens at its top
 		body = page.View(w, bodyH)
 	}
 	if a.dialog != nil {
@@ -416,23 +434,24 @@ func (a *App) render() string {
 
 func (a *App) header(w int, fresh Freshness) string {
 	st := a.env.Styles
+	on := st.OnHeader // the skin's header band, if it has one
 	info := a.env.Client.Info
 	ns := a.env.Namespace
 	if ns == "" {
 		ns = "all"
 	}
-	conn := st.Good.Render("● connected")
+	conn := on(st.Good).Render("● connected")
 	if link := a.env.Client.Link.State(); link.Lost {
 		silent := max(a.env.Now().Sub(link.Heard), kube.LinkLostAfter)
-		conn = st.Bad.Render(fmt.Sprintf("○ no answer from the API server for %ds · retrying", int(silent.Seconds())))
+		conn = on(st.Bad).Render(fmt.Sprintf("○ no answer from the API server for %ds · retrying", int(silent.Seconds())))
 	} else if fresh.Disconnected {
-		conn = st.Bad.Render("● disconnected, reconnecting")
+		conn = on(st.Bad).Render("● disconnected, reconnecting")
 	}
-	field := func(k, v string) string { return st.HeaderKey.Render(k+" ") + st.HeaderValue.Render(Safe(v)) }
-	sep := st.Muted.Render(" │ ")
-	fields := []string{st.Title.Render("kdeck " + a.env.Version), conn}
+	field := func(k, v string) string { return on(st.HeaderKey).Render(k+" ") + on(st.HeaderValue).Render(Safe(v)) }
+	sep := on(st.Muted).Render(" │ ")
+	fields := []string{on(st.Title).Render("kdeck " + a.env.Version), conn}
 	if a.env.Client.Policy.ReadOnly {
-		fields = append(fields, st.Warn.Bold(true).Reverse(true).Render(" READ-ONLY "))
+		fields = append(fields, on(st.Warn.Bold(true).Reverse(true)).Render(" READ-ONLY "))
 	}
 	where := field("cluster", info.Cluster)
 	if info.Cluster == "" && info.Server != "" { // --server: no cluster entry names it
@@ -446,7 +465,11 @@ func (a *App) header(w int, fresh Freshness) string {
 		field("k8s", info.ServerVersion),
 		field("ns", ns),
 	), sep)
-	return fit(line, w)
+	line = fit(line, w)
+	if gap := w - lipgloss.Width(line); st.HeaderBanded() && gap > 0 {
+		line += on(lipgloss.NewStyle()).Render(strings.Repeat(" ", gap)) // the band spans the screen
+	}
+	return line
 }
 
 func (a *App) titleBar(w int, title string) string {
@@ -537,7 +560,8 @@ func (a *App) helpView(w, h int) string {
 		}
 	}
 	lines = append(lines, st.Muted.Render(strings.Join(closers, " or ")+" closes this help"))
-	return block(lines, w, h)
+	a.helpTop = max(0, min(a.helpTop, len(lines)-h))
+	return block(lines[a.helpTop:], w, h)
 }
 
 // block fits lines into exactly w × h cells.

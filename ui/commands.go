@@ -384,6 +384,7 @@ func (a *App) contextSwitched(msg contextSwitchedMsg) tea.Cmd {
 	}
 	old := a.env
 	a.env = a.env.forClient(msg.client)
+	a.restyle()
 	a.releaseLink()
 	a.releaseLink = a.env.Client.Link.Hold()
 	a.favourites = nil

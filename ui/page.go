@@ -35,6 +35,14 @@ type Env struct {
 	Keys *Keymap
 	// KeysFor returns the keymap of another context, for a context switch; nil: none.
 	KeysFor func(context string) *Keymap
+	// Skin, when set, gives the styles of a context (by name), called when kdeck starts and
+	// on every context switch: theme.ForEnvironment of the skin the config chose for it.
+	// Styles that are not Chosen (no skin, no NO_COLOR) follow the terminal's background:
+	// dark, or light when it says it is light. nil: Styles stay as they are for every context.
+	Skin func(context string) *theme.Styles
+	// Mouse asks the terminal for mouse events: the wheel scrolls the page, a click selects
+	// a row, a double click opens it. Off, the terminal's own text selection works.
+	Mouse bool
 
 	ids *atomic.Uint64 // shared by every Env of the program (see NextID); nil until first use
 }

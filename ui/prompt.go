@@ -25,6 +25,7 @@ func NewPrompt(st *theme.Styles, symbol string, suggestions []string) *Prompt {
 	s.Focused.Prompt = st.Accent
 	s.Focused.Text = st.Text
 	s.Focused.Suggestion = st.Muted
+	s.Cursor.Color = st.Text.GetForeground() // none under NO_COLOR: the cursor is reversed only
 	in.SetStyles(s)
 	in.Focus()
 	return &Prompt{input: in}

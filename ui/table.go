@@ -72,7 +72,8 @@ type Table[R any] struct {
 	cursor int
 	moved  bool // the cursor was moved by a person (else it stays on the first row)
 	offset int
-	height int // rows visible at the last render
+	height int        // rows visible at the last render
+	click  tableClick // the last click on a row (see Mouse)
 }
 
 // SetRows replaces the rows; same reports whether r is the previously selected row, so a
@@ -316,18 +317,18 @@ type painter struct {
 }
 
 type paintKey struct {
-	fg, bg      color.Color
-	bold, faint bool
+	fg, bg                 color.Color
+	bold, faint, underline bool
 }
 
 func (p *painter) render(s lipgloss.Style, text string) string {
-	k := paintKey{s.GetForeground(), s.GetBackground(), s.GetBold(), s.GetFaint()}
+	k := paintKey{s.GetForeground(), s.GetBackground(), s.GetBold(), s.GetFaint(), s.GetUnderline()}
 	codes, ok := p.cache[k]
 	if !ok {
 		if p.cache == nil {
 			p.cache = map[paintKey][2]string{}
 		}
-		plain := lipgloss.NewStyle().Foreground(k.fg).Background(k.bg).Bold(k.bold).Faint(k.faint)
+		plain := lipgloss.NewStyle().Foreground(k.fg).Background(k.bg).Bold(k.bold).Faint(k.faint).Underline(k.underline)
 		pre, suf, found := strings.Cut(plain.Render("\x00"), "\x00")
 		if !found {
 			return s.Render(text)

@@ -25,6 +25,8 @@ type Containers struct {
 	metrics metricsLive
 	snap    kube.Snapshot[*kube.PodDetail]
 	table   ui.Table[*kube.Container]
+	// tableTop is the line the table starts on at the last render: 1 below the summary.
+	tableTop int
 }
 
 // NewContainers returns the containers view of pod.
@@ -223,8 +225,10 @@ func (c *Containers) detail() (*kube.PodDetail, bool) {
 func (c *Containers) View(width, height int) string {
 	stale := c.snap.State.Phase == kube.PhaseBroken
 	if height < 4 {
+		c.tableTop = 0
 		return c.table.View(c.env.Styles, width, height, stale)
 	}
+	c.tableTop = 1
 	return ui.Fit(c.summary(), width) + "\n" + c.table.View(c.env.Styles, width, height-1, stale)
 }
 
