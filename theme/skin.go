@@ -25,19 +25,6 @@ import (
 //go:embed skins/*.yaml
 var builtin embed.FS
 
-// SkinDir is where user skins live: $XDG_CONFIG_HOME/kdeck/skins, or ~/.config/kdeck/skins
-// when XDG_CONFIG_HOME is unset; "" when neither can be found.
-func SkinDir() string {
-	if dir := os.Getenv("XDG_CONFIG_HOME"); dir != "" {
-		return filepath.Join(dir, "kdeck", "skins")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(home, ".config", "kdeck", "skins")
-}
-
 // skinName is what a skin may be called: a file name in the skins folder, no path.
 var skinName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
 
@@ -79,7 +66,7 @@ func (e *UnknownSkinError) Error() string {
 }
 
 // LoadSkin reads the skin called name: dir/NAME.yaml when there is one (dir is the user
-// skins' folder, see SkinDir; "" for none), else the built-in skin of that name. Every
+// skins' folder, skins/ next to the config file; "" for none), else the built-in skin of that name. Every
 // mistake in the file is reported, each as "FILE:LINE: what was wrong (what was expected)",
 // joined by newlines; a name that is no skin is an *UnknownSkinError.
 func LoadSkin(name, dir string) (Palette, error) {

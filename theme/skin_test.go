@@ -163,19 +163,6 @@ func TestUnreadableSkin(t *testing.T) {
 	}
 }
 
-// SkinDir follows XDG_CONFIG_HOME, else ~/.config.
-func TestSkinDir(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", "/xdg")
-	if got := SkinDir(); got != "/xdg/kdeck/skins" {
-		t.Errorf("with XDG_CONFIG_HOME: %s", got)
-	}
-	t.Setenv("XDG_CONFIG_HOME", "")
-	t.Setenv("HOME", "/home/ann")
-	if got := SkinDir(); got != "/home/ann/.config/kdeck/skins" {
-		t.Errorf("without XDG_CONFIG_HOME: %s", got)
-	}
-}
-
 // NO_COLOR set to anything but empty turns colour off, over any skin; a chosen skin's
 // styles are marked chosen, the default's not.
 func TestForEnvironment(t *testing.T) {

@@ -3,10 +3,13 @@ package ui
 import (
 	"errors"
 	"maps"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/kdeck/kdeck/theme"
 	"github.com/kdeck/kdeck/ui/config"
 )
 
@@ -16,16 +19,17 @@ var shellCommands = []string{"q", "quit", "q!", "ns", "namespace", "ctx", "conte
 // Configured is the config file made ready for the UI: a keymap for every context, and
 // the aliases. Configure checks it all before the UI starts.
 type Configured struct {
-	keymaps map[string]*Keymap // by context; "" is the top level's
-	aliases map[string]string
-	Mouse   bool
+	keymaps  map[string]*Keymap // by context; "" is the top level's
+	palettes map[string]*theme.Palette
+	aliases  map[string]string
+	mouse    bool
 }
 
 // Configure checks what the config means to the UI (keys, aliases, plugins' views and
 // programs) against the views and commands kdeck has, and reports every mistake with
 // its file and line.
 func Configure(cfg *config.Config, registry []ViewSpec, commands []PageCommand) (*Configured, error) {
-	c := &Configured{keymaps: map[string]*Keymap{}, aliases: map[string]string{}, Mouse: cfg.Mouse}
+	c := &Configured{keymaps: map[string]*Keymap{}, palettes: map[string]*theme.Palette{}, aliases: map[string]string{}, mouse: cfg.Mouse}
 	var errs []error
 	known := func(word string) bool {
 		_, view := Lookup(registry, word)
@@ -68,7 +72,20 @@ func Configure(cfg *config.Config, registry []ViewSpec, commands []PageCommand) 
 			}
 		}
 	}
+	skins := filepath.Join(filepath.Dir(cfg.File()), "skins") // next to the config
 	for _, ctx := range append([]string{""}, cfg.ContextNames()...) {
+		if skin := cfg.For(ctx).Skin; skin.V != "" {
+			p, err := theme.LoadSkin(skin.V, skins)
+			var unknown *theme.UnknownSkinError
+			if errors.As(err, &unknown) {
+				err = cfg.Errorf(skin.Line, "skin: %v", err)
+			}
+			if err != nil {
+				errs = append(errs, err)
+			} else {
+				c.palettes[ctx] = &p
+			}
+		}
 		keys := cfg.For(ctx).Keys
 		if ctx != "" && len(cfg.Contexts[ctx].Keys) == 0 {
 			continue // the top level's keymap
@@ -123,8 +140,20 @@ func (c *Configured) Keys(context string) *Keymap {
 	return c.keymaps[""]
 }
 
-// SetConfig gives the shell the config's aliases and keymaps.
+// Styles returns the styles of context: its skin's (the top level's when its entry has
+// none), none coloured under NO_COLOR, or nil-skinned defaults that follow the terminal.
+func (c *Configured) Styles(context string) *theme.Styles {
+	p, ok := c.palettes[context]
+	if !ok {
+		p = c.palettes[""]
+	}
+	return theme.ForEnvironment(os.Getenv, p)
+}
+
+// SetConfig gives the shell the config's aliases, keymaps, skins and mouse.
 func (a *App) SetConfig(c *Configured) {
 	a.aliases = c.aliases
 	a.env.Keys, a.env.KeysFor = c.Keys(a.env.Client.Info.Context), c.Keys
+	a.env.Skin, a.env.Mouse = c.Styles, c.mouse
+	a.restyle()
 }

@@ -109,6 +109,7 @@ func TestConfigureErrors(t *testing.T) {
 		{"a plugin in no view", "plugins:\n  - {name: stern, key: X, command: ls, views: [podz]}\n", `:2: plugin "stern": no view "podz"`},
 		{"a plugin's program missing", "plugins:\n  - {name: stern, key: X, command: kdeck-no-such-program}\n",
 			`:2: plugin "stern": command "kdeck-no-such-program" is not found`},
+		{"an unknown skin", "contexts:\n  prod: {skin: prodd}\n", `:2: skin: unknown skin "prodd" (expected one of ansi16, dark, light, prod;`},
 		{"a clash in a context", "contexts:\n  prod:\n    keys: {y: ctrl+d}\n", `:3: keys: y: y is already kdeck's key for "YAML"`},
 	}
 	for _, c := range cases {

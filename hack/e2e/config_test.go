@@ -183,3 +183,22 @@ func TestConfigClashStopsBeforeTheUI(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
 	}
 }
+
+// A skin chosen for one context colours that context only: the prod skin's red header band
+// (#af0000) is on the testbed's header when the config names the testbed's context, and
+// not when it names another.
+func TestConfigSkinPerContext(t *testing.T) {
+	const band = "48;2;175;0;0"
+	for _, c := range []struct {
+		context string
+		red     bool
+	}{{testbedContext(t), true}, {"some-other-context", false}} {
+		term := StartKdeckHome(t, writeConfig(t, "contexts:\n  "+c.context+": {skin: prod}\n"), 120, 20, "-n", "default")
+		term.WaitText("pods(default)", 15*time.Second)
+		header := strings.Split(term.Styled(), "\n")[0]
+		if strings.Contains(header, band) != c.red {
+			t.Errorf("skin prod on context %s: the header has the red band: %v, want %v\n%q", c.context, !c.red, c.red, header)
+		}
+		term.Close()
+	}
+}

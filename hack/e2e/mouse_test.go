@@ -140,3 +140,10 @@ func TestMouseOffByDefault(t *testing.T) {
 		t.Fatalf("mouse reports moved the cursor to %s with the mouse off", got)
 	}
 }
+
+// The mouse, turned on in the config: the wheel, a click and a double click on the pods view.
+func TestMouse(t *testing.T) {
+	testMouse(t, func(t *testing.T, args ...string) *Term {
+		return StartKdeckHome(t, writeConfig(t, "mouse: true\n"), 120, 30, args...)
+	})
+}
