@@ -19,6 +19,7 @@ import (
 	"github.com/kdeck/kdeck/ui"
 	"github.com/kdeck/kdeck/ui/benchtrace"
 	"github.com/kdeck/kdeck/views"
+	"github.com/spf13/cobra"
 	"k8s.io/klog/v2"
 )
 
@@ -26,6 +27,8 @@ import (
 var version, commit, date = "dev", "none", "unknown"
 
 func main() {
+	// started from Windows Explorer, run in the console it opens, as before cobra
+	cobra.MousetrapHelpText = ""
 	benchtrace.Start() // profiles for make bench, when asked for by the environment
 	code := run(os.Args[1:], os.Stdout, os.Stderr)
 	benchtrace.Stop()
