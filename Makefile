@@ -13,6 +13,9 @@ SOAK_SIZE     ?= 50000
 SOAK_DURATION ?= 30m
 SOAK_RATE     ?= 1000
 SOAK_CLUSTER  ?= kdeck-bench
+# The platforms of the release: .goreleaser.yaml's builds, goos × goarch (CGO_ENABLED=0).
+# Keep the two in step: make vet type-checks each one.
+RELEASE_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
 .PHONY: build test vet unit e2e testbed release-check demo demo-down tools-check screenshots bench bench-down soak docs
 
@@ -23,9 +26,16 @@ build:
 ## test: vet, unit tests with -race, end-to-end tests on a fresh testbed cluster, release config check
 test: vet unit e2e release-check
 
+## vet: go vet on this machine (the e2e tests too), then type-checks every other platform of the release
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./hack/e2e/
+	@set -e; host="$$($(GO) env GOOS)/$$($(GO) env GOARCH)"; \
+	for p in $(RELEASE_PLATFORMS); do \
+		[ "$$p" != "$$host" ] || continue; \
+		echo "GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./..."; \
+		CGO_ENABLED=0 GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./...; \
+	done
 
 unit:
 	$(GO) test -race -count=1 ./...

@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/signal"
+	"time"
 
 	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
@@ -110,7 +110,7 @@ func (s *Shell) stream(ctx context.Context) error {
 			return err
 		}
 		defer term.Restore(int(f.Fd()), old)
-		sizes, stop := watchTerminalSize(int(f.Fd()))
+		sizes, stop := watchTerminalSize(terminalFD(f, s.stdout))
 		defer stop()
 		opts.TerminalSizeQueue = sizes
 	}
@@ -118,6 +118,15 @@ func (s *Shell) stream(ctx context.Context) error {
 		_, _ = io.WriteString(s.stdout, s.banner)
 	}
 	return exec.StreamWithContext(ctx, opts)
+}
+
+// terminalFD is the descriptor whose size the shell takes: the output's when it is a
+// terminal (on Windows only a console's output handle has a size), else the input's.
+func terminalFD(in *os.File, out io.Writer) int {
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return int(f.Fd())
+	}
+	return int(in.Fd())
 }
 
 // terminalSizes is the queue of the local terminal's sizes that the exec stream reads.
@@ -130,7 +139,7 @@ type terminalSizes chan remotecommand.TerminalSize
 func watchTerminalSize(fd int) (sizes terminalSizes, stop func()) {
 	ch := make(terminalSizes, 1)
 	resized := make(chan os.Signal, 1)
-	notifyResize(resized)
+	stopResize := notifyResize(fd, resized)
 	send := func() {
 		if w, h, err := term.GetSize(fd); err == nil {
 			select {
@@ -154,7 +163,35 @@ func watchTerminalSize(fd int) (sizes terminalSizes, stop func()) {
 		}
 	}()
 	return ch, func() {
-		signal.Stop(resized)
+		stopResize()
+		close(quit)
+		<-ended
+	}
+}
+
+// pollResize asks size every period and calls changed when the answer differs from the one
+// before (an error is no answer), until stop is called; the polling has ended when stop
+// returns. It stands in for a resize signal where there is none (Windows).
+func pollResize(size func() (width, height int, err error), period time.Duration, changed func()) (stop func()) {
+	w, h, _ := size()
+	quit, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		tick := time.NewTicker(period)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				if nw, nh, err := size(); err == nil && (nw != w || nh != h) {
+					w, h = nw, nh
+					changed()
+				}
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
 		close(quit)
 		<-ended
 	}

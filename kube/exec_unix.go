@@ -8,5 +8,8 @@ import (
 	"syscall"
 )
 
-// notifyResize has c told when the terminal is resized (SIGWINCH).
-func notifyResize(c chan<- os.Signal) { signal.Notify(c, syscall.SIGWINCH) }
+// notifyResize has c told when the terminal is resized (SIGWINCH) until stop is called.
+func notifyResize(_ int, c chan<- os.Signal) (stop func()) {
+	signal.Notify(c, syscall.SIGWINCH)
+	return func() { signal.Stop(c) }
+}

@@ -20,8 +20,7 @@ import (
 	"github.com/kdeck/kdeck/ui"
 	"github.com/kdeck/kdeck/ui/benchtrace"
 	"github.com/kdeck/kdeck/views"
-	"github.com/spf13/pflag"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"github.com/spf13/cobra"
 	"k8s.io/klog/v2"
 )
 
@@ -29,57 +28,65 @@ import (
 var version, commit, date = "dev", "none", "unknown"
 
 func main() {
+	// started from Windows Explorer, run in the console it opens, as before cobra
+	cobra.MousetrapHelpText = ""
 	benchtrace.Start() // profiles for make bench, when asked for by the environment
-	code := run(os.Args[1:], os.Stderr)
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
 	benchtrace.Stop()
 	os.Exit(code)
 }
 
-// run parses args, connects and runs the UI; it returns the process exit code.
-func run(args []string, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("kdeck", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "kdeck: a terminal console for Kubernetes clusters\n\nUsage:\n  kdeck [flags]\n\nFlags:\n%s", fs.FlagUsages())
+// run runs the kdeck command line with args and returns the process exit code: 0, 1 when
+// the run failed, 2 for a mistake on the command line. Every error is one line on stderr.
+func run(args []string, stdout, stderr io.Writer) int {
+	silenceKlog()
+	root := newRootCmd(stdout, stderr)
+	if args == nil {
+		args = []string{} // cobra reads os.Args for nil
 	}
-	kubeFlags := genericclioptions.NewConfigFlags(true)
-	kubeFlags.AddFlags(fs)
-	allNamespaces := fs.BoolP("all-namespaces", "A", false, "show every namespace")
-	command := fs.StringP("command", "c", "pods", "the view to open first (pods, deploy, svc, hpa, …)")
-	showVersion := fs.Bool("version", false, "print kdeck's version and exit")
-	readOnly := fs.Bool("readonly", false, "refuse every change to the cluster (also per context in the config file)")
-	configPath := fs.String("config", kube.ConfigPath(), "kdeck's config file (read-only and never-reveal policies per context); a file named here must exist")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	var exit *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		for _, line := range strings.Split(exit.err.Error(), "\n") { // several config mistakes: one a line
+			fmt.Fprintf(stderr, "kdeck: %s\n", line)
 		}
-		fmt.Fprintf(stderr, "kdeck: %v (see kdeck --help)\n", err)
+		return exit.code
+	default: // cobra's own, before any command ran: a flag, an argument, a command
+		fmt.Fprintf(stderr, "kdeck: %v (see %s --help)\n", err, cmd.CommandPath())
 		return 2
 	}
-	if *showVersion {
-		fmt.Printf("kdeck %s (commit %s, built %s)\n", version, commit, date)
-		return 0
-	}
-	silenceKlog()
-	cfg, configured, err := loadConfig(*configPath, fs.Changed("config"))
+}
+
+// exitError ends kdeck with code after one line on stderr: "kdeck: " and err.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// console connects and runs the terminal UI (kdeck with no command).
+func console(o *options) error {
+	cfg, configured, err := loadConfig(o.configPath, o.configChanged)
 	if err != nil {
-		for _, line := range strings.Split(err.Error(), "\n") { // one mistake a line
-			fmt.Fprintf(stderr, "kdeck: config: %s\n", line)
-		}
-		return 1
+		return &exitError{1, configError(err)}
 	}
 	policy := func(context string) kube.Policy {
 		p := cfg.For(context).Policy
-		p.ReadOnly = p.ReadOnly || *readOnly
+		p.ReadOnly = p.ReadOnly || o.readOnly
 		return p
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	client, err := kube.Connect(ctx, kubeFlags, kube.Options{UserAgent: "kdeck/" + version, Policy: policy})
+	client, err := kube.Connect(ctx, o.kube, kube.Options{UserAgent: userAgent(), Policy: policy})
 	stop()
 	if err != nil {
-		fmt.Fprintf(stderr, "kdeck: %v\n", err)
-		return 1
+		return &exitError{1, err}
 	}
 	client.Audit = kube.NewAuditLog(kube.AuditPath())
 	benchtrace.Event("connected", "")
@@ -87,21 +94,20 @@ func run(args []string, stderr io.Writer) int {
 		go traceLink(client.Link)
 	}
 	ns := client.Info.Namespace
-	if *allNamespaces {
+	if o.allNamespaces {
 		ns = ""
 	}
 	forwards := forward.NewManager(forward.NewSaved(forward.SavedPath()))
 	defer forwards.StopAll()
 	env := &ui.Env{Client: client, Styles: theme.New(theme.Dark()), Namespace: ns, Version: version, Now: time.Now,
 		Forwards: forwards, Warm: &ui.Warm{}}
-	first, ok := ui.Lookup(views.Registry, *command)
+	first, ok := ui.Lookup(views.Registry, o.command)
 	if !ok { // any other resource or CRD, through discovery (only when asked for)
 		rctx, cancel := context.WithTimeout(context.Background(), kube.DefaultProbeTimeout)
-		first, err = views.Resolve(rctx, client, *command)
+		first, err = views.Resolve(rctx, client, o.command)
 		cancel()
 		if err != nil {
-			fmt.Fprintf(stderr, "kdeck: --command %s: %v\n", *command, err)
-			return 2
+			return &exitError{2, fmt.Errorf("--command %s: %w", o.command, err)}
 		}
 	}
 	app := ui.New(env, views.Registry, first)
@@ -109,13 +115,16 @@ func run(args []string, stderr io.Writer) int {
 	app.SetCommands(views.Commands)
 	app.SetConfig(configured)
 	if _, err := tea.NewProgram(app, tea.WithFPS(ui.FrameRate)).Run(); err != nil {
-		fmt.Fprintf(stderr, "kdeck: %v\n", err)
-		return 1
+		return &exitError{1, err}
 	}
-	return 0
+	return nil
 }
 
-// silenceKlog stops client-go's logging from drawing over the terminal UI.
+// userAgent is what kdeck tells the API server it is.
+func userAgent() string { return "kdeck/" + version }
+
+// silenceKlog stops client-go's logging from drawing over the terminal UI (or into a
+// shell's completion).
 func silenceKlog() {
 	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
 	klog.InitFlags(fs)

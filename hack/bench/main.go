@@ -1,6 +1,10 @@
+//go:build linux
+
 // Command bench measures kdeck's browsing core against a real testbed cluster holding
 // 10,000 and then 50,000 pods (the budgets in docs/ARCHITECTURE.md), with `kubectl get pods -A`
-// beside it for reference. It is run by `make bench`; see the Makefile for its knobs.
+// beside it for reference. It is run by `make bench`; see the Makefile for its knobs. Like the
+// testbed it runs on Linux only (it stops kwok with signals, reads rusage, drops files from
+// the page cache), so its files carry a linux build tag and `make vet`'s other platforms skip it.
 //
 // In one run it starts (or reuses) the testbed cluster, creates the pods each size needs
 // (10k is a prefix of 50k; pods that already exist are kept), builds kdeck, and for each size
