@@ -598,16 +598,26 @@ func readCpio(r io.Reader) (map[string]entry, error) {
 	}
 }
 
-// checkKrew: a krew v1alpha2 Plugin named kdeck, version v + the snapshot's, whose platform
-// for this machine downloads the archive (by name, with its sha256) and runs bin kdeck.
-func (c *checker) checkKrew(archive artifact) {
-	a := c.one("Krew Plugin Manifest", "", "")
+// readOne reads the one artifact of kind (the snapshot's krew manifest, its cask); false
+// when there is none, or it cannot be read, which is said.
+func (c *checker) readOne(kind string) (*artifact, []byte, bool) {
+	a := c.one(kind, "", "")
 	if a == nil {
-		return
+		return nil, nil, false
 	}
 	raw, err := os.ReadFile(a.Path)
 	if err != nil {
 		c.fail("%v", err)
+		return nil, nil, false
+	}
+	return a, raw, true
+}
+
+// checkKrew: a krew v1alpha2 Plugin named kdeck, version v + the snapshot's, whose platform
+// for this machine downloads the archive (by name, with its sha256) and runs bin kdeck.
+func (c *checker) checkKrew(archive artifact) {
+	a, raw, ok := c.readOne("Krew Plugin Manifest")
+	if !ok {
 		return
 	}
 	var m struct {
@@ -663,13 +673,8 @@ func (c *checker) checkKrew(archive artifact) {
 // checkCask: a cask named kdeck, at the snapshot's version, that downloads the archive with
 // its sha256 and links its kdeck.
 func (c *checker) checkCask(archive artifact) {
-	a := c.one("Homebrew Cask", "", "")
-	if a == nil {
-		return
-	}
-	raw, err := os.ReadFile(a.Path)
-	if err != nil {
-		c.fail("%v", err)
+	a, raw, ok := c.readOne("Homebrew Cask")
+	if !ok {
 		return
 	}
 	rb := string(raw)
