@@ -16,6 +16,10 @@ shots=(
 	"containers:/ w e b - c a n a r y Enter | Enter"
 	"describe:/ w e b - c a n a r y Enter | d"
 	"help:?"
+	"nodes:: n o d e s Enter"
+	"helm:: h e l m Enter"
+	"logs:/ f r a u d Enter | l"
+	"tree:: d e p l o y Enter | / c a t a l o g Enter | T"
 )
 
 kubeconfig=$(hack/demo.sh)
