@@ -1,6 +1,10 @@
 package kube
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+)
 
 // Cache is what a view reads rows from: one Store, or several stores joined into one row
 // type (services with their endpoint counts).
@@ -60,20 +64,7 @@ func (j *Joined[R, S]) combined(p, s State) (st State, loaded bool) {
 
 // Run runs both stores until ctx ends.
 func (j *Joined[R, S]) Run(ctx context.Context, link *Link) {
-	go j.secondary.Run(ctx, link)
-	go j.primary.Run(ctx, link)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-j.primary.Changed():
-		case <-j.secondary.Changed():
-		}
-		select {
-		case j.changed <- struct{}{}:
-		default:
-		}
-	}
+	runAll(ctx, link, j.changed, j.secondary, j.primary)
 }
 
 // Changed receives a value when either store changed.
@@ -115,4 +106,122 @@ func WorseState(a, b State) State {
 		w.LiveSince = b.LiveSince
 	}
 	return w
+}
+
+// runner is a Store or a Cache, as runAll runs it.
+type runner interface {
+	Run(ctx context.Context, link *Link)
+	Changed() <-chan struct{}
+}
+
+// runAll runs every part until ctx ends and signals changed (coalesced) whenever one of
+// them changed.
+func runAll(ctx context.Context, link *Link, changed chan struct{}, parts ...runner) {
+	for _, p := range parts {
+		go p.Run(ctx, link)
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-p.Changed():
+				}
+				select {
+				case changed <- struct{}{}:
+				default:
+				}
+			}
+		}()
+	}
+	<-ctx.Done()
+}
+
+// Merged is one Cache of the rows of several caches of one row type: a list of several
+// namespaces, or of several clusters. Parts are given in key order (namespaces sorted,
+// clusters sorted), so their rows one after the other are in key order too.
+type Merged[R Row] struct {
+	parts   []Cache[R]
+	names   []string // see Independent; nil when the parts stand or fall together
+	changed chan struct{}
+}
+
+// NewMerged returns a cache of the parts' rows, in the parts' order. Its state is the
+// least trustworthy of theirs.
+func NewMerged[R Row](parts ...Cache[R]) *Merged[R] {
+	return &Merged[R]{parts: parts, changed: make(chan struct{}, 1)}
+}
+
+// Independent marks the parts as sources that fail alone, named by names (the clusters of
+// a list of several): while some but not all of them are broken, the cache's state is the
+// others', with Partial saying which are stale and why, so the rows of a cluster that still
+// answers are not shown as stale with the rest. It returns m.
+func (m *Merged[R]) Independent(names []string) *Merged[R] {
+	m.names = names
+	return m
+}
+
+// Run runs every part until ctx ends.
+func (m *Merged[R]) Run(ctx context.Context, link *Link) {
+	parts := make([]runner, len(m.parts))
+	for i, p := range m.parts {
+		parts[i] = p
+	}
+	runAll(ctx, link, m.changed, parts...)
+}
+
+// Changed receives a value when any part changed.
+func (m *Merged[R]) Changed() <-chan struct{} { return m.changed }
+
+// Snapshot is every part's rows, one part after the other.
+func (m *Merged[R]) Snapshot() Snapshot[R] {
+	snaps := make([]Snapshot[R], len(m.parts))
+	n := 0
+	for i, p := range m.parts {
+		snaps[i] = p.Snapshot()
+		n += len(snaps[i].Rows)
+	}
+	rows := make([]R, 0, n)
+	states := make([]State, len(snaps))
+	for i, s := range snaps {
+		rows = append(rows, s.Rows...)
+		states[i] = s.State
+	}
+	return Snapshot[R]{Rows: rows, State: m.combine(states)}
+}
+
+// State is the parts' states combined (see NewMerged and Independent).
+func (m *Merged[R]) State() State {
+	states := make([]State, len(m.parts))
+	for i, p := range m.parts {
+		states[i] = p.State()
+	}
+	return m.combine(states)
+}
+
+func (m *Merged[R]) combine(states []State) State {
+	worst := states[0]
+	for _, st := range states[1:] {
+		worst = WorseState(worst, st)
+	}
+	if m.names == nil {
+		return worst
+	}
+	var others *State
+	var stale []error
+	for i, st := range states {
+		if st.Phase == PhaseBroken {
+			stale = append(stale, fmt.Errorf("%s: %w", m.names[i], st.Err))
+			continue
+		}
+		if others == nil {
+			others = &st
+		} else {
+			*others = WorseState(*others, st)
+		}
+	}
+	if others == nil || len(stale) == 0 {
+		return worst
+	}
+	others.Partial = errors.Join(stale...)
+	return *others
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/version"
@@ -238,6 +239,44 @@ func (c *Client) SwitchContext(ctx context.Context, name string) (*Client, error
 		nc.Audit = c.Audit
 	}
 	return nc, err
+}
+
+// SwitchContexts connects to every context of names at once, as SwitchContext does one;
+// any failure (each names its context) fails them all and changes nothing.
+func (c *Client) SwitchContexts(ctx context.Context, names []string) ([]*Client, error) {
+	clients := make([]*Client, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			clients[i], errs[i] = c.SwitchContext(ctx, name)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("%s: %w", name, errs[i])
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return clients, nil
+}
+
+// ValidContexts checks a context list as typed after --context or :ctx: one context of
+// the kubeconfig, or several separated by commas (shown at once), none twice.
+func ValidContexts(list string, contexts []string) ([]string, error) {
+	var names []string
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		switch {
+		case !slices.Contains(contexts, name):
+			return nil, fmt.Errorf("no context %q in the kubeconfig", name)
+		case slices.Contains(names, name):
+			return nil, fmt.Errorf("context %q is named twice", name)
+		}
+		names = append(names, name)
+	}
+	return names, nil
 }
 
 // tune raises client-side rate limits (the defaults stretch a 50k-pod list to many seconds),

@@ -40,7 +40,7 @@ type Deployment struct {
 }
 
 // RowKey implements Row.
-func (d *Deployment) RowKey() Key { return Key{d.Namespace, d.Name} }
+func (d *Deployment) RowKey() Key { return Key{Namespace: d.Namespace, Name: d.Name} }
 
 // DeploymentSource returns the Source for deployments in ns ("" for all namespaces).
 func (c *Client) DeploymentSource(ns string) Source[*Deployment] {

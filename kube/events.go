@@ -20,7 +20,7 @@ type Event struct {
 }
 
 // RowKey implements Row.
-func (e *Event) RowKey() Key { return Key{e.Namespace, e.Name} }
+func (e *Event) RowKey() Key { return Key{Namespace: e.Namespace, Name: e.Name} }
 
 // EventSource returns the Source for events in ns ("" for all namespaces), as protobuf.
 func (c *Client) EventSource(ns string) Source[*Event] {

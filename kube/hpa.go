@@ -36,7 +36,7 @@ type HPA struct {
 }
 
 // RowKey implements Row.
-func (h *HPA) RowKey() Key { return Key{h.Namespace, h.Name} }
+func (h *HPA) RowKey() Key { return Key{Namespace: h.Namespace, Name: h.Name} }
 
 // Target types of a metric, as autoscaling/v2 names them.
 const (

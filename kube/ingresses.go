@@ -50,7 +50,7 @@ const (
 )
 
 // RowKey implements Row.
-func (i *Ingress) RowKey() Key { return Key{i.Namespace, i.Name} }
+func (i *Ingress) RowKey() Key { return Key{Namespace: i.Namespace, Name: i.Name} }
 
 // IngressSource returns the Source for ingresses in ns ("" for all namespaces).
 func (c *Client) IngressSource(ns string) Source[*Ingress] {
@@ -153,7 +153,7 @@ func JoinIngressCerts(ings []*Ingress, certs []*Secret, loaded bool) []*Ingress 
 			if t.Secret == "" {
 				continue
 			}
-			k := Key{in.Namespace, t.Secret}
+			k := Key{Namespace: in.Namespace, Name: t.Secret}
 			n, found := slices.BinarySearchFunc(certs, k, func(s *Secret, k Key) int { return s.RowKey().Compare(k) })
 			switch {
 			case found:

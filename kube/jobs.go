@@ -43,7 +43,7 @@ type Job struct {
 }
 
 // RowKey implements Row.
-func (j *Job) RowKey() Key { return Key{j.Namespace, j.Name} }
+func (j *Job) RowKey() Key { return Key{Namespace: j.Namespace, Name: j.Name} }
 
 // Duration is the DURATION column's span: start to completion, or the running time at now;
 // ok is false before the job has started.
@@ -164,7 +164,7 @@ type CronJob struct {
 }
 
 // RowKey implements Row.
-func (c *CronJob) RowKey() Key { return Key{c.Namespace, c.Name} }
+func (c *CronJob) RowKey() Key { return Key{Namespace: c.Namespace, Name: c.Name} }
 
 // CronJobSource returns the Source for cron jobs in ns ("" for all namespaces).
 func (c *Client) CronJobSource(ns string) Source[*CronJob] {

@@ -285,7 +285,9 @@ func (p *MetricsPoller) Polling() bool {
 	return p.cancel != nil
 }
 
-// scopeLocked is the namespace one LIST must cover for every subscriber.
+// scopeLocked is the namespace scope one poll must cover for every subscriber: theirs when
+// they all want the same (one namespace, or several separated by commas, each listed on
+// its own), else "" (all namespaces, one LIST).
 func (p *MetricsPoller) scopeLocked() string {
 	scope, first := "", true
 	for s := range p.subs {
@@ -297,6 +299,23 @@ func (p *MetricsPoller) scopeLocked() string {
 		}
 	}
 	return scope
+}
+
+// listScope lists PodMetrics in every namespace of scope ("" for all namespaces at once).
+func (p *MetricsPoller) listScope(ctx context.Context, scope string) ([]PodSample, error) {
+	namespaces := Namespaces(scope)
+	if len(namespaces) < 2 {
+		return p.list(ctx, scope)
+	}
+	var all []PodSample
+	for _, ns := range namespaces {
+		list, err := p.list(ctx, ns)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, list...)
+	}
+	return all, nil
 }
 
 func (p *MetricsPoller) run(ctx context.Context, wake <-chan struct{}) {
@@ -334,7 +353,7 @@ func (p *MetricsPoller) Poll(ctx context.Context) {
 	ns := p.scopeLocked()
 	p.mu.Unlock()
 	cctx, cancel := context.WithTimeout(ctx, p.timeout)
-	list, err := p.list(cctx, ns)
+	list, err := p.listScope(cctx, ns)
 	cancel()
 	if ctx.Err() != nil {
 		return // stopped mid-poll: publish nothing

@@ -161,7 +161,7 @@ func TestPollerOneListPerPollAndPruning(t *testing.T) {
 	if !snap.State.Available || len(snap.Pods) != 200 {
 		t.Fatalf("state %+v, %d pods", snap.State, len(snap.Pods))
 	}
-	u, ok := snap.Pod(Key{"shop", "web-7"})
+	u, ok := snap.Pod(Key{Namespace: "shop", Name: "web-7"})
 	if !ok || len(u.Containers) != 2 || u.CPU() != 90+91 || u.Mem() != 200<<20 {
 		t.Fatalf("web-7: %+v cpu %d mem %d", u, u.CPU(), u.Mem())
 	}
@@ -172,13 +172,13 @@ func TestPollerOneListPerPollAndPruning(t *testing.T) {
 	f.set(nil, items[1:]...)
 	p.Poll(ctx)
 	next := p.Snapshot()
-	if _, ok := next.Pods[Key{"shop", "web-0"}]; ok {
+	if _, ok := next.Pods[Key{Namespace: "shop", Name: "web-0"}]; ok {
 		t.Fatalf("web-0 is still there after a poll that no longer lists it")
 	}
-	if _, ok := snap.Pods[Key{"shop", "web-0"}]; !ok {
+	if _, ok := snap.Pods[Key{Namespace: "shop", Name: "web-0"}]; !ok {
 		t.Fatalf("an earlier snapshot changed")
 	}
-	if c, _ := next.Pods[Key{"shop", "web-7"}].Container("app"); c.History.Len() != 3 {
+	if c, _ := next.Pods[Key{Namespace: "shop", Name: "web-7"}].Container("app"); c.History.Len() != 3 {
 		t.Fatalf("app history has %d samples, want 3", c.History.Len())
 	}
 }
@@ -213,7 +213,7 @@ func TestPollerUnavailableStates(t *testing.T) {
 			if st.Available || st.Reason != tc.want {
 				t.Fatalf("state %+v, want reason %q", st, tc.want)
 			}
-			if _, ok := p.Snapshot().Pod(Key{"shop", "web"}); ok {
+			if _, ok := p.Snapshot().Pod(Key{Namespace: "shop", Name: "web"}); ok {
 				t.Fatalf("an unavailable snapshot still offers numbers")
 			}
 			f.set(nil, podMetrics("shop", "web", "app"))
@@ -222,7 +222,7 @@ func TestPollerUnavailableStates(t *testing.T) {
 				t.Fatalf("not available again after recovery: %+v", p.Snapshot().State)
 			}
 			if tc.err != nil {
-				u, _ := p.Snapshot().Pod(Key{"shop", "web"})
+				u, _ := p.Snapshot().Pod(Key{Namespace: "shop", Name: "web"})
 				if u.Containers[0].History.Len() != 2 {
 					t.Fatalf("history lost across a failed poll: %d samples", u.Containers[0].History.Len())
 				}

@@ -31,7 +31,7 @@ func PodSamples(items []metricsv1beta1.PodMetrics) []PodSample {
 	out := make([]PodSample, len(items))
 	for i := range items {
 		pm := &items[i]
-		s := PodSample{Key: Key{pm.Namespace, pm.Name}, Containers: make([]ContainerSample, len(pm.Containers))}
+		s := PodSample{Key: Key{Namespace: pm.Namespace, Name: pm.Name}, Containers: make([]ContainerSample, len(pm.Containers))}
 		for j, c := range pm.Containers {
 			s.Containers[j] = ContainerSample{Name: c.Name, Sample: sampleOf(c.Usage)}
 		}

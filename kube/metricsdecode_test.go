@@ -72,7 +72,7 @@ func protobufBytes(t testing.TB, list *metricsv1beta1.PodMetricsList) []byte {
 func TestDecodePodMetricsMatchesFullDecode(t *testing.T) {
 	list := metricsAnswer(200)
 	want := PodSamples(list.Items)
-	if want[7].Key != (Key{"ns-1", "web-7"}) || want[7].Containers[0] != (ContainerSample{"app", Sample{CPU: 90, MemKi: 102407}}) ||
+	if want[7].Key != (Key{Namespace: "ns-1", Name: "web-7"}) || want[7].Containers[0] != (ContainerSample{"app", Sample{CPU: 90, MemKi: 102407}}) ||
 		want[7].Containers[1] != (ContainerSample{"proxy", Sample{CPU: 5, MemKi: 20 << 10}}) {
 		t.Fatalf("reference decode: %+v", want[7])
 	}
@@ -136,7 +136,7 @@ func TestMetricsListerAsksForProtobuf(t *testing.T) {
 	}
 	list := MetricsLister(mcs.MetricsV1beta1().RESTClient())
 	got, err := list(context.Background(), "shop")
-	if err != nil || len(got) != 3 || got[2].Key != (Key{"ns-2", "web-2"}) {
+	if err != nil || len(got) != 3 || got[2].Key != (Key{Namespace: "ns-2", Name: "web-2"}) {
 		t.Fatalf("got %+v, %v", got, err)
 	}
 	if _, err := list(context.Background(), ""); !apierrors.IsNotFound(err) || metricsReason(Classify(err, "list", "pods.metrics.k8s.io", "")) != ReasonNotInstalled {

@@ -2,7 +2,9 @@ package kube
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -63,4 +65,33 @@ func namespaceNames(ctx context.Context, cs kubernetes.Interface) ([]string, err
 	}
 	slices.Sort(names)
 	return names, nil
+}
+
+// Namespaces splits a namespace scope into its namespaces: "shop,payments" is two, one
+// name is one, and "" (all namespaces) is none. Several namespaces are a list of their
+// own, watched one by one (a user may be allowed in each without being allowed cluster-wide).
+func Namespaces(scope string) []string {
+	if scope == "" {
+		return nil
+	}
+	return strings.Split(scope, ",")
+}
+
+// ValidNamespaces checks a namespace scope as typed after -n or :ns: one namespace or
+// several separated by commas, each a DNS-1123 label, none twice. It returns the scope with
+// the namespaces sorted (the order their rows are listed in) and spaces removed.
+func ValidNamespaces(scope string) (string, error) {
+	var names []string
+	for _, ns := range strings.Split(scope, ",") {
+		ns = strings.TrimSpace(ns)
+		if err := ValidNamespaceName(ns); err != nil {
+			return "", err
+		}
+		if slices.Contains(names, ns) {
+			return "", fmt.Errorf("namespace %q is named twice", ns)
+		}
+		names = append(names, ns)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ","), nil
 }

@@ -20,7 +20,7 @@ type PodDetail struct {
 }
 
 // RowKey implements Row.
-func (d *PodDetail) RowKey() Key { return Key{d.Namespace, d.Name} }
+func (d *PodDetail) RowKey() Key { return Key{Namespace: d.Namespace, Name: d.Name} }
 
 // Container summarises one container of a pod: spec and status together.
 type Container struct {

@@ -35,7 +35,7 @@ type ReqLim struct {
 }
 
 // RowKey implements Row.
-func (p *Pod) RowKey() Key { return Key{p.Namespace, p.Name} }
+func (p *Pod) RowKey() Key { return Key{Namespace: p.Namespace, Name: p.Name} }
 
 // Equal reports whether two rows show the same thing (see Row).
 func (p *Pod) Equal(o *Pod) bool { return *p == *o }

@@ -32,7 +32,7 @@ type SecretKey struct {
 }
 
 // RowKey implements Row.
-func (d *SecretDetail) RowKey() Key { return Key{d.Namespace, d.Name} }
+func (d *SecretDetail) RowKey() Key { return Key{Namespace: d.Namespace, Name: d.Name} }
 
 // SecretDetailSource watches the single secret ns/name (a field selector), so its page
 // stays live; SecretDetailRow drops the values as each object arrives.

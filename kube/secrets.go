@@ -24,7 +24,7 @@ type Secret struct {
 }
 
 // RowKey implements Row.
-func (s *Secret) RowKey() Key { return Key{s.Namespace, s.Name} }
+func (s *Secret) RowKey() Key { return Key{Namespace: s.Namespace, Name: s.Name} }
 
 // SecretCache returns the secrets in ns ("" for all namespaces) matching the label
 // selector ("" for all), without their values: every row comes from the server's printed

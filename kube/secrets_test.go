@@ -22,7 +22,7 @@ func TestSecretRow(t *testing.T) {
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "db"},
 		Type: corev1.SecretTypeOpaque, Data: map[string][]byte{"password": []byte(plainPassword), "user": []byte("admin")}}
 	row := SecretRow(s)
-	if row.Keys != 2 || row.Type != "Opaque" || row.RowKey() != (Key{"shop", "db"}) {
+	if row.Keys != 2 || row.Type != "Opaque" || row.RowKey() != (Key{Namespace: "shop", Name: "db"}) {
 		t.Errorf("row %+v", row)
 	}
 	if strings.Contains(fmt.Sprintf("%#v", row), plainPassword) {

@@ -30,7 +30,7 @@ type Service struct {
 }
 
 // RowKey implements Row.
-func (s *Service) RowKey() Key { return Key{s.Namespace, s.Name} }
+func (s *Service) RowKey() Key { return Key{Namespace: s.Namespace, Name: s.Name} }
 
 // ServiceSource returns the Source for services in ns ("" for all namespaces).
 func (c *Client) ServiceSource(ns string) Source[*Service] {
@@ -126,7 +126,7 @@ type EndpointSlice struct {
 }
 
 // RowKey implements Row.
-func (e *EndpointSlice) RowKey() Key { return Key{e.Namespace, e.Name} }
+func (e *EndpointSlice) RowKey() Key { return Key{Namespace: e.Namespace, Name: e.Name} }
 
 // EndpointSliceSource returns the Source for the EndpointSlices in ns that belong to a
 // service.
@@ -168,7 +168,7 @@ func JoinEndpoints(services []*Service, slices []*EndpointSlice) []*Service {
 	}
 	sums := map[family][2]int32{}
 	for _, s := range slices {
-		f := family{Key{s.Namespace, s.Service}, s.AddressType}
+		f := family{Key{Namespace: s.Namespace, Name: s.Service}, s.AddressType}
 		c := sums[f]
 		sums[f] = [2]int32{c[0] + s.Ready, c[1] + s.Total}
 	}

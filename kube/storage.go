@@ -29,7 +29,7 @@ type PVC struct {
 }
 
 // RowKey implements Row.
-func (p *PVC) RowKey() Key { return Key{p.Namespace, p.Name} }
+func (p *PVC) RowKey() Key { return Key{Namespace: p.Namespace, Name: p.Name} }
 
 // PVCSource returns the Source for the claims in ns ("" for all namespaces).
 func (c *Client) PVCSource(ns string) Source[*PVC] {
@@ -145,7 +145,7 @@ type PodClaims struct {
 }
 
 // RowKey implements Row.
-func (p *PodClaims) RowKey() Key { return Key{p.Namespace, p.Name} }
+func (p *PodClaims) RowKey() Key { return Key{Namespace: p.Namespace, Name: p.Name} }
 
 // Equal reports whether o names the same pod and claims: a pod's volumes never change,
 // so its status updates are dropped without waking the view.
@@ -196,7 +196,7 @@ func JoinClaimUsers(claims []*PVC, pods []*PodClaims, loaded bool) []*PVC {
 	users := map[Key][]string{}
 	for _, p := range pods {
 		for _, c := range p.Claims {
-			k := Key{p.Namespace, c}
+			k := Key{Namespace: p.Namespace, Name: c}
 			users[k] = append(users[k], p.Name)
 		}
 	}
@@ -218,7 +218,7 @@ func JoinClaimUsers(claims []*PVC, pods []*PodClaims, loaded bool) []*PVC {
 // pod rows filtered by the claims of PodClaimsSource.
 func (c *Client) ClaimPodsCache(ns, claim string) *Joined[*Pod, *PodClaims] {
 	return NewJoined(PodSource(c.PodRows(), ns), c.PodClaimsSource(ns), func(pods []*Pod, users []*PodClaims) []*Pod {
-		return PodsMounting(pods, users, Key{ns, claim})
+		return PodsMounting(pods, users, Key{Namespace: ns, Name: claim})
 	})
 }
 

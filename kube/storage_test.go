@@ -23,7 +23,7 @@ func TestPVCAndPVRows(t *testing.T) {
 			Capacity:    corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("10Gi")}}}
 	r := PVCRow(pvc)
 	if r.Status != "Bound" || r.Volume != "pv-data" || r.Capacity != "10Gi" || r.AccessModes != "RWO,ROX,RWX,RWOP" ||
-		r.StorageClass != "manual" || r.RowKey() != (Key{"shop", "data"}) {
+		r.StorageClass != "manual" || r.RowKey() != (Key{Namespace: "shop", Name: "data"}) {
 		t.Errorf("claim row %+v", r)
 	}
 	pending := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "cache",
@@ -122,7 +122,7 @@ func TestPodsMounting(t *testing.T) {
 	pods := []*Pod{{Namespace: "shop", Name: "db-0"}, {Namespace: "shop", Name: "db-1"}, {Namespace: "shop", Name: "web"}, {Namespace: "web", Name: "db-0"}}
 	users := []*PodClaims{PodClaimsRow(claimPod("shop", "db-0", "data")), PodClaimsRow(claimPod("shop", "db-1", "logs")),
 		PodClaimsRow(claimPod("web", "db-0", "data"))}
-	got := PodsMounting(pods, users, Key{"shop", "data"})
+	got := PodsMounting(pods, users, Key{Namespace: "shop", Name: "data"})
 	if len(got) != 1 || got[0] != pods[0] {
 		t.Errorf("pods mounting shop/data: %v", got)
 	}

@@ -16,11 +16,17 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// Key identifies an object inside one resource.
-type Key struct{ Namespace, Name string }
+// Key identifies an object inside one resource. Cluster is empty for the rows of one
+// cluster; a list of several clusters' rows sets it to the row's context, so that the same
+// namespace and name in two clusters are two rows.
+type Key struct{ Cluster, Namespace, Name string }
 
-// Compare orders keys by namespace, then name: the order the server lists them in.
+// Compare orders keys by cluster, namespace, then name: within a cluster, the order the
+// server lists them in.
 func (k Key) Compare(o Key) int {
+	if c := strings.Compare(k.Cluster, o.Cluster); c != 0 {
+		return c
+	}
 	if c := strings.Compare(k.Namespace, o.Namespace); c != 0 {
 		return c
 	}
@@ -52,6 +58,9 @@ type State struct {
 	Err       error     // the last failure, while Phase is PhaseBroken
 	LiveSince time.Time // when rows were last known current (zero before the first sync)
 	Retry     time.Time // when the next attempt starts, while broken
+	// Partial, in a list of several clusters, says which of them have stale rows (their
+	// watch broken) while Phase is how the others stand; nil when none has.
+	Partial error
 }
 
 // Snapshot is an immutable copy of a store's rows in namespace/name order and its state.
@@ -381,7 +390,7 @@ func (s *Store[R]) follow(ctx context.Context, w watch.Interface, rv string, see
 			case watch.Deleted:
 				if m, err := meta.Accessor(ev.Object); err == nil {
 					rv = m.GetResourceVersion()
-					s.remove(Key{m.GetNamespace(), m.GetName()})
+					s.remove(Key{Namespace: m.GetNamespace(), Name: m.GetName()})
 				}
 			}
 		}

@@ -51,7 +51,7 @@ type TableRow struct {
 }
 
 // RowKey implements Row.
-func (r *TableRow) RowKey() Key { return Key{r.Namespace, r.Name} }
+func (r *TableRow) RowKey() Key { return Key{Namespace: r.Namespace, Name: r.Name} }
 
 // Cell returns the cell of column i, or "" when the row has none (or i is -1).
 func (r *TableRow) Cell(i int) string {

@@ -50,7 +50,7 @@ func TestTableRowsFromMetadata(t *testing.T) {
 	if len(rows) != 2 {
 		t.Fatalf("%d rows", len(rows))
 	}
-	if k := rows[0].RowKey(); k != (Key{"shop", "gizmo"}) {
+	if k := rows[0].RowKey(); k != (Key{Namespace: "shop", Name: "gizmo"}) {
 		t.Errorf("key from metadata: %v", k)
 	}
 	if rv := items[1].(*tableItem).GetResourceVersion(); rv != "810" {
@@ -85,7 +85,7 @@ func TestTableRowsWithoutObjects(t *testing.T) {
 	later := tableItems(decodeTable(t, `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"9"},
 		"columnDefinitions":null,"rows":[{"cells":[3,"other"],"object":null}]}`), &sch, "shop")
 	a, b := rowsOf(t, first)[0], rowsOf(t, later)[0]
-	if a.RowKey() != (Key{"shop", "settings"}) || b.RowKey() != (Key{"shop", "other"}) {
+	if a.RowKey() != (Key{Namespace: "shop", Name: "settings"}) || b.RowKey() != (Key{Namespace: "shop", Name: "other"}) {
 		t.Errorf("keys %v %v", a.RowKey(), b.RowKey())
 	}
 	if a.Schema != b.Schema || b.Cell(0) != "3" {

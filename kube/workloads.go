@@ -37,7 +37,7 @@ type DaemonSet struct {
 }
 
 // RowKey implements Row.
-func (d *DaemonSet) RowKey() Key { return Key{d.Namespace, d.Name} }
+func (d *DaemonSet) RowKey() Key { return Key{Namespace: d.Namespace, Name: d.Name} }
 
 // DaemonSetSource returns the Source for daemon sets in ns ("" for all namespaces).
 func (c *Client) DaemonSetSource(ns string) Source[*DaemonSet] {
@@ -121,7 +121,7 @@ type StatefulSet struct {
 }
 
 // RowKey implements Row.
-func (s *StatefulSet) RowKey() Key { return Key{s.Namespace, s.Name} }
+func (s *StatefulSet) RowKey() Key { return Key{Namespace: s.Namespace, Name: s.Name} }
 
 // StatefulSetSource returns the Source for stateful sets in ns ("" for all namespaces).
 func (c *Client) StatefulSetSource(ns string) Source[*StatefulSet] {
@@ -197,7 +197,7 @@ type ReplicaSet struct {
 }
 
 // RowKey implements Row.
-func (r *ReplicaSet) RowKey() Key { return Key{r.Namespace, r.Name} }
+func (r *ReplicaSet) RowKey() Key { return Key{Namespace: r.Namespace, Name: r.Name} }
 
 // ReplicaSetSource returns the Source for replica sets in ns ("" for all namespaces).
 func (c *Client) ReplicaSetSource(ns string) Source[*ReplicaSet] {

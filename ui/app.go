@@ -52,6 +52,8 @@ func Push(page Page) tea.Cmd { return func() tea.Msg { return PushMsg{page} } }
 type OpenMsg struct {
 	Ref  kube.ObjectRef
 	Else func() Page
+	// Env is the cluster Ref is in (a row of a list of several clusters); nil: the shell's.
+	Env *Env
 }
 
 // Focuser is implemented by pages that can put their cursor on one object once it is listed.
@@ -61,9 +63,13 @@ type Focuser interface {
 
 // openRef is the page an OpenMsg asks for.
 func (a *App) openRef(m OpenMsg) Page {
+	env := a.env
+	if m.Env != nil {
+		env = m.Env
+	}
 	for _, s := range a.registry {
 		if slices.Contains(s.Resources, m.Ref.GVR.GroupResource()) {
-			page := s.New(a.env, m.Ref.Namespace)
+			page := s.New(env, m.Ref.Namespace)
 			if f, ok := page.(Focuser); ok {
 				f.Focus(kube.Key{Namespace: m.Ref.Namespace, Name: m.Ref.Name})
 			}
@@ -82,21 +88,24 @@ type App struct {
 	stack         []Page
 	width, height int
 	help          bool
-	prompt        *Prompt           // the `:` command prompt, when open
-	dialog        *Dialog           // a confirmation or question over the page, when open
-	toast         *toast            // a transient message for the status line
-	progress      *toast            // the latest report on work in flight (a rollout), when any
-	auditErr      error             // the latest failed append to the audit log, until one succeeds
-	favourites    []string          // recently used namespaces, for keys 1–9
-	resolve       Resolver          // finds views for names the registry lacks; nil: none
-	resolving     uint64            // generation of the latest resolve, to drop older answers
-	releaseLink   func()            // stops holding the current client's link (see kube.Link.Hold)
-	visited       []visit           // the views opened, oldest first, for [ and ]
-	selector      string            // the label selector of the view at the bottom of the stack ("": none)
-	aliases       map[string]string // the config's names for command lines
-	at            int               // the index in visited of the view shown
-	light         bool              // the terminal said its background is light
-	helpTop       int               // the first line of help shown (the wheel and the arrows scroll it)
+	prompt        *Prompt  // the `:` command prompt, when open
+	dialog        *Dialog  // a confirmation or question over the page, when open
+	toast         *toast   // a transient message for the status line
+	progress      *toast   // the latest report on work in flight (a rollout), when any
+	auditErr      error    // the latest failed append to the audit log, until one succeeds
+	favourites    []string // recently used namespaces, for keys 1–9
+	resolve       Resolver // finds views for names the registry lacks; nil: none
+	resolving     uint64   // generation of the latest resolve, to drop older answers
+	releaseLink   func()   // stops holding the current clients' links (see kube.Link.Hold)
+	// fleet are the clusters a list of several shows, env's first (`--context a,b`, `:ctx
+	// a,b`); nil while kdeck shows one cluster.
+	fleet    []*Env
+	visited  []visit           // the views opened, oldest first, for [ and ]
+	selector string            // the label selector of the view at the bottom of the stack ("": none)
+	aliases  map[string]string // the config's names for command lines
+	at       int               // the index in visited of the view shown
+	light    bool              // the terminal said its background is light
+	helpTop  int               // the first line of help shown (the wheel and the arrows scroll it)
 }
 
 // visit is a view opened at the bottom of the stack, in a namespace, with a label selector.
@@ -118,6 +127,71 @@ func New(env *Env, registry []ViewSpec, first ViewSpec) *App {
 	a.visited = []visit{{first, env.Namespace, ""}}
 	a.releaseLink = env.Client.Link.Hold()
 	return a
+}
+
+// SetFleet makes the App show several clusters at once: clients (the App's own client
+// first, each another context of the kubeconfig) in every list view that can, with a
+// CONTEXT column. Call it before the program starts.
+func (a *App) SetFleet(clients []*kube.Client) {
+	a.useClients(clients)
+	a.stack[0].Close()
+	a.stack = []Page{a.newPage(a.rootSpec, a.env.Namespace)}
+}
+
+// useClients makes clients (several, or one) the clusters shown: the first is the App's
+// Env, every other an Env of its own sharing the rest; their links are held.
+func (a *App) useClients(clients []*kube.Client) {
+	if a.env.Client != clients[0] {
+		a.env = a.env.forClient(clients[0])
+	}
+	a.fleet = nil
+	if len(clients) > 1 {
+		a.fleet = []*Env{a.env}
+		for _, c := range clients[1:] {
+			a.fleet = append(a.fleet, a.env.forClient(c))
+		}
+	}
+	a.releaseLink()
+	releases := make([]func(), len(clients))
+	for i, c := range clients {
+		releases[i] = c.Link.Hold()
+	}
+	a.releaseLink = func() {
+		for _, r := range releases {
+			r()
+		}
+	}
+}
+
+// newPage builds spec's page in ns: across the fleet when there is one and the view can
+// show several clusters, else on the App's cluster (saying so when there is a fleet).
+func (a *App) newPage(spec ViewSpec, ns string) Page {
+	if a.fleet != nil {
+		if spec.Fleet != nil {
+			return spec.Fleet(a.fleet, ns)
+		}
+		a.notify(LevelInfo, fmt.Sprintf("%s shows one cluster at a time: %s", spec.Name, a.env.Client.Info.Context), 6*time.Second)
+	}
+	return spec.New(a.env, ns)
+}
+
+// owns says whether env is one of the clusters shown: an answer (a dialog, an RBAC check)
+// for any other, left behind by a context switch, is dropped.
+func (a *App) owns(env *Env) bool {
+	return env == a.env || slices.Contains(a.fleet, env)
+}
+
+// lost says whether no cluster shown answers any more (see kube.Link).
+func (a *App) lost() bool {
+	if a.fleet == nil {
+		return a.env.Client.Link.State().Lost
+	}
+	for _, e := range a.fleet {
+		if !e.Client.Link.State().Lost {
+			return false
+		}
+	}
+	return true
 }
 
 func (a *App) top() Page { return a.stack[len(a.stack)-1] }
@@ -175,7 +249,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case resolvedMsg:
 		return a, a.resolved(msg)
 	case dialogMsg:
-		if msg.d.env != nil && msg.d.env != a.env {
+		if msg.d.env != nil && !a.owns(msg.d.env) {
 			a.notify(LevelWarn, staleNote(msg.d.env, a.env, "a dialog"), 8*time.Second)
 			return a, nil
 		}
@@ -211,7 +285,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.progress = &toast{Level: msg.Level, Text: msg.Text, Until: until}
 		return a, msg.next
 	case guardedMsg:
-		if msg.env != a.env {
+		if !a.owns(msg.env) {
 			a.notify(LevelWarn, staleNote(msg.env, a.env, msg.what), 8*time.Second)
 			return a, nil
 		}
@@ -457,19 +531,30 @@ func (a *App) header(w int, fresh Freshness) string {
 	if info.Cluster == "" && info.Server != "" { // --server: no cluster entry names it
 		where = field("server", info.Server)
 	}
-	who := info.Who()
-	line := strings.Join(append(fields,
-		field("ctx", info.Context),
-		where,
-		field("user", who),
-		field("k8s", info.ServerVersion),
-		field("ns", ns),
-	), sep)
+	if a.fleet != nil {
+		fields = append(fields, a.fleetField(st, on))
+	} else {
+		fields = append(fields, field("ctx", info.Context), where, field("user", info.Who()), field("k8s", info.ServerVersion))
+	}
+	line := strings.Join(append(fields, field("ns", ns)), sep)
 	line = fit(line, w)
 	if gap := w - lipgloss.Width(line); st.HeaderBanded() && gap > 0 {
 		line += on(lipgloss.NewStyle()).Render(strings.Repeat(" ", gap)) // the band spans the screen
 	}
 	return line
+}
+
+// fleetField is the header's list of the clusters shown, each marked by whether it answers.
+func (a *App) fleetField(st *theme.Styles, on func(lipgloss.Style) lipgloss.Style) string {
+	parts := []string{on(st.HeaderKey).Render(fmt.Sprintf("%d contexts", len(a.fleet)))}
+	for _, e := range a.fleet {
+		mark := on(st.Good).Render("●")
+		if e.Client.Link.State().Lost {
+			mark = on(st.Bad).Render("○ no answer")
+		}
+		parts = append(parts, on(st.HeaderValue).Render(Safe(e.Client.Info.Context))+" "+mark)
+	}
+	return strings.Join(parts, on(st.Muted).Render(" "))
 }
 
 func (a *App) titleBar(w int, title string) string {
@@ -489,7 +574,7 @@ func (a *App) statusLine(w int, fresh Freshness) string {
 	if a.prompt != nil {
 		return a.prompt.View(st, w)
 	}
-	if a.env.Client.Link.State().Lost && fresh.Level < LevelError { // a page with no watch of its own
+	if a.lost() && fresh.Level < LevelError { // a page with no watch of its own
 		fresh = Freshness{Level: LevelError, Text: kube.ErrLinkLost.Error() + "; retrying", Disconnected: true}
 	}
 	if p := a.progress; p != nil && a.env.Now().Before(p.Until) && fresh.Level < LevelWarn {

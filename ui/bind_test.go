@@ -34,7 +34,7 @@ func TestDialogsAreBoundToTheirContext(t *testing.T) {
 	if v := app.View().Content; !strings.Contains(v, "Scale deployment shop/web · ctx a") {
 		t.Errorf("the dialog does not name its context:\n%s", v)
 	}
-	app.Update(contextSwitchedMsg{client: b})
+	app.Update(contextSwitchedMsg{clients: []*kube.Client{b}})
 	if app.dialog != nil {
 		t.Fatal("the dialog opened on a survived the switch to b")
 	}

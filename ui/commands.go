@@ -16,10 +16,11 @@ import (
 // namespacesMsg carries the namespace names for completion.
 type namespacesMsg struct{ names []string }
 
-// contextSwitchedMsg carries the result of connecting to another context.
+// contextSwitchedMsg carries the result of connecting to other contexts (one, or several
+// shown at once).
 type contextSwitchedMsg struct {
-	client *kube.Client
-	err    error
+	clients []*kube.Client
+	err     error
 }
 
 // openCommand shows the `:` prompt, completing view names, `ns NAME` and `ctx NAME`.
@@ -71,30 +72,33 @@ func (a *App) runCommand(line string) tea.Cmd {
 		return a.quit()
 	case "ns", "namespace":
 		if arg == "" {
-			a.prompt.Err = "usage: ns NAME (or ns all)"
+			a.prompt.Err = "usage: ns NAME, ns NAME,NAME… (several at once) or ns all"
 			return nil
 		}
 		if arg == "all" || arg == "-A" {
 			arg = ""
-		} else if err := kube.ValidNamespaceName(arg); err != nil {
+		} else if scope, err := kube.ValidNamespaces(arg); err != nil {
 			a.prompt.Err = err.Error()
 			return nil
+		} else {
+			arg = scope
 		}
 		a.prompt = nil
 		return a.switchNamespace(arg)
 	case "ctx", "context":
-		if !slices.Contains(a.env.Client.Contexts, arg) {
-			a.prompt.Err = fmt.Sprintf("no context %q in the kubeconfig", arg)
+		names, err := kube.ValidContexts(arg, a.env.Client.Contexts)
+		if err != nil {
+			a.prompt.Err = err.Error()
 			return nil
 		}
 		a.prompt = nil
-		a.notify(LevelInfo, "connecting to "+arg+"…", 10*time.Second)
+		a.notify(LevelInfo, "connecting to "+strings.Join(names, ", ")+"…", 10*time.Second)
 		current := a.env.Client
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			c, err := current.SwitchContext(ctx, arg)
-			return contextSwitchedMsg{c, err}
+			clients, err := current.SwitchContexts(ctx, names)
+			return contextSwitchedMsg{clients, err}
 		}
 	}
 	for _, c := range a.commands {
@@ -243,7 +247,7 @@ func parseViewArgs(arg string) (viewArgs, error) {
 			if err != nil {
 				return v, err
 			}
-			if err := kube.ValidNamespaceName(ns); err != nil {
+			if ns, err = kube.ValidNamespaces(ns); err != nil {
 				return v, err
 			}
 			v.ns = &ns
@@ -336,7 +340,7 @@ func (a *App) open(spec ViewSpec) tea.Cmd {
 		p.Close()
 	}
 	a.rootSpec = spec
-	page := spec.New(a.env, a.env.Namespace)
+	page := a.newPage(spec, a.env.Namespace)
 	if s, ok := page.(Selectable); ok && a.selector != "" {
 		s.SetSelector(a.selector)
 	}
@@ -383,18 +387,21 @@ func (a *App) contextSwitched(msg contextSwitchedMsg) tea.Cmd {
 		return nil
 	}
 	old := a.env
-	a.env = a.env.forClient(msg.client)
+	a.useClients(msg.clients)
 	a.restyle()
-	a.releaseLink()
-	a.releaseLink = a.env.Client.Link.Hold()
 	a.favourites = nil
 	a.rememberNamespace(a.env.Namespace)
-	a.notify(LevelOK, "switched to "+msg.client.Info.Context, 3*time.Second)
+	names := make([]string, len(msg.clients))
+	for i, c := range msg.clients {
+		names[i] = c.Info.Context
+	}
+	to := strings.Join(names, ", ")
+	a.notify(LevelOK, "switched to "+to, 3*time.Second)
 	var cancelled tea.Cmd
 	if a.dialog != nil {
 		cancelled = a.dialog.cancelled()
 		a.dialog = nil
-		a.notify(LevelWarn, "switched to "+msg.client.Info.Context+": the open dialog for "+old.Client.Info.Context+
+		a.notify(LevelWarn, "switched to "+to+": the open dialog for "+old.Client.Info.Context+
 			" was closed, nothing was sent", 8*time.Second)
 	}
 	cmd := tea.Batch(cancelled, a.open(a.rootSpec))

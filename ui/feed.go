@@ -107,8 +107,11 @@ func (f *Feed[R]) Detach() (kube.Cache[R], context.CancelFunc) {
 // StaleTitle marks title STALE while the watch behind it is broken, so rows that may be
 // out of date never read as current.
 func StaleTitle(title string, st kube.State) string {
-	if st.Phase == kube.PhaseBroken {
+	switch {
+	case st.Phase == kube.PhaseBroken:
 		return title + " STALE"
+	case st.Partial != nil:
+		return title + " PARTLY STALE"
 	}
 	return title
 }
@@ -137,6 +140,10 @@ func FreshnessOf(st kube.State, rows int, noun string, now time.Time) Freshness 
 			text += "; retrying"
 		}
 		return Freshness{Level: LevelError, Text: text, Disconnected: kube.KindOf(st.Err) == kube.KindUnreachable}
+	}
+	if st.Partial != nil { // some clusters of several stopped answering; the others are live
+		return Freshness{Level: LevelError, Text: fmt.Sprintf("stale rows of %s; retrying · the others live · %s %s",
+			st.Partial.Error(), Count(rows), noun)}
 	}
 	return Freshness{Level: LevelOK, Text: fmt.Sprintf("live · %s %s", Count(rows), noun)}
 }

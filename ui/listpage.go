@@ -46,6 +46,12 @@ type ListSpec[R kube.Row] struct {
 	// the current ones: for rows that carry their own column definitions (server-side
 	// Table rows), known only once the server has answered.
 	Recolumn func(env *Env, allNamespaces bool, rows []R) []Column[R]
+	// EnvOf, for lists of several clusters' rows, is the Env a row belongs to: its actions,
+	// drill-down and plugins act with it, so each row acts on its own cluster. nil: the page's.
+	EnvOf func(row R) *Env
+	// Stale, for lists of several clusters' rows, says a row's cluster has stopped
+	// answering while the others still do: the row is dimmed alone. nil: none is.
+	Stale func(row R) bool
 }
 
 // Action binds a key to something done with the selected row. Run returns the command
@@ -122,6 +128,9 @@ type ListPage[R kube.Row] struct {
 	filter filterState[R]
 	marks  map[kube.Key]struct{} // the marked rows' keys; they outlive filtering and sorting
 	focus  kube.Key              // the row to put the cursor on when it first shows (see Focus)
+	// build, when set, builds the page's cache instead of the spec (a list of several
+	// clusters, see NewFleetPage), for the page's namespaces and label selector.
+	build func(ns, selector string) kube.Cache[R]
 	// returned is when the page took over a warm store, until its first frame is drawn
 	// (for the bench trace's return_ms).
 	returned time.Time
@@ -134,10 +143,15 @@ func NewListPage[R kube.Row](env *Env, spec ListSpec[R], ns string) *ListPage[R]
 	if spec.WithExtra != nil {
 		p.extra, p.table.Columns = spec.WithExtra(env, ns)
 	} else {
-		p.table.Columns = spec.Columns(env, ns == "")
+		p.table.Columns = spec.Columns(env, ShowsNamespaces(ns))
 	}
+	p.table.Stale = spec.Stale
 	return p
 }
+
+// ShowsNamespaces says whether a list of namespace scope ns ("" for all, or several
+// separated by commas) has rows of more than one namespace, and so a NAMESPACE column.
+func ShowsNamespaces(ns string) bool { return len(kube.Namespaces(ns)) != 1 }
 
 // NewListPageSelector returns the list page of spec for the objects in ns matching the
 // label selector ("app=web"), e.g. the pods of a deployment; the title shows the selector.
@@ -192,13 +206,30 @@ func (p *ListPage[R]) warmKey() (warmKey, bool) {
 	return warmKey{client: p.env.Client, source: p.spec.Warm, ns: p.ns, selector: p.selector, fieldSelect: p.fields}, true
 }
 
-// newCache builds the page's store (or joined stores), not yet running.
+// newCache builds the page's store (or joined stores), not yet running: one for each of
+// its namespaces when it lists several, merged in namespace order.
 func (p *ListPage[R]) newCache() kube.Cache[R] {
+	if p.build != nil {
+		return p.build(p.ns, p.selector)
+	}
+	namespaces := kube.Namespaces(p.ns)
+	if len(namespaces) < 2 {
+		return p.cacheIn(p.ns)
+	}
+	parts := make([]kube.Cache[R], len(namespaces))
+	for i, ns := range namespaces {
+		parts[i] = p.cacheIn(ns)
+	}
+	return kube.NewMerged(parts...)
+}
+
+// cacheIn builds the page's store (or joined stores) for one namespace ("" for all).
+func (p *ListPage[R]) cacheIn(ns string) kube.Cache[R] {
 	var cache kube.Cache[R]
 	if p.spec.Cache != nil {
-		cache = p.spec.Cache(p.env, p.ns, p.selector)
+		cache = p.spec.Cache(p.env, ns, p.selector)
 	} else {
-		src := p.spec.Source(p.env, p.ns)
+		src := p.spec.Source(p.env, ns)
 		if p.selector != "" { // the page's selector narrows the source's own
 			src.Selector = strings.TrimPrefix(src.Selector+","+p.selector, ",")
 		}
@@ -240,7 +271,7 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 		for _, a := range p.spec.ListActions {
 			if key.Matches(k, a.Key) {
 				return p, p.env.Guard(a.Key.Help().Desc, p.listAccess(a), false,
-					func() tea.Cmd { return a.Run(p.env, p.ns) })
+					func() tea.Cmd { return a.Run(p.env, p.runsIn()) })
 			}
 		}
 		row, ok := p.table.Selected()
@@ -251,22 +282,44 @@ func (p *ListPage[R]) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.toggleMark(row)
 			return p, nil
 		}
+		env := p.envOf(row)
 		if key.Matches(k, enterKey) && p.spec.Enter != nil {
-			return p, Push(p.spec.Enter(p.env, row))
+			return p, Push(p.spec.Enter(env, row))
 		}
 		for _, a := range p.spec.Actions {
 			if !key.Matches(k, a.Key) {
 				continue
 			}
 			if rows := p.markedRows(); a.Marked != nil && len(rows) > 0 {
-				return p, p.env.Guard(fmt.Sprintf("%s (%d marked)", a.Key.Help().Desc, len(rows)), a.accessAll(rows), a.Reveals,
-					func() tea.Cmd { return a.Marked(p.env, rows) })
+				return p, p.actOnMarked(a, rows)
 			}
-			return p, p.env.Guard(a.Key.Help().Desc, a.access(row), a.Reveals,
-				func() tea.Cmd { return a.Run(p.env, row) })
+			return p, env.Guard(a.Key.Help().Desc, a.access(row), a.Reveals,
+				func() tea.Cmd { return a.Run(env, row) })
 		}
 	}
 	return p, nil
+}
+
+// envOf is the Env row belongs to (see ListSpec.EnvOf).
+func (p *ListPage[R]) envOf(row R) *Env {
+	if p.spec.EnvOf == nil {
+		return p.env
+	}
+	return p.spec.EnvOf(row)
+}
+
+// actOnMarked runs a on every marked row at once, through the guard of their cluster; marks
+// in several clusters are refused: one dialog confirms changes to one cluster.
+func (p *ListPage[R]) actOnMarked(a Action[R], rows []R) tea.Cmd {
+	env := p.envOf(rows[0])
+	for _, r := range rows[1:] {
+		if other := p.envOf(r); other != env {
+			return Notify(LevelError, fmt.Sprintf("the marked rows are in more than one cluster (%s, %s): "+
+				"mark rows of one cluster to %s them together", env.Client.Info.Context, other.Client.Info.Context, a.Key.Help().Desc))
+		}
+	}
+	return env.Guard(fmt.Sprintf("%s (%d marked)", a.Key.Help().Desc, len(rows)), a.accessAll(rows), a.Reveals,
+		func() tea.Cmd { return a.Marked(env, rows) })
 }
 
 // toggleMark marks row, or unmarks it, and moves the cursor down, so space marks rows in a run.
@@ -385,8 +438,11 @@ func (p *ListPage[R]) View(width, height int) string {
 func (p *ListPage[R]) withEmptyNote(table string, width int) string {
 	st := p.env.Styles
 	where := "namespace " + p.ns
-	if p.ns == "" {
+	switch {
+	case p.ns == "":
 		where = "any namespace"
+	case ShowsNamespaces(p.ns):
+		where = "namespaces " + strings.ReplaceAll(p.ns, ",", ", ")
 	}
 	note := st.Muted.Render(fmt.Sprintf("no %s in %s", p.spec.Noun, where))
 	switch {
@@ -450,25 +506,42 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 	return b
 }
 
-// nsAccess is what a needs in the page's namespace (cluster-wide on an all-namespaces
+// nsAccess is what a needs in the page's namespaces (cluster-wide on an all-namespaces
 // page), or nil when a changes nothing.
 func (p *ListPage[R]) nsAccess(a Action[R]) []kube.Access {
 	if a.Mutates == nil {
 		return nil
 	}
-	return a.Mutates(p.ns)
+	namespaces := kube.Namespaces(p.ns)
+	if len(namespaces) < 2 {
+		return a.Mutates(p.ns)
+	}
+	var out []kube.Access
+	for _, ns := range namespaces {
+		out = append(out, a.Mutates(ns)...)
+	}
+	return out
 }
 
-// actsIn is the namespace a list action acts in: the page's, or on an all-namespaces
-// page the kubeconfig's ("default" when it names none).
+// actsIn is the namespace a list action acts in: the page's (the first of several), or on
+// an all-namespaces page the kubeconfig's ("default" when it names none).
 func (p *ListPage[R]) actsIn() string {
 	switch {
 	case p.ns != "":
-		return p.ns
+		return kube.Namespaces(p.ns)[0]
 	case p.env.Client.Info.Namespace != "":
 		return p.env.Client.Info.Namespace
 	}
 	return "default"
+}
+
+// runsIn is the namespace scope a list action is given: the page's, or the first of
+// several (where actsIn says it acts).
+func (p *ListPage[R]) runsIn() string {
+	if ShowsNamespaces(p.ns) && p.ns != "" {
+		return p.actsIn()
+	}
+	return p.ns
 }
 
 // listAccess is what a needs in the namespace it acts in, or nil when it changes nothing
@@ -519,5 +592,5 @@ func (p *ListPage[R]) Selection() (Selection, bool) {
 		return Selection{}, false
 	}
 	k := row.RowKey()
-	return Selection{View: p.spec.Noun, Namespace: k.Namespace, Name: k.Name}, true
+	return Selection{View: p.spec.Noun, Namespace: k.Namespace, Name: k.Name, Env: p.envOf(row)}, true
 }

@@ -255,9 +255,9 @@ func TestListResortsWhenExtraChanges(t *testing.T) {
 		WithExtra: func(env *Env, _ string) (Extra, []Column[*item]) {
 			live = NewLive(env, src.value, func() LiveSource[int] { return src })
 			return live, []Column[*item]{{Name: "NAME", Flex: true, SortKey: "S", Value: func(i *item) string { return i.name },
-				Sorter: func() func(a, b *item) int {
+				Sorter: func() func(*item) int64 {
 					sign := live.Value // the source's value when the sort starts
-					return func(a, b *item) int { return sign * (len(a.name) - len(b.name)) }
+					return func(i *item) int64 { return int64(sign * len(i.name)) }
 				}}}
 		}}
 	p := NewListPage(env, spec, "ns")

@@ -129,6 +129,9 @@ type ViewSpec struct {
 	// cluster resolves to one of them opens this view, to any other resource not.
 	Resources []schema.GroupResource
 	New       func(env *Env, ns string) Page
+	// Fleet, for list views that can show several clusters at once, opens the view across
+	// envs (see NewFleetPage); nil: the view shows one cluster at a time.
+	Fleet func(envs []*Env, ns string) Page
 }
 
 // PageCommand is a command that opens a page from an argument, on top of the current view

@@ -25,6 +25,8 @@ type Selection struct {
 	Container string               // in a pod's containers, the container; else ""
 	Resource  schema.GroupResource // the API resource, for $KIND and $LABELS; empty for kdeck's own rows
 	Labels    map[string]string    // when the page has them at hand; else read from the cluster
+	// Env, in a list of several clusters, is the row's cluster; nil: the shell's.
+	Env *Env
 }
 
 // Selecter is implemented by pages with a selected row that plugins can act on.
@@ -46,6 +48,9 @@ func (a *App) runPlugin(p *config.Plugin) tea.Cmd {
 	var sel Selection
 	if ok {
 		sel, ok = sp.Selection()
+	}
+	if ok && sel.Env != nil {
+		env = sel.Env // a row of another cluster, in a list of several
 	}
 	switch {
 	case !ok:

@@ -179,11 +179,11 @@ func TestBackgroundAndSkinChoice(t *testing.T) {
 	if !a.env.Styles.HeaderBanded() {
 		t.Error("the background replaced prod's skin")
 	}
-	a.Update(contextSwitchedMsg{client: &kube.Client{Info: kube.Info{Context: "dev"}}})
+	a.Update(contextSwitchedMsg{clients: []*kube.Client{{Info: kube.Info{Context: "dev"}}}})
 	if a.env.Styles.HeaderBanded() || accent(a) != theme.Light().Accent {
 		t.Errorf("switched to dev: banded %v, accent %v; want the light palette", a.env.Styles.HeaderBanded(), accent(a))
 	}
-	a.Update(contextSwitchedMsg{client: &kube.Client{Info: kube.Info{Context: "prod"}}})
+	a.Update(contextSwitchedMsg{clients: []*kube.Client{{Info: kube.Info{Context: "prod"}}}})
 	if !a.env.Styles.HeaderBanded() {
 		t.Error("back on prod: no header band")
 	}

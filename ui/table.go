@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"image/color"
 	"strings"
 
@@ -36,26 +37,27 @@ type Column[R any] struct {
 	// Compare orders rows for sorting; nil compares Value strings.
 	Compare func(a, b R) int
 	// Sorter, for columns whose values live outside the row (metrics), is called on the UI
-	// goroutine when a sort starts and returns a Compare over the state it captured then;
-	// the sort itself runs on another goroutine.
-	Sorter func() func(a, b R) int
+	// goroutine when a sort starts and returns each row's sort value over the state it
+	// captured then (rows sort by it, smallest first); the sort runs on another goroutine.
+	Sorter func() func(R) int64
 	// DescFirst makes the first sort descending (largest CPU or restarts first).
 	DescFirst bool
 }
 
 // compare returns the sort order of the column, reversed when desc.
 func (c Column[R]) compare(desc bool) func(a, b R) int {
-	cmp := c.Compare
+	order := c.Compare
 	if c.Sorter != nil {
-		cmp = c.Sorter()
+		value := c.Sorter()
+		order = func(a, b R) int { return cmp.Compare(value(a), value(b)) }
 	}
-	if cmp == nil {
-		cmp = func(a, b R) int { return strings.Compare(c.Value(a), c.Value(b)) }
+	if order == nil {
+		order = func(a, b R) int { return strings.Compare(c.Value(a), c.Value(b)) }
 	}
 	if desc {
-		return func(a, b R) int { return cmp(b, a) }
+		return func(a, b R) int { return order(b, a) }
 	}
-	return cmp
+	return order
 }
 
 // Table is a virtualized table: it keeps a reference to the rows it is given and renders
@@ -67,6 +69,9 @@ type Table[R any] struct {
 	// Marked, when set, says which rows are marked: they get a "●" in a gutter before the
 	// first column and the marked style. nil draws no gutter.
 	Marked func(R) bool
+	// Stale, when set, says which rows are stale on their own (a cluster that stopped
+	// answering, in a list of several): they are dimmed as every row is when the view is.
+	Stale  func(R) bool
 	paint  painter
 	rows   []R
 	cursor int
@@ -207,7 +212,7 @@ func (t *Table[R]) View(st *theme.Styles, width, height int, stale bool) string 
 			cell := pad(values[j][i], widths[k], c.Align)
 			switch {
 			case selected:
-			case stale:
+			case stale, t.Stale != nil && t.Stale(r):
 				cell = t.paint.render(st.Stale, cell)
 			case marked:
 				cell = t.paint.render(st.Marked, cell)

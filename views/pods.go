@@ -22,7 +22,7 @@ var PodsSpec = ui.ListSpec[*kube.Pod]{
 	Warm: "pods",
 	WithExtra: func(env *ui.Env, ns string) (ui.Extra, []ui.Column[*kube.Pod]) {
 		m := newMetricsLive(env, ns)
-		return m, podColumns(env, ns == "", m)
+		return m, podColumns(env, ui.ShowsNamespaces(ns), m)
 	},
 	Source: func(env *ui.Env, ns string) kube.Source[*kube.Pod] {
 		return kube.PodSource(env.Client.PodRows(), ns)
@@ -131,16 +131,15 @@ func podColumns(env *ui.Env, allNamespaces bool, m metricsLive) []ui.Column[*kub
 // snapshot current when the sort starts; pods without metrics sort last.
 func sortByUsage(c ui.Column[*kube.Pod], key string, m metricsLive, pick func(cpu, mem int64) int64) ui.Column[*kube.Pod] {
 	c.SortKey, c.DescFirst = key, true
-	c.Sorter = func() func(a, b *kube.Pod) int {
+	c.Sorter = func() func(*kube.Pod) int64 {
 		snap := m.Value
-		value := func(p *kube.Pod) int64 {
+		return func(p *kube.Pod) int64 {
 			cpu, mem, ok := PodUsage(snap, p)
 			if !ok {
 				return -1
 			}
 			return pick(cpu, mem)
 		}
-		return func(a, b *kube.Pod) int { return cmp.Compare(value(a), value(b)) }
 	}
 	return c
 }

@@ -83,17 +83,34 @@ func console(o *options) error {
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	contexts := "" // --context a,b: several clusters at once, the first connected as usual
+	if c := o.kube.Context; c != nil && strings.Contains(*c, ",") {
+		contexts = *c
+		first, _, _ := strings.Cut(contexts, ",")
+		o.kube.Context = &first
+	}
 	client, err := kube.Connect(ctx, o.kube, kube.Options{UserAgent: userAgent(), Policy: policy})
-	stop()
 	if err != nil {
 		return &exitError{1, err}
 	}
 	client.Audit = kube.NewAuditLog(kube.AuditPath())
+	fleet, err := connectFleet(ctx, client, contexts)
+	if err != nil {
+		return err
+	}
+	stop()
 	benchtrace.Event("connected", "")
 	if benchtrace.Enabled() {
 		go traceLink(client.Link)
 	}
 	ns := client.Info.Namespace
+	if strings.Contains(ns, ",") { // -n shop,payments: those namespaces, listed together
+		if ns, err = kube.ValidNamespaces(ns); err != nil {
+			return &exitError{2, fmt.Errorf("--namespace: %w", err)}
+		}
+		client.Info.Namespace = kube.Namespaces(ns)[0] // where a list action creates
+	}
 	if o.allNamespaces {
 		ns = ""
 	}
@@ -111,6 +128,9 @@ func console(o *options) error {
 		}
 	}
 	app := ui.New(env, views.Registry, first)
+	if fleet != nil {
+		app.SetFleet(fleet)
+	}
 	app.SetResolver(views.Resolve)
 	app.SetCommands(views.Commands)
 	app.SetConfig(configured)
@@ -118,6 +138,23 @@ func console(o *options) error {
 		return &exitError{1, err}
 	}
 	return nil
+}
+
+// connectFleet connects to every context of list (--context a,b,c) besides client's own,
+// the first, and returns them all, client first; nil for a list of one or none.
+func connectFleet(ctx context.Context, client *kube.Client, list string) ([]*kube.Client, error) {
+	if list == "" {
+		return nil, nil
+	}
+	names, err := kube.ValidContexts(list, client.Contexts)
+	if err != nil {
+		return nil, &exitError{2, fmt.Errorf("--context: %w", err)}
+	}
+	others, err := client.SwitchContexts(ctx, names[1:])
+	if err != nil {
+		return nil, &exitError{1, err}
+	}
+	return append([]*kube.Client{client}, others...), nil
 }
 
 // userAgent is what kdeck tells the API server it is.

@@ -1,0 +1,131 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// `-n a,b` lists the pods of both namespaces (and of no other) in one view with a NAMESPACE
+// column, live in each; a kill acts in the row's namespace; `:ns` takes a list too, and a
+// typo in one name changes nothing.
+func TestSeveralNamespaces(t *testing.T) {
+	shop, pay, other := newNamespace(t), newNamespace(t), newNamespace(t)
+	createLabelledPods(t, shop, "web", "web-a")
+	createLabelledPods(t, pay, "ledger", "ledger-a")
+	createLabelledPods(t, other, "hidden", "hidden-a")
+	term := StartKdeck(t, 160, 30, "-n", pay+","+shop, "-c", "pods")
+	term.WaitLine(20*time.Second, shop, "web-a")
+	term.WaitLine(10*time.Second, pay, "ledger-a")
+	scope := strings.Join(sortedPair(pay, shop), ",")
+	term.WaitText("pods("+scope+")[2]", 5*time.Second)
+	if s := term.Screen(); strings.Contains(s, "hidden-a") || !strings.Contains(s, "NAMESPACE") {
+		t.Fatalf("want both namespaces' pods, with a NAMESPACE column, and nothing of %s:\n%s", other, s)
+	}
+
+	createLabelledPods(t, pay, "ledger", "ledger-b") // each namespace's watch is live
+	term.WaitLine(20*time.Second, pay, "ledger-b")
+
+	term.Send("/", "w", "e", "b", "Enter")
+	term.WaitText("pods("+scope+")[1 of 3]", 5*time.Second)
+	term.Send("C-k")
+	term.WaitText("Kill pod "+shop+"/web-a", 5*time.Second)
+	term.Send("y")
+	eventually(t, "web-a killed", 15*time.Second, func() bool {
+		_, err := testbed.clientset.CoreV1().Pods(shop).Get(ctx(t), "web-a", metav1.GetOptions{})
+		return err != nil
+	})
+	for _, ns := range []string{pay, other} { // nothing else was touched
+		if l, err := testbed.clientset.CoreV1().Pods(ns).List(ctx(t), metav1.ListOptions{}); err != nil || len(l.Items) == 0 {
+			t.Fatalf("pods of %s: %v %v", ns, l, err)
+		}
+	}
+	term.Send("Escape")
+
+	term.command("ns " + other + ",Bad_Name")
+	term.WaitText(`namespace "Bad_Name"`, 5*time.Second)
+	term.Send("Escape")
+	if s := term.Screen(); !strings.Contains(s, "ledger-a") {
+		t.Fatalf("a typo in :ns changed the view:\n%s", s)
+	}
+	term.command("ns " + other + "," + pay)
+	term.WaitLine(20*time.Second, other, "hidden-a")
+	term.WaitLine(10*time.Second, pay, "ledger-a")
+	term.WaitGone("web-a", 5*time.Second)
+}
+
+// sortedPair is a and b in order.
+func sortedPair(a, b string) []string {
+	if a > b {
+		return []string{b, a}
+	}
+	return []string{a, b}
+}
+
+// `--context a,b` shows both clusters' pods in one view with a CONTEXT column; a kill on a
+// row of the second cluster deletes that cluster's pod only (the same name lives in both),
+// and the dialog names the context. When the second cluster stops, its rows and its header
+// entry say so while the first stays live; when it is back, its rows are live again.
+func TestSeveralClusters(t *testing.T) {
+	name := fmt.Sprintf("kdeck-e2e-fleet-%d", os.Getpid())
+	kubeconfigB, csB := startCluster(t, name)
+	ns := newNamespace(t)
+	if _, err := csB.CoreV1().Namespaces().Create(ctx(t), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	createLabelledPods(t, ns, "web", "web-a")
+	if _, err := csB.CoreV1().Pods(ns).Create(ctx(t), kwokPod(ns, "web-a"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	merged, ctxA, ctxB := mergedKubeconfig(t, testbed.kubeconfig, kubeconfigB)
+
+	term := StartKdeck(t, 200, 30, "--kubeconfig", merged, "--context", ctxA+","+ctxB, "-n", ns, "-c", "pods")
+	term.WaitLine(20*time.Second, ctxA, "web-a")
+	term.WaitLine(20*time.Second, ctxB, "web-a")
+	term.WaitText("2 contexts", 5*time.Second)
+
+	term.Send("/")
+	term.Send(strings.Split(ctxB, "")...)
+	term.Send("Enter")
+	term.WaitText("[1 of 2]", 5*time.Second)
+	term.Send("C-k")
+	term.WaitText("Kill pod "+ns+"/web-a", 5*time.Second)
+	term.WaitText(ctxB, time.Second) // the dialog names the cluster it acts on
+	term.Send("y")
+	eventually(t, "web-a killed on "+ctxB, 15*time.Second, func() bool {
+		_, err := csB.CoreV1().Pods(ns).Get(ctx(t), "web-a", metav1.GetOptions{})
+		return err != nil
+	})
+	if _, err := testbed.clientset.CoreV1().Pods(ns).Get(ctx(t), "web-a", metav1.GetOptions{}); err != nil {
+		t.Fatalf("web-a on %s is gone too: %v", ctxA, err)
+	}
+	term.Send("Escape")
+
+	if _, err := csB.CoreV1().Pods(ns).Create(ctx(t), kwokPod(ns, "web-b"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	term.WaitLine(20*time.Second, ctxB, "web-b")
+	if _, err := testbedCmd("stop", name); err != nil {
+		t.Fatal(err)
+	}
+	took := term.WaitText("PARTLY STALE", 30*time.Second)
+	term.WaitText(ctxB+" ○ no answer", 5*time.Second)
+	t.Logf("the stopped cluster was marked %s after its stop returned", took)
+	createLabelledPods(t, ns, "api", "api-a") // the other cluster stays live
+	term.WaitLine(20*time.Second, ctxA, "api-a")
+	if s := term.Screen(); !strings.Contains(s, "web-b") {
+		t.Fatalf("the stopped cluster's rows are gone instead of shown stale:\n%s", s)
+	}
+	if _, err := testbedCmd("start", name); err != nil {
+		t.Fatal(err)
+	}
+	term.WaitGone("PARTLY STALE", 60*time.Second)
+	term.WaitLine(5*time.Second, ctxB, "web-b")
+}
