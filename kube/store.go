@@ -52,6 +52,9 @@ type State struct {
 	Err       error     // the last failure, while Phase is PhaseBroken
 	LiveSince time.Time // when rows were last known current (zero before the first sync)
 	Retry     time.Time // when the next attempt starts, while broken
+	// Partial, when set, is why some rows cannot be read while the others are shown as
+	// the phase says (one of a cache's sources refused by RBAC), so the view says so.
+	Partial error
 }
 
 // Snapshot is an immutable copy of a store's rows in namespace/name order and its state.

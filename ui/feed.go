@@ -114,6 +114,7 @@ func StaleTitle(title string, st kube.State) string {
 }
 
 // FreshnessOf describes a store's state for the status line; noun names its rows ("pods").
+// Live rows with a Partial state are a warning that says what is not shown.
 func FreshnessOf(st kube.State, rows int, noun string, now time.Time) Freshness {
 	switch st.Phase {
 	case kube.PhaseLoading:
@@ -137,6 +138,9 @@ func FreshnessOf(st kube.State, rows int, noun string, now time.Time) Freshness 
 			text += "; retrying"
 		}
 		return Freshness{Level: LevelError, Text: text, Disconnected: kube.KindOf(st.Err) == kube.KindUnreachable}
+	}
+	if st.Partial != nil {
+		return Freshness{Level: LevelWarn, Text: fmt.Sprintf("live · %s %s · %v", Count(rows), noun, st.Partial)}
 	}
 	return Freshness{Level: LevelOK, Text: fmt.Sprintf("live · %s %s", Count(rows), noun)}
 }
