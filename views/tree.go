@@ -148,7 +148,7 @@ const KindHelmRelease = "HelmRelease"
 func NewReleaseTree(env *ui.Env, r *helm.Release) *TreePage {
 	client := env.Client
 	return newTreeOf(env, "helm/"+r.Namespace+"/"+r.Name, func(ctx context.Context) (*tree.Node, error) {
-		rel, objects, err := helm.Objects(ctx, client, r.Namespace, r.Name, r.Revision)
+		rel, objects, err := helm.Objects(ctx, client, r.Ref(), r.Revision)
 		if err != nil {
 			return nil, err
 		}
