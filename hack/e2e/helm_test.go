@@ -44,9 +44,17 @@ func helmConfig(t *testing.T, kubeconfig string) helmseed.Config {
 // together; it fails the test if helm fails.
 func helm(t *testing.T, kubeconfig string, args ...string) string {
 	t.Helper()
+	return helmEnv(t, kubeconfig, nil, args...)
+}
+
+// helmEnv is helm with more environment variables for it ("HELM_DRIVER=configmap").
+func helmEnv(t *testing.T, kubeconfig string, env []string, args ...string) string {
+	t.Helper()
 	c, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	out, err := helmConfig(t, kubeconfig).Run(c, args...)
+	cfg := helmConfig(t, kubeconfig)
+	cfg.Env = env
+	out, err := cfg.Run(c, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
