@@ -386,9 +386,15 @@ func TestStorageState(t *testing.T) {
 	}
 	st = storageState(forbidden("secrets"), forbidden("configmaps"))
 	if st.Phase != kube.PhaseBroken || kube.KindOf(st.Err) != kube.KindForbidden || st.Partial != nil ||
-		st.Err.Error() != "forbidden: cannot list secrets in namespace shop; forbidden: cannot list configmaps in namespace shop: "+
+		st.Err.Error() != "forbidden: cannot list secrets in namespace shop, nor configmaps: "+
 			"Helm keeps its releases in Secrets or ConfigMaps, so none can be shown here" {
 		t.Errorf("both forbidden: %+v", st)
+	}
+	watch := forbidden("configmaps")
+	watch.Err.(*kube.Error).Verb = "watch"
+	if st := storageState(forbidden("secrets"), watch); !strings.Contains(st.Err.Error(), "forbidden: cannot list secrets in namespace shop; "+
+		"forbidden: cannot watch configmaps in namespace shop: Helm keeps") {
+		t.Errorf("both forbidden, not the same request: %v", st.Err)
 	}
 	down := kube.State{Phase: kube.PhaseBroken, Err: &kube.Error{Kind: kube.KindUnreachable}}
 	if st := storageState(live, down); st.Phase != kube.PhaseBroken || st.Partial != nil {

@@ -6,6 +6,7 @@ package helm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -230,10 +231,15 @@ func storageState(sec, cm kube.State) kube.State {
 // storageForbidden is a refusal to read either release storage, with what it means for Helm.
 type storageForbidden struct{ secrets, configMaps error }
 
-// Error says what was refused and what it hides.
+// Error says what was refused and what it hides: "forbidden: cannot list secrets in
+// namespace shop, nor configmaps: Helm keeps …" when both refusals are of the same request.
 func (e storageForbidden) Error() string {
-	return e.secrets.Error() + "; " + e.configMaps.Error() +
-		": Helm keeps its releases in Secrets or ConfigMaps, so none can be shown here"
+	refused := e.secrets.Error() + "; " + e.configMaps.Error()
+	var s, c *kube.Error
+	if errors.As(e.secrets, &s) && errors.As(e.configMaps, &c) && s.Verb == c.Verb && s.Namespace == c.Namespace {
+		refused = e.secrets.Error() + ", nor " + c.Resource
+	}
+	return refused + ": Helm keeps its releases in Secrets or ConfigMaps, so none can be shown here"
 }
 
 // Unwrap gives the refusal to list Secrets, so its kind stays forbidden.
@@ -338,11 +344,16 @@ func quiet[D interface {
 	return d
 }
 
+// heldRecord is the type of a release record a storage driver reads.
+type heldRecord interface {
+	*corev1.Secret | *corev1.ConfigMap
+}
+
 // reads are the Get and List Helm's storage drivers call on a typed client (T the object,
 // L its list): made with ctx rather than the background context the drivers pass, so a
 // read ends with its page or its timeout; or, with held set, a Get that returns the record
 // a watch already brought, without another request.
-type reads[T interface{ *corev1.Secret | *corev1.ConfigMap }, L any] struct {
+type reads[T heldRecord, L any] struct {
 	ctx  context.Context
 	held T
 	get  func(context.Context, string, metav1.GetOptions) (T, error)
