@@ -66,7 +66,8 @@ func flagsHistory(t *testing.T, ns string) []helmseed.Revision {
 }
 
 // A release kept in ConfigMaps is listed beside those kept in Secrets; its history has
-// both revisions, its values are masked; u rolls it back (helm, with HELM_DRIVER=configmap,
+// both revisions, its values are masked, its diff, objects (drift) and tree are read from
+// its ConfigMaps; u rolls it back (helm, with HELM_DRIVER=configmap,
 // then says revision 3 is a rollback to 1, and no record went to Secrets); ctrl+d
 // uninstalls it, and its ConfigMaps are gone.
 func TestHelmConfigMapRelease(t *testing.T) {
@@ -88,6 +89,22 @@ func TestHelmConfigMapRelease(t *testing.T) {
 	term.WaitLine(10*time.Second, "password:", "••••••••")
 	term.WaitLine(5*time.Second, "apiToken:", "••••••••")
 	assertNotShown(t, term.Screen(), flagsPassword, flagsToken)
+
+	term.Send("q", "d")
+	term.WaitText("Diff "+ns, 10*time.Second)
+	term.Send("Enter") // revision 1, the only other
+	term.WaitText("diff "+ns+"/flags revision 1 → 2", 10*time.Second)
+	term.WaitLine(10*time.Second, "+", "tag:", "1.1.0")
+	assertNotShown(t, term.Screen(), flagsPassword, flagsToken)
+
+	term.Send("q", "D")
+	term.WaitText("objects of flags revision 2("+ns+")[4]", 20*time.Second)
+	term.WaitLine(20*time.Second, "Deployment", "flags", "in sync")
+
+	term.Send("q", "T")
+	term.WaitText("tree(helm/"+ns+"/flags)", 10*time.Second)
+	term.WaitLine(20*time.Second, "HelmRelease/flags", "deployed, revision 2")
+	term.WaitLine(10*time.Second, "Deployment/flags")
 
 	term.Send("q", "u")
 	term.WaitText("Roll back release "+ns, 10*time.Second)
