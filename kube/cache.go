@@ -222,6 +222,19 @@ func (m *Merged[R]) combine(states []State) State {
 	if others == nil || len(stale) == 0 {
 		return worst
 	}
-	others.Partial = errors.Join(stale...)
+	others.Partial = staleParts{errors.Join(stale...)}
 	return *others
+}
+
+// staleParts is the Partial of a Merged whose independent parts are broken: their rows are
+// stale.
+type staleParts struct{ error }
+
+func (s staleParts) Unwrap() error { return s.error }
+
+// IsStale says whether a State's Partial is about stale rows (a cluster of several that
+// stopped answering) rather than rows that cannot be read at all.
+func IsStale(partial error) bool {
+	var s staleParts
+	return errors.As(partial, &s)
 }

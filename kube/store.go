@@ -58,8 +58,9 @@ type State struct {
 	Err       error     // the last failure, while Phase is PhaseBroken
 	LiveSince time.Time // when rows were last known current (zero before the first sync)
 	Retry     time.Time // when the next attempt starts, while broken
-	// Partial, in a list of several clusters, says which of them have stale rows (their
-	// watch broken) while Phase is how the others stand; nil when none has.
+	// Partial, when set, is why some rows cannot be read, or are stale, while the others
+	// are shown as Phase says: one of a cache's sources refused by RBAC, or one of several
+	// clusters that stopped answering (its rows kept, dimmed; see IsStale).
 	Partial error
 }
 

@@ -110,13 +110,14 @@ func StaleTitle(title string, st kube.State) string {
 	switch {
 	case st.Phase == kube.PhaseBroken:
 		return title + " STALE"
-	case st.Partial != nil:
+	case kube.IsStale(st.Partial):
 		return title + " PARTLY STALE"
 	}
 	return title
 }
 
 // FreshnessOf describes a store's state for the status line; noun names its rows ("pods").
+// Live rows with a Partial state are a warning that says what is not shown.
 func FreshnessOf(st kube.State, rows int, noun string, now time.Time) Freshness {
 	switch st.Phase {
 	case kube.PhaseLoading:
@@ -141,9 +142,8 @@ func FreshnessOf(st kube.State, rows int, noun string, now time.Time) Freshness 
 		}
 		return Freshness{Level: LevelError, Text: text, Disconnected: kube.KindOf(st.Err) == kube.KindUnreachable}
 	}
-	if st.Partial != nil { // some clusters of several stopped answering; the others are live
-		return Freshness{Level: LevelError, Text: fmt.Sprintf("stale rows of %s; retrying · the others live · %s %s",
-			st.Partial.Error(), Count(rows), noun)}
+	if st.Partial != nil { // a source refused, or a cluster of several not answering
+		return Freshness{Level: LevelWarn, Text: fmt.Sprintf("live · %s %s · %v", Count(rows), noun, st.Partial)}
 	}
 	return Freshness{Level: LevelOK, Text: fmt.Sprintf("live · %s %s", Count(rows), noun)}
 }

@@ -93,6 +93,9 @@ func NewFleetPage[R kube.Row](envs []*Env, spec ListSpec[R], ns string) *ListPag
 func fleetAction[R kube.Row](a Action[R]) Action[FleetRow[R]] {
 	out := Action[FleetRow[R]]{Key: a.Key, Mutates: a.Mutates, Reveals: a.Reveals,
 		Run: func(env *Env, r FleetRow[R]) tea.Cmd { return a.Run(env, r.Row) }}
+	if a.MutatesRow != nil {
+		out.MutatesRow = func(r FleetRow[R]) []kube.Access { return a.MutatesRow(r.Row) }
+	}
 	if a.Marked != nil {
 		out.Marked = func(env *Env, rows []FleetRow[R]) tea.Cmd {
 			inner := make([]R, len(rows))

@@ -66,6 +66,11 @@ type Action[R kube.Row] struct {
 	// and each request is checked against RBAC before Run, so a forbidden action never
 	// prompts and none is left half applied.
 	Mutates func(ns string) []kube.Access
+	// MutatesRow, when set, is Mutates for an action whose requests depend on the row
+	// itself and not only on its namespace (a Helm release's storage: Secrets or
+	// ConfigMaps). The guard and help's hint for the selected row read it instead of
+	// Mutates; with no row selected there is nothing to act on and no hint.
+	MutatesRow func(row R) []kube.Access
 	// Reveals marks actions that show or copy secret values: refused under never-reveal.
 	Reveals bool
 	// Marked, when set, is what the action does to every marked row at once (one dialog
@@ -101,6 +106,9 @@ func (a Action[R]) accessAll(rows []R) []kube.Access {
 
 // access is what a runs against row, or nil when it changes nothing.
 func (a Action[R]) access(row R) []kube.Access {
+	if a.MutatesRow != nil {
+		return a.MutatesRow(row)
+	}
 	if a.Mutates == nil {
 		return nil
 	}
@@ -450,6 +458,8 @@ func (p *ListPage[R]) withEmptyNote(table string, width int) string {
 		note = st.Muted.Render("loading…")
 	case p.snap.State.Err != nil && p.snap.State.Phase == kube.PhaseBroken:
 		note = st.Bad.Render(p.snap.State.Err.Error())
+	case p.snap.State.Partial != nil && p.filter.query == "":
+		note = st.Warn.Render(fmt.Sprintf("no %s in %s: %v", p.spec.Noun, where, p.snap.State.Partial))
 	case p.filter.query != "":
 		note = st.Muted.Render(fmt.Sprintf("no %s match /%s (esc clears the filter)", p.spec.Noun, p.filter.query))
 	}
@@ -492,7 +502,7 @@ func (p *ListPage[R]) Bindings() []key.Binding {
 		b = append(b, enterKey)
 	}
 	for _, a := range p.spec.Actions {
-		b = append(b, p.env.Disabled(a.Key, p.nsAccess(a), a.Reveals))
+		b = append(b, p.env.Disabled(a.Key, p.hintAccess(a), a.Reveals))
 	}
 	for _, a := range p.spec.ListActions {
 		b = append(b, p.env.Disabled(a.Key, p.listAccess(a), false))
@@ -521,6 +531,18 @@ func (p *ListPage[R]) nsAccess(a Action[R]) []kube.Access {
 		out = append(out, a.Mutates(ns)...)
 	}
 	return out
+}
+
+// hintAccess is what help's hint for a is decided on: its requests for the selected row
+// when they depend on the row, else in the page's namespace.
+func (p *ListPage[R]) hintAccess(a Action[R]) []kube.Access {
+	if a.MutatesRow == nil {
+		return p.nsAccess(a)
+	}
+	if row, ok := p.table.Selected(); ok {
+		return a.MutatesRow(row)
+	}
+	return nil
 }
 
 // actsIn is the namespace a list action acts in: the page's (the first of several), or on

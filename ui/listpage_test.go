@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -313,5 +314,58 @@ func TestMarks(t *testing.T) {
 	typeKeys(p, "x")
 	if strings.Join(got, ",") != "one row" {
 		t.Fatalf("with no marks the action got %v", got)
+	}
+}
+
+// An action whose requests depend on the row is guarded, and hinted in help, with the
+// selected row's requests: here only beta's change anything, so read-only refuses beta's.
+func TestMutatesRow(t *testing.T) {
+	p := testPage("alpha", "beta")
+	p.env.Client.Policy.ReadOnly = true
+	ran := 0
+	act := key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "act"))
+	p.spec.Actions = []Action[*item]{{Key: act,
+		MutatesRow: func(r *item) []kube.Access {
+			if r.name == "beta" {
+				return []kube.Access{{Verb: "delete", GVR: kube.GVRConfigMaps, Namespace: r.ns}}
+			}
+			return nil
+		},
+		Run: func(*Env, *item) tea.Cmd { ran++; return nil }}}
+	hint := func() string {
+		for _, b := range p.Bindings() {
+			if b.Help().Key == "x" {
+				return b.Help().Desc
+			}
+		}
+		return ""
+	}
+	typeKeys(p, "x")
+	if ran != 1 || strings.Contains(hint(), "disabled") {
+		t.Fatalf("alpha changes nothing: ran %d, hint %q", ran, hint())
+	}
+	_, cmd := p.Update(uitest.Key("j"))
+	run(p, cmd)
+	_, cmd = p.Update(uitest.Key("x"))
+	if msg, ok := cmd().(NotifyMsg); !ok || !strings.Contains(msg.Text, "read-only") || ran != 1 {
+		t.Fatalf("beta's action in read-only: %v, ran %d", msg, ran)
+	}
+	if !strings.Contains(hint(), "[disabled: refused, kdeck is read-only") {
+		t.Fatalf("beta's hint %q", hint())
+	}
+}
+
+// Rows shown while part of them cannot be read: the status line warns what is hidden,
+// and an empty list says it rather than "no items".
+func TestPartialState(t *testing.T) {
+	hidden := errors.New("forbidden: cannot list configmaps in namespace ns: releases kept in configmaps are not shown")
+	f := FreshnessOf(kube.State{Phase: kube.PhaseLive, Partial: hidden}, 2, "items", time.Now())
+	if f.Level != LevelWarn || f.Text != "live · 2 items · "+hidden.Error() {
+		t.Fatalf("freshness %+v", f)
+	}
+	p := testPage()
+	p.Show(kube.Snapshot[*item]{State: kube.State{Phase: kube.PhaseLive, Partial: hidden}})
+	if v := ansi.Strip(p.View(200, 6)); !strings.Contains(v, "no items in namespace ns: "+hidden.Error()) {
+		t.Fatalf("empty list:\n%s", v)
 	}
 }

@@ -11,8 +11,12 @@ import (
 // withNamespace returns cols, preceded by a NAMESPACE column when the view lists every
 // namespace; every view's NAME column follows it.
 func withNamespace[R kube.Row](allNamespaces bool, cols ...ui.Column[R]) []ui.Column[R] {
-	name := ui.Column[R]{Name: "NAME", Flex: true, Min: 12, SortKey: "N",
-		Value: func(r R) string { return r.RowKey().Name }}
+	return withNamespaceName(allNamespaces, func(r R) string { return r.RowKey().Name }, cols...)
+}
+
+// withNamespaceName is withNamespace for rows whose NAME is not their key's name.
+func withNamespaceName[R kube.Row](allNamespaces bool, nameOf func(R) string, cols ...ui.Column[R]) []ui.Column[R] {
+	name := ui.Column[R]{Name: "NAME", Flex: true, Min: 12, SortKey: "N", Value: nameOf}
 	if !allNamespaces {
 		return append([]ui.Column[R]{name}, cols...)
 	}

@@ -32,10 +32,10 @@ var HelmSpec = ui.ListSpec[*helm.Release]{
 	},
 	Actions: releaseActions(),
 	Enter: func(env *ui.Env, r *helm.Release) ui.Page {
-		return NewReleaseHistory(env, r.Namespace, r.Name)
+		return NewReleaseHistory(env, r.Ref())
 	},
 	FilterText: func(r *helm.Release) string {
-		return r.Namespace + "/" + r.Name + " " + r.Chart + " " + r.Status
+		return r.Namespace + "/" + r.Name + " " + r.Chart + " " + r.Status + " " + r.Storage.String()
 	},
 }
 
@@ -76,19 +76,26 @@ func releaseActions() []ui.Action[*helm.Release] {
 		{Key: helmKeys.Diff, Run: diffDialog},
 		{Key: helmKeys.Drift, Run: func(env *ui.Env, r *helm.Release) tea.Cmd { return ui.Push(NewReleaseObjects(env, r)) }},
 		{Key: treeKeys.Tree, Run: func(env *ui.Env, r *helm.Release) tea.Cmd { return ui.Push(NewReleaseTree(env, r)) }},
-		{Key: helmKeys.Rollback, Mutates: helm.RollbackAccess, Run: rollbackDialog},
-		{Key: helmKeys.Uninstall, Mutates: helm.UninstallAccess, Run: uninstallDialog},
+		{Key: helmKeys.Rollback, MutatesRow: storageAccess(helm.RollbackAccess), Run: rollbackDialog},
+		{Key: helmKeys.Uninstall, MutatesRow: storageAccess(helm.UninstallAccess), Run: uninstallDialog},
 	}
+}
+
+// storageAccess is what an action on a release row asks of its storage (Secrets or
+// ConfigMaps), for ui.Action.MutatesRow.
+func storageAccess(access func(helm.Ref) []kube.Access) func(*helm.Release) []kube.Access {
+	return func(r *helm.Release) []kube.Access { return access(r.Ref()) }
 }
 
 func releaseColumns(env *ui.Env, allNamespaces bool) []ui.Column[*helm.Release] {
 	type col = ui.Column[*helm.Release]
-	return withNamespace(allNamespaces,
+	return withNamespaceName(allNamespaces, func(r *helm.Release) string { return r.Name },
 		col{Name: "REVISION", Align: ui.Right, Drop: 3, Value: revisionText,
 			Compare: func(a, b *helm.Release) int { return a.Revision - b.Revision }},
 		col{Name: "CHART", Max: 40, Drop: 1, Value: func(r *helm.Release) string { return r.Chart }},
 		col{Name: "APP VERSION", Max: 20, Drop: 5, Value: func(r *helm.Release) string { return r.AppVersion }},
 		statusColumn(),
+		col{Name: "STORAGE", Drop: 6, Value: func(r *helm.Release) string { return r.Storage.String() }},
 		updatedColumn(env),
 	)
 }
@@ -121,10 +128,10 @@ func updatedColumn(env *ui.Env) ui.Column[*helm.Release] {
 
 // releaseText is a page showing what render makes of a release's revision, fetched whole.
 func releaseText(env *ui.Env, what string, r *helm.Release, render func(*helm.Record) string) *ui.TextPage {
-	client, ns, name, rev := env.Client, r.Namespace, r.Name, r.Revision
-	title := fmt.Sprintf("%s %s/%s revision %d", what, ns, name, rev)
+	client, ref, rev := env.Client, r.Ref(), r.Revision
+	title := fmt.Sprintf("%s %s/%s revision %d", what, ref.Namespace, ref.Name, rev)
 	return ui.NewTextPage(env, title, func(ctx context.Context) (string, error) {
-		rel, err := helm.Get(ctx, client, ns, name, rev)
+		rel, err := helm.Get(ctx, client, ref, rev)
 		if err != nil {
 			return "", err
 		}
@@ -149,7 +156,7 @@ func pickRevision(env *ui.Env, what, title string, r *helm.Release, skip func(re
 	then func(chosen, newest *helm.Release) tea.Cmd) tea.Cmd {
 	client := env.Client
 	return asking(env, what, func(ctx context.Context) (*ui.Dialog, error) {
-		revs, err := helm.History(ctx, client, r.Namespace, r.Name)
+		revs, err := helm.History(ctx, client, r.Ref())
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +195,7 @@ func diffDialog(env *ui.Env, r *helm.Release) tea.Cmd {
 		func(*helm.Release) []string { return []string{"Values (masked) and manifest, older revision first."} },
 		func(chosen, _ *helm.Release) tea.Cmd {
 			from, to := min(chosen.Revision, r.Revision), max(chosen.Revision, r.Revision)
-			return ui.Push(NewReleaseDiff(env, r.Namespace, r.Name, from, to))
+			return ui.Push(NewReleaseDiff(env, r.Ref(), from, to))
 		})
 }
 
@@ -204,9 +211,9 @@ func rollbackDialog(env *ui.Env, r *helm.Release) tea.Cmd {
 		func(chosen, newest *helm.Release) tea.Cmd {
 			summary := fmt.Sprintf("revision %d (%s, app %s) → revision %d (%s, app %s)",
 				newest.Revision, newest.Chart, newest.AppVersion, chosen.Revision, chosen.Chart, chosen.AppVersion)
-			m := helm.Rollback(client, r.Namespace, r.Name, newest.Revision, chosen.Revision, summary)
+			m := helm.Rollback(client, r.Ref(), newest.Revision, chosen.Revision, summary)
 			return guardObjects(env, helmKeys.Rollback, r, helm.RollbackVerbs, []int{newest.Revision, chosen.Revision},
-				func() tea.Cmd { return env.Mutate(m, releaseOutcome(env, r.Namespace, r.Name)) })
+				func() tea.Cmd { return env.Mutate(m, releaseOutcome(env, r.Ref())) })
 		})
 }
 
@@ -219,7 +226,7 @@ func guardObjects(env *ui.Env, k key.Binding, r *helm.Release, verbs []string, r
 	return env.Background(what, func() func() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
-		needs, err := helm.ObjectAccess(ctx, client, r.Namespace, r.Name, verbs, revs...)
+		needs, err := helm.ObjectAccess(ctx, client, r.Ref(), verbs, revs...)
 		if err != nil {
 			return func() tea.Cmd { return ui.Notify(ui.LevelError, what+": "+err.Error()) }
 		}
@@ -235,7 +242,7 @@ func uninstallDialog(env *ui.Env, r *helm.Release) tea.Cmd {
 	const purge, keep = "uninstall and delete its history", "uninstall, keep its history (it can be rolled back)"
 	title := "Uninstall release " + r.Namespace + "/" + r.Name
 	return asking(env, "uninstall", func(ctx context.Context) (*ui.Dialog, error) {
-		revs, err := helm.History(ctx, client, r.Namespace, r.Name)
+		revs, err := helm.History(ctx, client, r.Ref())
 		if err != nil || len(revs) == 0 {
 			return nil, cmp.Or(err, fmt.Errorf("release %s/%s has no revisions", r.Namespace, r.Name))
 		}
@@ -252,7 +259,7 @@ func uninstallDialog(env *ui.Env, r *helm.Release) tea.Cmd {
 						if keepHistory {
 							summary += ", history kept"
 						}
-						m := helm.Uninstall(client, r.Namespace, r.Name, newest.Revision, keepHistory, summary)
+						m := helm.Uninstall(client, r.Ref(), newest.Revision, keepHistory, summary)
 						return guardObjects(env, helmKeys.Uninstall, r, helm.UninstallVerbs, []int{newest.Revision},
 							func() tea.Cmd { return env.Mutate(m, nil) })
 					}})
@@ -261,13 +268,13 @@ func uninstallDialog(env *ui.Env, r *helm.Release) tea.Cmd {
 }
 
 // releaseOutcome reports, after a rollback, the release's newest revision and its status.
-func releaseOutcome(env *ui.Env, ns, name string) func() tea.Cmd {
+func releaseOutcome(env *ui.Env, ref helm.Ref) func() tea.Cmd {
 	client := env.Client
 	return func() tea.Cmd {
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 			defer cancel()
-			revs, err := helm.History(ctx, client, ns, name)
+			revs, err := helm.History(ctx, client, ref)
 			if err != nil || len(revs) == 0 {
 				return nil
 			}
@@ -277,7 +284,7 @@ func releaseOutcome(env *ui.Env, ns, name string) func() tea.Cmd {
 				level = ui.LevelError
 			}
 			return ui.NotifyMsg{Level: level, Text: fmt.Sprintf("release %s/%s is at revision %d: %s (%s)",
-				ns, name, n.Revision, n.Status, strings.TrimSpace(n.Description))}
+				ref.Namespace, ref.Name, n.Revision, n.Status, strings.TrimSpace(n.Description))}
 		}
 	}
 }

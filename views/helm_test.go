@@ -12,16 +12,21 @@ import (
 )
 
 // releaseRows are the demo's releases: shop upgraded twice, billing's upgrade failed,
-// search's upgrade still pending.
+// search's upgrade still pending; and one of the same name as shop kept in ConfigMaps
+// (HELM_DRIVER=configmap), rolled back.
 func releaseRows() []*helm.Release {
 	row := func(ns, name string, rev int, status, desc string, age time.Duration) *helm.Release {
 		return &helm.Release{Namespace: ns, Name: name, Revision: rev, Chart: "kdeck-demo-app-0.1.0", AppVersion: "1.0.0",
 			Status: status, Description: desc, Updated: ago(age), Key: kube.Key{Namespace: ns, Name: name}}
 	}
+	inConfigMaps := row("shop", "shop", 3, "deployed", "Rollback to 1", 3*time.Hour)
+	inConfigMaps.Storage = helm.ConfigMaps
+	inConfigMaps.Key = helm.ReleaseKey(inConfigMaps.Ref())
 	return []*helm.Release{
 		row("payments", "billing", 2, "failed", `cannot patch "billing" with kind Deployment: spec.selector: field is immutable`, 2*time.Hour),
 		row("platform", "search", 2, "pending-upgrade", "Preparing upgrade", 40*time.Minute),
 		row("shop", "shop", 3, "deployed", "ops: 3 replicas, debug logs, rotated db password", 26*time.Hour),
+		inConfigMaps,
 	}
 }
 
@@ -47,7 +52,7 @@ func TestHelmReleasesGolden(t *testing.T) {
 func TestHelmHistoryGolden(t *testing.T) {
 	requireGoldenSizes(t, func(w, h int) string {
 		env := testEnv("shop")
-		p := NewReleaseHistory(env, "shop", "shop")
+		p := NewReleaseHistory(env, helm.Ref{Namespace: "shop", Name: "shop"})
 		p.Show(kube.Snapshot[*helm.Release]{Rows: historyRows(), State: live})
 		return renderPage(env, p, w, h)
 	})
@@ -81,7 +86,7 @@ func TestHelmValuesGolden(t *testing.T) {
 func TestHelmDiffGolden(t *testing.T) {
 	requireGoldenSizes(t, func(w, h int) string {
 		env := testEnv("shop")
-		p := NewReleaseDiff(env, "shop", "shop", 2, 3)
+		p := NewReleaseDiff(env, helm.Ref{Namespace: "shop", Name: "shop"}, 2, 3)
 		older := map[string]any{"auth": map[string]any{"username": "shop", "password": "s3cr3t-old-pw", "apiToken": "tok_live_7d1e9b2c"},
 			"image": map[string]any{"tag": "1.1.0"}}
 		d, err := helm.ValuesDiff("values of revision 2", "values of revision 3", older, shopValues, false)
@@ -95,7 +100,7 @@ func TestHelmDiffGolden(t *testing.T) {
 
 func TestHelmPagesEverySize(t *testing.T) {
 	env := testEnv("shop")
-	p := NewReleaseHistory(env, "shop", "shop")
+	p := NewReleaseHistory(env, helm.Ref{Namespace: "shop", Name: "shop"})
 	p.Show(kube.Snapshot[*helm.Release]{Rows: historyRows(), State: live})
 	requireEverySize(t, func(w, h int) string { return renderPage(env, p, w, h) })
 }

@@ -12,15 +12,15 @@ import (
 )
 
 // NewReleaseDiff returns the page of the differences between revisions from and to of
-// release name in ns: their supplied values (masked) and their manifests (secrets masked),
-// as unified diffs, added lines green and removed ones red, searchable.
-func NewReleaseDiff(env *ui.Env, ns, name string, from, to int) *ui.TextPage {
+// release ref: their supplied values (masked) and their manifests (secrets masked), as
+// unified diffs, added lines green and removed ones red, searchable.
+func NewReleaseDiff(env *ui.Env, ref helm.Ref, from, to int) *ui.TextPage {
 	client := env.Client
-	title := fmt.Sprintf("diff %s/%s revision %d → %d", ns, name, from, to)
+	title := fmt.Sprintf("diff %s/%s revision %d → %d", ref.Namespace, ref.Name, from, to)
 	p := ui.NewTextPage(env, title, func(ctx context.Context) (string, error) {
 		var rels [2]*helm.Record
 		for i, rev := range []int{from, to} {
-			rel, err := helm.Get(ctx, client, ns, name, rev)
+			rel, err := helm.Get(ctx, client, ref, rev)
 			if err != nil {
 				return "", err
 			}

@@ -16,12 +16,12 @@ import (
 // replicas, phase) and its drift (in sync, changed and which fields, deleted, extra; see
 // helm.Drift for how). Enter describes the object, with its events.
 func NewReleaseObjects(env *ui.Env, r *helm.Release) *ui.ListPage[*helm.ObjectDrift] {
-	name, rev := r.Name, r.Revision
+	ref, rev := r.Ref(), r.Revision
 	spec := ui.ListSpec[*helm.ObjectDrift]{
-		Noun:    fmt.Sprintf("objects of %s revision %d", name, rev),
+		Noun:    fmt.Sprintf("objects of %s revision %d", ref.Name, rev),
 		Columns: objectColumns,
-		Cache: func(env *ui.Env, ns, _ string) kube.Cache[*helm.ObjectDrift] {
-			return helm.DriftCache(env.Client, ns, name, rev)
+		Cache: func(env *ui.Env, _, _ string) kube.Cache[*helm.ObjectDrift] {
+			return helm.DriftCache(env.Client, ref, rev)
 		},
 		FilterText: func(o *helm.ObjectDrift) string { return o.Kind + " " + o.Name + " " + driftText(o) },
 		Enter: func(env *ui.Env, o *helm.ObjectDrift) ui.Page {

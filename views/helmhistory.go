@@ -6,15 +6,20 @@ import (
 	"github.com/kdeck/kdeck/ui"
 )
 
-// NewReleaseHistory returns the page of release name in ns: its revisions, newest first,
-// live, with the release keys acting on the selected revision (its values, manifest and
-// notes; diff it with another; roll back to it).
-func NewReleaseHistory(env *ui.Env, ns, name string) *ui.ListPage[*helm.Release] {
+// NewReleaseHistory returns the page of release ref: its revisions, newest first, live,
+// with the release keys acting on the selected revision (its values, manifest and notes;
+// diff it with another; roll back to it). A release kept in ConfigMaps says so in the
+// title.
+func NewReleaseHistory(env *ui.Env, ref helm.Ref) *ui.ListPage[*helm.Release] {
+	noun := "history " + ref.Name
+	if ref.Storage != helm.Secrets {
+		noun += " (" + ref.Storage.String() + ")"
+	}
 	spec := ui.ListSpec[*helm.Release]{
-		Noun:    "history " + name,
+		Noun:    noun,
 		Columns: historyColumns,
-		Source: func(env *ui.Env, ns string) kube.Source[*helm.Release] {
-			return helm.HistorySource(env.Client, ns, name)
+		Source: func(env *ui.Env, _ string) kube.Source[*helm.Release] {
+			return helm.HistorySource(env.Client, ref)
 		},
 		Actions: releaseActions(),
 		FilterText: func(r *helm.Release) string {
@@ -22,7 +27,7 @@ func NewReleaseHistory(env *ui.Env, ns, name string) *ui.ListPage[*helm.Release]
 		},
 		Less: func(a, b *helm.Release) int { return b.Revision - a.Revision },
 	}
-	return ui.NewListPage(env, spec, ns)
+	return ui.NewListPage(env, spec, ref.Namespace)
 }
 
 func historyColumns(env *ui.Env, _ bool) []ui.Column[*helm.Release] {

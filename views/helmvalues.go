@@ -24,7 +24,7 @@ var valuesKeys = struct{ Reveal key.Binding }{
 type ReleaseValues struct {
 	*ui.TextPage
 	env      *ui.Env
-	ns, name string
+	ref      helm.Ref
 	revision int
 
 	mu       sync.Mutex
@@ -37,7 +37,7 @@ const hideAll = "hide every revealed value"
 
 // NewReleaseValues returns the values page of r's revision; computed adds the chart's defaults.
 func NewReleaseValues(env *ui.Env, r *helm.Release, computed bool) *ReleaseValues {
-	p := &ReleaseValues{env: env, ns: r.Namespace, name: r.Name, revision: r.Revision, revealed: map[string]bool{}}
+	p := &ReleaseValues{env: env, ref: r.Ref(), revision: r.Revision, revealed: map[string]bool{}}
 	what := "values"
 	if computed {
 		what = "all values"
@@ -45,7 +45,7 @@ func NewReleaseValues(env *ui.Env, r *helm.Release, computed bool) *ReleaseValue
 	client, all := env.Client, env.Client.Policy.NeverReveal
 	title := fmt.Sprintf("%s %s/%s revision %d", what, r.Namespace, r.Name, r.Revision)
 	p.TextPage = ui.NewTextPage(env, title, func(ctx context.Context) (string, error) {
-		rel, err := helm.Get(ctx, client, p.ns, p.name, p.revision)
+		rel, err := helm.Get(ctx, client, p.ref, p.revision)
 		if err != nil {
 			return "", err
 		}
@@ -91,7 +91,7 @@ func (p *ReleaseValues) pick() tea.Cmd {
 		return ui.Notify(ui.LevelInfo, "no masked values on this page")
 	}
 	client := p.env.Client
-	return p.env.Ask(&ui.Dialog{Title: fmt.Sprintf("Reveal a value of release %s/%s revision %d", p.ns, p.name, p.revision),
+	return p.env.Ask(&ui.Dialog{Title: fmt.Sprintf("Reveal a value of release %s/%s revision %d", p.ref.Namespace, p.ref.Name, p.revision),
 		Body:    []string{"The value is shown on this page until you leave it; the audit log records the reveal."},
 		Choices: choices,
 		OK: func(path string) tea.Cmd {
@@ -105,10 +105,10 @@ func (p *ReleaseValues) pick() tea.Cmd {
 			if path == hideAll {
 				return p.Refresh()
 			}
-			record := fmt.Sprintf("sh.helm.release.v1.%s.v%d", p.name, p.revision)
-			summary := fmt.Sprintf("show the value %s of release %s revision %d", path, p.name, p.revision)
+			record := fmt.Sprintf("sh.helm.release.v1.%s.v%d", p.ref.Name, p.revision)
+			summary := fmt.Sprintf("show the value %s of release %s revision %d", path, p.ref.Name, p.revision)
 			return tea.Sequence(func() tea.Msg {
-				client.AuditReveal(kube.RevealShow, kube.SecretReadAccess(p.ns), record, summary, nil)
+				client.AuditReveal(kube.RevealShow, p.ref.Storage.ReadAccess(p.ref.Namespace), record, summary, nil)
 				return nil
 			}, p.Refresh())
 		}})

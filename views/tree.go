@@ -143,12 +143,13 @@ func (p *TreePage) columns() []ui.Column[treeRow] {
 // KindHelmRelease is the kind of a Helm release's node, the root of its tree.
 const KindHelmRelease = "HelmRelease"
 
-// NewReleaseTree returns the tree of revision rev of Helm release ns/name: the release,
-// the objects its manifest applied, and all that each of them owns.
+// NewReleaseTree returns the tree of r's revision of its Helm release (read from the
+// release's storage): the release, the objects its manifest applied, and all that each of
+// them owns.
 func NewReleaseTree(env *ui.Env, r *helm.Release) *TreePage {
 	client := env.Client
 	return newTreeOf(env, "helm/"+r.Namespace+"/"+r.Name, func(ctx context.Context) (*tree.Node, error) {
-		rel, objects, err := helm.Objects(ctx, client, r.Namespace, r.Name, r.Revision)
+		rel, objects, err := helm.Objects(ctx, client, r.Ref(), r.Revision)
 		if err != nil {
 			return nil, err
 		}

@@ -51,6 +51,8 @@ type Config struct {
 	HelmHome string
 	// Log receives every helm command and its output; nil discards them.
 	Log io.Writer
+	// Env holds more environment variables for helm ("HELM_DRIVER=configmap").
+	Env []string
 }
 
 // ChartDir is the testbed chart's directory in the repository whose root is given.
@@ -293,6 +295,7 @@ func (c Config) command(ctx context.Context, args ...string) (*exec.Cmd, *bytes.
 	cmd := exec.CommandContext(ctx, c.Helm, append([]string{"--kubeconfig", c.Kubeconfig}, args...)...)
 	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+filepath.Join(home, "cache"),
 		"HELM_CONFIG_HOME="+filepath.Join(home, "config"), "HELM_DATA_HOME="+filepath.Join(home, "data"))
+	cmd.Env = append(cmd.Env, c.Env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	return cmd, &out

@@ -14,73 +14,76 @@ import (
 )
 
 // GVRReleases names Helm releases in audit lines ("rollback releases.helm.sh shop/web"); it
-// is not an API resource: a release lives in Secrets.
+// is not an API resource: a release lives in Secrets or ConfigMaps.
 var GVRReleases = schema.GroupVersionResource{Group: "helm.sh", Version: "v1", Resource: "releases"}
 
 // HookTimeout bounds the hooks of a rollback or an uninstall, as `helm`'s --timeout does.
 const HookTimeout = 5 * time.Minute
 
-// RollbackAccess is what a rollback in ns asks of the release storage: it writes the new
-// revision and marks the current one superseded, after reading the history. (Helm then
-// applies the target revision's objects; their kinds depend on the chart.)
-func RollbackAccess(ns string) []kube.Access {
-	return []kube.Access{
-		{Verb: "create", GVR: kube.GVRSecrets, Namespace: ns},
-		{Verb: "update", GVR: kube.GVRSecrets, Namespace: ns},
-		{Verb: "list", GVR: kube.GVRSecrets, Namespace: ns},
-	}
+// RollbackAccess is what a rollback of release ref asks of its storage (Secrets or
+// ConfigMaps, in its namespace): it writes the new revision and marks the current one
+// superseded, after reading the history. (Helm then applies the target revision's
+// objects; their kinds depend on the chart: see ObjectAccess.)
+func RollbackAccess(ref Ref) []kube.Access {
+	return storageAccess(ref, "create", "update", "list")
 }
 
-// UninstallAccess is what an uninstall in ns asks of the release storage: it deletes the
+// UninstallAccess is what an uninstall of release ref asks of its storage: it deletes the
 // release's records (or, keeping history, updates the last one) after listing them.
-func UninstallAccess(ns string) []kube.Access {
-	return []kube.Access{
-		{Verb: "delete", GVR: kube.GVRSecrets, Namespace: ns},
-		{Verb: "update", GVR: kube.GVRSecrets, Namespace: ns},
-		{Verb: "list", GVR: kube.GVRSecrets, Namespace: ns},
-	}
+func UninstallAccess(ref Ref) []kube.Access {
+	return storageAccess(ref, "delete", "update", "list")
 }
 
-// Rollback rolls release name in ns back to revision to with Helm's own action (hooks,
-// three-way merge, a new revision "Rollback to N"), waiting for hooks at most HookTimeout.
-// It was confirmed while from was the newest revision: if another one has been made since,
-// nothing is done and the error says so.
-func Rollback(c *kube.Client, ns, name string, from, to int, summary string) kube.Mutation {
+// storageAccess is each of verbs on the records of ref's storage in its namespace.
+func storageAccess(ref Ref, verbs ...string) []kube.Access {
+	out := make([]kube.Access, len(verbs))
+	for i, v := range verbs {
+		out[i] = ref.Storage.access(v, ref.Namespace)
+	}
+	return out
+}
+
+// Rollback rolls release ref back to revision to with Helm's own action (hooks, three-way
+// merge, a new revision "Rollback to N" in the release's own storage), waiting for hooks
+// at most HookTimeout. It was confirmed while from was the newest revision: if another one
+// has been made since, nothing is done and the error says so.
+func Rollback(c *kube.Client, ref Ref, from, to int, summary string) kube.Mutation {
 	return kube.Mutation{
-		Access: kube.Access{Verb: "rollback", GVR: GVRReleases, Namespace: ns}, Name: name,
+		Access: kube.Access{Verb: "rollback", GVR: GVRReleases, Namespace: ref.Namespace}, Name: ref.Name,
 		Summary: summary, Long: true,
-		Do: confirmed(c, ns, name, from, func(cfg *action.Configuration) error {
+		Do: confirmed(c, ref, from, func(cfg *action.Configuration) error {
 			rb := action.NewRollback(cfg)
 			rb.Version, rb.Timeout, rb.WaitStrategy = to, HookTimeout, helmkube.HookOnlyStrategy
-			return rb.Run(name)
+			return rb.Run(ref.Name)
 		}),
 	}
 }
 
-// Uninstall removes release name from ns with Helm's own action (hooks, resource policies),
+// Uninstall removes release ref with Helm's own action (hooks, resource policies),
 // keeping its history as an uninstalled release when keepHistory is set.
-func Uninstall(c *kube.Client, ns, name string, rev int, keepHistory bool, summary string) kube.Mutation {
+func Uninstall(c *kube.Client, ref Ref, rev int, keepHistory bool, summary string) kube.Mutation {
 	return kube.Mutation{
-		Access: kube.Access{Verb: "uninstall", GVR: GVRReleases, Namespace: ns}, Name: name,
+		Access: kube.Access{Verb: "uninstall", GVR: GVRReleases, Namespace: ref.Namespace}, Name: ref.Name,
 		Summary: summary, Long: true,
-		Do: confirmed(c, ns, name, rev, func(cfg *action.Configuration) error {
+		Do: confirmed(c, ref, rev, func(cfg *action.Configuration) error {
 			u := action.NewUninstall(cfg)
 			u.KeepHistory, u.Timeout, u.WaitStrategy = keepHistory, HookTimeout, helmkube.HookOnlyStrategy
-			_, err := u.Run(name)
+			_, err := u.Run(ref.Name)
 			return err
 		}),
 	}
 }
 
-// confirmed is the Do of a Helm action on release name in ns: it runs act on an action
-// configuration for ns, unless the release's newest revision is no longer rev.
-func confirmed(c *kube.Client, ns, name string, rev int, act func(*action.Configuration) error) func(context.Context) error {
+// confirmed is the Do of a Helm action on release ref: it runs act on an action
+// configuration for ref's namespace and storage, unless the release's newest revision is
+// no longer rev.
+func confirmed(c *kube.Client, ref Ref, rev int, act func(*action.Configuration) error) func(context.Context) error {
 	return func(ctx context.Context) error {
-		cfg, err := configuration(c, ns)
+		cfg, err := configuration(c, ref)
 		if err != nil {
 			return err
 		}
-		if err := stillNewest(cfg, name, rev); err != nil {
+		if err := stillNewest(cfg, ref.Name, rev); err != nil {
 			return err
 		}
 		return run(ctx, func() error { return act(cfg) })
@@ -123,16 +126,16 @@ func run(ctx context.Context, f func() error) error {
 // them, exactly as `helm rollback` would, and a later `helm upgrade` meets none with kdeck.
 var asHelm sync.Once
 
-// configuration is a Helm action configuration on c's connection, for releases in ns,
-// stored in Secrets, logging nowhere (the terminal belongs to the UI).
-func configuration(c *kube.Client, ns string) (*action.Configuration, error) {
+// configuration is a Helm action configuration on c's connection, for releases in ref's
+// namespace kept by ref's storage driver, logging nowhere (the terminal belongs to the UI).
+func configuration(c *kube.Client, ref Ref) (*action.Configuration, error) {
 	asHelm.Do(func() { helmkube.ManagedFieldsManager = "helm" })
 	cfg := action.NewConfiguration(action.ConfigurationSetLogger(slog.DiscardHandler))
-	if err := cfg.Init(c.RESTClientGetter(), ns, "secret"); err != nil {
+	if err := cfg.Init(c.RESTClientGetter(), ref.Namespace, ref.Storage.String()); err != nil {
 		return nil, err
 	}
 	if kc, ok := cfg.KubeClient.(*helmkube.Client); ok {
-		kc.Namespace = ns // objects without a namespace belong to the release's, not the context's
+		kc.Namespace = ref.Namespace // objects without a namespace belong to the release's, not the context's
 	}
 	return cfg, nil
 }
@@ -143,11 +146,11 @@ var (
 	UninstallVerbs = []string{"delete", "get"}
 )
 
-// ObjectAccess is what an action on the objects of revisions revs of release name in ns
-// asks of RBAC beyond the release storage: each of verbs on each of their resources, in the
+// ObjectAccess is what an action on the objects of revisions revs of release ref asks of
+// RBAC beyond the release storage: each of verbs on each of their resources, in the
 // namespace of each object (a rollback patches, creates and deletes objects of the current
-// and the target revision). It reads the records and discovery.
-func ObjectAccess(ctx context.Context, c *kube.Client, ns, name string, verbs []string, revs ...int) ([]kube.Access, error) {
+// and the target revision). It reads the records (from ref's storage) and discovery.
+func ObjectAccess(ctx context.Context, c *kube.Client, ref Ref, verbs []string, revs ...int) ([]kube.Access, error) {
 	mapper, err := c.RESTClientGetter().ToRESTMapper()
 	if err != nil {
 		return nil, err
@@ -155,11 +158,11 @@ func ObjectAccess(ctx context.Context, c *kube.Client, ns, name string, verbs []
 	var out []kube.Access
 	seen := map[kube.Access]bool{}
 	for _, rev := range revs {
-		rel, err := Get(ctx, c, ns, name, rev)
+		rel, err := Get(ctx, c, ref, rev)
 		if err != nil {
 			return nil, err
 		}
-		for _, mo := range manifestObjects(rel.Manifest, ns, mapper) {
+		for _, mo := range manifestObjects(rel.Manifest, ref.Namespace, mapper) {
 			if mo.mapping == nil {
 				continue // a kind the cluster does not serve: Helm's own error will say so
 			}

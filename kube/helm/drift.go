@@ -367,18 +367,18 @@ func extraObjects(ctx context.Context, api dynamic.ResourceInterface, rel *Recor
 // DriftInterval is how often a drift page compares the release with the cluster again.
 const DriftInterval = 10 * time.Second
 
-// DriftCache returns the objects of revision rev of release name in ns compared with the
+// DriftCache returns the objects of revision rev of release ref compared with the
 // cluster (see Drift), compared again every DriftInterval while it runs.
-func DriftCache(c *kube.Client, ns, name string, rev int) kube.Cache[*ObjectDrift] {
-	return &driftCache{c: c, ns: ns, name: name, rev: rev, changed: make(chan struct{}, 1),
+func DriftCache(c *kube.Client, ref Ref, rev int) kube.Cache[*ObjectDrift] {
+	return &driftCache{c: c, ref: ref, rev: rev, changed: make(chan struct{}, 1),
 		state: kube.State{Phase: kube.PhaseLoading}}
 }
 
 type driftCache struct {
-	c        *kube.Client
-	ns, name string
-	rev      int
-	changed  chan struct{}
+	c       *kube.Client
+	ref     Ref
+	rev     int
+	changed chan struct{}
 
 	mu    sync.Mutex
 	rows  []*ObjectDrift
@@ -388,7 +388,7 @@ type driftCache struct {
 // Run compares now and every DriftInterval until ctx ends.
 func (d *driftCache) Run(ctx context.Context, _ *kube.Link) {
 	for {
-		rel, err := Get(ctx, d.c, d.ns, d.name, d.rev)
+		rel, err := Get(ctx, d.c, d.ref, d.rev)
 		var rows []*ObjectDrift
 		if err == nil {
 			rows, err = Drift(ctx, d.c, rel)
@@ -439,10 +439,10 @@ type Object struct {
 	Ref  kube.ObjectRef
 }
 
-// Objects reads revision rev of release ns/name: its row, and the objects it applied in
+// Objects reads revision rev of release ref: its row, and the objects it applied in
 // manifest order.
-func Objects(ctx context.Context, c *kube.Client, ns, name string, rev int) (*Release, []Object, error) {
-	rel, err := Get(ctx, c, ns, name, rev)
+func Objects(ctx context.Context, c *kube.Client, ref Ref, rev int) (*Release, []Object, error) {
+	rel, err := Get(ctx, c, ref, rev)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -458,5 +458,7 @@ func Objects(ctx context.Context, c *kube.Client, ns, name string, rev int) (*Re
 		}
 		out = append(out, o)
 	}
-	return Row(rel), out, nil
+	row := Row(rel)
+	row.Storage = ref.Storage
+	return row, out, nil
 }

@@ -16,8 +16,14 @@ import (
 	rspb "helm.sh/helm/v4/pkg/release/v1"
 	"helm.sh/helm/v4/pkg/storage"
 	"helm.sh/helm/v4/pkg/storage/driver"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/rest"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 // record is a release revision as helm install/upgrade would store it.
@@ -30,18 +36,28 @@ func record(name string, rev int, status common.Status, config map[string]any, m
 }
 
 // store writes records through Helm's own secrets driver into a fake clientset and
-// returns the client and the secrets it wrote.
+// returns the client.
 func store(t *testing.T, rels ...*rspb.Release) *kube.Client {
 	t.Helper()
 	cs := fake.NewClientset()
-	d := driver.NewSecrets(cs.CoreV1().Secrets("shop"))
-	d.SetLogger(slog.DiscardHandler)
+	write(t, cs, Secrets, rels...)
+	return &kube.Client{Clientset: cs}
+}
+
+// write stores records in namespace shop through Helm's own driver for s, as helm
+// install and upgrade do with HELM_DRIVER set to s.
+func write(t *testing.T, cs *fake.Clientset, s Storage, rels ...*rspb.Release) {
+	t.Helper()
+	var d driver.Driver = driver.NewSecrets(cs.CoreV1().Secrets("shop"))
+	if s == ConfigMaps {
+		d = driver.NewConfigMaps(cs.CoreV1().ConfigMaps("shop"))
+	}
+	d.(interface{ SetLogger(slog.Handler) }).SetLogger(slog.DiscardHandler)
 	for _, r := range rels {
 		if err := d.Create("sh.helm.release.v1."+r.Name+".v"+strconv.Itoa(r.Version), r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return &kube.Client{Clientset: cs}
 }
 
 func TestRecordRowDecodesWhatHelmStored(t *testing.T) {
@@ -75,21 +91,56 @@ func TestRecordRowOfAnUndecodableRecordSaysWhy(t *testing.T) {
 	}
 }
 
+// Records Helm's ConfigMaps driver wrote are read as such: rows, history, a revision.
+func TestConfigMapRecords(t *testing.T) {
+	cs := fake.NewClientset()
+	write(t, cs, ConfigMaps, record("web", 1, common.StatusSuperseded, nil, ""), record("web", 2, common.StatusDeployed, nil, ""))
+	c := &kube.Client{Clientset: cs}
+	list, err := cs.CoreV1().ConfigMaps("shop").List(context.Background(), metav1.ListOptions{LabelSelector: liveSelector})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Items) != 1 {
+		t.Fatalf("live selector matched %d config maps, want the deployed one only", len(list.Items))
+	}
+	r := recordRow(&list.Items[0])
+	if r.Name != "web" || r.Revision != 2 || r.Status != "deployed" || r.Chart != "web-0.1.2" || r.Storage != ConfigMaps {
+		t.Fatalf("row = %+v", *r)
+	}
+
+	ref := Ref{Namespace: "shop", Name: "web", Storage: ConfigMaps}
+	revs, err := History(context.Background(), c, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(revs) != 2 || revs[1].Revision != 2 || revs[1].Storage != ConfigMaps || revs[1].Ref() != ref {
+		t.Fatalf("history = %+v", revs)
+	}
+	rel, err := Get(context.Background(), c, ref, 1)
+	if err != nil || rel.Version != 1 || rel.Info.Status != common.StatusSuperseded {
+		t.Fatalf("Get = %+v, %v", rel, err)
+	}
+	// the Secrets driver does not see them, as helm without HELM_DRIVER does not
+	if _, err := Get(context.Background(), c, Ref{Namespace: "shop", Name: "web"}, 1); err == nil {
+		t.Fatal("a release kept in ConfigMaps was read from Secrets")
+	}
+}
+
 func TestHistoryAndGet(t *testing.T) {
 	c := store(t, record("web", 2, common.StatusDeployed, nil, ""), record("web", 1, common.StatusSuperseded, nil, ""),
 		record("api", 1, common.StatusDeployed, nil, ""))
-	revs, err := History(context.Background(), c, "shop", "web")
+	revs, err := History(context.Background(), c, Ref{Namespace: "shop", Name: "web"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(revs) != 2 || revs[0].Revision != 1 || revs[1].Revision != 2 || revs[1].RowKey() != RevisionKey("shop", 2) {
 		t.Fatalf("history = %+v", revs)
 	}
-	rel, err := Get(context.Background(), c, "shop", "web", 1)
+	rel, err := Get(context.Background(), c, Ref{Namespace: "shop", Name: "web"}, 1)
 	if err != nil || rel.Version != 1 || rel.Info.Status != common.StatusSuperseded {
 		t.Fatalf("Get = %+v, %v", rel, err)
 	}
-	if _, err := Get(context.Background(), c, "shop", "web", 7); err == nil {
+	if _, err := Get(context.Background(), c, Ref{Namespace: "shop", Name: "web"}, 7); err == nil {
 		t.Fatal("Get of a missing revision succeeded")
 	}
 }
@@ -111,6 +162,99 @@ func TestNewestKeepsTheHighestRevisionPerRelease(t *testing.T) {
 	}
 	if rows[1].RowKey() != (kube.Key{}) {
 		t.Fatal("Newest modified its input")
+	}
+}
+
+// A release of the same name in each storage is two rows, next to each other.
+func TestNewestKeepsEachStorageApart(t *testing.T) {
+	got := Newest([]*Release{
+		{Namespace: "a", Name: "web", Revision: 4, Storage: ConfigMaps},
+		{Namespace: "a", Name: "web", Revision: 2},
+		{Namespace: "a", Name: "web-api", Revision: 1},
+		{Namespace: "a", Name: "web", Revision: 5, Storage: ConfigMaps},
+	})
+	var rows []string
+	for _, r := range got {
+		rows = append(rows, r.RowKey().Name+"@"+strconv.Itoa(r.Revision)+" "+r.Storage.String())
+	}
+	if want := []string{"web@2 secret", "web configmap@5 configmap", "web-api@1 secret"}; !slices.Equal(rows, want) {
+		t.Fatalf("newest = %v, want %v", rows, want)
+	}
+}
+
+// Helm's actions on a release run with its own storage's driver.
+func TestConfigurationUsesTheReleaseStorage(t *testing.T) {
+	c := &kube.Client{Config: &rest.Config{Host: "https://127.0.0.1:1"}}
+	for s, want := range map[Storage]string{Secrets: driver.SecretsDriverName, ConfigMaps: driver.ConfigMapsDriverName} {
+		cfg, err := configuration(c, Ref{Namespace: "shop", Name: "web", Storage: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Releases.Name(); got != want {
+			t.Errorf("%s: driver %s, want %s", s, got, want)
+		}
+	}
+}
+
+// Rollback and uninstall ask RBAC about the release's own storage.
+func TestAccessNamesTheStorage(t *testing.T) {
+	for _, s := range []Storage{Secrets, ConfigMaps} {
+		ref := Ref{Namespace: "shop", Name: "web", Storage: s}
+		for _, a := range slices.Concat(RollbackAccess(ref), UninstallAccess(ref)) {
+			if a.GVR != s.GVR() || a.Namespace != "shop" {
+				t.Errorf("%s: access %+v", s, a)
+			}
+		}
+	}
+	if r := ConfigMaps.GVR().Resource; r != "configmaps" {
+		t.Errorf("ConfigMaps is %q", r)
+	}
+}
+
+// The releases list reads both storages: while RBAC refuses one, the other's releases are
+// shown, and the state says which are hidden. (The fake clientset's watch never says its
+// initial events are done, so the stores stay loading: the test reads rows and state.)
+func TestReleaseCacheReadsBothStorages(t *testing.T) {
+	for forbid, want := range map[string][]string{
+		"":           {"api@3 configmap", "web@1 secret"},
+		"configmaps": {"web@1 secret"},
+		"secrets":    {"api@3 configmap"},
+	} {
+		t.Run("forbidden="+forbid, func(t *testing.T) {
+			cs := fake.NewClientset()
+			write(t, cs, Secrets, record("web", 1, common.StatusDeployed, nil, ""))
+			write(t, cs, ConfigMaps, record("api", 3, common.StatusFailed, nil, ""))
+			if forbid != "" {
+				refused := apierrors.NewForbidden(schema.GroupResource{Resource: forbid}, "", nil)
+				cs.PrependReactor("list", forbid, func(k8stesting.Action) (bool, runtime.Object, error) { return true, nil, refused })
+				cs.PrependWatchReactor(forbid, func(k8stesting.Action) (bool, watch.Interface, error) { return true, nil, refused })
+			}
+			cache := ReleaseCache(&kube.Client{Clientset: cs}, "shop")
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go cache.Run(ctx, nil)
+			deadline := time.After(10 * time.Second)
+			for {
+				snap := cache.Snapshot()
+				var rows []string
+				for _, r := range snap.Rows {
+					rows = append(rows, r.Name+"@"+strconv.Itoa(r.Revision)+" "+r.Storage.String())
+				}
+				hidden := snap.State.Partial == nil
+				if forbid != "" {
+					hidden = snap.State.Partial != nil && strings.Contains(snap.State.Partial.Error(), "releases kept in "+forbid+" are not shown")
+				}
+				if snap.State.Phase != kube.PhaseBroken && slices.Equal(rows, want) && hidden {
+					return
+				}
+				select {
+				case <-deadline:
+					t.Fatalf("rows %v in state %+v, want %v", rows, snap.State, want)
+				case <-cache.Changed():
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		})
 	}
 }
 
@@ -221,15 +365,43 @@ func TestDiff(t *testing.T) {
 	}
 }
 
-func TestForbiddenStorageIsExplained(t *testing.T) {
-	err := &kube.Error{Kind: kube.KindForbidden, Verb: "list", Resource: "secrets", Namespace: "shop"}
-	st := explained(kube.State{Phase: kube.PhaseBroken, Err: err})
-	if kube.KindOf(st.Err) != kube.KindForbidden ||
-		st.Err.Error() != "forbidden: cannot list secrets in namespace shop: Helm keeps its releases in Secrets, so none can be shown here" {
-		t.Fatalf("explained: %v", st.Err)
+// A storage RBAC refuses to list leaves the other's releases live, saying which are not
+// shown; both refused, the list is broken and says why it is empty.
+func TestStorageState(t *testing.T) {
+	forbidden := func(resource string) kube.State {
+		return kube.State{Phase: kube.PhaseBroken,
+			Err: &kube.Error{Kind: kube.KindForbidden, Verb: "list", Resource: resource, Namespace: "shop"}}
 	}
-	if other := explained(kube.State{Err: &kube.Error{Kind: kube.KindUnreachable}}); other.Err.Error() == st.Err.Error() {
-		t.Fatal("an error other than forbidden was explained as one")
+	live := kube.State{Phase: kube.PhaseLive, LiveSince: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
+
+	st := storageState(live, forbidden("configmaps"))
+	if st.Phase != kube.PhaseLive || st.Err != nil || kube.KindOf(st.Partial) != kube.KindForbidden ||
+		st.Partial.Error() != "forbidden: cannot list configmaps in namespace shop: releases kept in configmaps are not shown" {
+		t.Errorf("secrets live, configmaps forbidden: %+v", st)
+	}
+	st = storageState(forbidden("secrets"), live)
+	if st.Phase != kube.PhaseLive || st.Partial == nil ||
+		st.Partial.Error() != "forbidden: cannot list secrets in namespace shop: releases kept in secrets are not shown" {
+		t.Errorf("secrets forbidden, configmaps live: %+v", st)
+	}
+	st = storageState(forbidden("secrets"), forbidden("configmaps"))
+	if st.Phase != kube.PhaseBroken || kube.KindOf(st.Err) != kube.KindForbidden || st.Partial != nil ||
+		st.Err.Error() != "forbidden: cannot list secrets in namespace shop, nor configmaps: "+
+			"Helm keeps its releases in Secrets or ConfigMaps, so none can be shown here" {
+		t.Errorf("both forbidden: %+v", st)
+	}
+	watch := forbidden("configmaps")
+	watch.Err.(*kube.Error).Verb = "watch"
+	if st := storageState(forbidden("secrets"), watch); !strings.Contains(st.Err.Error(), "forbidden: cannot list secrets in namespace shop; "+
+		"forbidden: cannot watch configmaps in namespace shop: Helm keeps") {
+		t.Errorf("both forbidden, not the same request: %v", st.Err)
+	}
+	down := kube.State{Phase: kube.PhaseBroken, Err: &kube.Error{Kind: kube.KindUnreachable}}
+	if st := storageState(live, down); st.Phase != kube.PhaseBroken || st.Partial != nil {
+		t.Errorf("configmaps unreachable: %+v, want the list broken", st)
+	}
+	if st := storageState(live, live); st.Phase != kube.PhaseLive || st.Err != nil || st.Partial != nil {
+		t.Errorf("both live: %+v", st)
 	}
 }
 
