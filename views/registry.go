@@ -46,6 +46,8 @@ var Registry = []ui.ViewSpec{
 		New: func(env *ui.Env, _ string) ui.Page { return NewNodes(env) }},
 	{Name: "canary", Aliases: []string{"canaries"},
 		New: func(env *ui.Env, ns string) ui.Page { return NewCanaries(env, ns) }},
+	{Name: "triage", Aliases: []string{"problems", "tri"},
+		New: func(env *ui.Env, ns string) ui.Page { return NewTriage(env, ns) }},
 }
 
 // Commands open a page from an argument in command mode.
