@@ -116,16 +116,19 @@ func Workloads(deps []*kube.Deployment, sets []*kube.StatefulSet, daemons []*kub
 // critical; some short is a warning once no rollout is replacing them (a stalled rollout
 // is its own problem). nil when nothing is short.
 func shortOf(word string, have, updated, desired int32) *Problem {
-	numbers := fmt.Sprintf("%d/%d %s", have, desired, word)
+	var pr *Problem
 	switch {
 	case desired == 0 || have >= desired:
 		return nil
 	case have == 0:
-		return &Problem{Severity: Critical, Check: "available", Reason: "down: no replica " + word, Numbers: numbers}
+		pr = &Problem{Severity: Critical, Check: "available", Reason: "down: no replica " + word}
 	case updated >= desired:
-		return &Problem{Severity: Warning, Check: "available", Reason: plural(int(desired-have), "replica") + " not " + word, Numbers: numbers}
+		pr = &Problem{Severity: Warning, Check: "available", Reason: plural(int(desired-have), "replica") + " not " + word}
+	default:
+		return nil
 	}
-	return nil
+	pr.Numbers = fmt.Sprintf("%d/%d %s", have, desired, word)
+	return pr
 }
 
 // HPAs finds autoscalers that cannot scale or are pinned at their max, with the
