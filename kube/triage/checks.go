@@ -139,7 +139,7 @@ func HPAs(hpas []*kube.HPA) []*Problem {
 		plan := kube.PlanScale(h)
 		text, concern := kube.HPAHeadline(h, plan)
 		pr := &Problem{Severity: Warning, Kind: "horizontalpodautoscaler", Namespace: h.Namespace, Name: h.Name, Reason: text,
-			Numbers: fmt.Sprintf("%d replicas, min %d, max %d", h.Current, h.Min, h.Max)}
+			Numbers: fmt.Sprintf("%s, min %d, max %d", plural(int(h.Current), "replica"), h.Min, h.Max)}
 		switch {
 		case concern == kube.HPAStuck:
 			pr.Check = "stuck"
