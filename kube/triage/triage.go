@@ -96,8 +96,9 @@ type Unseen struct {
 	Err      error
 }
 
-// Input is everything the checks read: the rows of each source at one moment. A nil
-// slice is a source not read (not loaded, or unseen); its checks find nothing.
+// Input is everything the checks read: the rows of each source at one moment. A source
+// with no rows (none yet, or none it may read) finds nothing; a broken source's last rows
+// are still checked, beside its Unseen row.
 type Input struct {
 	Now          time.Time
 	Pods         []*kube.Pod
