@@ -5,6 +5,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,7 +65,8 @@ func TestTriage(t *testing.T) {
 	eventually(t, "web available", time.Minute, func() bool { return deployment(t, ns, "web").Status.AvailableReplicas == 1 })
 
 	term := StartKdeck(t, 200, 50, "-n", ns, "--triage")
-	term.WaitText("problems("+ns+")[", 15*time.Second)
+	title := "problems(" + ns + ")["
+	term.WaitText(title, 15*time.Second)
 
 	crash := kwokPod(ns, "crash")
 	crash.Labels["kdeck.dev/chaos"] = "crashloop"
@@ -113,7 +115,7 @@ func TestTriage(t *testing.T) {
 	term.WaitText("deployments("+ns+")", 10*time.Second)
 	term.WaitLine(5*time.Second, "web", "stalled")
 	term.Send("Escape")
-	term.WaitText("problems("+ns+")", 5*time.Second)
+	term.WaitText(title, 5*time.Second)
 
 	// the fixes, each clearing its row
 	if err := cs.CoreV1().Pods(ns).Delete(ctx(t), "crash", metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}); err != nil {
@@ -128,7 +130,9 @@ func TestTriage(t *testing.T) {
 	// (the warning events of the crash loop and the pending pod stay, as events do, for an hour)
 	for _, gone := range [][]string{{"pod/crash", "crash-looping"}, {"pod/pending", "cannot be scheduled"}, {"secret/shop-tls"},
 		{"node/" + cordoned}, {"deployment/web"}, {"hpa/busy", "At max"}} {
-		term.WaitFor(fmt.Sprintf("no line with %q", gone), 2*time.Minute, func(s string) bool { return lineWith(s, gone...) == "" })
+		term.WaitFor(fmt.Sprintf("no line with %q on the live triage", gone), 2*time.Minute, func(s string) bool {
+			return strings.Contains(s, title) && strings.Contains(s, "live ·") && lineWith(s, gone...) == ""
+		})
 		t.Logf("%s gone %s after the fixes", gone[0], time.Since(start).Round(time.Second))
 	}
 }
