@@ -22,12 +22,14 @@ type Node struct {
 	Status        string
 	Ready         bool
 	Unschedulable bool
-	Troubled      bool   // a pressure or network condition holds
-	Roles         string // from node-role.kubernetes.io/ROLE labels, comma-separated
-	Taints        string // "key=value:Effect", comma-separated
-	Version       string // the kubelet's
-	Created       time.Time
-	Allocatable   Capacity
+	Troubled      bool // a pressure or network condition holds
+	// ReadySince is when the Ready condition last changed (zero when the node has none).
+	ReadySince  time.Time
+	Roles       string // from node-role.kubernetes.io/ROLE labels, comma-separated
+	Taints      string // "key=value:Effect", comma-separated
+	Version     string // the kubelet's
+	Created     time.Time
+	Allocatable Capacity
 	// Pods, Requests: the node's pods that still hold resources (not Succeeded or Failed)
 	// and their summed requests; filled in by JoinNodePods.
 	Pods     int32
@@ -55,6 +57,7 @@ func NodeRow(n *corev1.Node) *Node {
 	for _, c := range n.Status.Conditions {
 		switch {
 		case c.Type == corev1.NodeReady:
+			r.ReadySince = c.LastTransitionTime.Time
 			switch c.Status {
 			case corev1.ConditionTrue:
 				ready, r.Ready = "Ready", true

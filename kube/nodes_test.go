@@ -25,7 +25,7 @@ func TestNodeRow(t *testing.T) {
 		Spec: corev1.NodeSpec{Unschedulable: true, Taints: []corev1.Taint{{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}}},
 		Status: corev1.NodeStatus{
 			Conditions: []corev1.NodeCondition{
-				{Type: corev1.NodeReady, Status: corev1.ConditionTrue},
+				{Type: corev1.NodeReady, Status: corev1.ConditionTrue, LastTransitionTime: metav1.NewTime(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))},
 				{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionTrue},
 				{Type: corev1.NodeDiskPressure, Status: corev1.ConditionFalse},
 			},
@@ -37,6 +37,9 @@ func TestNodeRow(t *testing.T) {
 	r := NodeRow(n)
 	if r.Status != "Ready,SchedulingDisabled,MemoryPressure" || !r.Ready || !r.Troubled || !r.Unschedulable {
 		t.Errorf("status %q ready %v troubled %v", r.Status, r.Ready, r.Troubled)
+	}
+	if !r.ReadySince.Equal(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("ready since %v", r.ReadySince)
 	}
 	if r.Roles != "control-plane,etcd" || r.Taints != "dedicated=db:NoSchedule" || r.Version != "v1.37.2" {
 		t.Errorf("roles %q taints %q version %q", r.Roles, r.Taints, r.Version)

@@ -147,6 +147,7 @@ func (f *podFacts) decodeMetadata(b []byte) error {
 			f.created, err = decodeTime(fl.bytes)
 		case 9:
 			f.deleting = true
+			f.deleted, err = decodeTime(fl.bytes)
 		}
 		return err
 	})
@@ -201,8 +202,14 @@ func (f *podFacts) decodeStatus(b []byte) error {
 			f.phase = internBytes(fl.bytes)
 		case 2: // conditions
 			condType, status, err := bytesPair(fl.bytes, 1, 2)
-			if string(condType) == string(corev1.PodReady) && !sawReady {
+			switch {
+			case err != nil:
+			case string(condType) == string(corev1.PodReady) && !sawReady:
 				f.readyCondition, sawReady = string(status) == string(corev1.ConditionTrue), true
+			case string(condType) == string(corev1.PodScheduled) && string(status) == string(corev1.ConditionFalse):
+				var message []byte
+				message, _, err = bytesPair(fl.bytes, 6, 0)
+				f.unscheduled = string(message)
 			}
 			return err
 		case 4:
@@ -238,7 +245,7 @@ func decodeContainerStatus(b []byte, withName bool) (statusFacts, error) {
 		case 3: // lastState: only when its termination ended
 			var last stateFacts
 			last, err = decodeState(fl.bytes)
-			s.lastFinished = last.finished
+			s.lastFinished, s.lastReason = last.finished, last.terminatedReason
 		case 4:
 			s.ready = fl.varint != 0
 		case 5:

@@ -111,13 +111,51 @@ func rowPods() []*corev1.Pod {
 	completed := fullPod("api-7c9f8d6b5-c0mp1")
 	completed.Status.ContainerStatuses[1].State = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Completed"}}
 	completed.Status.Conditions[0].Status = corev1.ConditionTrue
-	pods = append(pods, deleting, podLevel, completed)
+	pods = append(pods, deleting, podLevel, completed, unscheduledPod())
 	for _, tc := range podStatusCases() {
 		p := tc.pod
 		p.Name, p.Namespace = strings.ReplaceAll(tc.name, " ", "-"), "default"
 		pods = append(pods, &p)
 	}
 	return pods
+}
+
+// unscheduledPod is a pod the scheduler found no node for.
+func unscheduledPod() *corev1.Pod {
+	p := fullPod("api-7c9f8d6b5-p3nd1")
+	p.Spec.NodeName, p.Status.PodIP = "", ""
+	p.Status.Phase, p.Status.InitContainerStatuses, p.Status.ContainerStatuses = corev1.PodPending, nil, nil
+	p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable",
+		Message: "0/4 nodes are available: 4 node(s) didn't match Pod's node affinity/selector."}}
+	return p
+}
+
+// The fields triage reads: when deletion was asked for, the scheduler's reason and why the
+// last restarted container ended, read alike from protobuf and from a decoded Pod.
+func TestPodRowTriageFields(t *testing.T) {
+	deleting := fullPod("api-7c9f8d6b5-q9w8e")
+	deleted := time.Date(2026, 11, 23, 11, 59, 0, 0, time.UTC)
+	deleting.DeletionTimestamp = ptr.To(metav1.NewTime(deleted))
+	for _, c := range []struct {
+		pod                   *corev1.Pod
+		deleted               time.Time
+		unscheduled, lastExit string
+	}{
+		{fullPod("api-7c9f8d6b5-x2k4p"), time.Time{}, "", "OOMKilled"},
+		{deleting, deleted, "", "OOMKilled"},
+		{unscheduledPod(), time.Time{}, "0/4 nodes are available: 4 node(s) didn't match Pod's node affinity/selector.", ""},
+	} {
+		obj, _, err := rowDecoder().Decode(encodeProtobuf(t, c.pod), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for how, r := range map[string]*Pod{"protobuf": obj.(*podRowObject).row, "PodRow": PodRow(c.pod)} {
+			if !r.Deleted.Equal(c.deleted) || r.Unscheduled != c.unscheduled || r.LastExit != c.lastExit {
+				t.Errorf("%s, from %s: deleted %v, unscheduled %q, last exit %q; want %v, %q, %q", c.pod.Name, how,
+					r.Deleted, r.Unscheduled, r.LastExit, c.deleted, c.unscheduled, c.lastExit)
+			}
+		}
+	}
 }
 
 func TestPodRowDecoderMatchesPodRow(t *testing.T) {

@@ -24,6 +24,14 @@ type Pod struct {
 	Containers  int16 // all regular containers
 	Finished    bool  // phase Succeeded or Failed: the pod holds no node resources any more
 	ReqLim            // summed requests and limits, for usage as a percentage
+	// Deleted is when the pod's deletion was asked for; zero unless it is Terminating.
+	Deleted time.Time
+	// Unscheduled is the scheduler's reason a pod has no node (the PodScheduled condition's
+	// message while it is False: "0/4 nodes are available: …"); "" otherwise.
+	Unscheduled string
+	// LastExit is why the previous run of the container that restarted last ended
+	// ("OOMKilled", "Error"); "" when no container has restarted.
+	LastExit string
 }
 
 // ReqLim is CPU and memory requests and limits; 0 means none set. For a pod they
@@ -69,10 +77,16 @@ func PodRow(p *corev1.Pod) *Pod {
 		phase: string(p.Status.Phase), reason: p.Status.Reason,
 		created: p.CreationTimestamp.Time, deleting: p.DeletionTimestamp != nil,
 	}
+	if p.DeletionTimestamp != nil {
+		f.deleted = p.DeletionTimestamp.Time
+	}
+	sawReady := false // the first PodReady condition counts
 	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			f.readyCondition = c.Status == corev1.ConditionTrue
-			break
+		switch {
+		case c.Type == corev1.PodReady && !sawReady:
+			f.readyCondition, sawReady = c.Status == corev1.ConditionTrue, true
+		case c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse:
+			f.unscheduled = c.Message
 		}
 	}
 	f.addSpec(&p.Spec)
@@ -88,8 +102,10 @@ type podFacts struct {
 	resourceVersion           string // read by decodePodFacts only, for the watch to resume from
 	phase, reason             string
 	created                   time.Time
-	deleting                  bool // a deletion timestamp is set
-	readyCondition            bool // the PodReady condition is True
+	deleting                  bool      // a deletion timestamp is set
+	deleted                   time.Time // the deletion timestamp
+	unscheduled               string    // the PodScheduled condition's message while False
+	readyCondition            bool      // the PodReady condition is True
 	containers                []ReqLim
 	initContainers            []initFacts
 	podResources              *ReqLim // spec.resources, when set
@@ -110,6 +126,7 @@ type statusFacts struct {
 	restarts       int32
 	state          stateFacts
 	lastFinished   time.Time // when the last termination ended (zero when none)
+	lastReason     string    // the last termination's reason
 }
 
 // stateFacts is what a row needs of a ContainerState.
@@ -150,7 +167,7 @@ func containerStatuses(in []corev1.ContainerStatus) []statusFacts {
 			s.state.finished = t.FinishedAt.Time
 		}
 		if t := cs.LastTerminationState.Terminated; t != nil {
-			s.lastFinished = t.FinishedAt.Time
+			s.lastFinished, s.lastReason = t.FinishedAt.Time, internStatus(t.Reason)
 		}
 		out[i] = s
 	}
@@ -160,14 +177,14 @@ func containerStatuses(in []corev1.ContainerStatus) []statusFacts {
 // row builds the compact row.
 func (f *podFacts) row() *Pod {
 	r := &Pod{Namespace: f.namespace, Name: f.name, IP: f.ip, Node: f.node, Created: f.created,
-		Containers: int16(len(f.containers)), ReqLim: f.resources(),
+		Containers: int16(len(f.containers)), ReqLim: f.resources(), Deleted: f.deleted, Unscheduled: f.unscheduled,
 		Finished: f.phase == string(corev1.PodSucceeded) || f.phase == string(corev1.PodFailed)}
 	for _, cs := range f.statuses {
 		if cs.ready {
 			r.Ready++
 		}
 	}
-	r.Status, r.Restarts, r.LastRestart = f.status()
+	r.Status, r.Restarts, r.LastRestart, r.LastExit = f.status()
 	return r
 }
 
@@ -244,20 +261,22 @@ func (f *podFacts) resources() ReqLim {
 	return sum
 }
 
-// status derives the displayed status, restart count and last restart time.
+// status derives the displayed status, restart count, last restart time and why that
+// restarted container's previous run ended.
 // The rules follow kubectl's printer: init containers first, then the last non-running
 // container's reason, then Terminating for pods being deleted.
-func (f *podFacts) status() (string, int32, time.Time) {
+func (f *podFacts) status() (string, int32, time.Time, string) {
 	status := f.phase
 	if f.reason != "" {
 		status = f.reason
 	}
 	var restarts int32
 	var last time.Time
+	var lastExit string
 	noteRestart := func(cs *statusFacts) {
 		restarts += cs.restarts
 		if cs.lastFinished.After(last) {
-			last = cs.lastFinished
+			last, lastExit = cs.lastFinished, cs.lastReason
 		}
 	}
 
@@ -324,7 +343,7 @@ func (f *podFacts) status() (string, int32, time.Time) {
 			status = "Unknown"
 		}
 	}
-	return internStatus(status), restarts, last
+	return internStatus(status), restarts, last, lastExit
 }
 
 func (f *podFacts) isSidecar(name string) bool {

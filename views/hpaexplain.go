@@ -270,99 +270,12 @@ func disagreement(h *kube.HPA, p kube.ScalePlan) string {
 	return "it has not recomputed since these numbers, or counts only ready pods"
 }
 
-// condNote renders " (Type Status: Reason)" for h's condition t when it has status; "" otherwise.
-func condNote(h *kube.HPA, t, status string) string {
-	if c, ok := h.Condition(t); ok && c.Status == status {
-		if t == "ScalingLimited" {
-			return " (ScalingLimited: " + c.Reason + ")"
-		}
-		return fmt.Sprintf(" (%s %s: %s)", t, c.Status, c.Reason)
-	}
-	return ""
-}
-
-// metricPhrase describes a metric's reading against its target in words.
-func metricPhrase(m kube.HPAMetric) string {
-	switch m.TargetType {
-	case kube.TargetUtilization:
-		return fmt.Sprintf("%s at %s of request vs target %s", m.Name, m.Current.Text, m.Target.Text)
-	case kube.TargetAverage:
-		return fmt.Sprintf("%s at %s per pod vs target %s", m.Name, m.Current.Text, m.Target.Text)
-	}
-	return fmt.Sprintf("%s at %s vs target %s", m.Name, m.Current.Text, m.Target.Text)
-}
-
-func replicas(n int32) string {
-	if n == 1 {
-		return "1 replica"
-	}
-	return fmt.Sprintf("%d replicas", n)
-}
-
-// Headline says in one sentence why h is or is not scaling now.
+// Headline says in one sentence why h is or is not scaling now (kube.HPAHeadline), with
+// the level it is shown at.
 func Headline(h *kube.HPA, p kube.ScalePlan) (string, ui.Level) {
-	if c, ok := h.Condition("AbleToScale"); ok && c.Status == "False" {
-		return "Not scaling: the HPA cannot read or change " + h.RefKind + "/" + h.RefName + "'s scale" + condNote(h, "AbleToScale", "False"), ui.LevelError
-	}
-	if p.Disabled {
-		return "Not scaling: " + h.RefKind + "/" + h.RefName + " is scaled to 0, which turns autoscaling off until it has replicas" + condNote(h, "ScalingActive", "False"), ui.LevelWarn
-	}
-	if p.AllMissing || len(p.Metrics) == 0 {
-		return "Not scaling: metrics unavailable" + condNote(h, "ScalingActive", "False"), ui.LevelError
-	}
-	if c, ok := h.Condition("ScalingActive"); ok && c.Status == "False" {
-		return "Not scaling: " + c.Message + condNote(h, "ScalingActive", "False"), ui.LevelError
-	}
-	if h.Current > h.Max {
-		return fmt.Sprintf("Scaling down: %s is above max %d", replicas(h.Current), h.Max), ui.LevelWarn
-	}
-	if h.Current < h.Min {
-		return fmt.Sprintf("Scaling up: %s is below min %d", replicas(h.Current), h.Min), ui.LevelWarn
-	}
-	limited := condNote(h, "ScalingLimited", "True")
-	if p.HeldDown {
-		var missing []string
-		for _, m := range p.Metrics {
-			if m.Missing {
-				missing = append(missing, m.Metric.Name)
-			}
-		}
-		return fmt.Sprintf("Not scaling down: %s unavailable, and the controller never scales down on partial metrics; stays at %d",
-			strings.Join(missing, ", "), h.Current), ui.LevelWarn
-	}
-	d := p.Metrics[p.Driver]
-	wants := metricPhrase(d.Metric) + " wants " + replicas(d.Replicas)
-	clamped := ""
-	switch p.Clamp {
-	case kube.MaxBound:
-		clamped = fmt.Sprintf("; max is %d, so pinned at %d%s", h.Max, p.Desired, limited)
-	case kube.MinBound:
-		clamped = fmt.Sprintf("; min is %d, so held at %d%s", h.Min, p.Desired, limited)
-	}
-	switch {
-	case p.Desired > h.Current:
-		return "Scaling up: " + wants + clamped, ui.LevelWarn
-	case p.Desired < h.Current:
-		s := "Scaling down: " + wants + clamped
-		if h.Desired > p.Desired {
-			s += fmt.Sprintf("; the %s stabilization window holds it at %d for now", h.DownWindow, h.Desired)
-		}
-		return s, ui.LevelWarn
-	case p.Clamp == kube.MaxBound:
-		return "At max: " + wants + clamped, ui.LevelWarn
-	case p.Clamp == kube.MinBound:
-		return "At min: " + wants + clamped, ui.LevelOK
-	}
-	allWithin := true
-	for _, m := range p.Metrics {
-		allWithin = allWithin && (m.Missing || m.Within)
-	}
-	if allWithin {
-		tol := fmt.Sprintf("the %s%% tolerance", kube.FormatDecimal(h.TolUp*100))
-		if h.TolUp != h.TolDown {
-			tol = fmt.Sprintf("the -%s%%/+%s%% tolerance", kube.FormatDecimal(h.TolDown*100), kube.FormatDecimal(h.TolUp*100))
-		}
-		return fmt.Sprintf("Not scaling: %s is within %s; stays at %d", metricPhrase(d.Metric), tol, h.Current), ui.LevelOK
-	}
-	return fmt.Sprintf("Steady: %s, which it has", wants), ui.LevelOK
+	text, c := kube.HPAHeadline(h, p)
+	return text, hpaLevels[c]
 }
+
+// hpaLevels is the level each HPA concern is shown at.
+var hpaLevels = map[kube.HPAConcern]ui.Level{kube.HPAFine: ui.LevelOK, kube.HPAMoving: ui.LevelWarn, kube.HPAStuck: ui.LevelError}

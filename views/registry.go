@@ -62,6 +62,9 @@ var Registry = []ui.ViewSpec{
 		Fleet: clusterFleet(NodesSpec)},
 	{Name: "canary", Aliases: []string{"canaries"},
 		New: func(env *ui.Env, ns string) ui.Page { return NewCanaries(env, ns) }},
+	{Name: "triage", Aliases: []string{"problems", "tri"},
+		New:   func(env *ui.Env, ns string) ui.Page { return NewTriage(env, ns) },
+		Fleet: fleet(TriageSpec)},
 }
 
 // fleet opens spec across several clusters at once (see ui.NewFleetPage).

@@ -323,6 +323,6 @@ func jumpToOwner(env *ui.Env, ref kube.ObjectRef) tea.Cmd {
 				return page
 			}
 		}
-		return func() tea.Cmd { return func() tea.Msg { return ui.OpenMsg{Ref: owner, Else: orElse} } }
+		return func() tea.Cmd { return func() tea.Msg { return ui.OpenMsg{Ref: owner, Else: orElse, Env: env} } }
 	})
 }

@@ -54,6 +54,7 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{[]string{"--no-such-flag"}, 2, "kdeck: unknown flag: --no-such-flag (see kdeck --help)\n"},
 		{[]string{"-c"}, 2, "kdeck: flag needs an argument: 'c' in -c (see kdeck --help)\n"},
+		{[]string{"--triage", "-c", "pods"}, 2, "kdeck: if any flags in the group [command triage] are set none of the others can be; [command triage] were all set (see kdeck --help)\n"},
 		{[]string{"stray"}, 2, "kdeck: unknown command \"stray\" for \"kdeck\" (see kdeck --help)\n"},
 		{[]string{"version", "--bogus"}, 2, "kdeck: unknown flag: --bogus (see kdeck version --help)\n"},
 		{[]string{"version", "-o", "yaml"}, 2, "kdeck: --output yaml: want json, or no --output for text (see kdeck version --help)\n"},
@@ -77,7 +78,7 @@ func TestHelp(t *testing.T) {
 			t.Fatalf("%s: exit %d, stderr %q", arg, code, stderr)
 		}
 		for _, want := range []string{"Usage:\n  kdeck [flags]\n  kdeck [command]", "-A, --all-namespaces", "-c, --command string",
-			`(default "pods")`, "--readonly", "--config string", "--version", "--kubeconfig string", "--context string",
+			`(default "pods")`, "--triage", "--readonly", "--config string", "--version", "--kubeconfig string", "--context string",
 			"-n, --namespace string", "--as string", "--request-timeout string", "--token string", "--server string",
 			"completion", "version"} {
 			if !strings.Contains(stdout, want) {

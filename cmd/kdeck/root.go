@@ -16,6 +16,7 @@ type options struct {
 	configChanged bool                           // --config was given: the file must exist
 	allNamespaces bool                           // -A
 	command       string                         // -c, the first view
+	triage        bool                           // --triage: the triage view first
 	readOnly      bool                           // --readonly
 	version       bool                           // --version
 }
@@ -40,6 +41,9 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 				return writeVersion(cmd.OutOrStdout(), currentBuild(), "")
 			}
 			o.configChanged = cmd.Flag("config").Changed
+			if o.triage {
+				o.command = "triage"
+			}
 			return console(o)
 		},
 	}
@@ -51,6 +55,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	o.kube.AddFlags(local) // a subcommand that connects adds them to its own flags: o.kube.AddFlags(cmd.Flags())
 	local.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "show every namespace")
 	local.StringVarP(&o.command, "command", "c", "pods", "the view to open first (pods, deploy, svc, hpa, …)")
+	local.BoolVar(&o.triage, "triage", false, "open the triage view first: everything that needs a person now (-c triage)")
+	root.MarkFlagsMutuallyExclusive("command", "triage")
 	local.BoolVar(&o.version, "version", false, "print kdeck's version and exit")
 	local.BoolVar(&o.readOnly, "readonly", false, "refuse every change to the cluster (also per context in the config file)")
 
