@@ -13,7 +13,7 @@ import (
 
 func TestPodNamesAreUniqueAndStable(t *testing.T) {
 	seen := map[podID]int{}
-	for i := range 60000 {
+	for i := range 100000 {
 		id := idOf(i)
 		key := podID{Namespace: id.Namespace, Name: id.Name}
 		if j, dup := seen[key]; dup {
@@ -264,5 +264,37 @@ func TestReadTraceGoroutines(t *testing.T) {
 	}
 	if g := readTrace(path).goroutines; len(g) != 2 || g[0] != 31 || g[1] != 35 {
 		t.Errorf("goroutines = %v", g)
+	}
+}
+
+func TestFleetSpec(t *testing.T) {
+	var f fleetSpec
+	if err := f.Set("4x10000"); err != nil || f.clusters != 4 || f.pods != 10000 || f.String() != "4x10000" {
+		t.Errorf("4x10000 = %+v, %v", f, err)
+	}
+	for _, bad := range []string{"4", "x10", "0x10", "4x0", "ax10", "4x1e4"} {
+		if err := new(fleetSpec).Set(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestPeerSummaryAndRatios(t *testing.T) {
+	var p peer
+	p.summarise([]sample{{loaded: 3 * time.Second, rssKiB: 300}, {loaded: time.Second, rssKiB: 100}, {loaded: 2 * time.Second, rssKiB: 200}})
+	if p.loaded != 2*time.Second || p.rssKiB != 200 || len(p.runs) != 3 {
+		t.Errorf("median of three: %+v", p)
+	}
+	if got := ratio(5*time.Second, p, "floor"); got != " (2.5× floor)" {
+		t.Errorf("ratio %q", got)
+	}
+	if got := ratio(5*time.Second, peer{skipped: "off"}, "kdeck"); got != "" {
+		t.Errorf("ratio to a skipped peer %q", got)
+	}
+	r := &result{size: 10000, loaded: 2400 * time.Millisecond, hwmKiB: 100 * 1024, floor: p,
+		k9s: peer{skipped: "skipped (-k9s off)"}, kubectl: peer{loaded: 6 * time.Second, rssKiB: 300 * 1024, runs: []time.Duration{6 * time.Second}}}
+	c := peerCells(r)
+	if c[2] != "2.400 s (1.20× floor PASS ≤ 1.2×)" || c[3] != "skipped" || c[4] != "6.000 s (2.5× kdeck)" || c[8] != "300 MiB (3.0× kdeck)" {
+		t.Errorf("cells %q", c)
 	}
 }
