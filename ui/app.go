@@ -97,6 +97,7 @@ type App struct {
 	at            int               // the index in visited of the view shown
 	light         bool              // the terminal said its background is light
 	helpTop       int               // the first line of help shown (the wheel and the arrows scroll it)
+	preloaded     *tea.Cmd          // the first page's Init, when Preload ran it early
 }
 
 // visit is a view opened at the bottom of the stack, in a namespace, with a label selector.
@@ -122,10 +123,26 @@ func New(env *Env, registry []ViewSpec, first ViewSpec) *App {
 
 func (a *App) top() Page { return a.stack[len(a.stack)-1] }
 
-// Init starts the first page, the clock, the background colour query and the watch on
-// the audit log's failures.
+// Preload runs the first page's Init before the program starts, so that its list is
+// already on its way from the server while the terminal is set up; Init then returns the
+// command it gave instead of running it again.
+func (a *App) Preload() {
+	if a.preloaded == nil {
+		cmd := a.top().Init()
+		a.preloaded = &cmd
+	}
+}
+
+// Init starts the first page (unless Preload did), the clock, the background colour query
+// and the watch on the audit log's failures.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().Init(), tick(), tea.RequestBackgroundColor, a.watchAudit())
+	var first tea.Cmd
+	if a.preloaded != nil {
+		first, a.preloaded = *a.preloaded, nil
+	} else {
+		first = a.top().Init()
+	}
+	return tea.Batch(first, tick(), tea.RequestBackgroundColor, a.watchAudit())
 }
 
 // auditFailedMsg is a failed append to the audit log, or nil once one succeeds again.
