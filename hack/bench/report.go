@@ -176,8 +176,8 @@ func notes(r *result, o options) []string {
 			len(r.loadRuns), strings.Join(each, ", ")))
 	}
 	if r.traceConnected > 0 {
-		n = append(n, fmt.Sprintf("kdeck start-up (trace): initialised %s, first server answer %s, first rows %s; CPU used until fully loaded %s (the rest of the load time is waiting for the server)",
-			secs(r.traceStart), secs(r.traceConnected), secs(r.firstRows), secs(r.loadCPU)))
+		n = append(n, fmt.Sprintf("kdeck start-up (trace, the last start): packages initialised %s, first server answer %s; CPU used until fully loaded %s (the rest of the load time is waiting for the server)",
+			secs(r.traceMain), secs(r.traceConnected), secs(r.loadCPU)))
 	}
 	if len(r.filterMS) > 0 {
 		n = append(n, fmt.Sprintf("filter: %d timed keystrokes, median %.2f ms, p99 %.2f ms, max %.2f ms",
