@@ -1,8 +1,10 @@
 //go:build linux
 
 // Command bench measures kdeck's browsing core against a real testbed cluster holding
-// 10,000 and then 50,000 pods (the budgets in docs/ARCHITECTURE.md), with `kubectl get pods -A`
-// beside it for reference. It is run by `make bench`; see the Makefile for its knobs. Like the
+// 10,000 and then 50,000 pods (the budgets in docs/ARCHITECTURE.md; -sizes adds 100,000), with
+// the floor (a bare client-go WatchList into rows, hack/bench/floor), k9s and
+// `kubectl get pods -A` beside it in the same run (peers.go). It is run by `make bench`; see
+// the Makefile for its knobs. Like the
 // testbed it runs on Linux only (it stops kwok with signals, reads rusage, drops files from
 // the page cache), so its files carry a linux build tag and `make vet`'s other platforms skip it.
 //
@@ -10,14 +12,16 @@
 // (10k is a prefix of 50k; pods that already exist are kept), builds kdeck, and for each size
 // waits until the cluster's apiserver and etcd are quiet (see quiet.go), then runs kdeck -A in a 220x60 tmux pane and measures: time to the first row on screen, time
 // to the whole list loaded, peak RSS, the filter keystroke p99, CPU and RSS growth while
-// 1,000 pods a minute change, and kubectl's wall time and peak RSS. In-process times come
+// 1,000 pods a minute change; then the floor's, k9s's and kubectl's full load and peak RSS,
+// each the median of -load-runs starts, as kdeck's are. In-process times come
 // from kdeck's trace (package ui/benchtrace, env KDECK_BENCH_TRACE); the screen-polled ones
 // are shown beside them. Progress goes to stderr, the results table to stdout (plain, then
 // markdown).
 //
 // With -soak DURATION (`make soak`) it measures one size differently: kdeck stays on the pods
 // view with metrics for DURATION while pods churn, and the report is its RSS trend, goroutines,
-// CPU at the start and the end, and whether the screen is still live (see soak.go).
+// CPU at the start and the end, and whether the screen is still live (see soak.go). With
+// -fleet CLUSTERSxPODS it measures one pods view of several testbed clusters (see fleet.go).
 package main
 
 import (
