@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 func TestPodNamesAreUniqueAndStable(t *testing.T) {
@@ -296,5 +299,40 @@ func TestPeerSummaryAndRatios(t *testing.T) {
 	c := peerCells(r)
 	if c[2] != "2.400 s (1.20× floor PASS ≤ 1.2×)" || c[3] != "skipped" || c[4] != "6.000 s (2.5× kdeck)" || c[8] != "300 MiB (3.0× kdeck)" {
 		t.Errorf("cells %q", c)
+	}
+}
+
+// The fleet's kubeconfig holds each cluster's current context, cluster and user, and
+// refuses two clusters whose files name the same context.
+func TestMergeKubeconfigs(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string) *benchCluster {
+		c := clientcmdapi.NewConfig()
+		c.Clusters["kwok-"+name] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:6443"}
+		c.AuthInfos["kwok-"+name] = &clientcmdapi.AuthInfo{Token: "t-" + name}
+		c.Contexts["kwok-"+name] = &clientcmdapi.Context{Cluster: "kwok-" + name, AuthInfo: "kwok-" + name}
+		c.Contexts["unused-"+name] = &clientcmdapi.Context{Cluster: "kwok-" + name}
+		c.CurrentContext = "kwok-" + name
+		path := filepath.Join(dir, name+".yaml")
+		if err := clientcmd.WriteToFile(*c, path); err != nil {
+			t.Fatal(err)
+		}
+		return &benchCluster{name: name, kubeconfig: path}
+	}
+	a, b := write("a"), write("b")
+	merged := filepath.Join(dir, "merged.yaml")
+	contexts, err := mergeKubeconfigs([]*benchCluster{a, b}, merged)
+	if err != nil || len(contexts) != 2 || contexts[0] != "kwok-a" || contexts[1] != "kwok-b" {
+		t.Fatalf("contexts %v, %v", contexts, err)
+	}
+	m, err := clientcmd.LoadFromFile(merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Contexts) != 2 || m.AuthInfos["kwok-b"].Token != "t-b" || m.Clusters["kwok-a"] == nil || m.CurrentContext != "kwok-a" {
+		t.Errorf("merged %+v", m)
+	}
+	if _, err := mergeKubeconfigs([]*benchCluster{a, a}, merged); err == nil {
+		t.Error("the same context twice was merged")
 	}
 }
