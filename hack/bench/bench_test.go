@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -334,5 +335,18 @@ func TestMergeKubeconfigs(t *testing.T) {
 	}
 	if _, err := mergeKubeconfigs([]*benchCluster{a, a}, merged); err == nil {
 		t.Error("the same context twice was merged")
+	}
+}
+
+// A run that fails is reported beside the runs that did not, which still make the figure.
+func TestPeerWithAFailedRun(t *testing.T) {
+	var p peer
+	p.fail("k9s", errors.New("k9s not loaded after 3 minutes; screen:\n..."))
+	if p.measured() || p.err == "" {
+		t.Fatalf("one failed run and no other: %+v", p)
+	}
+	p.summarise([]sample{{loaded: 140 * time.Second, rssKiB: 3 << 20}})
+	if !p.measured() || !strings.Contains(peerNote("k9s", p), "1 more failed: k9s not loaded after 3 minutes; screen:") {
+		t.Errorf("note %q", peerNote("k9s", p))
 	}
 }

@@ -27,7 +27,8 @@ type peer struct {
 	runs              []time.Duration // every run's loaded
 	rssKiB            int64           // peak RSS
 	rows              int             // rows it printed or showed
-	err               string          // why it failed
+	err               string          // why every run failed
+	failed            []string        // why some runs failed (the others are summarised)
 	skipped           string          // why it was not run
 }
 
@@ -41,11 +42,19 @@ type sample struct {
 	rows              int
 }
 
-// summarise fills p with the medians of runs.
+// fail records a failed run: its reason, and the peer's when no run succeeds.
+func (p *peer) fail(name string, err error) {
+	p.failed = append(p.failed, firstLine(err.Error()))
+	p.err = err.Error()
+	logf("%s: %s", name, p.err)
+}
+
+// summarise fills p with the medians of runs; with any run, p has not failed.
 func (p *peer) summarise(runs []sample) {
 	if len(runs) == 0 {
 		return
 	}
+	p.err = ""
 	p.firstRows = median(runs, func(r sample) time.Duration { return r.firstRows })
 	p.loaded = median(runs, func(r sample) time.Duration { return r.loaded })
 	p.rssKiB = median(runs, func(r sample) int64 { return r.rssKiB })
@@ -117,9 +126,8 @@ func measureFloor(ctx context.Context, o options, emu *emulator, floor, kubeconf
 		wall, rss, err := runOnce(ctx, emu, []string{floor, "--kubeconfig", kubeconfig, "--context", contexts},
 			[]string{"KDECK_BENCH_TRACE=" + tracePath}, &out)
 		if err != nil {
-			p.err = err.Error()
-			logf("floor: %s", p.err)
-			return p
+			p.fail("floor", err)
+			continue
 		}
 		tr := readTrace(tracePath)
 		r := sample{firstRows: tr.firstRows, loaded: tr.loaded, rssKiB: rss}
@@ -142,9 +150,8 @@ func measureKubectl(ctx context.Context, o options, emu *emulator, kubectl, kube
 		lines := &lineCounter{}
 		wall, rss, err := runOnce(ctx, emu, []string{kubectl, "--kubeconfig", kubeconfig, "get", "pods", "-A"}, nil, lines)
 		if err != nil {
-			p.err = err.Error()
-			logf("kubectl: %s", p.err)
-			return p
+			p.fail("kubectl", err)
+			continue
 		}
 		logf("kubectl get pods -A: %s, peak RSS %s, %s lines", secs(wall), mib(rss), count(lines.n))
 		runs = append(runs, sample{loaded: wall, rssKiB: rss, rows: lines.n - 1}) // less its header
@@ -181,9 +188,8 @@ func measureK9s(o options, tm *tmuxServer, emu *emulator, k9s, note, kubeconfig,
 			lr.p.close()
 		}
 		if err != nil {
-			p.err = err.Error()
-			logf("k9s: %s", p.err)
-			return p
+			p.fail("k9s", err)
+			continue
 		}
 		logf("k9s: peak RSS %s", mib(rss))
 		runs = append(runs, sample{firstRows: lr.firstRowsScreen, loaded: lr.loadedScreen, rssKiB: rss, rows: total})

@@ -158,6 +158,9 @@ func peerNote(name string, p peer) string {
 	if p.firstRows > 0 {
 		n += ", first rows " + secs(p.firstRows)
 	}
+	if len(p.failed) > 0 {
+		n += fmt.Sprintf("; %d more failed: %s", len(p.failed), strings.Join(p.failed, "; "))
+	}
 	return n
 }
 
