@@ -76,7 +76,8 @@ screenshots: testbed
 	hack/screenshots.sh
 
 ## bench: kdeck vs the docs/ARCHITECTURE.md budgets at 10k and 50k pods on the kdeck-bench testbed cluster
-## (kept afterwards: creating 50k pods takes minutes). BENCH_FLAGS="-profile DIR" writes pprof files.
+## (kept afterwards: creating 50k pods takes minutes), beside the floor, k9s and kubectl.
+## BENCH_FLAGS="-profile DIR" writes pprof files; "-fleet 4x10000" measures one view of 4 clusters.
 bench: tools-check testbed
 	$(GO) run ./hack/bench -sizes $(BENCH_SIZES) -churn $(BENCH_CHURN) -keep=$(BENCH_KEEP) $(BENCH_FLAGS)
 
@@ -86,6 +87,7 @@ bench: tools-check testbed
 soak: tools-check testbed
 	$(GO) run ./hack/bench -sizes $(SOAK_SIZE) -soak $(SOAK_DURATION) -churn-rate $(SOAK_RATE) -cluster $(SOAK_CLUSTER) -keep=$(BENCH_KEEP) $(BENCH_FLAGS)
 
-## bench-down: delete the bench cluster
+## bench-down: delete the bench cluster and the clusters of a fleet run (-fleet, up to 8)
 bench-down:
 	hack/testbed.sh down kdeck-bench
+	for n in 1 2 3 4 5 6 7 8; do hack/testbed.sh down kdeck-bench-fleet$$n; done

@@ -99,13 +99,14 @@ type App struct {
 	releaseLink   func()   // stops holding the current clients' links (see kube.Link.Hold)
 	// fleet are the clusters a list of several shows, env's first (`--context a,b`, `:ctx
 	// a,b`); nil while kdeck shows one cluster.
-	fleet    []*Env
-	visited  []visit           // the views opened, oldest first, for [ and ]
-	selector string            // the label selector of the view at the bottom of the stack ("": none)
-	aliases  map[string]string // the config's names for command lines
-	at       int               // the index in visited of the view shown
-	light    bool              // the terminal said its background is light
-	helpTop  int               // the first line of help shown (the wheel and the arrows scroll it)
+	fleet     []*Env
+	visited   []visit           // the views opened, oldest first, for [ and ]
+	selector  string            // the label selector of the view at the bottom of the stack ("": none)
+	aliases   map[string]string // the config's names for command lines
+	at        int               // the index in visited of the view shown
+	light     bool              // the terminal said its background is light
+	helpTop   int               // the first line of help shown (the wheel and the arrows scroll it)
+	preloaded *tea.Cmd          // the first page's Init, when Preload ran it early
 }
 
 // visit is a view opened at the bottom of the stack, in a namespace, with a label selector.
@@ -196,10 +197,26 @@ func (a *App) lost() bool {
 
 func (a *App) top() Page { return a.stack[len(a.stack)-1] }
 
-// Init starts the first page, the clock, the background colour query and the watch on
-// the audit log's failures.
+// Preload runs the first page's Init before the program starts, so that its list is
+// already on its way from the server while the terminal is set up; Init then returns the
+// command it gave instead of running it again.
+func (a *App) Preload() {
+	if a.preloaded == nil {
+		cmd := a.top().Init()
+		a.preloaded = &cmd
+	}
+}
+
+// Init starts the first page (unless Preload did), the clock, the background colour query
+// and the watch on the audit log's failures.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().Init(), tick(), tea.RequestBackgroundColor, a.watchAudit())
+	var first tea.Cmd
+	if a.preloaded != nil {
+		first, a.preloaded = *a.preloaded, nil
+	} else {
+		first = a.top().Init()
+	}
+	return tea.Batch(first, tick(), tea.RequestBackgroundColor, a.watchAudit())
 }
 
 // auditFailedMsg is a failed append to the audit log, or nil once one succeeds again.

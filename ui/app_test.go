@@ -98,3 +98,50 @@ func runBatch(cmd tea.Cmd) []tea.Msg {
 	}
 	return []tea.Msg{msg}
 }
+
+// initCounter is a blank page that counts its Inits and says so in its command.
+type initCounter struct {
+	blankPage
+	inits *int
+}
+
+type initedMsg int
+
+func (p initCounter) Init() tea.Cmd {
+	*p.inits++
+	n := *p.inits
+	return func() tea.Msg { return initedMsg(n) }
+}
+
+// Preload runs the first page's Init once, before the program starts; Init hands on the
+// command it gave rather than running the page's Init again.
+func TestPreloadInitsTheFirstPageOnce(t *testing.T) {
+	inits := 0
+	env := &Env{Client: &kube.Client{}, Styles: theme.New(theme.Dark()), Now: time.Now}
+	a := New(env, nil, ViewSpec{Name: "counted", New: func(*Env, string) Page { return initCounter{inits: &inits} }})
+	a.Preload()
+	a.Preload()
+	if inits != 1 {
+		t.Fatalf("Preload ran Init %d times, want 1", inits)
+	}
+	batch, ok := a.Init()().(tea.BatchMsg)
+	if !ok || inits != 1 {
+		t.Fatalf("after Init: %d Inits, want 1 (a batch: %v)", inits, ok)
+	}
+	msgs := make(chan tea.Msg, len(batch))
+	for _, c := range batch {
+		if c != nil {
+			go func() { msgs <- c() }() // the clock's tick takes a second: not waited for
+		}
+	}
+	for timeout := time.After(500 * time.Millisecond); ; {
+		select {
+		case m := <-msgs:
+			if m == initedMsg(1) {
+				return
+			}
+		case <-timeout:
+			t.Fatal("Init's batch does not hold the command Preload got")
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/kdeck/kdeck/kube"
 	"github.com/kdeck/kdeck/kube/forward"
 	"github.com/kdeck/kdeck/theme"
@@ -30,7 +31,8 @@ var version, commit, date = "dev", "none", "unknown"
 func main() {
 	// started from Windows Explorer, run in the console it opens, as before cobra
 	cobra.MousetrapHelpText = ""
-	benchtrace.Start() // profiles for make bench, when asked for by the environment
+	benchtrace.Event("main", "") // the packages are initialised
+	benchtrace.Start()           // profiles for make bench, when asked for by the environment
 	code := run(os.Args[1:], os.Stdout, os.Stderr)
 	benchtrace.Stop()
 	os.Exit(code)
@@ -72,6 +74,7 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // console connects and runs the terminal UI (kdeck with no command).
 func console(o *options) error {
+	colors := detectColors() // meanwhile, kdeck reads its config and connects
 	cfg, configured, err := loadConfig(o.configPath, o.configChanged)
 	if err != nil {
 		return &exitError{1, configError(err)}
@@ -134,7 +137,8 @@ func console(o *options) error {
 	app.SetResolver(views.Resolve)
 	app.SetCommands(views.Commands)
 	app.SetConfig(configured)
-	if _, err := tea.NewProgram(app, tea.WithFPS(ui.FrameRate)).Run(); err != nil {
+	app.Preload()
+	if _, err := tea.NewProgram(app, tea.WithFPS(ui.FrameRate), tea.WithColorProfile(<-colors)).Run(); err != nil {
 		return &exitError{1, err}
 	}
 	return nil
@@ -155,6 +159,17 @@ func connectFleet(ctx context.Context, client *kube.Client, list string) ([]*kub
 		return nil, &exitError{1, err}
 	}
 	return append([]*kube.Client{client}, others...), nil
+}
+
+// detectColors detects the terminal's colour profile in the background, as bubbletea
+// would as the program starts (colorprofile.Detect on stdout and the environment). In
+// tmux that runs `tmux info`, a process of its own, which took 10-400 ms of the time to
+// the first rows on the 2-core bench machine (make bench runs kdeck in tmux, as many
+// people do) when bubbletea ran it after kdeck had connected.
+func detectColors() <-chan colorprofile.Profile {
+	ch := make(chan colorprofile.Profile, 1)
+	go func() { ch <- colorprofile.Detect(os.Stdout, os.Environ()) }()
+	return ch
 }
 
 // userAgent is what kdeck tells the API server it is.

@@ -3,17 +3,21 @@
 package main
 
 import (
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 func TestPodNamesAreUniqueAndStable(t *testing.T) {
 	seen := map[podID]int{}
-	for i := range 60000 {
+	for i := range 100000 {
 		id := idOf(i)
 		key := podID{Namespace: id.Namespace, Name: id.Name}
 		if j, dup := seen[key]; dup {
@@ -264,5 +268,85 @@ func TestReadTraceGoroutines(t *testing.T) {
 	}
 	if g := readTrace(path).goroutines; len(g) != 2 || g[0] != 31 || g[1] != 35 {
 		t.Errorf("goroutines = %v", g)
+	}
+}
+
+func TestFleetSpec(t *testing.T) {
+	var f fleetSpec
+	if err := f.Set("4x10000"); err != nil || f.clusters != 4 || f.pods != 10000 || f.String() != "4x10000" {
+		t.Errorf("4x10000 = %+v, %v", f, err)
+	}
+	for _, bad := range []string{"4", "x10", "0x10", "4x0", "ax10", "4x1e4"} {
+		if err := new(fleetSpec).Set(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestPeerSummaryAndRatios(t *testing.T) {
+	var p peer
+	p.summarise([]sample{{loaded: 3 * time.Second, rssKiB: 300}, {loaded: time.Second, rssKiB: 100}, {loaded: 2 * time.Second, rssKiB: 200}})
+	if p.loaded != 2*time.Second || p.rssKiB != 200 || len(p.runs) != 3 {
+		t.Errorf("median of three: %+v", p)
+	}
+	if got := ratio(5*time.Second, p, "floor"); got != " (2.5× floor)" {
+		t.Errorf("ratio %q", got)
+	}
+	if got := ratio(5*time.Second, peer{skipped: "off"}, "kdeck"); got != "" {
+		t.Errorf("ratio to a skipped peer %q", got)
+	}
+	r := &result{size: 10000, loaded: 2400 * time.Millisecond, hwmKiB: 100 * 1024, floor: p,
+		k9s: peer{skipped: "skipped (-k9s off)"}, kubectl: peer{loaded: 6 * time.Second, rssKiB: 300 * 1024, runs: []time.Duration{6 * time.Second}}}
+	c := peerCells(r)
+	if c[2] != "2.400 s (1.20× floor PASS ≤ 1.2×)" || c[3] != "skipped" || c[4] != "6.000 s (2.5× kdeck)" || c[8] != "300 MiB (3.0× kdeck)" {
+		t.Errorf("cells %q", c)
+	}
+}
+
+// The fleet's kubeconfig holds each cluster's current context, cluster and user, and
+// refuses two clusters whose files name the same context.
+func TestMergeKubeconfigs(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string) *benchCluster {
+		c := clientcmdapi.NewConfig()
+		c.Clusters["kwok-"+name] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:6443"}
+		c.AuthInfos["kwok-"+name] = &clientcmdapi.AuthInfo{Token: "t-" + name}
+		c.Contexts["kwok-"+name] = &clientcmdapi.Context{Cluster: "kwok-" + name, AuthInfo: "kwok-" + name}
+		c.Contexts["unused-"+name] = &clientcmdapi.Context{Cluster: "kwok-" + name}
+		c.CurrentContext = "kwok-" + name
+		path := filepath.Join(dir, name+".yaml")
+		if err := clientcmd.WriteToFile(*c, path); err != nil {
+			t.Fatal(err)
+		}
+		return &benchCluster{name: name, kubeconfig: path}
+	}
+	a, b := write("a"), write("b")
+	merged := filepath.Join(dir, "merged.yaml")
+	contexts, err := mergeKubeconfigs([]*benchCluster{a, b}, merged)
+	if err != nil || len(contexts) != 2 || contexts[0] != "kwok-a" || contexts[1] != "kwok-b" {
+		t.Fatalf("contexts %v, %v", contexts, err)
+	}
+	m, err := clientcmd.LoadFromFile(merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Contexts) != 2 || m.AuthInfos["kwok-b"].Token != "t-b" || m.Clusters["kwok-a"] == nil || m.CurrentContext != "kwok-a" {
+		t.Errorf("merged %+v", m)
+	}
+	if _, err := mergeKubeconfigs([]*benchCluster{a, a}, merged); err == nil {
+		t.Error("the same context twice was merged")
+	}
+}
+
+// A run that fails is reported beside the runs that did not, which still make the figure.
+func TestPeerWithAFailedRun(t *testing.T) {
+	var p peer
+	p.fail("k9s", errors.New("k9s not loaded after 3 minutes; screen:\n..."))
+	if p.measured() || p.err == "" {
+		t.Fatalf("one failed run and no other: %+v", p)
+	}
+	p.summarise([]sample{{loaded: 140 * time.Second, rssKiB: 3 << 20}})
+	if !p.measured() || !strings.Contains(peerNote("k9s", p), "1 more failed: k9s not loaded after 3 minutes; screen:") {
+		t.Errorf("note %q", peerNote("k9s", p))
 	}
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"syscall"
+	"time"
 )
 
 // The testbed's nodes are emulated by one kwok-controller process, which also computes every
@@ -15,6 +16,11 @@ import (
 // So while kdeck and kubectl load (and only then), the emulator is paused with SIGSTOP. A
 // pause must stay short: past the nodes' lease (200 s) the node controller marks every node
 // NotReady and rewrites 50,000 pod statuses.
+
+// maxPause is the longest the emulator stays paused: a load slower than that (k9s and
+// kubectl take minutes at 30k pods on a busy machine) goes on with kwok running, before
+// the node leases run out.
+const maxPause = 90 * time.Second
 
 // emulator pauses and resumes a testbed cluster's kwok-controller.
 type emulator struct{ pids []int }
@@ -31,14 +37,21 @@ func newEmulator(kubeconfig string) (*emulator, error) {
 	return e, nil
 }
 
-// pause stops the emulator and returns resume; on a nil emulator (pausing is off) both are
-// no-ops.
+// pause stops the emulator for at most maxPause and returns resume; on a nil emulator
+// (pausing is off) both are no-ops.
 func (e *emulator) pause() (resume func()) {
 	if e == nil {
 		return func() {}
 	}
 	e.signal(syscall.SIGSTOP)
-	return e.resume
+	t := time.AfterFunc(maxPause, func() {
+		logf("resuming kwok after %s paused, before its nodes' leases run out", maxPause)
+		e.resume()
+	})
+	return func() {
+		t.Stop()
+		e.resume()
+	}
 }
 
 func (e *emulator) resume() { e.signal(syscall.SIGCONT) }

@@ -1,8 +1,10 @@
 //go:build linux
 
 // Command bench measures kdeck's browsing core against a real testbed cluster holding
-// 10,000 and then 50,000 pods (the budgets in docs/ARCHITECTURE.md), with `kubectl get pods -A`
-// beside it for reference. It is run by `make bench`; see the Makefile for its knobs. Like the
+// 10,000 and then 50,000 pods (the budgets in docs/ARCHITECTURE.md; -sizes adds 100,000), with
+// the floor (a bare client-go WatchList into rows, hack/bench/floor), k9s and
+// `kubectl get pods -A` beside it in the same run (peers.go). It is run by `make bench`; see
+// the Makefile for its knobs. Like the
 // testbed it runs on Linux only (it stops kwok with signals, reads rusage, drops files from
 // the page cache), so its files carry a linux build tag and `make vet`'s other platforms skip it.
 //
@@ -10,19 +12,20 @@
 // (10k is a prefix of 50k; pods that already exist are kept), builds kdeck, and for each size
 // waits until the cluster's apiserver and etcd are quiet (see quiet.go), then runs kdeck -A in a 220x60 tmux pane and measures: time to the first row on screen, time
 // to the whole list loaded, peak RSS, the filter keystroke p99, CPU and RSS growth while
-// 1,000 pods a minute change, and kubectl's wall time and peak RSS. In-process times come
+// 1,000 pods a minute change; then the floor's, k9s's and kubectl's full load and peak RSS,
+// each the median of -load-runs starts, as kdeck's are. In-process times come
 // from kdeck's trace (package ui/benchtrace, env KDECK_BENCH_TRACE); the screen-polled ones
 // are shown beside them. Progress goes to stderr, the results table to stdout (plain, then
 // markdown).
 //
 // With -soak DURATION (`make soak`) it measures one size differently: kdeck stays on the pods
 // view with metrics for DURATION while pods churn, and the report is its RSS trend, goroutines,
-// CPU at the start and the end, and whether the screen is still live (see soak.go).
+// CPU at the start and the end, and whether the screen is still live (see soak.go). With
+// -fleet CLUSTERSxPODS it measures one pods view of several testbed clusters (see fleet.go).
 package main
 
 import (
-	"bufio"
-	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -37,6 +40,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -62,6 +66,8 @@ type options struct {
 	pauseEmulator bool
 	loadRuns      int
 	width, height int
+	k9s           string // the k9s to measure beside kdeck: "auto" builds k9sVersion, "off" skips it
+	fleet         fleetSpec
 }
 
 func main() {
@@ -87,6 +93,8 @@ func run() error {
 	flag.DurationVar(&o.poll, "poll", 10*time.Millisecond, "screen polling interval (0: trace only)")
 	flag.BoolVar(&o.pauseEmulator, "pause-emulator", envOr("KDECK_BENCH_PAUSE_EMULATOR", "true") != "false", "pause kwok while kdeck and kubectl load (see emulator.go; env KDECK_BENCH_PAUSE_EMULATOR)")
 	flag.IntVar(&o.loadRuns, "load-runs", envInt("KDECK_BENCH_LOAD_RUNS", 3), "timed loads per size; load times are their median")
+	flag.StringVar(&o.k9s, "k9s", envOr("KDECK_BENCH_K9S", "auto"), "k9s to measure beside kdeck: auto (go install k9s@"+k9sVersion+" into the user cache dir once), off, or a path (env KDECK_BENCH_K9S)")
+	flag.Var(&o.fleet, "fleet", "instead of the sizes, measure one view of several testbed clusters, CLUSTERSxPODS (4x10000; see fleet.go; env KDECK_BENCH_FLEET)")
 	flag.StringVar(&o.profileDir, "profile", os.Getenv("KDECK_BENCH_PROFILE"), "write kdeck's CPU and heap profiles and its trace into this directory (env KDECK_BENCH_PROFILE)")
 	flag.Parse()
 	silenceKlog()
@@ -119,78 +127,49 @@ func run() error {
 	defer stop()
 
 	logf("load average %s on %d cores", loadAvg(), runtime.NumCPU())
-	logf("starting testbed cluster %s", o.cluster)
-	up := exec.CommandContext(ctx, o.testbed, "up", o.cluster)
-	up.Env = append(os.Environ(), "KDECK_TESTBED_NODES="+strconv.Itoa(o.nodes))
-	up.Stderr = os.Stderr
-	out, err := up.Output()
-	if err != nil {
-		return fmt.Errorf("%s up %s: %w", o.testbed, o.cluster, err)
-	}
-	kubeconfig := lastLine(out)
-	var emu *emulator
-	if o.pauseEmulator {
-		if emu, err = newEmulator(kubeconfig); err != nil {
-			return fmt.Errorf("finding the node emulator: %w", err)
-		}
-	}
-	if !o.keep {
-		defer func() {
-			logf("deleting cluster %s", o.cluster)
-			c := exec.Command(o.testbed, "down", o.cluster)
-			c.Stderr = os.Stderr
-			_ = c.Run()
-		}()
-	}
-	binOut, err := exec.CommandContext(ctx, o.testbed, "build").Output()
-	if err != nil {
-		return fmt.Errorf("%s build: %w", o.testbed, err)
-	}
-	kubectl := filepath.Join(lastLine(binOut), "kubectl")
-
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		return err
-	}
-	cfg.QPS = -1 // no client-side rate limit
-	cfg.UserAgent = "kdeck-bench"
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return err
-	}
-	nl, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "type=kwok"})
-	if err != nil {
-		return fmt.Errorf("listing nodes: %w", err)
-	}
-	var nodes []string
-	for _, n := range nl.Items {
-		nodes = append(nodes, n.Name)
-	}
-	if len(nodes) == 0 {
-		return errors.New("the testbed has no emulated nodes (label type=kwok)")
-	}
-	logf("%d emulated nodes", len(nodes))
-	if err := ensureNamespaces(ctx, cs); err != nil {
-		return err
-	}
-
 	tmp, err := os.MkdirTemp("", "kdeck-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	kdeck := filepath.Join(tmp, "kdeck")
-	logf("building kdeck")
-	build := exec.CommandContext(ctx, "go", "build", "-o", kdeck, "./cmd/kdeck")
-	build.Dir, build.Stdout, build.Stderr = o.root, os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building kdeck: %w", err)
+	kdeck, floor := filepath.Join(tmp, "kdeck"), filepath.Join(tmp, "floor")
+	for bin, pkg := range map[string]string{kdeck: "./cmd/kdeck", floor: "./hack/bench/floor"} {
+		// as the release builds kdeck (.goreleaser.yaml): a debug build is 3× the size
+		// and starts 0.1-0.2 s later from disk on this machine
+		logf("building %s as the release does", pkg)
+		build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, pkg)
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		build.Dir, build.Stdout, build.Stderr = o.root, os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("building %s: %w", pkg, err)
+		}
 	}
 	tm, err := startTmux()
 	if err != nil {
 		return err
 	}
 	defer tm.close()
+	if o.fleet.clusters > 0 {
+		return runFleet(ctx, o, tm, kdeck, floor, tmp)
+	}
+	k9s := sync.OnceValues(func() (string, string) { return ensureK9s(ctx, o) })
+	if o.soak == 0 {
+		go k9s() // built (the first time) while the pods are created
+	}
+
+	bc, err := upCluster(ctx, o, o.cluster)
+	if bc != nil {
+		defer bc.down(o)
+	}
+	if err != nil {
+		return err
+	}
+	cs, nodes, emu, kubeconfig := bc.cs, bc.nodes, bc.emu, bc.kubeconfig
+	binOut, err := exec.CommandContext(ctx, o.testbed, "build").Output()
+	if err != nil {
+		return fmt.Errorf("%s build: %w", o.testbed, err)
+	}
+	kubectl := filepath.Join(lastLine(binOut), "kubectl")
 
 	var results []*result
 	for _, size := range o.sizes {
@@ -228,7 +207,11 @@ func run() error {
 		results = append(results, r)
 		r.emulatorPaused = emu != nil
 		measureKdeck(ctx, o, tm, cs, nodes, emu, kdeck, kubeconfig, tmp, r)
-		measureKubectl(ctx, emu, kubectl, kubeconfig, r)
+		logf("the floor: a bare client-go WatchList into rows")
+		r.floor = measureFloor(ctx, o, emu, floor, kubeconfig, "", tmp, strconv.Itoa(size))
+		k9sPath, k9sNote := k9s()
+		r.k9s = measureK9s(o, tm, emu, k9sPath, k9sNote, kubeconfig, tmp, r.total)
+		r.kubectl = measureKubectl(ctx, o, emu, kubectl, kubeconfig)
 		r.loadAfter = loadAvg()
 		fmt.Fprintln(os.Stderr)
 		printPlain(os.Stderr, results[len(results)-1:], o)
@@ -240,11 +223,71 @@ func run() error {
 	return ctx.Err()
 }
 
+// benchCluster is a testbed cluster up and ready for the benchmark's pods.
+type benchCluster struct {
+	name, kubeconfig string
+	cs               kubernetes.Interface
+	nodes            []string  // its emulated nodes
+	emu              *emulator // nil when the emulator is not paused (-pause-emulator=false)
+}
+
+// upCluster starts (or reuses) testbed cluster name with o.nodes emulated nodes and the
+// benchmark's namespaces. Once the cluster is up it is returned even with an error, for
+// the caller to delete (down).
+func upCluster(ctx context.Context, o options, name string) (*benchCluster, error) {
+	logf("starting testbed cluster %s", name)
+	up := exec.CommandContext(ctx, o.testbed, "up", name)
+	up.Env = append(os.Environ(), "KDECK_TESTBED_NODES="+strconv.Itoa(o.nodes))
+	up.Stderr = os.Stderr
+	out, err := up.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s up %s: %w", o.testbed, name, err)
+	}
+	bc := &benchCluster{name: name, kubeconfig: lastLine(out)}
+	if o.pauseEmulator {
+		if bc.emu, err = newEmulator(bc.kubeconfig); err != nil {
+			return bc, fmt.Errorf("finding the node emulator of %s: %w", name, err)
+		}
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", bc.kubeconfig)
+	if err != nil {
+		return bc, err
+	}
+	cfg.QPS = -1 // no client-side rate limit
+	cfg.UserAgent = "kdeck-bench"
+	if bc.cs, err = kubernetes.NewForConfig(cfg); err != nil {
+		return bc, err
+	}
+	nl, err := bc.cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "type=kwok"})
+	if err != nil {
+		return bc, fmt.Errorf("listing nodes of %s: %w", name, err)
+	}
+	for _, n := range nl.Items {
+		bc.nodes = append(bc.nodes, n.Name)
+	}
+	if len(bc.nodes) == 0 {
+		return bc, fmt.Errorf("testbed cluster %s has no emulated nodes (label type=kwok)", name)
+	}
+	logf("%s: %d emulated nodes", name, len(bc.nodes))
+	return bc, ensureNamespaces(ctx, bc.cs)
+}
+
+// down deletes the cluster unless o.keep.
+func (bc *benchCluster) down(o options) {
+	if o.keep {
+		return
+	}
+	logf("deleting cluster %s", bc.name)
+	c := exec.Command(o.testbed, "down", bc.name)
+	c.Stderr = os.Stderr
+	_ = c.Run()
+}
+
 // result is everything measured for one size. Durations are zero when not measured.
 type result struct {
 	size, total                   int
 	firstRows, loaded             time.Duration   // from kdeck's trace, since its process start
-	traceStart, traceConnected    time.Duration   // kdeck's initialisation done; server's first answer
+	traceMain, traceConnected     time.Duration   // kdeck's packages initialised; server's first answer
 	loadCPU                       time.Duration   // kdeck's CPU time from its start to the full load
 	firstRowsScreen, loadedScreen time.Duration   // from tmux polling, since tmux was asked to start it
 	loadRuns                      []time.Duration // every timed load (trace); loaded is their median
@@ -262,10 +305,7 @@ type result struct {
 	hwmEndKiB                     int64
 	churned                       churnStats
 	kdeckErr                      string
-	kubectlWall                   time.Duration
-	kubectlRSSKiB                 int64
-	kubectlLines                  int
-	kubectlErr                    string
+	floor, k9s, kubectl           peer // the programs measured beside kdeck
 	loadBefore, loadAfter         string
 	serverCPU                     float64 // apiserver and etcd, % of a core, just before kdeck started
 	serverQuiet                   bool    // serverCPU was under quietCPU
@@ -288,16 +328,18 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 	var runs []*loadRun
 	for i := 1; i < o.loadRuns; i++ {
 		extraTrace := filepath.Join(tmp, fmt.Sprintf("trace-%d-%d.txt", r.size, i))
-		lr, err := timedLoad(o, tm, emu, kdeck, kubeconfig, extraTrace, fmt.Sprintf("%s-%d", session, i),
-			[]string{"TERM=xterm-256color", "KDECK_BENCH_TRACE=" + extraTrace})
+		lr, err := timedLoad(o, tm, emu, fmt.Sprintf("%s-%d", session, i),
+			kdeckLaunch(kdeck, kubeconfig, extraTrace, []string{"TERM=xterm-256color", "KDECK_BENCH_TRACE=" + extraTrace}))
+		if lr != nil && lr.p != nil {
+			lr.p.close()
+		}
 		if err != nil {
 			return err
 		}
-		lr.p.close()
 		runs = append(runs, lr)
 		time.Sleep(2 * time.Second)
 	}
-	lr, err := timedLoad(o, tm, emu, kdeck, kubeconfig, tracePath, session, env)
+	lr, err := timedLoad(o, tm, emu, session, kdeckLaunch(kdeck, kubeconfig, tracePath, env))
 	if lr != nil && lr.p != nil {
 		defer lr.p.close()
 	}
@@ -306,7 +348,7 @@ func runKdeck(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Inte
 	}
 	runs = append(runs, lr)
 	p := lr.p
-	r.loadCPU, r.traceStart, r.traceConnected = lr.cpu, lr.tr.start, lr.tr.connected
+	r.loadCPU, r.traceMain, r.traceConnected = lr.cpu, lr.tr.main, lr.tr.connected
 	r.firstRows = median(runs, func(l *loadRun) time.Duration { return l.tr.firstRows })
 	r.loaded = median(runs, func(l *loadRun) time.Duration { return l.tr.loaded })
 	r.firstRowsScreen = median(runs, func(l *loadRun) time.Duration { return l.firstRowsScreen })
@@ -564,75 +606,101 @@ func rssTrend(samples []int64) (first, last int64, growth float64, ok bool) {
 	return first, last, 100 * float64(last-first) / float64(first), true
 }
 
-// measureKubectl times `kubectl get pods -A` and reads its peak RSS, under /usr/bin/time -v
-
-// loadRun is one timed start of kdeck, left running in its pane.
+// loadRun is one timed start of a program in a pane (kdeck, k9s), left running there.
 type loadRun struct {
 	p                             *pane
-	tr                            trace
+	tr                            trace         // kdeck's trace; empty for a program without one
 	firstRowsScreen, loadedScreen time.Duration // from tmux polling, since tmux was asked to start it
-	cpu                           time.Duration // kdeck's CPU time until loaded
+	cpu                           time.Duration // the program's CPU time until loaded
 }
 
-// timedLoad starts kdeck -A from disk in a new pane and waits until the screen and the trace
-// say every pod is loaded, with the node emulator paused meanwhile. The pane is returned
-// whenever it was started, for the caller to close.
-func timedLoad(o options, tm *tmuxServer, emu *emulator, kdeck, kubeconfig, tracePath, session string, env []string) (*loadRun, error) {
-	if err := evictFromPageCache(kdeck); err != nil {
-		logf("could not drop %s from the page cache: %v", kdeck, err)
+// launch is a program to start in a pane and time until its screen shows every row.
+type launch struct {
+	argv, env []string
+	comm      string // the process name once env has exec'd it ("kdeck", "k9s")
+	// trace is kdeck's trace file, whose "loaded" must be written too; "" for a program
+	// that writes none (then the screen alone says when it is loaded).
+	trace string
+	// firstRows and loaded read the screen: some rows shown, every row shown.
+	firstRows, loaded func(screen string) bool
+}
+
+// kdeckLaunch is kdeck -A on kubeconfig, with its trace at tracePath and env.
+func kdeckLaunch(kdeck, kubeconfig, tracePath string, env []string, args ...string) launch {
+	return launch{argv: append([]string{kdeck, "--kubeconfig", kubeconfig, "-A"}, args...), env: env, comm: "kdeck", trace: tracePath,
+		firstRows: func(s string) bool { return screenCount(titleRE, s) > 0 },
+		loaded:    func(s string) bool { return screenCount(liveRE, s) >= 0 }}
+}
+
+// timedLoad starts l's program from disk in a new pane and waits until the screen and the
+// trace say every pod is loaded, with the node emulator paused meanwhile. The pane is
+// returned whenever it was started, for the caller to close.
+func timedLoad(o options, tm *tmuxServer, emu *emulator, session string, l launch) (*loadRun, error) {
+	if err := evictFromPageCache(l.argv[0]); err != nil {
+		logf("could not drop %s from the page cache: %v", l.argv[0], err)
 	}
 	resume := emu.pause()
 	defer resume()
 	t0 := time.Now()
-	p, err := tm.start(session, o.width, o.height, env, []string{kdeck, "--kubeconfig", kubeconfig, "-A"})
+	p, err := tm.start(session, o.width, o.height, l.env, l.argv)
 	if err != nil {
 		return nil, err
 	}
 	lr := &loadRun{p: p}
-	// The pane starts `env VAR=… kdeck`; env replaces itself with kdeck within moments.
+	// The pane starts `env VAR=… PROGRAM`; env replaces itself with the program within moments.
 	var comm string
 	for wait := time.Now(); time.Since(wait) < 2*time.Second; time.Sleep(5 * time.Millisecond) {
 		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p.pid))
-		if comm = strings.TrimSpace(string(b)); comm == "kdeck" {
+		if comm = strings.TrimSpace(string(b)); comm == l.comm {
 			break
 		}
 	}
-	if comm != "kdeck" {
-		return lr, fmt.Errorf("pane process %d is %q, not kdeck", p.pid, comm)
+	if comm != l.comm {
+		return lr, fmt.Errorf("pane process %d is %q, not %s", p.pid, comm, l.comm)
+	}
+	poll := o.poll
+	if l.trace == "" {
+		poll = max(poll, 10*time.Millisecond) // the screen is all there is
 	}
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		if o.poll > 0 {
+		if poll > 0 {
 			s := p.screen()
 			now := time.Since(t0)
-			if lr.firstRowsScreen == 0 && screenCount(titleRE, s) > 0 {
+			if lr.firstRowsScreen == 0 && l.firstRows(s) {
 				lr.firstRowsScreen = now
 			}
-			if lr.loadedScreen == 0 && screenCount(liveRE, s) >= 0 {
+			if lr.loadedScreen == 0 && l.loaded(s) {
 				lr.loadedScreen = now
 			}
 		}
-		lr.tr = readTrace(tracePath)
-		if lr.tr.loaded > 0 && (o.poll == 0 || lr.loadedScreen > 0) {
+		if l.trace != "" {
+			lr.tr = readTrace(l.trace)
+		}
+		if (l.trace == "" || lr.tr.loaded > 0) && (poll == 0 || lr.loadedScreen > 0) {
 			break
 		}
 		if !p.alive() {
-			return lr, fmt.Errorf("kdeck exited while loading; screen:\n%s", p.screen())
+			return lr, fmt.Errorf("%s exited while loading; screen:\n%s", l.comm, p.screen())
 		}
 		if time.Now().After(deadline) {
-			return lr, fmt.Errorf("not loaded after 3 minutes; screen:\n%s", p.screen())
+			return lr, fmt.Errorf("%s not loaded after 3 minutes; screen:\n%s", l.comm, p.screen())
 		}
-		time.Sleep(max(o.poll, 10*time.Millisecond))
+		time.Sleep(max(poll, 10*time.Millisecond))
 	}
 	resume()
 	lr.cpu, _ = cpuTime(p.pid)
-	logf("kdeck: first rows %s, loaded %s (screen: %s, %s)", secs(lr.tr.firstRows), secs(lr.tr.loaded), secs(lr.firstRowsScreen), secs(lr.loadedScreen))
+	if l.trace != "" {
+		logf("%s: first rows %s, loaded %s (screen: %s, %s)", l.comm, secs(lr.tr.firstRows), secs(lr.tr.loaded), secs(lr.firstRowsScreen), secs(lr.loadedScreen))
+	} else {
+		logf("%s: first rows %s, loaded %s (screen)", l.comm, secs(lr.firstRowsScreen), secs(lr.loadedScreen))
+	}
 	return lr, nil
 }
 
 // median is the median of f over runs (the lower middle one of an even count).
-func median(runs []*loadRun, f func(*loadRun) time.Duration) time.Duration {
-	v := make([]time.Duration, len(runs))
+func median[T any, V cmp.Ordered](runs []T, f func(T) V) V {
+	v := make([]V, len(runs))
 	for i, l := range runs {
 		v[i] = f(l)
 	}
@@ -640,56 +708,10 @@ func median(runs []*loadRun, f func(*loadRun) time.Duration) time.Duration {
 	return v[(len(v)-1)/2]
 }
 
-// when it exists, else from wait4's rusage.
-func measureKubectl(ctx context.Context, emu *emulator, kubectl, kubeconfig string, r *result) {
-	args := []string{kubectl, "--kubeconfig", kubeconfig, "get", "pods", "-A"}
-	gnuTime := false
-	if _, err := os.Stat("/usr/bin/time"); err == nil {
-		args = append([]string{"/usr/bin/time", "-v"}, args...)
-		gnuTime = true
-	}
-	if err := evictFromPageCache(kubectl); err != nil {
-		logf("could not drop %s from the page cache: %v", kubectl, err)
-	}
-	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-	lines := &lineCounter{}
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = lines, &stderr
-	logf("kubectl get pods -A")
-	resume := emu.pause()
-	start := time.Now()
-	err := cmd.Run()
-	r.kubectlWall = time.Since(start)
-	resume()
-	r.kubectlLines = lines.n
-	if err != nil {
-		r.kubectlErr = fmt.Sprintf("%v: %s", err, strings.TrimSpace(stderr.String()))
-		logf("kubectl: %s", r.kubectlErr)
-		return
-	}
-	if gnuTime {
-		sc := bufio.NewScanner(&stderr)
-		for sc.Scan() {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Maximum resident set size (kbytes):"); ok {
-				r.kubectlRSSKiB, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-			}
-		}
-	} else if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.kubectlRSSKiB = ru.Maxrss // KiB on Linux
-	}
-	logf("kubectl: %s, peak RSS %s, %s lines", secs(r.kubectlWall), mib(r.kubectlRSSKiB), count(r.kubectlLines))
-}
-
-type lineCounter struct{ n int }
-
-func (l *lineCounter) Write(b []byte) (int, error) {
-	l.n += bytes.Count(b, []byte{'\n'})
-	return len(b), nil
-}
-
 // trace is what kdeck's trace file says (see package ui/benchtrace).
 type trace struct {
-	start, connected  time.Duration
+	start, main       time.Duration // benchtrace's own initialisation; every package's (main runs)
+	connected         time.Duration
 	firstRows, loaded time.Duration
 	filterMS          []float64
 	goroutines        []int // runtime.NumGoroutine samples, oldest first (KDECK_BENCH_GOROUTINES)
@@ -717,6 +739,8 @@ func readTrace(path string) trace {
 		switch f[0] {
 		case "start":
 			t.start = d
+		case "main":
+			t.main = d
 		case "connected":
 			t.connected = d
 		case "first_rows":

@@ -18,27 +18,40 @@ type budget struct {
 	rssMiB, filterMS  float64
 }
 
-// Budgets from docs/ARCHITECTURE.md; under churn (its third row) CPU < 5% of a core and RSS growth ≤ 5%.
+// Budgets from docs/ARCHITECTURE.md; under churn CPU < 5% of a core and RSS growth ≤ 5%. A
+// filter budget of 0 is none (100k pods has no filter budget: its p99 is shown unmarked).
 var (
-	budget10k = budget{"10k", 250 * time.Millisecond, 1500 * time.Millisecond, 100, 10}
-	budget50k = budget{"50k", 300 * time.Millisecond, 5 * time.Second, 200, 16}
+	budget10k  = budget{"10k", 250 * time.Millisecond, 1500 * time.Millisecond, 100, 10}
+	budget50k  = budget{"50k", 300 * time.Millisecond, 5 * time.Second, 200, 16}
+	budget100k = budget{"100k", 300 * time.Millisecond, 10 * time.Second, 150, 0}
 )
 
 const (
 	churnCPUBudget  = 5.0 // % of one core
 	rssGrowthBudget = 5.0 // %
+	// floorRatioGoal is how far kdeck's full load may be from the floor's (a goal, shown
+	// beside the ratio).
+	floorRatioGoal = 1.2
 )
 
-// budgetFor picks the budget row a size is judged by: sizes up to 10k by the 10k row.
+// budgetFor picks the budget row a size is judged by: sizes up to 10k by the 10k row, up
+// to 50k by the 50k row, larger by the 100k row.
 func budgetFor(size int) budget {
-	if size <= 10000 {
+	switch {
+	case size <= 10000:
 		return budget10k
+	case size <= 50000:
+		return budget50k
 	}
-	return budget50k
+	return budget100k
 }
 
 var header = []string{"workload", "kdeck first rows", "kdeck full load", "kdeck peak RSS", "filter p99",
-	"CPU under churn", "RSS growth", "kubectl get pods -A", "kubectl peak RSS"}
+	"CPU under churn", "RSS growth"}
+
+// peersHeader is the header of the table of kdeck beside the floor, k9s and kubectl.
+var peersHeader = []string{"workload", "floor all rows", "kdeck all rows", "k9s all rows", "kubectl get pods -A",
+	"floor peak RSS", "kdeck peak RSS", "k9s peak RSS", "kubectl peak RSS"}
 
 func mark(ok bool) string {
 	if ok {
@@ -65,9 +78,10 @@ func cells(r *result, o options) []string {
 		rss = fmt.Sprintf("%s %s (< %.0f MiB)", mib(r.hwmKiB), mark(float64(r.hwmKiB)/1024 < b.rssMiB), b.rssMiB)
 	}
 	filter := r.filterNote
-	if filter == "" && len(r.filterMS) > 0 {
-		p := percentile(r.filterMS, 99)
+	if p := percentile(r.filterMS, 99); filter == "" && len(r.filterMS) > 0 && b.filterMS > 0 {
 		filter = fmt.Sprintf("%.2f ms %s (< %.0f ms)", p, mark(p < b.filterMS), b.filterMS)
+	} else if filter == "" && len(r.filterMS) > 0 {
+		filter = fmt.Sprintf("%.2f ms (no budget)", p)
 	} else if filter == "" {
 		filter = "n/a"
 	}
@@ -78,14 +92,76 @@ func cells(r *result, o options) []string {
 			growth = fmt.Sprintf("%+.1f%% %s (≤ %.0f%%)", g, mark(g <= rssGrowthBudget), rssGrowthBudget)
 		}
 	}
-	kt, kr := "n/a", "n/a"
-	if r.kubectlErr == "" && r.kubectlWall > 0 {
-		kt = secs(r.kubectlWall)
-		if r.kubectlRSSKiB > 0 {
-			kr = mib(r.kubectlRSSKiB)
-		}
+	return []string{workload, dur(r.firstRows, b.firstRows), dur(r.loaded, b.loaded), rss, filter, cpu, growth}
+}
+
+// peerCells renders one result as a row of peersHeader: each program's full load and
+// peak RSS, kdeck's against the floor's, k9s's and kubectl's against kdeck's.
+func peerCells(r *result) []string {
+	kdeck := peer{loaded: r.loaded, rssKiB: r.hwmKiB}
+	if r.kdeckErr != "" {
+		kdeck.err = r.kdeckErr
 	}
-	return []string{workload, dur(r.firstRows, b.firstRows), dur(r.loaded, b.loaded), rss, filter, cpu, growth, kt, kr}
+	all := peerTime(kdeck)
+	if kdeck.measured() && r.floor.measured() {
+		x := r.loaded.Seconds() / r.floor.loaded.Seconds()
+		all = fmt.Sprintf("%s (%.2f× floor %s ≤ %.1f×)", secs(r.loaded), x, mark(x <= floorRatioGoal), floorRatioGoal)
+	}
+	return []string{count(r.size) + " pods", peerTime(r.floor), all,
+		peerTime(r.k9s) + ratio(r.k9s.loaded, kdeck, "kdeck"), peerTime(r.kubectl) + ratio(r.kubectl.loaded, kdeck, "kdeck"),
+		mib(r.floor.rssKiB), mib(r.hwmKiB),
+		mib(r.k9s.rssKiB) + ratioKiB(r.k9s.rssKiB, r.hwmKiB), mib(r.kubectl.rssKiB) + ratioKiB(r.kubectl.rssKiB, r.hwmKiB)}
+}
+
+// peerTime is a peer's full load, or why there is none.
+func peerTime(p peer) string {
+	switch {
+	case p.skipped != "":
+		return "skipped"
+	case p.err != "":
+		return "failed"
+	case p.loaded == 0:
+		return "n/a"
+	}
+	return secs(p.loaded)
+}
+
+// ratio is " (N× of)": d against what's full load, or "" when either is missing.
+func ratio(d time.Duration, what peer, of string) string {
+	if d == 0 || !what.measured() {
+		return ""
+	}
+	return fmt.Sprintf(" (%.1f× %s)", d.Seconds()/what.loaded.Seconds(), of)
+}
+
+// ratioKiB is " (N× kdeck)" for a peak RSS against kdeck's, or "".
+func ratioKiB(kib, kdeck int64) string {
+	if kib <= 0 || kdeck <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%.1f× kdeck)", float64(kib)/float64(kdeck))
+}
+
+// peerNote says how a peer was measured and what each run gave.
+func peerNote(name string, p peer) string {
+	switch {
+	case p.skipped != "":
+		return name + ": " + p.skipped
+	case p.err != "":
+		return name + " failed: " + firstLine(p.err)
+	}
+	var each []string
+	for _, d := range p.runs {
+		each = append(each, secs(d))
+	}
+	n := fmt.Sprintf("%s: median of %d runs (%s), %s rows", name, len(p.runs), strings.Join(each, ", "), count(p.rows))
+	if p.firstRows > 0 {
+		n += ", first rows " + secs(p.firstRows)
+	}
+	if len(p.failed) > 0 {
+		n += fmt.Sprintf("; %d more failed: %s", len(p.failed), strings.Join(p.failed, "; "))
+	}
+	return n
 }
 
 // notes are the details behind each row: screen-polled times, idle CPU, churn, load.
@@ -103,8 +179,8 @@ func notes(r *result, o options) []string {
 			len(r.loadRuns), strings.Join(each, ", ")))
 	}
 	if r.traceConnected > 0 {
-		n = append(n, fmt.Sprintf("kdeck start-up (trace): initialised %s, first server answer %s, first rows %s; CPU used until fully loaded %s (the rest of the load time is waiting for the server)",
-			secs(r.traceStart), secs(r.traceConnected), secs(r.firstRows), secs(r.loadCPU)))
+		n = append(n, fmt.Sprintf("kdeck start-up (trace, the last start): packages initialised %s, first server answer %s; CPU used until fully loaded %s (the rest of the load time is waiting for the server)",
+			secs(r.traceMain), secs(r.traceConnected), secs(r.loadCPU)))
 	}
 	if len(r.filterMS) > 0 {
 		n = append(n, fmt.Sprintf("filter: %d timed keystrokes, median %.2f ms, p99 %.2f ms, max %.2f ms",
@@ -130,9 +206,6 @@ func notes(r *result, o options) []string {
 				mib(last), mib(first)))
 		}
 	}
-	if r.kubectlErr == "" && r.kubectlWall > 0 {
-		n = append(n, fmt.Sprintf("kubectl printed %s lines", count(r.kubectlLines)))
-	}
 	quiet := "quiet"
 	if !r.serverQuiet {
 		quiet = "still busy after " + shortDur(quietTimeout)
@@ -145,22 +218,41 @@ func notes(r *result, o options) []string {
 	if r.kdeckErr != "" {
 		n = append(n, "kdeck failed: "+firstLine(r.kdeckErr))
 	}
-	if r.kubectlErr != "" {
-		n = append(n, "kubectl failed: "+firstLine(r.kubectlErr))
-	}
 	return n
 }
 
-// printPlain writes the results as an aligned text table followed by the notes.
+// printPlain writes the results as aligned text tables followed by their notes: the
+// budgets, then kdeck beside the floor, k9s and kubectl.
 func printPlain(w io.Writer, results []*result, o options) {
 	rows, ns := benchRows(results, o)
 	writePlain(w, header, rows, ns)
+	fmt.Fprintln(w)
+	rows, ns = comparisonRows(results)
+	writePlain(w, peersHeader, rows, ns)
 }
 
-// printMarkdown writes the same results as a markdown table and list, to paste into notes.
+// printMarkdown writes the same results as markdown tables and lists, to paste into notes.
 func printMarkdown(w io.Writer, results []*result, o options) {
 	rows, ns := benchRows(results, o)
 	writeMarkdown(w, header, rows, ns)
+	fmt.Fprintln(w)
+	rows, ns = comparisonRows(results)
+	writeMarkdown(w, peersHeader, rows, ns)
+}
+
+func comparisonRows(results []*result) (rows [][]string, ns []string) {
+	for _, r := range results {
+		rows = append(rows, peerCells(r))
+	}
+	ns = append(ns, "every program started from disk with kwok paused, loading the pods of all namespaces; "+
+		"kdeck and the floor from their own traces (since process start), k9s screen-polled until its title shows every pod (from the tmux command), kubectl's wall time")
+	for _, r := range results {
+		s := count(r.size) + " pods, "
+		ns = append(ns, peerNote(s+"the floor (hack/bench/floor: client-go, protobuf, WatchList into compact rows, no UI)", r.floor),
+			peerNote(s+"k9s "+k9sVersion+" -A -c pods --splashless --headless --readonly", r.k9s),
+			peerNote(s+"kubectl get pods -A", r.kubectl))
+	}
+	return rows, ns
 }
 
 func benchRows(results []*result, o options) (rows [][]string, ns []string) {

@@ -66,7 +66,7 @@ func soak(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Interfac
 func runSoak(ctx context.Context, o options, tm *tmuxServer, cs kubernetes.Interface, nodes []string, emu *emulator, kdeck, kubeconfig, tmp string, s *soakResult) error {
 	tracePath, env := kdeckEnv(o, tmp, fmt.Sprintf("soak-%d", s.size))
 	env = append(env, "KDECK_BENCH_GOROUTINES="+max(time.Second, o.soakEvery/3).String())
-	lr, err := timedLoad(o, tm, emu, kdeck, kubeconfig, tracePath, fmt.Sprintf("soak-%d", s.size), env)
+	lr, err := timedLoad(o, tm, emu, fmt.Sprintf("soak-%d", s.size), kdeckLaunch(kdeck, kubeconfig, tracePath, env))
 	if lr != nil && lr.p != nil {
 		defer lr.p.close()
 	}

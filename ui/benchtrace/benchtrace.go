@@ -5,7 +5,8 @@
 //	EVENT SECONDS_SINCE_PROCESS_START [VALUE]
 //
 // Events: "start" (when this package initialised; the gap before it is runtime and package
-// initialisation), "connected" (the server answered kdeck's first request), "first_rows" (the first frame that shows at least one row), "loaded"
+// initialisation), "main" (main began: every package is initialised), "connected" (the
+// server answered kdeck's first request), "first_rows" (the first frame that shows at least one row), "loaded"
 // (the first frame drawn once the initial list is complete) and "filter_ms VALUE" (one per
 // filter keystroke: how long it took to apply, in milliseconds).
 //
