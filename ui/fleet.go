@@ -111,7 +111,7 @@ func fleetAction[R kube.Row](a Action[R]) Action[FleetRow[R]] {
 // fleetColumns are CONTEXT and then the spec's columns, each cell drawn by the columns of
 // its row's cluster (whose metrics, say, it reads).
 func fleetColumns[R kube.Row](cols [][]Column[R]) []Column[FleetRow[R]] {
-	out := []Column[FleetRow[R]]{{Name: "CONTEXT", Max: 24, Drop: 4,
+	out := []Column[FleetRow[R]]{{Name: "CONTEXT", Max: 40, Drop: 4,
 		Value: func(r FleetRow[R]) string { return r.Context() },
 		Style: func(st *theme.Styles, r FleetRow[R]) lipgloss.Style {
 			if r.Stale {
