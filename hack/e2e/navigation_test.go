@@ -111,7 +111,7 @@ func TestContextSwitch(t *testing.T) {
 	term := StartKdeck(t, 140, 24, "--kubeconfig", path, "-n", "default")
 	term.WaitText("pods(default)", 10*time.Second)
 	term.Send(":", "c", "t", "x", " ", "b", "r", "o", "k", "e", "n", "Enter")
-	term.WaitText("context switch failed: cannot reach the API server", 12*time.Second)
+	term.WaitText("context switch failed: broken: cannot reach the API server", 12*time.Second)
 	term.WaitText("pods(default)", time.Second)
 
 	term.Send(":", "c", "t", "x", " ", "s", "e", "c", "o", "n", "d", "Enter")
