@@ -279,6 +279,26 @@ func ValidContexts(list string, contexts []string) ([]string, error) {
 	return names, nil
 }
 
+// Servers is the API server address of every context of the kubeconfig, by context name,
+// read from the kubeconfig again (a context not connected to has no Info). A Client made
+// without Connect (in tests) knows none.
+func (c *Client) Servers() (map[string]string, error) {
+	out := map[string]string{}
+	if c.flags == nil {
+		return out, nil
+	}
+	raw, err := c.flags.ToRawKubeConfigLoader().RawConfig()
+	if err != nil {
+		return nil, configError(c.flags, err)
+	}
+	for name, ctx := range raw.Contexts {
+		if cl, ok := raw.Clusters[ctx.Cluster]; ok {
+			out[name] = cl.Server
+		}
+	}
+	return out, nil
+}
+
 // tune raises client-side rate limits (the defaults stretch a 50k-pod list to many seconds),
 // records throttling waits for the status line, names kdeck in the user agent, and turns
 // compression off for a server on this machine. Built-in types already travel as protobuf.

@@ -23,6 +23,12 @@ type contextSwitchedMsg struct {
 	err     error
 }
 
+// UseClients is the command that shows the clusters of clients (one, or several at once)
+// as `:ctx` does, with connections already made (the clusters screen's).
+func UseClients(clients []*kube.Client) tea.Cmd {
+	return func() tea.Msg { return contextSwitchedMsg{clients: clients} }
+}
+
 // openCommand shows the `:` prompt, completing view names, `ns NAME` and `ctx NAME`.
 func (a *App) openCommand() tea.Cmd {
 	a.prompt = NewPrompt(a.env.Styles, ":", a.suggestions(nil))

@@ -4,13 +4,16 @@ package e2e
 
 import (
 	"fmt"
+	"net"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 // `-n a,b` lists the pods of both namespaces (and of no other) in one view with a NAMESPACE
@@ -148,4 +151,134 @@ func TestSeveralClusters(t *testing.T) {
 	}
 	term.WaitGone("PARTLY STALE", 60*time.Second)
 	term.WaitLine(5*time.Second, ctxB, "web-b")
+}
+
+// `:clusters` lists every context of the kubeconfig: the one shown marked (*), a second
+// testbed cluster live with its version, nodes and pods (its counts follow the cluster),
+// and a context whose server refuses connections unreachable with the reason. When the
+// second cluster's API server stops answering its row says so, and again live once it
+// answers. Enter shows a context with the screen's own connection, marks show several at
+// once, and enter on the unreachable one changes nothing.
+func TestClustersScreen(t *testing.T) {
+	name := fmt.Sprintf("kdeck-e2e-clusters-%d", os.Getpid())
+	kubeconfigB, csB := startCluster(t, name)
+	ns := newNamespace(t)
+	if _, err := csB.CoreV1().Namespaces().Create(ctx(t), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := csB.CoreV1().Pods(ns).Create(ctx(t), kwokPod(ns, "only-on-b"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	merged, ctxA, ctxB := mergedKubeconfig(t, testbed.kubeconfig, kubeconfigB)
+	addUnreachableContext(t, merged, "gone", ctxA)
+
+	term := StartKdeck(t, 200, 30, "--kubeconfig", merged, "-n", ns, "-c", "pods")
+	term.WaitText("ctx "+ctxA, 20*time.Second)
+	term.command("clusters")
+	term.WaitLine(20*time.Second, ctxA+" (*)", "live")
+	term.WaitLine(20*time.Second, ctxB, "live", "v1.")
+	term.WaitLine(20*time.Second, "gone", "unreachable: cannot reach the API server")
+	term.WaitText("1 of 3 contexts not answering", 5*time.Second)
+
+	nodes, err := csB.CoreV1().Nodes().List(ctx(t), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := term.clusterRow(t, ctxB)
+	if want := fmt.Sprintf("%d/%d", len(nodes.Items), len(nodes.Items)); row.nodes != want || row.notReady != "0" {
+		t.Fatalf("%s: nodes %q (want %s), not ready %q (want 0)", ctxB, row.nodes, want, row.notReady)
+	}
+	pending := kwokPod(ns, "nowhere")
+	pending.Spec.NodeSelector = map[string]string{"kdeck.dev/nowhere": "true"}
+	if _, err := csB.CoreV1().Pods(ns).Create(ctx(t), pending, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	term.WaitFor("a pending pod counted not ready on "+ctxB, 20*time.Second, func(string) bool {
+		return term.clusterRow(t, ctxB).notReady == "1"
+	})
+
+	thaw := freeze(t, kubeconfigB)
+	took := term.WaitLine(20*time.Second, ctxB, "no answer · retrying")
+	t.Logf("%s's stopped API server was shown after %s", ctxB, took)
+	term.WaitText("2 of 3 contexts not answering", 5*time.Second)
+	thaw()
+	term.WaitLine(20*time.Second, ctxB, "live")
+
+	term.Send("/")
+	term.Send(strings.Split(ctxB, "")...)
+	term.Send("Enter")
+	term.WaitText("[1 of 3]", 5*time.Second)
+	term.Send("Enter")
+	term.WaitText("ctx "+ctxB, 10*time.Second)
+	term.WaitLine(20*time.Second, ns, "only-on-b") // the root view, on B
+
+	term.command("clusters")
+	term.WaitLine(20*time.Second, ctxB+" (*)", "live")
+	term.WaitLine(20*time.Second, ctxA, "live")
+	rows := []string{ctxA, ctxB, "gone"}
+	slices.Sort(rows) // the screen's order
+	to := func(context string) {
+		term.Send("g")
+		for range slices.Index(rows, context) {
+			term.Send("Down")
+		}
+	}
+	to(ctxA)
+	term.Send("Space")
+	to(ctxB)
+	term.Send("Space")
+	term.WaitText("●2 marked", 5*time.Second)
+	term.Send("Enter")
+	term.WaitText("2 contexts", 10*time.Second)
+	term.WaitLine(20*time.Second, ctxB, "only-on-b")
+
+	term.command("clusters")
+	term.WaitLine(20*time.Second, "gone", "unreachable")
+	to("gone")
+	term.Send("Enter")
+	term.WaitText("cannot show gone: unreachable", 5*time.Second)
+	if s := term.Screen(); !strings.Contains(s, "2 contexts") {
+		t.Fatalf("a refused switch changed the clusters shown:\n%s", s)
+	}
+}
+
+// addUnreachableContext adds context name to the kubeconfig at path: like context like's,
+// but for a server on a port of this machine where nothing listens.
+func addUnreachableContext(t *testing.T, path, name, like string) {
+	t.Helper()
+	cfg, err := clientcmd.LoadFromFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close() // nothing listens there now: connections are refused at once
+	cluster := *cfg.Clusters[cfg.Contexts[like].Cluster]
+	cluster.Server = "https://" + addr
+	cfg.Clusters[name] = &cluster
+	c := *cfg.Contexts[like]
+	c.Cluster = name
+	cfg.Contexts[name] = &c
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// clusterCells are the cells of a context's row on the clusters screen that tests read.
+type clusterCells struct{ nodes, notReady string }
+
+// clusterRow reads context's row on the clusters screen (200 columns wide: CONTEXT STATUS
+// VERSION NODES PODS NOT READY CRITICAL WARNING SERVER).
+func (term *Term) clusterRow(t *testing.T, context string) clusterCells {
+	t.Helper()
+	for _, line := range strings.Split(term.Screen(), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 9 && f[0] == context && f[1] == "live" {
+			return clusterCells{nodes: f[3], notReady: f[5]}
+		}
+	}
+	return clusterCells{}
 }

@@ -124,6 +124,44 @@ func combine(states []kube.State) kube.State {
 
 // Snapshot runs the checks on the stores' current rows.
 func (t *Cache) Snapshot() kube.Snapshot[*Problem] {
+	in, st := t.input()
+	problems := Detect(in)
+	t.remember(problems, in.Now)
+	return kube.Snapshot[*Problem]{Rows: problems, State: st}
+}
+
+// Overview is a cluster's health in numbers, for a screen of several clusters.
+type Overview struct {
+	Nodes, NodesReady  int
+	Pods, PodsNotReady int // pods not finished, and those of them not ready
+	Problems           map[Severity]int
+	State              kube.State
+}
+
+// Overview runs the checks on the stores' current rows and counts the nodes and pods
+// they read.
+func (t *Cache) Overview() Overview {
+	in, st := t.input()
+	o := Overview{Nodes: len(in.Nodes), Problems: Counts(Detect(in)), State: st}
+	for _, n := range in.Nodes {
+		if n.Ready {
+			o.NodesReady++
+		}
+	}
+	for _, p := range in.Pods {
+		if p.Finished {
+			continue
+		}
+		o.Pods++
+		if p.Ready < p.Containers {
+			o.PodsNotReady++
+		}
+	}
+	return o
+}
+
+// input is the stores' current rows as the checks read them, and the triage's state.
+func (t *Cache) input() (Input, kube.State) {
 	in := Input{Now: t.now()}
 	var states []kube.State
 	read := func(resource string, st kube.State) bool {
@@ -148,9 +186,7 @@ func (t *Cache) Snapshot() kube.Snapshot[*Problem] {
 	if read("endpointslices", slices.State) { // before every slice is listed, any service would look empty
 		in.Services = kube.JoinEndpoints(services, slices.Rows)
 	}
-	problems := Detect(in)
-	t.remember(problems, in.Now)
-	return kube.Snapshot[*Problem]{Rows: problems, State: combine(states)}
+	return in, combine(states)
 }
 
 // rowsOf is store's current rows, once read has seen its state: rows still loading find
