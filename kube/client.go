@@ -123,6 +123,10 @@ type Client struct {
 	Policy Policy
 	// Audit, when set, receives one entry for every mutation sent through Apply.
 	Audit *AuditLog
+	// Unanswered is set on a client made for a list of several clusters while its server
+	// could not be reached (see JoinContexts): its stores retry until the server answers,
+	// and its version is unknown.
+	Unanswered bool
 
 	podRows   corev1client.PodsGetter // see PodRows
 	nodeUsage NodeUsageLister         // node metrics; nil without the metrics client
@@ -147,6 +151,12 @@ type Options struct {
 // builds clients tuned for large lists, and checks the server answers. Every failure is an
 // *Error of KindConfig, KindUnreachable or KindUnauthorized with a one-line message.
 func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Options) (*Client, error) {
+	return connect(ctx, flags, opts, false)
+}
+
+// connect is Connect; with unanswered set, a server that cannot be reached is no failure:
+// the client comes back with Unanswered set.
+func connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Options, unanswered bool) (*Client, error) {
 	loader := flags.ToRawKubeConfigLoader()
 	raw, err := loader.RawConfig()
 	if err != nil {
@@ -197,12 +207,15 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Opt
 		timeout = cfg.Timeout
 	}
 	v, err := serverVersion(ctx, cs, timeout)
-	if err != nil {
-		return nil, Classify(err, "get", "version", "")
+	switch err := Classify(err, "get", "version", ""); {
+	case err == nil:
+		info.ServerVersion = v.GitVersion
+	case unanswered && KindOf(err) == KindUnreachable:
+	default:
+		return nil, err
 	}
-	info.ServerVersion = v.GitVersion
 	contexts := slices.Sorted(maps.Keys(raw.Contexts))
-	c := &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts,
+	c := &Client{Clientset: cs, Config: cfg, Info: info, Contexts: contexts, Unanswered: info.ServerVersion == "",
 		Resources: NewResources(cs.Discovery()), HTTP: hc, Link: link, Policy: policy, flags: flags, opts: opts}
 	c.access = newAccessCache(cs)
 	if c.podRows, err = PodRowsClient(cfg, hc); err != nil {
@@ -230,11 +243,16 @@ func (c *Client) PodRows() corev1client.PodsGetter {
 // kubeconfig path, timeout and impersonation; the namespace becomes the new context's own.
 // The current client is untouched, so a failed switch changes nothing.
 func (c *Client) SwitchContext(ctx context.Context, name string) (*Client, error) {
+	return c.switchContext(ctx, name, false)
+}
+
+// switchContext is SwitchContext; unanswered is connect's.
+func (c *Client) switchContext(ctx context.Context, name string, unanswered bool) (*Client, error) {
 	f := genericclioptions.NewConfigFlags(true)
 	f.KubeConfig, f.Timeout = c.flags.KubeConfig, c.flags.Timeout
 	f.Impersonate, f.ImpersonateUID, f.ImpersonateGroup = c.flags.Impersonate, c.flags.ImpersonateUID, c.flags.ImpersonateGroup
 	f.Context = &name
-	nc, err := Connect(ctx, f, c.opts)
+	nc, err := connect(ctx, f, c.opts, unanswered)
 	if err == nil {
 		nc.Audit = c.Audit
 	}
@@ -244,12 +262,25 @@ func (c *Client) SwitchContext(ctx context.Context, name string) (*Client, error
 // SwitchContexts connects to every context of names at once, as SwitchContext does one;
 // any failure (each names its context) fails them all and changes nothing.
 func (c *Client) SwitchContexts(ctx context.Context, names []string) ([]*Client, error) {
+	return c.switchContexts(ctx, names, false)
+}
+
+// JoinContexts connects to the contexts of names for a list of several clusters, as
+// SwitchContexts does, except that a context whose server cannot be reached now joins
+// anyway with Unanswered set (one cluster down must not hide the others): its rows are
+// stale and its header entry says no answer until it answers. Any other failure (a bad
+// entry, refused credentials) fails them all.
+func (c *Client) JoinContexts(ctx context.Context, names []string) ([]*Client, error) {
+	return c.switchContexts(ctx, names, true)
+}
+
+func (c *Client) switchContexts(ctx context.Context, names []string, unanswered bool) ([]*Client, error) {
 	clients := make([]*Client, len(names))
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
 	for i, name := range names {
 		wg.Go(func() {
-			clients[i], errs[i] = c.SwitchContext(ctx, name)
+			clients[i], errs[i] = c.switchContext(ctx, name, unanswered)
 			if errs[i] != nil {
 				errs[i] = fmt.Errorf("%s: %w", name, errs[i])
 			}

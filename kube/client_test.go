@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -130,5 +131,59 @@ func TestInfoWhoNamesTheIdentityInEffect(t *testing.T) {
 		if got := c.info.Who(); got != c.want {
 			t.Errorf("%+v: Who() = %q, want %q", c.info, got, c.want)
 		}
+	}
+}
+
+// For a list of several clusters, a context whose server refuses connections joins with
+// Unanswered set and no version, while one whose credentials are refused still fails them all; a single
+// switch to the unreachable context is refused, as it always was.
+func TestJoinContextsKeepsAnUnreachableCluster(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"gitVersion":"v1.37.2"}`))
+	}))
+	defer srv.Close()
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Unauthorized","code":401}`, http.StatusUnauthorized)
+	}))
+	defer refusing.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	gone := closed.URL
+	closed.Close() // nothing listens there any more
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters:
+- {name: up, cluster: {server: "`+srv.URL+`"}}
+- {name: down, cluster: {server: "`+gone+`"}}
+- {name: refusing, cluster: {server: "`+refusing.URL+`"}}
+users:
+- {name: u, user: {token: t}}
+contexts:
+- {name: a, context: {cluster: up, user: u}}
+- {name: b, context: {cluster: down, user: u}}
+- {name: broken, context: {cluster: refusing, user: u}}
+current-context: a
+`), 0o600)
+	flags := genericclioptions.NewConfigFlags(true)
+	flags.KubeConfig = &kubeconfig
+	a, err := Connect(context.Background(), flags, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Unanswered || a.Info.ServerVersion != "v1.37.2" {
+		t.Errorf("a: unanswered %v, version %q", a.Unanswered, a.Info.ServerVersion)
+	}
+	joined, err := a.JoinContexts(context.Background(), []string{"b"})
+	if err != nil {
+		t.Fatalf("b, unreachable, did not join: %v", err)
+	}
+	if b := joined[0]; !b.Unanswered || b.Info.ServerVersion != "" || b.Info.Context != "b" {
+		t.Errorf("b joined with unanswered %v, version %q, context %q", b.Unanswered, b.Info.ServerVersion, b.Info.Context)
+	}
+	if _, err := a.JoinContexts(context.Background(), []string{"b", "broken"}); err == nil || !strings.Contains(err.Error(), "broken:") {
+		t.Errorf("a context whose credentials are refused joined: %v", err)
+	}
+	if _, err := a.SwitchContexts(context.Background(), []string{"b"}); KindOf(err) != KindUnreachable || !strings.Contains(err.Error(), "b:") {
+		t.Errorf("a switch to b alone: %v, want unreachable, naming b", err)
 	}
 }

@@ -566,7 +566,7 @@ func (a *App) fleetField(st *theme.Styles, on func(lipgloss.Style) lipgloss.Styl
 	parts := []string{on(st.HeaderKey).Render(fmt.Sprintf("%d contexts", len(a.fleet)))}
 	for _, e := range a.fleet {
 		mark := on(st.Good).Render("●")
-		if e.Client.Link.State().Lost {
+		if link := e.Client.Link.State(); link.Lost || (e.Client.Unanswered && link.Heard.IsZero()) {
 			mark = on(st.Bad).Render("○ no answer")
 		}
 		parts = append(parts, on(st.HeaderValue).Render(Safe(e.Client.Info.Context))+" "+mark)

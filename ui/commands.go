@@ -103,7 +103,14 @@ func (a *App) runCommand(line string) tea.Cmd {
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			clients, err := current.SwitchContexts(ctx, names)
+			if len(names) == 1 {
+				clients, err := current.SwitchContexts(ctx, names)
+				return contextSwitchedMsg{clients, err}
+			}
+			clients, err := current.JoinContexts(ctx, names) // one cluster down must not hide the others
+			if err == nil && !slices.ContainsFunc(clients, func(c *kube.Client) bool { return !c.Unanswered }) {
+				err = fmt.Errorf("none of %s answers", strings.Join(names, ", "))
+			}
 			return contextSwitchedMsg{clients, err}
 		}
 	}

@@ -145,7 +145,8 @@ func console(o *options) error {
 }
 
 // connectFleet connects to every context of list (--context a,b,c) besides client's own,
-// the first, and returns them all, client first; nil for a list of one or none.
+// the first, and returns them all, client first; nil for a list of one or none. A context
+// that cannot be reached now joins anyway and is shown as not answering (JoinContexts).
 func connectFleet(ctx context.Context, client *kube.Client, list string) ([]*kube.Client, error) {
 	if list == "" {
 		return nil, nil
@@ -154,7 +155,7 @@ func connectFleet(ctx context.Context, client *kube.Client, list string) ([]*kub
 	if err != nil {
 		return nil, &exitError{2, fmt.Errorf("--context: %w", err)}
 	}
-	others, err := client.SwitchContexts(ctx, names[1:])
+	others, err := client.JoinContexts(ctx, names[1:])
 	if err != nil {
 		return nil, &exitError{1, err}
 	}

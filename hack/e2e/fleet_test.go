@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -239,6 +240,36 @@ func TestClustersScreen(t *testing.T) {
 	term.WaitText("cannot show gone: unreachable", 5*time.Second)
 	if s := term.Screen(); !strings.Contains(s, "2 contexts") {
 		t.Fatalf("a refused switch changed the clusters shown:\n%s", s)
+	}
+}
+
+// `--context a,gone`, where gone's server is down, starts anyway: a's rows live, gone
+// marked in the header from the first frame on and the title partly stale. `:ctx gone`
+// alone is refused, and changes nothing.
+func TestSeveralClustersOneDownAtStart(t *testing.T) {
+	ns := newNamespace(t)
+	createLabelledPods(t, ns, "web", "web-a")
+	cfg, err := clientcmd.LoadFromFile(testbed.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig.yaml")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	addUnreachableContext(t, path, "gone", cfg.CurrentContext)
+
+	term := StartKdeck(t, 200, 30, "--kubeconfig", path, "--context", cfg.CurrentContext+",gone", "-n", ns, "-c", "pods")
+	term.WaitText("gone ○ no answer", 20*time.Second)
+	term.WaitLine(10*time.Second, cfg.CurrentContext, "web-a")
+	term.WaitText("PARTLY STALE", 20*time.Second)
+	createLabelledPods(t, ns, "web", "web-b") // the answering cluster is live
+	term.WaitLine(20*time.Second, cfg.CurrentContext, "web-b")
+
+	term.command("ctx gone")
+	term.WaitText("context switch failed: gone: cannot reach the API server", 20*time.Second)
+	if s := term.Screen(); !strings.Contains(s, "web-b") || !strings.Contains(s, "2 contexts") {
+		t.Fatalf("a refused switch changed the view:\n%s", s)
 	}
 }
 
