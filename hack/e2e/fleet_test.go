@@ -211,6 +211,7 @@ func TestClustersScreen(t *testing.T) {
 	term.WaitText("[1 of 3]", 5*time.Second)
 	term.Send("Enter")
 	term.WaitText("ctx "+ctxB, 10*time.Second)
+	term.command("ns " + ns)                       // a switch goes to the context's own namespace, as :ctx does
 	term.WaitLine(20*time.Second, ns, "only-on-b") // the root view, on B
 
 	term.command("clusters")
@@ -231,6 +232,7 @@ func TestClustersScreen(t *testing.T) {
 	term.WaitText("●2 marked", 5*time.Second)
 	term.Send("Enter")
 	term.WaitText("2 contexts", 10*time.Second)
+	term.command("ns " + ns)
 	term.WaitLine(20*time.Second, ctxB, "only-on-b")
 
 	term.command("clusters")
