@@ -21,12 +21,16 @@ type namespacesMsg struct{ names []string }
 type contextSwitchedMsg struct {
 	clients []*kube.Client
 	err     error
+	// back, for a switch chosen on a view of its own (the clusters screen), opens the view
+	// visited before it on the new clusters, rather than that view again.
+	back bool
 }
 
 // UseClients is the command that shows the clusters of clients (one, or several at once)
-// as `:ctx` does, with connections already made (the clusters screen's).
+// as `:ctx` does, with connections already made (the clusters screen's), in the view
+// visited before the one it came from (the first view of the registry when there is none).
 func UseClients(clients []*kube.Client) tea.Cmd {
-	return func() tea.Msg { return contextSwitchedMsg{clients: clients} }
+	return func() tea.Msg { return contextSwitchedMsg{clients: clients, back: true} }
 }
 
 // openCommand shows the `:` prompt, completing view names, `ns NAME` and `ctx NAME`.
@@ -105,13 +109,13 @@ func (a *App) runCommand(line string) tea.Cmd {
 			defer cancel()
 			if len(names) == 1 {
 				clients, err := current.SwitchContexts(ctx, names)
-				return contextSwitchedMsg{clients, err}
+				return contextSwitchedMsg{clients: clients, err: err}
 			}
 			clients, err := current.JoinContexts(ctx, names) // one cluster down must not hide the others
 			if err == nil && !slices.ContainsFunc(clients, func(c *kube.Client) bool { return !c.Unanswered }) {
 				err = fmt.Errorf("none of %s answers", strings.Join(names, ", "))
 			}
-			return contextSwitchedMsg{clients, err}
+			return contextSwitchedMsg{clients: clients, err: err}
 		}
 	}
 	for _, c := range a.commands {
@@ -417,10 +421,26 @@ func (a *App) contextSwitched(msg contextSwitchedMsg) tea.Cmd {
 		a.notify(LevelWarn, "switched to "+to+": the open dialog for "+old.Client.Info.Context+
 			" was closed, nothing was sent", 8*time.Second)
 	}
+	if msg.back {
+		a.rootSpec = a.previousSpec()
+	}
 	cmd := tea.Batch(cancelled, a.open(a.rootSpec))
 	a.env.Warm.Retain(a.env.Client)                                         // the other cluster's lists stop watching
 	a.visited, a.at = []visit{{a.rootSpec, a.env.Namespace, a.selector}}, 0 // views seen on the other cluster
 	return cmd
+}
+
+// previousSpec is the view visited before the one shown, or the registry's first.
+func (a *App) previousSpec() ViewSpec {
+	for i := a.at - 1; i >= 0; i-- {
+		if v := a.visited[i].spec; v.Name != a.rootSpec.Name {
+			return v
+		}
+	}
+	if len(a.registry) > 0 {
+		return a.registry[0]
+	}
+	return a.rootSpec
 }
 
 // staleNote says that what, begun on old's context, was dropped after a switch to now's.

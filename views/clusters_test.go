@@ -100,8 +100,9 @@ func clustersApp() (press func(k string) string) {
 	env.Client = shown[0]
 	page := ui.NewListPage(env, ClustersSpec(shown), "")
 	page.Show(kube.Snapshot[*clusters.Cluster]{Rows: rows, State: live})
-	app := ui.New(env, Registry, ui.ViewSpec{Name: "clusters", New: func(*ui.Env, string) ui.Page { return page },
-		Fleet: func([]*ui.Env, string) ui.Page { return page }})
+	first := ui.ViewSpec{Name: "first", New: func(env *ui.Env, _ string) ui.Page { return ui.NewMessage(env, "first view") },
+		Fleet: func(envs []*ui.Env, _ string) ui.Page { return ui.NewMessage(envs[0], "first view") }}
+	app := ui.New(env, []ui.ViewSpec{first}, ui.ViewSpec{Name: "clusters", New: func(*ui.Env, string) ui.Page { return page }})
 	app.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	return func(k string) string {
 		_, cmd := app.Update(uitest.Key(k))
@@ -112,14 +113,15 @@ func clustersApp() (press func(k string) string) {
 	}
 }
 
-// Enter shows a live context, marks show several together, and a context that never
-// answered is refused with its reason (the app stays where it is).
+// Enter shows a live context (in the view visited before the clusters screen, here none:
+// the first), marks show several together, and a context that never answered is refused
+// with its reason (the app stays where it is).
 func TestClustersEnterSwitches(t *testing.T) {
 	press := clustersApp()
 	press("down") // kdeck-demo
 	press("down") // prod-eu
-	if screen := press("enter"); !strings.Contains(screen, "switched to prod-eu") {
-		t.Fatalf("enter on prod-eu did not switch to it:\n%s", screen)
+	if screen := press("enter"); !strings.Contains(screen, "switched to prod-eu") || !strings.Contains(screen, "first view") {
+		t.Fatalf("enter on prod-eu did not switch to it, in the first view (none was visited before):\n%s", screen)
 	}
 
 	press = clustersApp()

@@ -211,8 +211,8 @@ func TestClustersScreen(t *testing.T) {
 	term.WaitText("[1 of 3]", 5*time.Second)
 	term.Send("Enter")
 	term.WaitText("ctx "+ctxB, 10*time.Second)
-	term.command("ns " + ns)                       // a switch goes to the context's own namespace, as :ctx does
-	term.WaitLine(20*time.Second, ns, "only-on-b") // the root view, on B
+	term.command("ns " + ns)                              // a switch goes to the context's own namespace, as :ctx does
+	term.WaitLine(20*time.Second, "only-on-b", "Running") // the view visited before :clusters, on B
 
 	term.command("clusters")
 	term.WaitLine(20*time.Second, ctxB+" (*)", "live")
