@@ -210,7 +210,7 @@ func run() error {
 		logf("the floor: a bare client-go WatchList into rows")
 		r.floor = measureFloor(ctx, o, emu, floor, kubeconfig, "", tmp, strconv.Itoa(size))
 		k9sPath, k9sNote := k9s()
-		r.k9s = measureK9s(o, tm, emu, k9sPath, k9sNote, kubeconfig, tmp, r.total)
+		r.k9s = measureK9s(o, tm, emu, k9sPath, k9sNote, kubeconfig, tmp, peerTotal(ctx, cs, r.total))
 		r.kubectl = measureKubectl(ctx, o, emu, kubectl, kubeconfig)
 		r.loadAfter = loadAvg()
 		fmt.Fprintln(os.Stderr)
@@ -823,4 +823,27 @@ func envDuration(k string, def time.Duration) time.Duration {
 		return v
 	}
 	return def
+}
+
+// peerTotal is the pods the cluster holds now, which the peers measured after kdeck must
+// show: the churn replaces pods while the node emulator is paused, and the emulator, once
+// resumed, may still remove some of the replacements (10,000 pods were 9,912 after one
+// churn). It is total when the cluster cannot be counted.
+// The count is taken until it holds still for 5 s (at most a minute).
+func peerTotal(ctx context.Context, cs kubernetes.Interface, total int) int {
+	now := total
+	for wait := time.Now(); time.Since(wait) < time.Minute && ctx.Err() == nil; time.Sleep(5 * time.Second) {
+		c, err := takeCensus(ctx, cs)
+		if err != nil {
+			return total
+		}
+		if c.total == now {
+			break
+		}
+		now = c.total
+	}
+	if now != total {
+		logf("the cluster holds %s pods now, not %s: the peers load those", count(now), count(total))
+	}
+	return now
 }
