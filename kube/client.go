@@ -54,6 +54,9 @@ type Info struct {
 	Server        string // the server's URL in effect (--server or the cluster entry's)
 	Namespace     string // the namespace from flags or the context; "default" when neither says
 	ServerVersion string
+	// Kubeconfig is the file --kubeconfig named; empty when none did ($KUBECONFIG or
+	// ~/.kube/config, as for kubectl).
+	Kubeconfig string
 }
 
 // Who names the identity in effect for the header: the user entry (or "token from
@@ -85,6 +88,9 @@ func (i Info) Identity() string {
 func connInfo(raw clientcmdapi.Config, ctxName string, flags *genericclioptions.ConfigFlags, cfg *rest.Config, ns string) Info {
 	info := Info{Context: ctxName, Server: cfg.Host, As: cfg.Impersonate.UserName, Groups: cfg.Impersonate.Groups,
 		Token: set(flags.BearerToken), Namespace: ns}
+	if set(flags.KubeConfig) {
+		info.Kubeconfig = *flags.KubeConfig
+	}
 	if c, ok := raw.Contexts[ctxName]; ok {
 		info.Cluster, info.User = c.Cluster, c.AuthInfo
 	}

@@ -99,7 +99,8 @@ current-context: prod
 	}
 
 	plain := connect()
-	if plain.Cluster != "prod-cluster" || plain.User != "ci-bot" || plain.As != "" || plain.Identity() != "ci-bot" || plain.Server != srv.URL {
+	if plain.Cluster != "prod-cluster" || plain.User != "ci-bot" || plain.As != "" || plain.Identity() != "ci-bot" || plain.Server != srv.URL ||
+		plain.Kubeconfig != kubeconfig {
 		t.Errorf("no flags: %+v", plain)
 	}
 	if got := <-impersonated; got != "" {

@@ -175,8 +175,10 @@ func runPluginCommand(env *Env, p *config.Plugin, vars map[string]string) tea.Cm
 		args[i] = expand(s, vars)
 	}
 	what := "plugin " + p.Name.V
+	environ := pluginEnviron(env.Client.Info)
 	if !p.Background {
 		cmd := exec.Command(p.Command.V, args...)
+		cmd.Env = environ
 		return tea.ExecProcess(cmd, func(err error) tea.Msg {
 			return env.After(what, func() tea.Cmd {
 				if err != nil {
@@ -191,7 +193,7 @@ func runPluginCommand(env *Env, p *config.Plugin, vars map[string]string) tea.Cm
 		defer cancel()
 		var out bytes.Buffer
 		cmd := exec.CommandContext(ctx, p.Command.V, args...)
-		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.Stdout, cmd.Stderr, cmd.Env = &out, &out, environ
 		err := cmd.Run()
 		last := lastLine(out.String())
 		if err != nil {
@@ -199,6 +201,17 @@ func runPluginCommand(env *Env, p *config.Plugin, vars map[string]string) tea.Cm
 		}
 		return NotifyMsg{LevelOK, strings.TrimSuffix("✓ "+what+": "+last, ": ")}
 	})
+}
+
+// pluginEnviron is kdeck's environment for a plugin's program, with KUBECONFIG naming the
+// file kdeck read when --kubeconfig gave one: `kubectl --context $CONTEXT` in a plugin then
+// finds the context kdeck acts on, not a namesake in ~/.kube/config.
+func pluginEnviron(info kube.Info) []string {
+	environ := os.Environ()
+	if info.Kubeconfig != "" {
+		environ = append(environ, "KUBECONFIG="+info.Kubeconfig)
+	}
+	return environ
 }
 
 // lastLine is the last non-empty line of out.

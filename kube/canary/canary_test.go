@@ -2,11 +2,12 @@ package canary
 
 import (
 	"fmt"
-	"github.com/kdeck/kdeck/kube"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kdeck/kdeck/kube"
 )
 
 func TestStepReplicas(t *testing.T) {

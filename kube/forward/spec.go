@@ -3,11 +3,12 @@ package forward
 import (
 	"errors"
 	"fmt"
-	"github.com/kdeck/kdeck/kube"
 	"net"
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/kdeck/kdeck/kube"
 )
 
 // Kind is what a port-forward reaches: one pod, or whichever ready pod backs a

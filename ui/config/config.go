@@ -72,7 +72,8 @@ type Plugin struct {
 	Key At[string] `yaml:"key" jsonschema:"required"`
 	// Views are the views the key works in (pods, deploy, containers, …); none: every list.
 	Views []string `yaml:"views"`
-	// Command is the program to run, found on PATH.
+	// Command is the program to run, found on PATH. It runs with kdeck's environment, and
+	// KUBECONFIG names the file --kubeconfig gave, if any.
 	Command At[string] `yaml:"command" jsonschema:"required"`
 	// Args are the program's arguments, with the variables above replaced.
 	Args []string `yaml:"args"`
